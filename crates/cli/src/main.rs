@@ -1,0 +1,369 @@
+//! The `clusterdesk` binary: serve, demo, users, registry import, policy tools.
+
+mod policy_cmd;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use clusterdesk_domain::{Period, Role};
+use clusterdesk_plan::Plan;
+use clusterdesk_store::accounts::{NewUser, random_token};
+use clusterdesk_store::demo::{DemoOptions, DemoReport};
+use clusterdesk_store::{Actor, Store};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "clusterdesk", version, about = "县域特色产业集群转型升级服务平台")]
+struct Cli {
+    /// Database: a file path, sqlite://PATH or postgres://…
+    #[arg(long, global = true, default_value = "clusterdesk.db", env = "CLUSTERDESK_DB")]
+    db: String,
+    /// A plan folder to use instead of the embedded Cangzhou plan.
+    #[arg(long, global = true, env = "CLUSTERDESK_PLAN")]
+    plan: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the web UI and the JSON API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Fill an empty database with the demo city first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Fill an empty database with a deterministic demo city.
+    Demo(DemoArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// The enterprise registry: import and template.
+    #[command(subcommand)]
+    Registry(RegistryCmd),
+    /// Check a plan folder and print what it holds.
+    PlanCheck {
+        /// The folder; the embedded plan when absent.
+        dir: Option<PathBuf>,
+    },
+    /// The incentive policies: list, calculate, test.
+    #[command(subcommand)]
+    Policy(policy_cmd::PolicyCmd),
+}
+
+#[derive(Args, Clone)]
+struct DemoArgs {
+    #[arg(long, default_value_t = 20_000)]
+    enterprises: usize,
+    #[arg(long, default_value = "2021-01")]
+    from: String,
+    /// The last month of data; the month before today when absent.
+    #[arg(long)]
+    to: Option<String>,
+    #[arg(long, default_value_t = 2022)]
+    seed: u64,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user. The password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// city_admin, city_department, county_operator, county_leader, enterprise, leader,
+        /// system_admin, security_admin or auditor.
+        #[arg(long)]
+        role: String,
+        /// A region code, a department code or a USCC.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        password_stdin: bool,
+        /// The user must change this password at first login.
+        #[arg(long)]
+        temporary: bool,
+        #[arg(long, default_value = "")]
+        display_name: String,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Subcommand)]
+enum RegistryCmd {
+    /// Import enterprises from .xlsx or .csv, all or nothing.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the enterprise import template.
+    Template {
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
+}
+
+fn load_plan(dir: Option<&PathBuf>) -> Result<Arc<Plan>> {
+    let plan = match dir {
+        Some(d) => Plan::load_dir(d).map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => Plan::embedded().map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
+    Ok(Arc::new(plan))
+}
+
+async fn open(cli: &Cli) -> Result<Store> {
+    let plan = load_plan(cli.plan.as_ref())?;
+    Store::open(&cli.db, plan)
+        .await
+        .with_context(|| format!("无法打开数据库 {}", cli.db))
+}
+
+fn default_to() -> String {
+    let today = chrono::Utc::now().date_naive();
+    let p = Period::parse(&today.format("%Y-%m").to_string()).expect("valid month");
+    p.prev().to_string()
+}
+
+fn demo_password() -> String {
+    std::env::var("CLUSTERDESK_DEMO_PASSWORD").unwrap_or_else(|_| format!("Demo-{}", &random_token()[..10]))
+}
+
+fn print_demo(report: &DemoReport, password: &str) {
+    println!(
+        "演示数据已生成:{} 家企业,{} 个数据值。",
+        report.enterprises, report.values
+    );
+    println!("演示账户(密码均为 {password}):");
+    for a in &report.accounts {
+        println!("  {:<14} {:<16} {}", a.username, a.role.label(), a.org_name);
+    }
+}
+
+async fn run_demo(store: &Store, a: &DemoArgs) -> Result<()> {
+    let opts = DemoOptions {
+        enterprises: a.enterprises,
+        from: Period::parse(&a.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?,
+        to: Period::parse(&a.to.clone().unwrap_or_else(default_to))
+            .map_err(|e| anyhow::anyhow!("--to: {e}"))?,
+        seed: a.seed,
+        password: demo_password(),
+    };
+    if !matches!(opts.from, Period::Month { .. })
+        || !matches!(opts.to, Period::Month { .. })
+        || opts.to < opts.from
+    {
+        bail!("--from 和 --to 应为月份(如 2021-01),且 --to 不早于 --from");
+    }
+    let report = clusterdesk_store::demo::generate(store, &opts).await?;
+    print_demo(&report, &opts.password);
+    Ok(())
+}
+
+async fn serve(cli: &Cli, bind: &str, demo: bool) -> Result<()> {
+    let store = open(cli).await?;
+    if demo {
+        let n: i64 = sqlx_count(&store).await?;
+        if n == 0 {
+            println!("正在生成演示数据……");
+            run_demo(
+                &store,
+                &DemoArgs {
+                    enterprises: 20_000,
+                    from: "2021-01".into(),
+                    to: None,
+                    seed: 2022,
+                },
+            )
+            .await?;
+        } else {
+            println!("数据库中已有数据,跳过演示数据生成(演示账户密码见首次生成时的输出)。");
+        }
+    }
+    let setup = if store.user_count().await? == 0 {
+        let t = random_token()[..12].to_string();
+        Some(t)
+    } else {
+        None
+    };
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("无法监听 {bind}"))?;
+    let addr = listener.local_addr()?;
+    println!("clusterdesk 已启动:http://{addr}/");
+    if let Some(t) = &setup {
+        println!("首次使用:系统中还没有账户。打开 http://{addr}/setup ,输入一次性设置码 {t} 创建管理员;");
+        println!(
+            "或运行 clusterdesk user add --role city_admin --org 130900 --username NAME --password-stdin"
+        );
+    }
+    let state = clusterdesk_web::AppState::new(store, setup);
+    clusterdesk_web::serve(listener, state).await?;
+    Ok(())
+}
+
+async fn sqlx_count(store: &Store) -> Result<i64> {
+    Ok(store
+        .list_enterprises(&Actor::system("cli"), &Default::default())
+        .await?
+        .total)
+}
+
+fn read_password(from_stdin: bool) -> Result<String> {
+    if !from_stdin {
+        bail!("请用 --password-stdin 从标准输入提供密码(命令行参数中的密码会留在历史记录里)");
+    }
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s)?;
+    let p = s.trim_end_matches(['\r', '\n']).to_string();
+    if p.is_empty() {
+        bail!("标准输入中没有密码");
+    }
+    Ok(p)
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CLUSTERDESK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        eprintln!("错误:{e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match &cli.cmd {
+        Cmd::Serve { bind, demo } => serve(&cli, bind, *demo).await,
+        Cmd::Demo(a) => {
+            let store = open(&cli).await?;
+            run_demo(&store, a).await
+        }
+        Cmd::User(UserCmd::Add {
+            username,
+            role,
+            org,
+            password_stdin,
+            temporary,
+            display_name,
+        }) => {
+            let role = Role::parse(role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            let password = read_password(*password_stdin)?;
+            let store = open(&cli).await?;
+            store
+                .create_user(
+                    &Actor::system("cli"),
+                    NewUser {
+                        username: username.clone(),
+                        display_name: display_name.clone(),
+                        password,
+                        role,
+                        org_code: org.clone(),
+                        temporary: *temporary,
+                    },
+                )
+                .await?;
+            println!("已创建用户 {username}({})", role.label());
+            Ok(())
+        }
+        Cmd::User(UserCmd::List) => {
+            let store = open(&cli).await?;
+            for u in store.list_users().await? {
+                println!(
+                    "{:<16} {:<12} {:<16} {}",
+                    u.username,
+                    u.role.code(),
+                    u.org_code,
+                    u.display_name
+                );
+            }
+            Ok(())
+        }
+        Cmd::Registry(RegistryCmd::Import { file, dry_run, json }) => {
+            let bytes = std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let store = open(&cli).await?;
+            let name = file
+                .file_name()
+                .and_then(|s| s.to_str())
+                .unwrap_or("input")
+                .to_string();
+            let result = clusterdesk_office::enterprises::import(
+                &store,
+                &Actor::system("cli"),
+                &name,
+                &bytes,
+                *dry_run,
+            )
+            .await;
+            match result {
+                Ok(s) => {
+                    if *json {
+                        println!(
+                            "{}",
+                            serde_json::json!({"created": s.created, "updated": s.updated, "unchanged": s.unchanged, "rejected": 0, "errors": []})
+                        );
+                    } else {
+                        let verb = if *dry_run {
+                            "检查通过(未写入)"
+                        } else {
+                            "导入完成"
+                        };
+                        println!(
+                            "{verb}:新增 {},更新 {},未变 {}",
+                            s.created, s.updated, s.unchanged
+                        );
+                    }
+                    Ok(())
+                }
+                Err(clusterdesk_office::enterprises::ImportError::Cells(errs)) => {
+                    if *json {
+                        println!(
+                            "{}",
+                            serde_json::json!({"created": 0, "updated": 0, "unchanged": 0, "rejected": errs.len(), "errors": errs})
+                        );
+                    } else {
+                        for e in &errs {
+                            eprintln!("{e}");
+                        }
+                    }
+                    bail!("{name}:{} 处错误,整个文件未导入", errs.len())
+                }
+                Err(clusterdesk_office::enterprises::ImportError::Store(e)) => Err(e.into()),
+            }
+        }
+        Cmd::Registry(RegistryCmd::Template { output }) => {
+            let plan = load_plan(cli.plan.as_ref())?;
+            let bytes = clusterdesk_office::enterprises::template(&plan)?;
+            std::fs::write(output, bytes)?;
+            println!("已写入 {}", output.display());
+            Ok(())
+        }
+        Cmd::PlanCheck { dir } => {
+            let plan = load_plan(dir.as_ref().or(cli.plan.as_ref()))?;
+            println!(
+                "{}({}):{} 个组织机构,{} 个县(市),{} 个集群,{} 个指标,{} 个目标,{} 项任务",
+                plan.meta.name,
+                plan.meta.doc_number,
+                plan.org_units.len(),
+                plan.counties().count(),
+                plan.clusters.len(),
+                plan.indicators.len(),
+                plan.targets.len(),
+                plan.tasks.len()
+            );
+            Ok(())
+        }
+        Cmd::Policy(p) => policy_cmd::run(p, cli.plan.as_ref()),
+    }
+}

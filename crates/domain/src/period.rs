@@ -1,0 +1,285 @@
+//! Reporting periods: `2025-03` (month), `2025Q1` (quarter), `2025` (year). One parser, one type.
+
+use crate::ParseError;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Period {
+    Month { year: i32, month: u32 },
+    Quarter { year: i32, quarter: u32 },
+    Year { year: i32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodType {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl PeriodType {
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        match s.trim() {
+            "month" => Ok(Self::Month),
+            "quarter" => Ok(Self::Quarter),
+            "year" => Ok(Self::Year),
+            _ => Err(ParseError::new(
+                "period_type",
+                format!("周期类型“{s}”应为 month、quarter 或 year"),
+            )),
+        }
+    }
+}
+
+const QUARTER_ZH: [&str; 4] = ["一", "二", "三", "四"];
+
+impl Period {
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        let t = s.trim();
+        let bad = |why: &str| {
+            ParseError::new(
+                "period_format",
+                format!("期间“{s}”无效:{why}(格式:2025-03、2025Q1 或 2025)"),
+            )
+        };
+        let year = |y: &str| -> Result<i32, ParseError> {
+            if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad("年份应为4位数字"));
+            }
+            let v: i32 = y.parse().map_err(|_| bad("年份"))?;
+            if !(1949..=2100).contains(&v) {
+                return Err(bad("年份超出范围"));
+            }
+            Ok(v)
+        };
+        if let Some((y, m)) = t.split_once('-') {
+            let year = year(y)?;
+            if m.is_empty() || m.len() > 2 || !m.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad("月份应为01–12"));
+            }
+            let month: u32 = m.parse().map_err(|_| bad("月份"))?;
+            if !(1..=12).contains(&month) {
+                return Err(bad("月份应为01–12"));
+            }
+            return Ok(Period::Month { year, month });
+        }
+        if let Some((y, q)) = t.split_once(['Q', 'q']) {
+            let year = year(y)?;
+            let quarter: u32 = q.parse().map_err(|_| bad("季度应为1–4"))?;
+            if !(1..=4).contains(&quarter) || q.len() != 1 {
+                return Err(bad("季度应为1–4"));
+            }
+            return Ok(Period::Quarter { year, quarter });
+        }
+        Ok(Period::Year { year: year(t)? })
+    }
+
+    pub fn month(year: i32, month: u32) -> Self {
+        assert!((1..=12).contains(&month));
+        Period::Month { year, month }
+    }
+
+    pub fn kind(self) -> PeriodType {
+        match self {
+            Period::Month { .. } => PeriodType::Month,
+            Period::Quarter { .. } => PeriodType::Quarter,
+            Period::Year { .. } => PeriodType::Year,
+        }
+    }
+
+    pub fn year(self) -> i32 {
+        match self {
+            Period::Month { year, .. } | Period::Quarter { year, .. } | Period::Year { year } => year,
+        }
+    }
+
+    /// First and last month (1-based) the period covers.
+    pub fn month_range(self) -> (u32, u32) {
+        match self {
+            Period::Month { month, .. } => (month, month),
+            Period::Quarter { quarter, .. } => (quarter * 3 - 2, quarter * 3),
+            Period::Year { .. } => (1, 12),
+        }
+    }
+
+    /// A sortable key: months since year 0 of the period's last month.
+    pub fn end_index(self) -> i64 {
+        self.year() as i64 * 12 + self.month_range().1 as i64 - 1
+    }
+
+    pub fn next(self) -> Self {
+        match self {
+            Period::Month { year, month: 12 } => Period::Month {
+                year: year + 1,
+                month: 1,
+            },
+            Period::Month { year, month } => Period::Month {
+                year,
+                month: month + 1,
+            },
+            Period::Quarter { year, quarter: 4 } => Period::Quarter {
+                year: year + 1,
+                quarter: 1,
+            },
+            Period::Quarter { year, quarter } => Period::Quarter {
+                year,
+                quarter: quarter + 1,
+            },
+            Period::Year { year } => Period::Year { year: year + 1 },
+        }
+    }
+
+    pub fn prev(self) -> Self {
+        match self {
+            Period::Month { year, month: 1 } => Period::Month {
+                year: year - 1,
+                month: 12,
+            },
+            Period::Month { year, month } => Period::Month {
+                year,
+                month: month - 1,
+            },
+            Period::Quarter { year, quarter: 1 } => Period::Quarter {
+                year: year - 1,
+                quarter: 4,
+            },
+            Period::Quarter { year, quarter } => Period::Quarter {
+                year,
+                quarter: quarter - 1,
+            },
+            Period::Year { year } => Period::Year { year: year - 1 },
+        }
+    }
+
+    pub fn same_period_last_year(self) -> Self {
+        match self {
+            Period::Month { year, month } => Period::Month {
+                year: year - 1,
+                month,
+            },
+            Period::Quarter { year, quarter } => Period::Quarter {
+                year: year - 1,
+                quarter,
+            },
+            Period::Year { year } => Period::Year { year: year - 1 },
+        }
+    }
+
+    /// Every month from `from` to `to`, both included.
+    pub fn months_between(from: Period, to: Period) -> Vec<Period> {
+        let mut out = Vec::new();
+        let (Period::Month { .. }, Period::Month { .. }) = (from, to) else {
+            return out;
+        };
+        let mut p = from;
+        while p.end_index() <= to.end_index() {
+            out.push(p);
+            p = p.next();
+        }
+        out
+    }
+
+    /// How people read it: 2025年3月, 2025年一季度, 2025年.
+    pub fn label_zh(self) -> String {
+        match self {
+            Period::Month { year, month } => format!("{year}年{month}月"),
+            Period::Quarter { year, quarter } => format!("{year}年{}季度", QUARTER_ZH[quarter as usize - 1]),
+            Period::Year { year } => format!("{year}年"),
+        }
+    }
+
+    /// The cumulative span up to this month: 2025年1–3月.
+    pub fn cumulative_label_zh(self) -> String {
+        match self {
+            Period::Month { year, month: 1 } => format!("{year}年1月"),
+            Period::Month { year, month } => format!("{year}年1–{month}月"),
+            other => other.label_zh(),
+        }
+    }
+}
+
+impl PartialOrd for Period {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Period {
+    /// By end month, then by length (a month sorts before the quarter that ends with it).
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.end_index(), self.kind() as u8).cmp(&(other.end_index(), other.kind() as u8))
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Month { year, month } => write!(f, "{year}-{month:02}"),
+            Period::Quarter { year, quarter } => write!(f, "{year}Q{quarter}"),
+            Period::Year { year } => write!(f, "{year}"),
+        }
+    }
+}
+
+impl serde::Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Period::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_all_forms() {
+        assert_eq!(
+            Period::parse("2025-03").unwrap(),
+            Period::Month { year: 2025, month: 3 }
+        );
+        assert_eq!(
+            Period::parse("2025Q1").unwrap(),
+            Period::Quarter {
+                year: 2025,
+                quarter: 1
+            }
+        );
+        assert_eq!(Period::parse("2025").unwrap(), Period::Year { year: 2025 });
+        assert_eq!(Period::parse("2025-3").unwrap().to_string(), "2025-03");
+    }
+
+    #[test]
+    fn rejects_bad_periods() {
+        for bad in [
+            "2024-13", "2024-00", "2025Q5", "2025Q0", "25-01", "2025-", "abc", "", "2025-1a",
+        ] {
+            assert_eq!(Period::parse(bad).unwrap_err().rule, "period_format", "{bad}");
+        }
+    }
+
+    #[test]
+    fn labels_and_order() {
+        assert_eq!(Period::parse("2025-03").unwrap().label_zh(), "2025年3月");
+        assert_eq!(Period::parse("2025Q1").unwrap().label_zh(), "2025年一季度");
+        assert_eq!(
+            Period::parse("2025-03").unwrap().cumulative_label_zh(),
+            "2025年1–3月"
+        );
+        assert!(Period::parse("2024-12").unwrap() < Period::parse("2025-01").unwrap());
+        assert!(Period::parse("2025-03").unwrap() < Period::parse("2025Q1").unwrap());
+        assert_eq!(Period::parse("2025-01").unwrap().prev().to_string(), "2024-12");
+        let ms = Period::months_between(
+            Period::parse("2024-11").unwrap(),
+            Period::parse("2025-02").unwrap(),
+        );
+        assert_eq!(ms.len(), 4);
+    }
+}

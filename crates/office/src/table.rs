@@ -1,0 +1,186 @@
+//! Read the first sheet of an .xlsx file, or a CSV file in UTF-8 (with or without BOM) or
+//! GB18030, into rows of text cells.
+
+use crate::CellError;
+use calamine::{Data, Reader, Xlsx};
+use std::io::Cursor;
+
+pub struct Table {
+    pub file: String,
+    pub sheet: String,
+    /// All rows including the header; every cell as text.
+    pub rows: Vec<Vec<String>>,
+}
+
+fn whole_file_error(file: &str, rule: &str, message: String) -> Box<CellError> {
+    Box::new(CellError {
+        file: file.to_string(),
+        sheet: String::new(),
+        cell: String::new(),
+        row: 0,
+        column: String::new(),
+        value: String::new(),
+        rule: rule.to_string(),
+        message,
+    })
+}
+
+/// Decode CSV bytes: UTF-8 (a BOM is dropped) or, failing that, GB18030.
+pub fn decode_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                format!("{f}")
+            }
+        }
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
+            Some(t) => t.to_string(),
+            None => dt.to_string(),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Read a table from bytes; `file` is the name shown in errors. The kind is decided by the
+/// content (a ZIP signature means .xlsx), not by the name alone.
+pub fn read_table(file: &str, bytes: &[u8]) -> Result<Table, Box<CellError>> {
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    let lower = file.to_lowercase();
+    if is_zip {
+        let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+            .map_err(|e| whole_file_error(file, "file_unreadable", format!("无法读取 Excel 文件:{e}")))?;
+        let Some(sheet) = wb.sheet_names().first().cloned() else {
+            return Err(whole_file_error(
+                file,
+                "file_empty",
+                "Excel 文件中没有工作表".into(),
+            ));
+        };
+        let range = wb
+            .worksheet_range(&sheet)
+            .map_err(|e| whole_file_error(file, "file_unreadable", format!("无法读取工作表“{sheet}”:{e}")))?;
+        // calamine's range starts at the first used cell; pad so rows and columns match the sheet.
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut rows: Vec<Vec<String>> = vec![Vec::new(); r0 as usize];
+        for r in range.rows() {
+            let mut row = vec![String::new(); c0 as usize];
+            row.extend(r.iter().map(cell_text));
+            rows.push(row);
+        }
+        return Ok(Table {
+            file: file.to_string(),
+            sheet,
+            rows,
+        });
+    }
+    if lower.ends_with(".xlsx") || lower.ends_with(".xls") {
+        return Err(whole_file_error(
+            file,
+            "file_not_xlsx",
+            "文件扩展名为 Excel,但内容不是 .xlsx 表格".into(),
+        ));
+    }
+    let text = decode_text(bytes);
+    if text.contains('\0') {
+        return Err(whole_file_error(
+            file,
+            "file_not_csv",
+            "文件不是 CSV 文本,也不是 .xlsx 表格".into(),
+        ));
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| {
+            let mut err = whole_file_error(file, "csv_malformed", format!("CSV 第{}行格式错误:{e}", i + 1));
+            err.row = i + 1;
+            err
+        })?;
+        rows.push(rec.iter().map(|s| s.trim().to_string()).collect());
+    }
+    let sheet = std::path::Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("CSV")
+        .to_string();
+    Ok(Table {
+        file: file.to_string(),
+        sheet,
+        rows,
+    })
+}
+
+/// A CSV with a UTF-8 BOM, so that Excel on Chinese Windows opens it correctly.
+pub fn write_csv<R: AsRef<[String]>>(headers: &[&str], rows: &[R]) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(headers).expect("in memory");
+        for r in rows {
+            w.write_record(r.as_ref()).expect("in memory");
+        }
+        w.flush().expect("in memory");
+    }
+    out
+}
+
+/// A one-sheet .xlsx with a bold, frozen header row.
+pub fn write_xlsx<R: AsRef<[String]>>(
+    sheet: &str,
+    headers: &[&str],
+    rows: &[R],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let head = Format::new().set_bold().set_background_color("#DDE6F0");
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet)?;
+    for (i, h) in headers.iter().enumerate() {
+        ws.write_with_format(0, i as u16, *h, &head)?;
+        ws.set_column_width(i as u16, 22)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.as_ref().iter().enumerate() {
+            ws.write((r + 1) as u32, c as u16, v)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_utf8_bom_and_gb18030() {
+        assert_eq!(decode_text("\u{feff}名称".as_bytes()), "名称");
+        let (gb, _, _) = encoding_rs::GB18030.encode("泊头市铸造");
+        assert_eq!(decode_text(&gb), "泊头市铸造");
+    }
+
+    #[test]
+    fn junk_named_xlsx_is_refused() {
+        let e = read_table("a.xlsx", b"not a spreadsheet").err().expect("refused");
+        assert_eq!(e.rule, "file_not_xlsx");
+    }
+}

@@ -1,0 +1,414 @@
+//! Broken plans are refused with the file, the 1-based line (header = line 1) and the column.
+
+use clusterdesk_plan::*;
+
+const META: &str = r#"id: test-plan
+name: 测试方案
+doc_number: 测试〔2024〕1号
+issued: "2024-01-10"
+published: "2024-01-12"
+city: "130900"
+baseline_year: 2023
+target_year: 2025
+coordinator: GXJ
+"#;
+
+const ORG: &str = "code,name,kind,parent,aliases,note
+130900,沧州市,city,,,
+130981,泊头市,county,130900,泊头,
+130902,新华区,district,130900,,
+GXJ,市工信局,department,130900,,
+CZJ,市财政局,department,130900,,
+";
+
+const CLUSTERS: &str = "code,name,county,attachment,industries,full_name,note
+C01,环保设备,130981,1,3591,泊头市环保设备产业集群,
+C02,铸造,130981,2,C3391;3392,泊头市铸造产业集群,
+";
+
+const INDICATORS: &str = "code,name_zh,name_en,unit,value_type,scale,aggregation,time_aggregation,period_type,reporting_form,level,note
+revenue,营业收入,Operating revenue,元,money,2,sum,sum,month,cumulative,both,
+rd_expense,研发投入,R&D expenditure,元,money,2,sum,sum,quarter,cumulative,both,
+standards,参与制修订标准数,Standards,项,count,0,sum,sum,month,monthly,both,
+";
+
+const TARGETS: &str = "id,clause,name,indicator,measure,comparison,target_value,target_max,threshold_low_yuan,low_inclusive,threshold_high_yuan,high_inclusive,annual_growth_pct,baseline_year,deadline_year,strive,scope,note
+二.1a,二.1a,超百亿集群,revenue,count_of_clusters_above,ge,1,,10000000000,false,,,,,2025,true,city,
+二.2a,二.2a,研发投入增长,rd_expense,growth,ge,,,,,,,15,2023,2025,false,city,
+二.4b,二.4b,新增标准,standards,flow_since_baseline,ge,30,,,,,,,2023,2025,false,city,
+";
+
+const QUOTAS: &str = "id,clause,name,indicator,per,min,max,approx,scope,note
+三(六)3,三(六)3,标准,standards,year,10,,,city,
+";
+
+const TASKS: &str = "id,clause,action,action_title,item,title,responsible,summary,note
+三(一)2,三(一)2,三(一),开展产业集群创新激活行动,2,\"加强产学研合作,攻关一批关键核心技术\",GXJ;CZJ,联合攻关。,
+";
+
+fn files() -> Vec<SourceFile> {
+    [
+        ("plan.yaml", META),
+        ("org_units.csv", ORG),
+        ("clusters.csv", CLUSTERS),
+        ("indicators.csv", INDICATORS),
+        ("targets.csv", TARGETS),
+        ("quotas.csv", QUOTAS),
+        ("tasks.csv", TASKS),
+        ("policies/x.yaml", "id: x\n"),
+        ("README.md", "# 测试\n"),
+    ]
+    .into_iter()
+    .map(|(path, text)| SourceFile {
+        path: path.into(),
+        text: text.into(),
+    })
+    .collect()
+}
+
+/// The small set with one file's text replaced.
+fn with(path: &str, text: &str) -> Vec<SourceFile> {
+    let mut f = files();
+    f.iter_mut().find(|f| f.path == path).unwrap().text = text.to_string();
+    f
+}
+
+/// The small set with one line (1-based) of one file replaced.
+fn with_line(path: &str, line: usize, new: &str) -> Vec<SourceFile> {
+    let original = files().into_iter().find(|f| f.path == path).unwrap().text;
+    let mut lines: Vec<&str> = original.lines().collect();
+    lines[line - 1] = new;
+    with(path, &(lines.join("\n") + "\n"))
+}
+
+fn refused(files: Vec<SourceFile>) -> PlanError {
+    match Plan::from_files(files) {
+        Ok(_) => panic!("a broken plan was accepted"),
+        Err(e) => e,
+    }
+}
+
+fn assert_at(e: &PlanError, file: &str, line: usize, column: Option<&str>, needle: &str) {
+    assert_eq!(e.file, file, "{e}");
+    assert_eq!(e.line, Some(line), "{e}");
+    assert_eq!(e.column.as_deref(), column, "{e}");
+    assert!(
+        e.message.contains(needle),
+        "message “{}” lacks “{needle}”",
+        e.message
+    );
+    assert!(e.to_string().starts_with(&format!("{file} 第{line}行")), "{e}");
+}
+
+#[test]
+fn the_small_plan_loads() {
+    let p = Plan::from_files(files()).unwrap();
+    assert_eq!(p.clusters.len(), 2);
+    assert_eq!(p.counties().count(), 1);
+    assert_eq!(p.county_by_name("泊头").unwrap().code, "130981");
+    assert_eq!(p.clusters_of("130981").len(), 2);
+    let extra: Vec<&str> = p.extra_files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(extra, ["README.md", "policies/x.yaml"]);
+    assert_eq!(p.cluster("C02").unwrap().industries[0].as_str(), "3391");
+    assert_eq!(
+        p.task("三(一)2").unwrap().title,
+        "加强产学研合作,攻关一批关键核心技术"
+    );
+}
+
+#[test]
+fn cluster_on_an_unknown_county() {
+    let e = refused(with_line(
+        "clusters.csv",
+        3,
+        "C02,铸造,130999,2,3391,泊头市铸造产业集群,",
+    ));
+    assert_at(&e, "clusters.csv", 3, Some("county"), "130999");
+    assert_eq!(
+        e.to_string(),
+        "clusters.csv 第3行 county列: 县(市)代码“130999”不在组织机构表中"
+    );
+}
+
+#[test]
+fn cluster_on_a_unit_that_is_not_a_county() {
+    let e = refused(with_line(
+        "clusters.csv",
+        2,
+        "C01,环保设备,130902,1,3591,新华区环保设备产业集群,",
+    ));
+    assert_at(&e, "clusters.csv", 2, Some("county"), "新华区");
+    let e = refused(with_line(
+        "clusters.csv",
+        2,
+        "C01,环保设备,GXJ,1,3591,环保设备产业集群,",
+    ));
+    assert_at(&e, "clusters.csv", 2, Some("county"), "部门");
+}
+
+#[test]
+fn duplicate_cluster_code() {
+    let e = refused(with_line(
+        "clusters.csv",
+        3,
+        "C01,铸造,130981,2,3391,泊头市铸造产业集群,",
+    ));
+    assert_at(&e, "clusters.csv", 3, Some("code"), "第2行");
+}
+
+#[test]
+fn duplicate_attachment_number() {
+    let e = refused(with_line(
+        "clusters.csv",
+        3,
+        "C02,铸造,130981,1,3391,泊头市铸造产业集群,",
+    ));
+    assert_at(&e, "clusters.csv", 3, Some("attachment"), "附件序号1");
+}
+
+#[test]
+fn bad_industry_code() {
+    let e = refused(with_line(
+        "clusters.csv",
+        2,
+        "C01,环保设备,130981,1,3591;98,泊头市环保设备产业集群,",
+    ));
+    assert_at(&e, "clusters.csv", 2, Some("industries"), "98");
+    let e = refused(with_line(
+        "clusters.csv",
+        3,
+        "C02,铸造,130981,2,A3391,泊头市铸造产业集群,",
+    ));
+    assert_at(&e, "clusters.csv", 3, Some("industries"), "A3391");
+    let e = refused(with_line(
+        "clusters.csv",
+        3,
+        "C02,铸造,130981,2,,泊头市铸造产业集群,",
+    ));
+    assert_at(&e, "clusters.csv", 3, Some("industries"), "不能为空");
+}
+
+#[test]
+fn target_on_an_unknown_indicator() {
+    let e = refused(with_line(
+        "targets.csv",
+        3,
+        "二.2a,二.2a,研发投入增长,rd_spend,growth,ge,,,,,,,15,2023,2025,false,city,",
+    ));
+    assert_at(&e, "targets.csv", 3, Some("indicator"), "rd_spend");
+}
+
+#[test]
+fn quota_on_an_unknown_indicator() {
+    let e = refused(with_line(
+        "quotas.csv",
+        2,
+        "三(六)3,三(六)3,标准,patents,year,10,,,city,",
+    ));
+    assert_at(&e, "quotas.csv", 2, Some("indicator"), "patents");
+}
+
+#[test]
+fn target_shape_follows_its_measure() {
+    // A growth target without a rate, a range without its top, a clause that does not prefix the id.
+    let e = refused(with_line(
+        "targets.csv",
+        3,
+        "二.2a,二.2a,研发投入增长,rd_expense,growth,ge,,,,,,,,2023,2025,false,city,",
+    ));
+    assert_at(&e, "targets.csv", 3, Some("annual_growth_pct"), "年均增长率");
+    let e = refused(with_line(
+        "targets.csv",
+        4,
+        "二.4b,二.4b,新增标准,standards,flow_since_baseline,range,2,,,,,,,2023,2025,false,city,",
+    ));
+    assert_at(&e, "targets.csv", 4, Some("target_max"), "上限");
+    let e = refused(with_line(
+        "targets.csv",
+        4,
+        "二.4x,二.4b,新增标准,standards,flow_since_baseline,ge,30,,,,,,,2023,2025,false,city,",
+    ));
+    assert_at(&e, "targets.csv", 4, Some("id"), "二.4b");
+    let e = refused(with_line(
+        "targets.csv",
+        2,
+        "二.1a,二.1a,超百亿集群,revenue,count_of_clusters_above,ge,1,,100亿,false,,,,,2025,true,city,",
+    ));
+    assert_at(&e, "targets.csv", 2, Some("threshold_low_yuan"), "100亿");
+}
+
+#[test]
+fn bad_enum_values() {
+    let e = refused(with_line(
+        "targets.csv",
+        2,
+        "二.1a,二.1a,超百亿集群,revenue,count_of_clusters_above,gte,1,,10000000000,false,,,,,2025,true,city,",
+    ));
+    assert_at(&e, "targets.csv", 2, Some("comparison"), "gte");
+    let e = refused(with_line(
+        "org_units.csv",
+        3,
+        "130981,泊头市,county_city,130900,,",
+    ));
+    assert_at(&e, "org_units.csv", 3, Some("kind"), "county_city");
+    let e = refused(with_line(
+        "indicators.csv",
+        4,
+        "standards,参与制修订标准数,Standards,项,count,0,sum,sum,week,monthly,both,",
+    ));
+    assert_at(&e, "indicators.csv", 4, Some("period_type"), "week");
+    let e = refused(with_line(
+        "quotas.csv",
+        2,
+        "三(六)3,三(六)3,标准,standards,month,10,,,city,",
+    ));
+    assert_at(&e, "quotas.csv", 2, Some("per"), "month");
+    let e = refused(with_line(
+        "targets.csv",
+        2,
+        "二.1a,二.1a,超百亿集群,revenue,count_of_clusters_above,ge,1,,10000000000,no,,,,,2025,true,city,",
+    ));
+    assert_at(&e, "targets.csv", 2, Some("low_inclusive"), "true 或 false");
+}
+
+#[test]
+fn indicator_rules() {
+    let e = refused(with_line(
+        "indicators.csv",
+        2,
+        "revenue,营业收入,Operating revenue,万元,money,2,sum,sum,month,cumulative,both,",
+    ));
+    assert_at(&e, "indicators.csv", 2, Some("scale"), "元");
+    let e = refused(with_line(
+        "indicators.csv",
+        3,
+        "rd_expense,研发投入,R&D,元,money,2,sum,last,quarter,cumulative,both,",
+    ));
+    assert_at(&e, "indicators.csv", 3, Some("time_aggregation"), "sum");
+    let e = refused(with_line(
+        "indicators.csv",
+        4,
+        "revenue,营业收入,Revenue,元,money,2,sum,sum,month,cumulative,both,",
+    ));
+    assert_at(&e, "indicators.csv", 4, Some("code"), "第2行");
+}
+
+#[test]
+fn bad_region_codes_and_parents() {
+    let e = refused(with_line("org_units.csv", 3, "13098,泊头市,county,130900,,"));
+    assert_at(&e, "org_units.csv", 3, Some("code"), "13098");
+    let e = refused(with_line("org_units.csv", 3, "130981,泊头市,county,130800,,"));
+    assert_at(&e, "org_units.csv", 3, Some("parent"), "130800");
+    let e = refused(with_line("org_units.csv", 3, "140981,泊头市,county,130900,,"));
+    assert_at(&e, "org_units.csv", 3, Some("code"), "前4位");
+    let e = refused(with_line("org_units.csv", 4, "130981,新华区,district,130900,,"));
+    assert_at(&e, "org_units.csv", 4, Some("code"), "第3行");
+    let e = refused(with_line("org_units.csv", 4, "130902,泊头,district,130900,,"));
+    assert_at(&e, "org_units.csv", 4, Some("aliases"), "泊头");
+}
+
+#[test]
+fn responsible_unit_must_be_a_department() {
+    let e = refused(with_line(
+        "tasks.csv",
+        2,
+        "三(一)2,三(一)2,三(一),开展产业集群创新激活行动,2,攻关,GXJ;130981,联合攻关。,",
+    ));
+    assert_at(&e, "tasks.csv", 2, Some("responsible"), "130981");
+    let e = refused(with_line(
+        "tasks.csv",
+        2,
+        "三(一)2,三(一)2,三(一),开展产业集群创新激活行动,2,攻关,KJJ,联合攻关。,",
+    ));
+    assert_at(&e, "tasks.csv", 2, Some("responsible"), "KJJ");
+}
+
+#[test]
+fn unknown_or_missing_columns_and_ragged_rows() {
+    let e = refused(with(
+        "clusters.csv",
+        &CLUSTERS.replacen("full_name", "fullname", 1),
+    ));
+    assert_at(&e, "clusters.csv", 1, None, "fullname");
+    let e = refused(with(
+        "quotas.csv",
+        "id,clause,name,indicator,per,min,max,approx,scope\n",
+    ));
+    assert_at(&e, "quotas.csv", 1, None, "note");
+    let e = refused(with_line(
+        "clusters.csv",
+        3,
+        "C02,铸造,130981,2,3391,泊头市铸造产业集群",
+    ));
+    assert_at(&e, "clusters.csv", 3, None, "字段");
+}
+
+#[test]
+fn line_numbers_count_physical_lines() {
+    // A quoted note spanning two lines pushes the next record to line 4.
+    let text = "code,name,county,attachment,industries,full_name,note\n\
+                C01,环保设备,130981,1,3591,泊头市环保设备产业集群,\"第一行\n第二行\"\n\
+                C02,铸造,130999,2,3391,泊头市铸造产业集群,\n";
+    let e = refused(with("clusters.csv", text));
+    assert_at(&e, "clusters.csv", 4, Some("county"), "130999");
+}
+
+#[test]
+fn missing_and_malformed_meta() {
+    let mut f = files();
+    f.retain(|f| f.path != "indicators.csv");
+    let e = refused(f);
+    assert_eq!((e.file.as_str(), e.line), ("indicators.csv", None));
+    assert!(e.message.contains("缺少文件"));
+
+    let e = refused(with("plan.yaml", &format!("{META}colour: red\n")));
+    assert_eq!((e.file.as_str(), e.line), ("plan.yaml", Some(10)), "{e}");
+    let e = refused(with("plan.yaml", &META.replace("2024-01-10", "2024-02-30")));
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("plan.yaml", Some(4), Some("issued")),
+        "{e}"
+    );
+    let e = refused(with("plan.yaml", &META.replace("130900", "130800")));
+    assert_eq!((e.file.as_str(), e.line), ("plan.yaml", Some(6)), "{e}");
+    let e = refused(with("plan.yaml", &META.replace("GXJ", "130981")));
+    assert_eq!((e.file.as_str(), e.line), ("plan.yaml", Some(9)), "{e}");
+}
+
+#[test]
+fn duplicate_files_are_refused_and_paths_normalised() {
+    let mut f = files();
+    f.push(SourceFile {
+        path: "./clusters.csv".into(),
+        text: CLUSTERS.into(),
+    });
+    let e = refused(f);
+    assert_eq!(e.file, "clusters.csv");
+    let mut f = files();
+    for x in &mut f {
+        x.path = format!("./{}", x.path.replace('/', "\\"));
+    }
+    let p = Plan::from_files(f).unwrap();
+    assert!(p.extra_file("policies/x.yaml").is_some());
+}
+
+#[test]
+fn load_dir_reports_relative_paths() {
+    let dir = std::env::temp_dir().join(format!("clusterdesk-plan-test-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("policies")).unwrap();
+    for f in with_line(
+        "tasks.csv",
+        2,
+        "三(一)2,三(一)2,三(一),开展产业集群创新激活行动,2,攻关,XYZ,联合攻关。,",
+    ) {
+        std::fs::write(dir.join(&f.path), &f.text).unwrap();
+    }
+    std::fs::write(dir.join(".hidden"), [0xff, 0xfe]).unwrap();
+    let e = Plan::load_dir(&dir).unwrap_err();
+    std::fs::write(dir.join("tasks.csv"), TASKS).unwrap();
+    let ok = Plan::load_dir(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_at(&e, "tasks.csv", 2, Some("responsible"), "XYZ");
+    let p = ok.unwrap();
+    assert_eq!(p.extra_files.len(), 2);
+}

@@ -1,0 +1,284 @@
+//! Users, password hashes (argon2) and sessions.
+
+use crate::{Actor, Result, Store, StoreError, now};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine as _;
+use clusterdesk_domain::{Role, Uscc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// Sessions last a working day; the idle timeout of the security issue comes on top.
+pub const SESSION_HOURS: i64 = 12;
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: Role,
+    pub org_code: String,
+    pub temporary: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct UserInfo {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    #[schema(value_type = String)]
+    pub role: Role,
+    pub org_code: String,
+    pub must_change_password: bool,
+}
+
+pub struct Session {
+    /// The secret that goes in the cookie; only its hash is stored.
+    pub token: String,
+    pub csrf_token: String,
+}
+
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+fn token_hash(token: &str) -> String {
+    let d = Sha256::digest(token.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default params")
+        .to_string()
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// The password rule of 等保: at least 10 characters of at least three kinds.
+pub fn check_password_strength(p: &str) -> std::result::Result<(), String> {
+    let kinds = [
+        p.chars().any(|c| c.is_ascii_lowercase()),
+        p.chars().any(|c| c.is_ascii_uppercase()),
+        p.chars().any(|c| c.is_ascii_digit()),
+        p.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if p.chars().count() < 10 || kinds.iter().filter(|k| **k).count() < 3 {
+        return Err("密码至少10位,且包含大写字母、小写字母、数字、符号中的至少三类".into());
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Check that `org_code` fits `role`: a region code for city and county roles, a
+    /// department code for departments, an existing enterprise's USCC for enterprises.
+    async fn check_user_org(&self, role: Role, org: &str) -> Result<()> {
+        let plan = self.plan();
+        let unit = plan.org_unit(org);
+        let kind = unit.map(|u| u.kind.code());
+        let ok = match role {
+            Role::CountyOperator | Role::CountyLeader => kind == Some("county"),
+            Role::CityDepartment => kind == Some("department"),
+            Role::CityAdmin | Role::Leader | Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor => {
+                kind == Some("city")
+            }
+            Role::Enterprise => {
+                let uscc = Uscc::parse(org).map_err(|e| StoreError::Invalid(e.message))?;
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enterprises WHERE uscc = $1")
+                    .bind(uscc.as_str())
+                    .fetch_one(self.pool())
+                    .await?;
+                if n == 0 {
+                    return Err(StoreError::Invalid(format!(
+                        "企业“{org}”尚未登记,请先建立企业档案"
+                    )));
+                }
+                true
+            }
+        };
+        if !ok {
+            return Err(StoreError::Invalid(format!(
+                "角色 {} 不能绑定到“{org}”:{}",
+                role.code(),
+                match role {
+                    Role::CountyOperator | Role::CountyLeader => "应为县(市)行政区划代码,如 130981",
+                    Role::CityDepartment => "应为市直部门代码,如 KJJ",
+                    _ => "应为市级行政区划代码 130900",
+                }
+            )));
+        }
+        Ok(())
+    }
+
+    pub async fn create_user(&self, by: &Actor, u: NewUser) -> Result<i64> {
+        let name = u.username.trim();
+        if name.is_empty()
+            || name.len() > 64
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        {
+            return Err(StoreError::Invalid(
+                "用户名只能由字母、数字、下划线、点和连字符组成,最长64位".into(),
+            ));
+        }
+        check_password_strength(&u.password).map_err(StoreError::Invalid)?;
+        self.check_user_org(u.role, &u.org_code).await?;
+        let org = if u.role == Role::Enterprise {
+            u.org_code.trim().to_ascii_uppercase()
+        } else {
+            u.org_code.clone()
+        };
+        let hash = hash_password(&u.password);
+        let mut tx = self.pool().begin().await?;
+        let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await?;
+        if exists > 0 {
+            return Err(StoreError::Conflict(format!("用户名“{name}”已存在")));
+        }
+        let display = if u.display_name.is_empty() {
+            name.to_string()
+        } else {
+            u.display_name.clone()
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, display_name, password_hash, role, org_code, must_change_password, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(name)
+        .bind(&display)
+        .bind(hash)
+        .bind(u.role.code())
+        .bind(&org)
+        .bind(u.temporary as i64)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        let new = serde_json::json!({"username": name, "role": u.role.code(), "org": org}).to_string();
+        crate::log_change(&mut tx, by, "user", name, "create", None, Some(new)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn user_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(self.pool())
+            .await?)
+    }
+
+    fn row_to_user(row: &sqlx::any::AnyRow) -> Result<UserInfo> {
+        let role: String = row.try_get("role")?;
+        Ok(UserInfo {
+            id: row.try_get("id")?,
+            username: row.try_get("username")?,
+            display_name: row.try_get("display_name")?,
+            role: Role::parse(&role).map_err(|e| StoreError::Invalid(e.message))?,
+            org_code: row.try_get("org_code")?,
+            must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        })
+    }
+
+    /// Check a username and password; on success open a session.
+    pub async fn login(&self, username: &str, password: &str) -> Result<Option<(UserInfo, Session)>> {
+        let row = sqlx::query(
+            "SELECT id, username, display_name, password_hash, role, org_code, must_change_password, disabled
+             FROM users WHERE username = $1",
+        )
+        .bind(username.trim())
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            // Spend the same time as a real check, so that timing does not reveal usernames.
+            let _ = verify_password(
+                password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$ZmFrZWZha2VmYWtlZmFrZWZha2VmYWtlZmFrZQ",
+            );
+            return Ok(None);
+        };
+        let hash: String = row.try_get("password_hash")?;
+        let disabled: i64 = row.try_get("disabled")?;
+        if disabled != 0 || !verify_password(password, &hash) {
+            if disabled == 0 {
+                sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE username = $1")
+                    .bind(username.trim())
+                    .execute(self.pool())
+                    .await?;
+            }
+            return Ok(None);
+        }
+        let user = Self::row_to_user(&row)?;
+        sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1")
+            .bind(user.id)
+            .execute(self.pool())
+            .await?;
+        let session = Session {
+            token: random_token(),
+            csrf_token: random_token(),
+        };
+        let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash(&session.token))
+        .bind(user.id)
+        .bind(&session.csrf_token)
+        .bind(now())
+        .bind(expires.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .execute(self.pool())
+        .await?;
+        Ok(Some((user, session)))
+    }
+
+    /// The actor behind a session cookie, with the session's CSRF token; None if unknown or expired.
+    pub async fn session_actor(&self, token: &str) -> Result<Option<(Actor, String)>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.display_name, u.role, u.org_code, u.must_change_password,
+                    s.csrf_token, s.expires_at
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND u.disabled = 0",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let expires: String = row.try_get("expires_at")?;
+        if expires < now() {
+            return Ok(None);
+        }
+        let u = Self::row_to_user(&row)?;
+        let actor = Actor {
+            user_id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            org_code: u.org_code,
+        };
+        Ok(Some((actor, row.try_get("csrf_token")?)))
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<UserInfo>> {
+        let rows = sqlx::query(
+            "SELECT id, username, display_name, role, org_code, must_change_password FROM users ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(Self::row_to_user).collect()
+    }
+}

@@ -1,0 +1,581 @@
+//! A deterministic, plausible city for demonstrations, tests and benchmarks.
+//!
+//! The same seed gives the same data. Cluster sizes follow the plan's picture (任丘石化 and 盐山
+//! 管道 among the largest); enterprises' revenues are heavy-tailed; monthly cluster data has
+//! seasonality (the Spring Festival dip) and growth; qualifications change over time.
+
+use crate::accounts::NewUser;
+use crate::registry::EnterpriseInput;
+use crate::values::Value;
+use crate::{Actor, Result, Store, StoreError, log_change, now};
+use clusterdesk_domain::{IndustryCode, Period, Role, Uscc, uscc};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::HashSet;
+
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub enterprises: usize,
+    pub from: Period,
+    pub to: Period,
+    pub seed: u64,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DemoAccount {
+    pub username: String,
+    pub role: Role,
+    pub org_code: String,
+    pub org_name: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DemoReport {
+    pub enterprises: usize,
+    pub values: usize,
+    pub accounts: Vec<DemoAccount>,
+}
+
+/// 2021 revenue of each cluster in 亿元, by attachment number (1..=45). Plausible, not real.
+const BASE_REVENUE_YI: [f64; 45] = [
+    160.0, 95.0, 120.0, 60.0, // 黄骅: 化工, 模具, 汽车及零部件, 五金
+    140.0, 70.0, 55.0, 45.0, 80.0, 65.0, 430.0, // 任丘 (石油化工 largest)
+    175.0, 150.0, 40.0, 90.0, 70.0, // 河间
+    110.0, 85.0, 150.0, // 泊头
+    60.0, 125.0, 45.0, 75.0, // 肃宁
+    65.0, 50.0, 105.0, 55.0, // 献县
+    12.0, // 吴桥 杂技文化旅游
+    100.0, 85.0, 95.0,  // 东光
+    230.0, // 南皮 五金机电
+    70.0, 115.0, 60.0, // 青县
+    80.0, 50.0, 70.0, 110.0, 55.0, 45.0,  // 沧县
+    260.0, // 孟村 弯头管件
+    390.0, // 盐山 管道装备
+    90.0, 25.0, // 海兴
+];
+
+/// Share of a year's revenue in each month: the Spring Festival dip and a year-end push.
+const SEASON: [f64; 12] = [
+    0.062, 0.055, 0.083, 0.082, 0.084, 0.087, 0.082, 0.083, 0.087, 0.088, 0.093, 0.124,
+];
+
+const NAME_HEADS: &[&str] = &[
+    "华", "信", "恒", "泰", "鑫", "源", "博", "达", "宏", "盛", "隆", "昌", "永", "兴", "正", "通", "金",
+    "瑞", "德", "安", "宇", "航", "天", "海", "嘉", "诚", "丰", "远", "聚", "利", "中", "广", "新", "万",
+    "晟", "凯", "科", "明", "辰", "益",
+];
+
+/// (uscc, kind, level, valid_from, valid_to, detail)
+type QualRow = (String, &'static str, &'static str, String, Option<String>, String);
+
+pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enterprises")
+        .fetch_one(store.pool())
+        .await?;
+    if n > 0 {
+        return Err(StoreError::Conflict(
+            "数据库中已有企业数据;演示数据只能写入空数据库".into(),
+        ));
+    }
+    let plan = store.plan().clone();
+    let actor = Actor::system("demo");
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let years: Vec<i32> = (opts.from.year()..=opts.to.year()).collect();
+
+    // Cluster scale: base revenue with a per-seed wobble, and a yearly growth rate.
+    struct C {
+        code: String,
+        county: String,
+        industries: Vec<IndustryCode>,
+        base_fen: f64,
+        growth: f64,
+        name: String,
+    }
+    let clusters: Vec<C> = plan
+        .clusters
+        .iter()
+        .map(|c| {
+            let base = BASE_REVENUE_YI
+                .get(c.attachment as usize - 1)
+                .copied()
+                .unwrap_or(50.0);
+            C {
+                code: c.code.clone(),
+                county: c.county.clone(),
+                industries: c.industries.clone(),
+                base_fen: base * rng.gen_range(0.92..1.08) * 1e10,
+                growth: rng.gen_range(0.03..0.13),
+                name: c.name.clone(),
+            }
+        })
+        .collect();
+
+    // Enterprises per cluster in proportion to revenue^0.7; revenue shares heavy-tailed.
+    let weights: Vec<f64> = clusters.iter().map(|c| c.base_fen.powf(0.7)).collect();
+    let wsum: f64 = weights.iter().sum();
+    let mut counts: Vec<usize> = weights
+        .iter()
+        .map(|w| ((w / wsum) * opts.enterprises as f64).floor().max(1.0) as usize)
+        .collect();
+    let mut i = 0;
+    while counts.iter().sum::<usize>() < opts.enterprises {
+        let k = i % counts.len();
+        counts[k] += 1;
+        i += 1;
+    }
+    while counts.iter().sum::<usize>() > opts.enterprises && counts.iter().any(|c| *c > 1) {
+        let j = counts
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, c)| **c)
+            .map(|(j, _)| j)
+            .expect("non-empty");
+        counts[j] -= 1;
+    }
+
+    struct E {
+        uscc: String,
+        cluster: usize,
+        share: f64,
+        growth: f64,
+        rd: f64,
+        energy: f64,
+    }
+    let mut usccs = HashSet::new();
+    let mut names = HashSet::new();
+    let mut inputs = Vec::new();
+    let mut ents: Vec<E> = Vec::new();
+    for (ci, c) in clusters.iter().enumerate() {
+        let raw: Vec<f64> = (0..counts[ci])
+            .map(|_| rng.gen_range(0.0001f64..1.0).powf(-0.9))
+            .collect();
+        let total: f64 = raw.iter().sum();
+        let county_name = plan
+            .org_unit(&c.county)
+            .map(|u| u.name.clone())
+            .unwrap_or_default();
+        let place = county_name.trim_end_matches(['市', '县']).replace("回族自治", "");
+        for r in raw {
+            let code = loop {
+                let mut s = format!("91{}", c.county);
+                for _ in 0..9 {
+                    let k = rng.gen_range(0..31);
+                    s.push(b"0123456789ABCDEFGHJKLMNPQRTUWXY"[k] as char);
+                }
+                let check = uscc::check_char(s.as_bytes()).expect("charset");
+                s.push(check);
+                if usccs.insert(s.clone()) {
+                    break s;
+                }
+            };
+            let name = loop {
+                let a = NAME_HEADS[rng.gen_range(0..NAME_HEADS.len())];
+                let b = NAME_HEADS[rng.gen_range(0..NAME_HEADS.len())];
+                let tail = ["有限公司", "股份有限公司", "制造有限公司", "科技有限公司"][rng.gen_range(0..4)];
+                let extra = if rng.gen_bool(0.3) {
+                    NAME_HEADS[rng.gen_range(0..NAME_HEADS.len())]
+                } else {
+                    ""
+                };
+                let n = format!("{place}{a}{b}{extra}{}{tail}", c.name);
+                if names.insert(n.clone()) {
+                    break n;
+                }
+            };
+            let industry = c.industries[rng.gen_range(0..c.industries.len().max(1))].clone();
+            let joined = if rng.gen_bool(0.85) {
+                format!("{}-01-01", opts.from.year())
+            } else {
+                format!(
+                    "{}-{:02}-01",
+                    rng.gen_range(opts.from.year()..=opts.to.year()),
+                    rng.gen_range(1..=12)
+                )
+            };
+            inputs.push(EnterpriseInput {
+                uscc: Uscc::parse(&code).expect("generated valid"),
+                name,
+                county_code: c.county.clone(),
+                industry,
+                cluster_code: Some(c.code.clone()),
+                cluster_since: Some(joined),
+                address: format!("河北省沧州市{county_name}"),
+                contact: String::new(),
+            });
+            ents.push(E {
+                uscc: code,
+                cluster: ci,
+                share: r / total,
+                growth: c.growth + rng.gen_range(-0.08..0.08),
+                rd: rng.gen_range(0.008..0.035),
+                energy: rng.gen_range(0.02..0.25),
+            });
+        }
+    }
+    match store.upsert_enterprises(&actor, &inputs, false).await? {
+        Ok(_) => {}
+        Err(errs) => {
+            return Err(StoreError::Invalid(format!(
+                "演示企业生成失败:{}",
+                errs[0].message
+            )));
+        }
+    }
+
+    // A few enterprises moved cluster within their county: history keeps the old attribution.
+    let mut tx = store.pool().begin().await?;
+    for (k, e) in ents.iter().enumerate().filter(|(k, _)| k % 97 == 5) {
+        let c = &clusters[e.cluster];
+        let others: Vec<&C> = clusters
+            .iter()
+            .filter(|o| o.county == c.county && o.code != c.code)
+            .collect();
+        if others.is_empty() {
+            continue;
+        }
+        let to = others[k % others.len()];
+        if inputs[k].cluster_since.as_deref() != Some(format!("{}-01-01", opts.from.year()).as_str()) {
+            continue;
+        }
+        let when = format!("{}-07-01", opts.from.year() + 2);
+        sqlx::query("UPDATE memberships SET valid_to = $2 WHERE uscc = $1 AND valid_to IS NULL")
+            .bind(&e.uscc)
+            .bind(&when)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO memberships (uscc, cluster_code, valid_from) VALUES ($1, $2, $3)")
+            .bind(&e.uscc)
+            .bind(&to.code)
+            .bind(&when)
+            .execute(&mut *tx)
+            .await?;
+        log_change(
+            &mut tx,
+            &actor,
+            "membership",
+            &e.uscc,
+            "move",
+            Some(c.code.clone()),
+            Some(to.code.clone()),
+        )
+        .await?;
+    }
+
+    // Qualifications that change over time. Bigger enterprises are likelier to hold them.
+    let mut order: Vec<usize> = (0..ents.len()).collect();
+    order.sort_by(|a, b| ents[*b].share.partial_cmp(&ents[*a].share).expect("finite"));
+    let rank_of = {
+        let mut v = vec![0usize; ents.len()];
+        for (r, i) in order.iter().enumerate() {
+            v[*i] = r;
+        }
+        v
+    };
+    let n_ent = ents.len().max(1) as f64;
+    let scale = n_ent / 20_000.0;
+    let mut quals: Vec<QualRow> = Vec::new();
+    for (i, e) in ents.iter().enumerate() {
+        let pct = rank_of[i] as f64 / n_ent; // 0 = largest
+        let y0 = opts.from.year();
+        let date = |rng: &mut ChaCha8Rng, lo: i32, hi: i32| {
+            format!(
+                "{}-{:02}-{:02}",
+                rng.gen_range(lo..=hi),
+                rng.gen_range(1..=12),
+                rng.gen_range(1..=28)
+            )
+        };
+        if pct < 0.12 || (pct < 0.15 && rng.gen_bool(0.5)) {
+            let since = if rng.gen_bool(0.8) {
+                format!("{}-01-01", y0 - 3)
+            } else {
+                date(&mut rng, y0, opts.to.year())
+            };
+            quals.push((e.uscc.clone(), "above_scale", "", since, None, String::new()));
+        }
+        if rng.gen_bool((0.09 - pct * 0.07).clamp(0.02, 0.09)) || pct < 0.02 {
+            let from = date(&mut rng, y0 - 2, opts.to.year());
+            let to_year: i32 = from[..4].parse::<i32>().expect("year") + 3;
+            quals.push((
+                e.uscc.clone(),
+                "high_tech",
+                "",
+                from.clone(),
+                Some(format!("{to_year}{}", &from[4..])),
+                String::new(),
+            ));
+        }
+        if rng.gen_bool(0.018) {
+            quals.push((
+                e.uscc.clone(),
+                "innovative_sme",
+                "",
+                date(&mut rng, y0 + 1, opts.to.year()),
+                None,
+                String::new(),
+            ));
+        }
+        if rng.gen_bool(if pct < 0.2 { 0.05 } else { 0.01 }) {
+            quals.push((
+                e.uscc.clone(),
+                "specialized_sme",
+                "",
+                date(&mut rng, y0, opts.to.year()),
+                None,
+                String::new(),
+            ));
+        }
+        if pct < 0.05 && rng.gen_bool(0.04) {
+            let level = if rng.gen_bool(0.3) {
+                "national_key"
+            } else {
+                "national"
+            };
+            quals.push((
+                e.uscc.clone(),
+                "little_giant",
+                level,
+                date(&mut rng, y0, opts.to.year()),
+                None,
+                String::new(),
+            ));
+        }
+        if pct < 0.03 && rng.gen_bool(0.06 / scale.clamp(0.05, 1.0).sqrt().max(0.2)) {
+            let board = [
+                "main_board",
+                "main_board",
+                "chinext",
+                "star_market",
+                "bse",
+                "neeq",
+                "neeq",
+                "overseas",
+            ][rng.gen_range(0..8)];
+            quals.push((
+                e.uscc.clone(),
+                "listed",
+                board,
+                date(&mut rng, y0 - 4, opts.to.year()),
+                None,
+                String::new(),
+            ));
+        }
+        if pct < 0.1 && rng.gen_bool(0.03) {
+            let level = if rng.gen_bool(0.3) {
+                "national"
+            } else {
+                "provincial"
+            };
+            quals.push((
+                e.uscc.clone(),
+                "green_factory",
+                level,
+                date(&mut rng, y0, opts.to.year()),
+                None,
+                String::new(),
+            ));
+        }
+        if pct < 0.01 && rng.gen_bool(0.03) {
+            quals.push((
+                e.uscc.clone(),
+                "well_known_trademark",
+                "",
+                date(&mut rng, y0, opts.to.year()),
+                None,
+                String::new(),
+            ));
+        }
+        if pct < 0.06 && rng.gen_bool(0.1) {
+            let level = if rng.gen_bool(0.15) {
+                "national"
+            } else {
+                "provincial"
+            };
+            let kind =
+                ["工程技术研究中心", "企业技术中心", "重点实验室", "技术创新中心"][rng.gen_range(0..4)];
+            quals.push((
+                e.uscc.clone(),
+                "innovation_platform",
+                level,
+                date(&mut rng, y0 - 3, opts.to.year()),
+                None,
+                kind.to_string(),
+            ));
+        }
+        if pct < 0.01 {
+            quals.push((
+                e.uscc.clone(),
+                "leading_enterprise",
+                "",
+                "2022-10-01".into(),
+                None,
+                String::new(),
+            ));
+        }
+    }
+    for chunk in quals.chunks(1000) {
+        let mut sql = String::from(
+            "INSERT INTO qualifications (uscc, kind, level, valid_from, valid_to, detail) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 6;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for (u, k, l, f, t, d) in chunk {
+            q = q
+                .bind(u.clone())
+                .bind(k.to_string())
+                .bind(l.to_string())
+                .bind(f.clone())
+                .bind(t.clone())
+                .bind(d.clone());
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+
+    // Values: enterprise yearly figures for complete years, cluster monthly flows.
+    let mut values = Vec::new();
+    let last_full_year = if opts.to.month_range().1 == 12 {
+        opts.to.year()
+    } else {
+        opts.to.year() - 1
+    };
+    let mut cluster_year = vec![vec![0f64; years.len()]; clusters.len()];
+    for e in &ents {
+        let c = &clusters[e.cluster];
+        let mut rev = c.base_fen * e.share;
+        for (yi, y) in years.iter().enumerate() {
+            if yi > 0 {
+                rev *= 1.0 + e.growth + rng.gen_range(-0.05..0.05);
+            }
+            cluster_year[e.cluster][yi] += rev;
+            if *y > last_full_year {
+                continue;
+            }
+            let p = y.to_string();
+            let mut put = |ind: &str, v: i64| {
+                values.push(Value {
+                    unit_code: e.uscc.clone(),
+                    indicator_code: ind.into(),
+                    period: p.clone(),
+                    num_value: Some(v),
+                    text_value: None,
+                })
+            };
+            put("revenue", rev.round() as i64);
+            put("tax_paid", (rev * 0.035).round() as i64);
+            put(
+                "rd_expense",
+                (rev * e.rd * (1.0 + 0.12 * yi as f64)).round() as i64,
+            );
+            // 吨标准煤 ×100: energy per 万元 revenue falls a little each year.
+            put(
+                "energy_consumption",
+                (rev / 1e6 * e.energy * 100.0 * (1.0 - 0.03 * yi as f64)).round() as i64,
+            );
+            put("employees", ((rev / 1e8).sqrt() * 4.0).round().max(3.0) as i64);
+            put(
+                "invention_patents",
+                ((rev / 5e9) * (1.0 + 0.2 * yi as f64)).floor() as i64,
+            );
+        }
+    }
+    for (ci, c) in clusters.iter().enumerate() {
+        for m in Period::months_between(opts.from, opts.to) {
+            let yi = (m.year() - opts.from.year()) as usize;
+            let month = m.month_range().0 as usize;
+            let noise = 1.0 + rng.gen_range(-0.03..0.03);
+            let rev = cluster_year[ci][yi] * SEASON[month - 1] * noise;
+            let p = m.to_string();
+            for (ind, v) in [
+                ("revenue", rev),
+                ("value_added", rev * 0.24),
+                ("tax_paid", rev * 0.035),
+                ("rd_expense", rev * 0.018 * (1.0 + 0.15 * yi as f64)),
+            ] {
+                values.push(Value {
+                    unit_code: c.code.clone(),
+                    indicator_code: ind.into(),
+                    period: p.clone(),
+                    num_value: Some(v.round() as i64),
+                    text_value: None,
+                });
+            }
+        }
+    }
+    let nvalues = values.len();
+    store.insert_values_bulk("demo", &values).await?;
+
+    // Demo accounts, one per role, all with the password given for this demo.
+    let first_botou: Option<String> =
+        sqlx::query_scalar("SELECT uscc FROM enterprises WHERE county_code = '130981' ORDER BY name LIMIT 1")
+            .fetch_optional(store.pool())
+            .await?;
+    let mut accounts = vec![
+        ("admin", Role::CityAdmin, "130900".to_string(), "市工信局管理员"),
+        ("kjj", Role::CityDepartment, "KJJ".into(), "市科技局"),
+        ("czj", Role::CityDepartment, "CZJ".into(), "市财政局"),
+        ("leader", Role::Leader, "130900".into(), "市领导"),
+        ("botou", Role::CountyOperator, "130981".into(), "泊头市填报员"),
+        (
+            "botou_leader",
+            Role::CountyLeader,
+            "130981".into(),
+            "泊头市审核领导",
+        ),
+        ("renqiu", Role::CountyOperator, "130982".into(), "任丘市填报员"),
+        ("sysadmin", Role::SystemAdmin, "130900".into(), "系统管理员"),
+        ("secadmin", Role::SecurityAdmin, "130900".into(), "安全管理员"),
+        ("auditor", Role::Auditor, "130900".into(), "安全审计员"),
+    ];
+    if let Some(u) = &first_botou {
+        accounts.push(("qiye", Role::Enterprise, u.clone(), "泊头市演示企业"));
+    }
+    let mut out = Vec::new();
+    for (name, role, org, display) in accounts {
+        store
+            .create_user(
+                &actor,
+                NewUser {
+                    username: name.into(),
+                    display_name: display.into(),
+                    password: opts.password.clone(),
+                    role,
+                    org_code: org.clone(),
+                    temporary: false,
+                },
+            )
+            .await?;
+        let org_name = plan
+            .org_unit(&org)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| org.clone());
+        out.push(DemoAccount {
+            username: name.into(),
+            role,
+            org_code: org,
+            org_name,
+        });
+    }
+    store.meta_set("demo_seed", &opts.seed.to_string()).await?;
+    store.meta_set("demo_created_at", &now()).await?;
+    Ok(DemoReport {
+        enterprises: ents.len(),
+        values: nvalues,
+        accounts: out,
+    })
+}

@@ -1,0 +1,209 @@
+//! Persistence: one Store API over SQLite (embedded default) and PostgreSQL.
+//!
+//! Queries are written once in the SQL both engines accept (`$1` placeholders, BIGINT, TEXT
+//! dates) and run through sqlx's `Any` driver; each engine has its own migrations folder.
+//! Every call that reads or writes business data takes an [`Actor`] and is scoped here, in
+//! the storage layer, not only in handlers.
+
+pub mod accounts;
+pub mod actor;
+pub mod demo;
+pub mod error;
+pub mod registry;
+pub mod values;
+
+pub use actor::{Actor, Scope};
+pub use error::{Result, StoreError};
+
+use clusterdesk_plan::Plan;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    engine: Engine,
+    plan: Arc<Plan>,
+}
+
+/// Turn the `--db` argument into a connection URL: a bare path means a SQLite file.
+pub fn database_url(arg: &str) -> (String, Engine) {
+    if arg.starts_with("postgres://") || arg.starts_with("postgresql://") {
+        (arg.to_string(), Engine::Postgres)
+    } else if let Some(path) = arg
+        .strip_prefix("sqlite://")
+        .or_else(|| arg.strip_prefix("sqlite:"))
+    {
+        (format!("sqlite://{path}?mode=rwc"), Engine::Sqlite)
+    } else {
+        (format!("sqlite://{arg}?mode=rwc"), Engine::Sqlite)
+    }
+}
+
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+impl Store {
+    /// Open (creating if needed) the database, run its migrations and load the plan into it.
+    pub async fn open(db: &str, plan: Arc<Plan>) -> Result<Store> {
+        install_default_drivers();
+        let (url, engine) = database_url(db);
+        let mut opts = AnyPoolOptions::new();
+        opts = match engine {
+            // One writer at a time is SQLite's nature; a few readers share the file in WAL mode.
+            Engine::Sqlite => opts.max_connections(4).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    Ok(())
+                })
+            }),
+            Engine::Postgres => opts.max_connections(16),
+        };
+        let _ = sqlx::any::AnyConnectOptions::from_str(&url)?;
+        let pool = opts.connect(&url).await?;
+        if engine == Engine::Sqlite {
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        let store = Store { pool, engine, plan };
+        store.migrate().await?;
+        store.sync_plan().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self.engine {
+            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Upsert the plan's org tree, clusters and indicators, so that foreign keys hold.
+    async fn sync_plan(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        // Parents first: the city, then everything under it.
+        let mut units: Vec<_> = self.plan.org_units.iter().enumerate().collect();
+        units.sort_by_key(|(_, u)| u.parent.is_some());
+        for (i, u) in units {
+            sqlx::query(
+                "INSERT INTO org_units (code, name, kind, parent, sort_key) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+                 parent = excluded.parent, sort_key = excluded.sort_key",
+            )
+            .bind(&u.code)
+            .bind(&u.name)
+            .bind(u.kind.code())
+            .bind(u.parent.clone())
+            .bind(i as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for c in &self.plan.clusters {
+            let industries: Vec<String> = c.industries.iter().map(|i| i.to_string()).collect();
+            sqlx::query(
+                "INSERT INTO clusters (code, name, full_name, county_code, attachment, industries)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, full_name = excluded.full_name,
+                 county_code = excluded.county_code, attachment = excluded.attachment,
+                 industries = excluded.industries",
+            )
+            .bind(&c.code)
+            .bind(&c.name)
+            .bind(&c.full_name)
+            .bind(&c.county)
+            .bind(c.attachment as i64)
+            .bind(industries.join(";"))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO cluster_plans (cluster_code) VALUES ($1) ON CONFLICT (cluster_code) DO NOTHING",
+            )
+            .bind(&c.code)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for i in &self.plan.indicators {
+            sqlx::query(
+                "INSERT INTO indicators (code, name_zh, unit, value_type, scale) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, unit = excluded.unit,
+                 value_type = excluded.value_type, scale = excluded.scale",
+            )
+            .bind(&i.code)
+            .bind(&i.name_zh)
+            .bind(&i.unit)
+            .bind(i.value_type.code())
+            .bind(i.scale as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn meta_get(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn meta_set(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Record one change: who, when, what it was before and what it is now.
+pub(crate) async fn log_change(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    entity: &str,
+    key: &str,
+    action: &str,
+    old: Option<String>,
+    new: Option<String>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO change_log (at, actor, entity, entity_key, action, old_value, new_value)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(now())
+    .bind(&actor.username)
+    .bind(entity)
+    .bind(key)
+    .bind(action)
+    .bind(old)
+    .bind(new)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,228 @@
+//! Typed data values keyed by (unit, indicator, period), with history of every change.
+
+use crate::registry::WriteSummary;
+use crate::{Actor, Result, Scope, Store, StoreError, log_change, now};
+use sqlx::Row;
+
+/// One value as stored: numbers are integers in the indicator's scale (money in fen).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Value {
+    pub unit_code: String,
+    pub indicator_code: String,
+    pub period: String,
+    pub num_value: Option<i64>,
+    pub text_value: Option<String>,
+}
+
+/// A stored value with who last wrote it and when: provenance for every figure.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredValue {
+    #[serde(flatten)]
+    pub value: Value,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+/// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
+const BATCH: usize = 1000;
+
+impl Store {
+    /// The county a unit code belongs to (a cluster's county, an enterprise's county, or itself).
+    pub async fn county_of_unit(&self, unit: &str) -> Result<Option<String>> {
+        if let Some(c) = self.plan().cluster(unit) {
+            return Ok(Some(c.county.clone()));
+        }
+        if let Some(u) = self.plan().org_unit(unit) {
+            return Ok(if u.kind.code() == "county" {
+                Some(u.code.clone())
+            } else {
+                None
+            });
+        }
+        Ok(
+            sqlx::query_scalar("SELECT county_code FROM enterprises WHERE uscc = $1")
+                .bind(unit)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    async fn check_unit_read(&self, actor: &Actor, unit: &str) -> Result<()> {
+        match actor.scope() {
+            Scope::City => Ok(()),
+            Scope::Enterprise(u) if u == unit => Ok(()),
+            Scope::County(c) if self.county_of_unit(unit).await?.as_deref() == Some(c.as_str()) => Ok(()),
+            _ => Err(StoreError::Forbidden(format!("“{unit}”的数据不属于您的管辖范围"))),
+        }
+    }
+
+    /// The values of one unit and indicator over time, oldest first.
+    pub async fn series(&self, actor: &Actor, unit: &str, indicator: &str) -> Result<Vec<StoredValue>> {
+        self.check_unit_read(actor, unit).await?;
+        let rows = sqlx::query(
+            "SELECT unit_code, indicator_code, period, num_value, text_value, updated_by, updated_at
+             FROM data_values WHERE unit_code = $1 AND indicator_code = $2 ORDER BY period",
+        )
+        .bind(unit)
+        .bind(indicator)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(stored_from_row).collect()
+    }
+
+    /// Sum of one indicator over the clusters of a scope for the periods that start with
+    /// `prefix` (e.g. `2025-` for the months of 2025). Cluster-level flows only.
+    pub async fn cluster_totals(&self, indicator: &str, prefix: &str) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT v.unit_code, CAST(SUM(v.num_value) AS BIGINT) FROM data_values v
+             JOIN clusters c ON c.code = v.unit_code
+             WHERE v.indicator_code = $1 AND v.period LIKE $2 GROUP BY v.unit_code",
+        )
+        .bind(indicator)
+        .bind(format!("{prefix}%"))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get::<Option<i64>, _>(1)?.unwrap_or(0))))
+            .collect()
+    }
+
+    /// Write values the actor may write, keeping the previous value of each change.
+    /// The same values twice change nothing the second time.
+    pub async fn upsert_values(&self, actor: &Actor, values: &[Value]) -> Result<WriteSummary> {
+        for v in values {
+            let county = self.county_of_unit(&v.unit_code).await?;
+            let ok = match (&county, actor.role) {
+                (_, clusterdesk_domain::Role::CityAdmin) => true,
+                (Some(c), clusterdesk_domain::Role::CountyOperator) => *c == actor.org_code,
+                (_, clusterdesk_domain::Role::Enterprise) => v.unit_code == actor.org_code,
+                _ => false,
+            };
+            if !ok {
+                return Err(StoreError::Forbidden(format!("无权填报“{}”的数据", v.unit_code)));
+            }
+        }
+        let mut tx = self.pool().begin().await?;
+        let mut s = WriteSummary::default();
+        let ts = now();
+        for v in values {
+            let old = sqlx::query(
+                "SELECT num_value, text_value FROM data_values WHERE unit_code = $1 AND indicator_code = $2 AND period = $3",
+            )
+            .bind(&v.unit_code)
+            .bind(&v.indicator_code)
+            .bind(&v.period)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let old = old
+                .map(|r| {
+                    Ok::<_, StoreError>((
+                        r.try_get::<Option<i64>, _>(0)?,
+                        r.try_get::<Option<String>, _>(1)?,
+                    ))
+                })
+                .transpose()?;
+            let key = format!("{}/{}/{}", v.unit_code, v.indicator_code, v.period);
+            let show =
+                |n: &Option<i64>, t: &Option<String>| serde_json::json!({"num": n, "text": t}).to_string();
+            match old {
+                Some((n, t)) if n == v.num_value && t == v.text_value => s.unchanged += 1,
+                Some((n, t)) => {
+                    sqlx::query(
+                        "UPDATE data_values SET num_value = $4, text_value = $5, updated_by = $6, updated_at = $7
+                         WHERE unit_code = $1 AND indicator_code = $2 AND period = $3",
+                    )
+                    .bind(&v.unit_code)
+                    .bind(&v.indicator_code)
+                    .bind(&v.period)
+                    .bind(v.num_value)
+                    .bind(v.text_value.clone())
+                    .bind(&actor.username)
+                    .bind(&ts)
+                    .execute(&mut *tx)
+                    .await?;
+                    let new = show(&v.num_value, &v.text_value);
+                    log_change(
+                        &mut tx,
+                        actor,
+                        "value",
+                        &key,
+                        "update",
+                        Some(show(&n, &t)),
+                        Some(new),
+                    )
+                    .await?;
+                    s.updated += 1;
+                }
+                None => {
+                    insert_batch(&mut tx, std::slice::from_ref(v), &actor.username, &ts).await?;
+                    let new = show(&v.num_value, &v.text_value);
+                    log_change(&mut tx, actor, "value", &key, "create", None, Some(new)).await?;
+                    s.created += 1;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(s)
+    }
+
+    /// Insert new values in bulk (demo and first loads): no previous value exists to keep.
+    pub async fn insert_values_bulk(&self, by: &str, values: &[Value]) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let ts = now();
+        for chunk in values.chunks(BATCH) {
+            insert_batch(&mut tx, chunk, by, &ts).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn insert_batch(conn: &mut sqlx::AnyConnection, chunk: &[Value], by: &str, ts: &str) -> Result<()> {
+    let mut sql = String::from(
+        "INSERT INTO data_values (unit_code, indicator_code, period, num_value, text_value, updated_by, updated_at) VALUES ",
+    );
+    for i in 0..chunk.len() {
+        let b = i * 5;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, $1000000, $1000001)",
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5
+        ));
+    }
+    let n = chunk.len() * 5;
+    let sql = sql
+        .replace("$1000000", &format!("${}", n + 1))
+        .replace("$1000001", &format!("${}", n + 2));
+    let mut q = sqlx::query(&sql);
+    for v in chunk {
+        q = q
+            .bind(v.unit_code.clone())
+            .bind(v.indicator_code.clone())
+            .bind(v.period.clone())
+            .bind(v.num_value)
+            .bind(v.text_value.clone());
+    }
+    q.bind(by.to_string()).bind(ts.to_string()).execute(conn).await?;
+    Ok(())
+}
+
+fn stored_from_row(r: &sqlx::any::AnyRow) -> Result<StoredValue> {
+    Ok(StoredValue {
+        value: Value {
+            unit_code: r.try_get(0)?,
+            indicator_code: r.try_get(1)?,
+            period: r.try_get(2)?,
+            num_value: r.try_get(3)?,
+            text_value: r.try_get(4)?,
+        },
+        updated_by: r.try_get(5)?,
+        updated_at: r.try_get(6)?,
+    })
+}

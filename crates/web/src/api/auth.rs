@@ -1,0 +1,86 @@
+//! Login and logout for programs; the pages have their own form-based login.
+
+use crate::AppState;
+use crate::auth::{CurrentUser, clear_cookie, set_cookie};
+use crate::error::{ApiResult, WebError};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use clusterdesk_store::accounts::UserInfo;
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct LoginResponse {
+    pub user: UserInfo,
+    /// Send this back in the `X-CSRF-Token` header of form posts made by scripts.
+    pub csrf_token: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/login", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = super::ErrorBody)))]
+pub async fn login(
+    State(st): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<impl IntoResponse> {
+    st.login_limiter.check(&req.username)?;
+    match st.store.login(&req.username, &req.password).await? {
+        Some((user, session)) => {
+            st.login_limiter.success(&req.username);
+            let body = LoginResponse {
+                user,
+                csrf_token: session.csrf_token,
+            };
+            Ok(([(SET_COOKIE, set_cookie(&session.token))], Json(body)))
+        }
+        None => {
+            st.login_limiter.failure(&req.username);
+            Err(WebError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "用户名或密码错误",
+            ))
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/logout", responses((status = 204)))]
+pub async fn logout(State(st): State<AppState>, user: CurrentUser) -> ApiResult<impl IntoResponse> {
+    st.store.logout(&user.token).await?;
+    Ok((StatusCode::NO_CONTENT, [clear_cookie()]))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub role_label: String,
+    pub org_code: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = super::ErrorBody)))]
+pub async fn me(user: CurrentUser) -> Json<Me> {
+    let a = user.actor;
+    Json(Me {
+        username: a.username,
+        display_name: a.display_name,
+        role: a.role.code().into(),
+        role_label: a.role.label().into(),
+        org_code: a.org_code,
+    })
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/me", get(me))
+}

@@ -1,0 +1,60 @@
+//! Counties and clusters, scoped to the caller.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::ApiResult;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use clusterdesk_store::registry::ClusterRow;
+
+#[utoipa::path(get, path = "/api/v1/clusters",
+    responses((status = 200, body = Vec<ClusterRow>), (status = 401, body = super::ErrorBody)))]
+pub async fn list(State(st): State<AppState>, user: CurrentUser) -> ApiResult<Json<Vec<ClusterRow>>> {
+    Ok(Json(st.store.list_clusters(&user.actor).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/clusters/{code}", params(("code" = String, Path, description = "集群代码,如 C17")),
+    responses((status = 200, body = ClusterRow), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn get_one(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ClusterRow>> {
+    Ok(Json(st.store.get_cluster(&user.actor, &code).await?))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CountyRow {
+    pub code: String,
+    pub name: String,
+    pub clusters: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/counties", responses((status = 200, body = Vec<CountyRow>)))]
+pub async fn counties(State(st): State<AppState>, user: CurrentUser) -> ApiResult<Json<Vec<CountyRow>>> {
+    let clusters = st.store.list_clusters(&user.actor).await?;
+    let rows = st
+        .store
+        .plan()
+        .counties()
+        .filter(|c| user.actor.can_read_county(&c.code))
+        .map(|c| CountyRow {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            clusters: clusters
+                .iter()
+                .filter(|k| k.county_code == c.code)
+                .map(|k| k.code.clone())
+                .collect(),
+        })
+        .collect();
+    Ok(Json(rows))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/clusters", get(list))
+        .route("/clusters/{code}", get(get_one))
+        .route("/counties", get(counties))
+}

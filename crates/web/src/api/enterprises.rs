@@ -1,0 +1,159 @@
+//! The enterprise registry: search, read, create and edit.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiResult, WebError};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use clusterdesk_domain::{IndustryCode, Uscc};
+use clusterdesk_store::registry::{
+    EnterpriseDetail, EnterpriseFilter, EnterpriseInput, EnterpriseRow, WriteSummary,
+};
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Part of the name or the USCC.
+    pub q: Option<String>,
+    pub county: Option<String>,
+    pub cluster: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct EnterprisePage {
+    pub items: Vec<EnterpriseRow>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[utoipa::path(get, path = "/api/v1/enterprises", params(ListQuery),
+    responses((status = 200, body = EnterprisePage), (status = 403, body = super::ErrorBody)))]
+pub async fn list(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<EnterprisePage>> {
+    let f = EnterpriseFilter {
+        q: q.q,
+        county: q.county,
+        cluster: q.cluster,
+        page: q.page.unwrap_or(1),
+        per_page: q.per_page.unwrap_or(50),
+    };
+    let p = st.store.list_enterprises(&user.actor, &f).await?;
+    Ok(Json(EnterprisePage {
+        items: p.items,
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/enterprises/{uscc}", params(("uscc" = String, Path)),
+    responses((status = 200, body = EnterpriseDetail), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn get_one(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(uscc): Path<String>,
+) -> ApiResult<Json<EnterpriseDetail>> {
+    let u = Uscc::parse(&uscc).map_err(|e| WebError::bad_request(e.message))?;
+    Ok(Json(st.store.get_enterprise(&user.actor, u.as_str()).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct EnterpriseIn {
+    pub uscc: String,
+    pub name: String,
+    pub county_code: String,
+    pub industry_code: String,
+    pub cluster_code: Option<String>,
+    /// YYYY-MM-DD; today when absent.
+    pub cluster_since: Option<String>,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub contact: String,
+}
+
+/// Validate one enterprise as it comes from a form or a request; field errors name the field.
+pub fn parse_input(e: &EnterpriseIn) -> Result<EnterpriseInput, (&'static str, String)> {
+    let uscc = Uscc::parse(&e.uscc).map_err(|x| ("uscc", x.message))?;
+    let industry = IndustryCode::parse(&e.industry_code).map_err(|x| ("industry_code", x.message))?;
+    let since = match e
+        .cluster_since
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => Some(
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| ("cluster_since", format!("日期“{s}”应为 YYYY-MM-DD")))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    Ok(EnterpriseInput {
+        uscc,
+        name: e.name.trim().to_string(),
+        county_code: e.county_code.trim().to_string(),
+        industry,
+        cluster_code: e
+            .cluster_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        cluster_since: since,
+        address: e.address.trim().to_string(),
+        contact: e.contact.trim().to_string(),
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/enterprises", request_body = EnterpriseIn,
+    responses((status = 200, body = WriteSummary), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn upsert(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<EnterpriseIn>,
+) -> ApiResult<Json<WriteSummary>> {
+    let input = parse_input(&body).map_err(|(field, msg)| {
+        WebError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("{field}: {msg}"),
+        )
+    })?;
+    if !user.actor.can_write_county(&input.county_code) {
+        return Err(WebError::forbidden("无权为该县(市)登记或修改企业"));
+    }
+    match st.store.upsert_enterprises(&user.actor, &[input], false).await? {
+        Ok(s) => Ok(Json(s)),
+        Err(errs) => {
+            let e = &errs[0];
+            let status = if e.rule == "forbidden" {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Err(WebError::new(
+                status,
+                if status == StatusCode::FORBIDDEN {
+                    "forbidden"
+                } else {
+                    "invalid"
+                },
+                format!("{}: {}", e.field, e.message),
+            ))
+        }
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/enterprises", get(list).post(upsert))
+        .route("/enterprises/{uscc}", get(get_one))
+}

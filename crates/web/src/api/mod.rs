@@ -1,0 +1,75 @@
+//! The JSON API under /api/v1, one router per module, described by an OpenAPI document.
+
+mod auth;
+mod clusters;
+pub mod enterprises;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::get;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "clusterdesk API",
+        description = "县域特色产业集群转型升级服务平台 JSON API"
+    ),
+    paths(
+        auth::login,
+        auth::logout,
+        auth::me,
+        clusters::list,
+        clusters::get_one,
+        clusters::counties,
+        enterprises::list,
+        enterprises::get_one,
+        enterprises::upsert,
+    ),
+    components(schemas(
+        auth::LoginRequest,
+        auth::LoginResponse,
+        clusters::CountyRow,
+        clusterdesk_store::registry::ClusterRow,
+        clusterdesk_store::registry::EnterpriseRow,
+        clusterdesk_store::registry::EnterpriseDetail,
+        clusterdesk_store::registry::Membership,
+        clusterdesk_store::registry::Qualification,
+        clusterdesk_store::registry::WriteSummary,
+        clusterdesk_store::accounts::UserInfo,
+        enterprises::EnterpriseIn,
+        enterprises::EnterprisePage,
+        ErrorBody,
+        ErrorDetail,
+    ))
+)]
+pub struct ApiDoc;
+
+/// The error body every API route answers with.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code for programs: unauthorized, forbidden, not_found, invalid, conflict, bad_request, internal.
+    pub code: String,
+    /// Chinese message for people.
+    pub message: String,
+}
+
+async fn openapi(_: crate::auth::CurrentUser) -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(auth::router())
+        .merge(clusters::router())
+        .merge(enterprises::router())
+        .route("/openapi.json", get(openapi))
+        .fallback(|| async {
+            crate::error::WebError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "接口不存在")
+        })
+}

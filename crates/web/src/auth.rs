@@ -1,0 +1,70 @@
+//! Sessions: the cookie, the extractor that turns it into an actor, and the CSRF check.
+
+use crate::AppState;
+use crate::error::WebError;
+use axum::extract::FromRequestParts;
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use clusterdesk_store::Actor;
+
+pub const COOKIE_NAME: &str = "cd_session";
+
+/// The signed-in caller. Extracting it from a request without a valid session fails with 401.
+#[derive(Clone)]
+pub struct CurrentUser {
+    pub actor: Actor,
+    pub csrf: String,
+    pub token: String,
+}
+
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == COOKIE_NAME && !v.is_empty()).then(|| v.to_string())
+        })
+}
+
+pub fn set_cookie(token: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+        clusterdesk_store::accounts::SESSION_HOURS * 3600
+    ))
+    .expect("token is URL-safe base64")
+}
+
+pub fn clear_cookie() -> (axum::http::HeaderName, HeaderValue) {
+    (
+        SET_COOKIE,
+        HeaderValue::from_static("cd_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    )
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(u) = parts.extensions.get::<CurrentUser>() {
+            return Ok(u.clone());
+        }
+        let token = session_token(&parts.headers).ok_or_else(WebError::unauthorized)?;
+        let (actor, csrf) = state
+            .store
+            .session_actor(&token)
+            .await?
+            .ok_or_else(WebError::unauthorized)?;
+        let u = CurrentUser { actor, csrf, token };
+        parts.extensions.insert(u.clone());
+        Ok(u)
+    }
+}
+
+/// Constant-time comparison, so that a wrong CSRF token takes as long as a right one.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

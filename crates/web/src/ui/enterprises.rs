@@ -1,0 +1,612 @@
+//! Enterprise pages: the searchable list with downloads, the profile, the form, the import.
+
+use super::{Layout, PageError, PageUser, check_csrf, render, urlencode};
+use crate::AppState;
+use crate::api::enterprises::{EnterpriseIn, parse_input};
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use clusterdesk_domain::Fen;
+use clusterdesk_office::CellError;
+use clusterdesk_store::Scope;
+use clusterdesk_store::registry::{EnterpriseDetail, EnterpriseFilter, EnterpriseRow, WriteSummary};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/enterprises", get(list))
+        .route("/enterprises/new", get(new_form).post(new_submit))
+        .route("/enterprises/import", get(import_form).post(import_submit))
+        .route("/enterprises/template.xlsx", get(template))
+        .route("/enterprises/{uscc}", get(detail))
+        .route("/enterprises/{uscc}/edit", get(edit_form).post(edit_submit))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    q: Option<String>,
+    county: Option<String>,
+    cluster: Option<String>,
+    page: Option<u32>,
+    format: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "enterprises.html")]
+struct ListPage {
+    title: String,
+    layout: Layout,
+    items: Vec<EnterpriseRow>,
+    total: i64,
+    page: u32,
+    pages: u32,
+    q: String,
+    county: String,
+    cluster: String,
+    show_county: bool,
+    county_options: Vec<(String, String)>,
+    cluster_options: Vec<(String, String)>,
+    filter_label: String,
+    page_href: String,
+    export_href: String,
+    can_write: bool,
+}
+
+fn county_options(st: &AppState, u: &CurrentUser) -> Vec<(String, String)> {
+    st.store
+        .plan()
+        .counties()
+        .filter(|c| u.actor.can_read_county(&c.code))
+        .map(|c| (c.code.clone(), c.name.clone()))
+        .collect()
+}
+
+async fn cluster_options(st: &AppState, u: &CurrentUser) -> Result<Vec<(String, String)>, PageError> {
+    Ok(st
+        .store
+        .list_clusters(&u.actor)
+        .await
+        .map_err(|e| PageError::with(st, u, e))?
+        .into_iter()
+        .map(|c| (c.code, format!("{} · {}", c.county_name, c.name)))
+        .collect())
+}
+
+const EXPORT_HEADERS: [&str; 6] = [
+    "统一社会信用代码",
+    "企业名称",
+    "所在县(市)",
+    "所属集群",
+    "行业代码",
+    "地址",
+];
+
+fn export_rows(items: &[EnterpriseRow]) -> Vec<[String; 6]> {
+    items
+        .iter()
+        .map(|e| {
+            [
+                e.uscc.clone(),
+                e.name.clone(),
+                e.county_name.clone(),
+                e.cluster_name.clone().unwrap_or_default(),
+                e.industry_code.clone(),
+                e.address.clone(),
+            ]
+        })
+        .collect()
+}
+
+fn download(body: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"export\"; filename*=UTF-8''{}",
+        urlencode(filename)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn list(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let exporting = q.format.is_some();
+    let filter = EnterpriseFilter {
+        q: q.q.clone(),
+        county: q.county.clone(),
+        cluster: q.cluster.clone(),
+        page: if exporting { 1 } else { q.page.unwrap_or(1) },
+        per_page: if exporting { 500 } else { 50 },
+    };
+    let mut page = st
+        .store
+        .list_enterprises(&u.actor, &filter)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    if let Some(fmt) = q.format.as_deref() {
+        // Downloads take every matching row, a page of 500 at a time.
+        let mut all = page.items;
+        let mut f = filter.clone();
+        while (all.len() as i64) < page.total {
+            f.page += 1;
+            page = st
+                .store
+                .list_enterprises(&u.actor, &f)
+                .await
+                .map_err(|e| PageError::with(&st, &u, e))?;
+            if page.items.is_empty() {
+                break;
+            }
+            all.extend(page.items);
+        }
+        let rows = export_rows(&all);
+        return match fmt {
+            "xlsx" => {
+                let body = clusterdesk_office::table::write_xlsx("企业名录", &EXPORT_HEADERS, &rows)
+                    .map_err(|e| PageError::with(&st, &u, WebError::bad_request(e.to_string())))?;
+                Ok(download(
+                    body,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "企业名录.xlsx",
+                ))
+            }
+            _ => Ok(download(
+                clusterdesk_office::table::write_csv(&EXPORT_HEADERS, &rows),
+                "text/csv; charset=utf-8",
+                "企业名录.csv",
+            )),
+        };
+    }
+    let mut params = Vec::new();
+    for (k, v) in [("q", &q.q), ("county", &q.county), ("cluster", &q.cluster)] {
+        if let Some(v) = v.as_deref().filter(|s| !s.is_empty()) {
+            params.push(format!("{k}={}", urlencode(v)));
+        }
+    }
+    let base = format!("/enterprises?{}", params.join("&"));
+    let plan = st.store.plan();
+    let mut labels = Vec::new();
+    if let Some(c) = q.county.as_deref().and_then(|c| plan.org_unit(c)) {
+        labels.push(c.name.clone());
+    }
+    if let Some(c) = q.cluster.as_deref().and_then(|c| plan.cluster(c)) {
+        labels.push(c.full_name.clone());
+    }
+    let pages = ((page.total + page.per_page as i64 - 1) / page.per_page as i64).max(1) as u32;
+    let can_write = matches!(
+        u.actor.role,
+        clusterdesk_domain::Role::CityAdmin | clusterdesk_domain::Role::CountyOperator
+    );
+    let list = ListPage {
+        title: "企业名录".into(),
+        layout: Layout::new(&st, &u, "/enterprises", vec![(String::new(), "企业名录".into())]),
+        total: page.total,
+        page: page.page,
+        pages,
+        items: page.items,
+        q: q.q.unwrap_or_default(),
+        county: q.county.unwrap_or_default(),
+        cluster: q.cluster.unwrap_or_default(),
+        show_county: u.actor.scope() == Scope::City,
+        county_options: county_options(&st, &u),
+        cluster_options: cluster_options(&st, &u).await?,
+        filter_label: labels.join(" · "),
+        page_href: base.clone(),
+        export_href: base,
+        can_write,
+    };
+    Ok(render(&list))
+}
+
+#[derive(Template)]
+#[template(path = "enterprise.html")]
+struct DetailPage {
+    title: String,
+    layout: Layout,
+    e: EnterpriseDetail,
+    quals: Vec<(&'static str, &'static str, String, String, String)>,
+    years: Vec<i32>,
+    figures: Vec<(String, String, Vec<String>)>,
+    can_write: bool,
+}
+
+/// Yearly figures shown on the profile: (indicator, how to show it).
+const PROFILE_FIGURES: [&str; 6] = [
+    "revenue",
+    "tax_paid",
+    "rd_expense",
+    "invention_patents",
+    "energy_consumption",
+    "employees",
+];
+
+async fn detail(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Path(uscc): Path<String>,
+) -> Result<Response, PageError> {
+    let e = st
+        .store
+        .get_enterprise(&u.actor, &uscc.to_ascii_uppercase())
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let quals = e
+        .qualifications
+        .iter()
+        .map(|q| {
+            (
+                q.kind.label_zh(),
+                q.kind.level_label(&q.level),
+                q.valid_from.clone(),
+                q.valid_to.clone().unwrap_or_else(|| "—".into()),
+                q.detail.clone(),
+            )
+        })
+        .collect();
+    let plan = st.store.plan();
+    let mut figures = Vec::new();
+    let mut years: Vec<i32> = Vec::new();
+    let mut series = Vec::new();
+    for code in PROFILE_FIGURES {
+        let Some(ind) = plan.indicator(code) else { continue };
+        let s = st
+            .store
+            .series(&u.actor, &e.enterprise.uscc, code)
+            .await
+            .map_err(|e| PageError::with(&st, &u, e))?;
+        for v in &s {
+            if let Ok(y) = v.value.period.parse::<i32>()
+                && !years.contains(&y)
+            {
+                years.push(y);
+            }
+        }
+        series.push((ind, s));
+    }
+    years.sort();
+    for (ind, s) in series {
+        let money = ind.scale == 2 && ind.unit.contains('元');
+        let unit = if money {
+            "万元".to_string()
+        } else {
+            ind.unit.clone()
+        };
+        let vals = years
+            .iter()
+            .map(|y| {
+                s.iter()
+                    .find(|v| v.value.period == y.to_string())
+                    .and_then(|v| v.value.num_value)
+                    .map(|n| {
+                        if money {
+                            Fen(n).wan_yuan(1)
+                        } else {
+                            clusterdesk_domain::money::format_scaled(
+                                n,
+                                10i64.pow(ind.scale),
+                                ind.scale.min(2),
+                            )
+                        }
+                    })
+                    .unwrap_or_else(|| "—".into())
+            })
+            .collect();
+        figures.push((ind.name_zh.clone(), unit, vals));
+    }
+    let can_write = u.actor.can_write_county(&e.enterprise.county_code);
+    let mut crumbs = vec![(
+        format!("/counties/{}", e.enterprise.county_code),
+        e.enterprise.county_name.clone(),
+    )];
+    if let (Some(c), Some(n)) = (&e.enterprise.cluster_code, &e.enterprise.cluster_name) {
+        crumbs.push((format!("/clusters/{c}"), n.clone()));
+    }
+    crumbs.push((String::new(), e.enterprise.name.clone()));
+    if u.actor.scope() == Scope::Enterprise(e.enterprise.uscc.clone()) {
+        crumbs = vec![(String::new(), e.enterprise.name.clone())];
+    }
+    let page = DetailPage {
+        title: e.enterprise.name.clone(),
+        layout: Layout::new(&st, &u, "/enterprises", crumbs),
+        e,
+        quals,
+        years,
+        figures,
+        can_write,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Default, serde::Deserialize)]
+pub struct FormFields {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    uscc: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    county_code: String,
+    #[serde(default)]
+    cluster_code: String,
+    #[serde(default)]
+    cluster_since: String,
+    #[serde(default)]
+    industry_code: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    contact: String,
+}
+
+#[derive(Template)]
+#[template(path = "enterprise_form.html")]
+struct FormPage {
+    title: String,
+    layout: Layout,
+    heading: String,
+    f: FormFields,
+    editing: bool,
+    errors: Vec<String>,
+    county_options: Vec<(String, String)>,
+    cluster_options: Vec<(String, String)>,
+}
+
+fn require_writer(st: &AppState, u: &CurrentUser) -> Result<(), PageError> {
+    if matches!(
+        u.actor.role,
+        clusterdesk_domain::Role::CityAdmin | clusterdesk_domain::Role::CountyOperator
+    ) {
+        Ok(())
+    } else {
+        Err(PageError::with(
+            st,
+            u,
+            WebError::forbidden("您的角色不能登记或修改企业"),
+        ))
+    }
+}
+
+async fn form_page(
+    st: &AppState,
+    u: &CurrentUser,
+    f: FormFields,
+    editing: bool,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let heading = if editing {
+        format!("编辑企业:{}", f.name)
+    } else {
+        "新增企业".to_string()
+    };
+    let counties = county_options(st, u)
+        .into_iter()
+        .filter(|(c, _)| u.actor.can_write_county(c))
+        .collect::<Vec<_>>();
+    let page = FormPage {
+        title: heading.clone(),
+        layout: Layout::new(
+            st,
+            u,
+            if editing {
+                "/enterprises"
+            } else {
+                "/enterprises/new"
+            },
+            vec![(String::new(), heading.clone())],
+        ),
+        heading,
+        f,
+        editing,
+        county_options: counties,
+        cluster_options: cluster_options(st, u).await?,
+        errors,
+    };
+    let status = if page.errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+async fn new_form(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+    require_writer(&st, &u)?;
+    let f = FormFields {
+        county_code: u.actor.org_code.clone(),
+        ..Default::default()
+    };
+    form_page(&st, &u, f, false, vec![]).await
+}
+
+async fn save(st: &AppState, u: &CurrentUser, f: FormFields, editing: bool) -> Result<Response, PageError> {
+    require_writer(st, u)?;
+    check_csrf(u, &f.csrf).map_err(|e| PageError::with(st, u, e))?;
+    let input = EnterpriseIn {
+        uscc: f.uscc.clone(),
+        name: f.name.clone(),
+        county_code: f.county_code.clone(),
+        industry_code: f.industry_code.clone(),
+        cluster_code: Some(f.cluster_code.clone()),
+        cluster_since: Some(f.cluster_since.clone()),
+        address: f.address.clone(),
+        contact: f.contact.clone(),
+    };
+    let parsed = match parse_input(&input) {
+        Ok(p) => p,
+        Err((_, msg)) => return form_page(st, u, f, editing, vec![msg]).await,
+    };
+    let uscc = parsed.uscc.to_string();
+    match st.store.upsert_enterprises(&u.actor, &[parsed], false).await {
+        Ok(Ok(_)) => Ok(Redirect::to(&format!("/enterprises/{uscc}")).into_response()),
+        Ok(Err(errs)) => form_page(st, u, f, editing, errs.into_iter().map(|e| e.message).collect()).await,
+        Err(e) => Err(PageError::with(st, u, e)),
+    }
+}
+
+async fn new_submit(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Form(f): Form<FormFields>,
+) -> Result<Response, PageError> {
+    save(&st, &u, f, false).await
+}
+
+async fn edit_form(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Path(uscc): Path<String>,
+) -> Result<Response, PageError> {
+    require_writer(&st, &u)?;
+    let e = st
+        .store
+        .get_enterprise(&u.actor, &uscc)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let since = e
+        .memberships
+        .iter()
+        .rev()
+        .find(|m| m.valid_to.is_none())
+        .map(|m| m.valid_from.clone());
+    let x = e.enterprise;
+    let f = FormFields {
+        csrf: String::new(),
+        uscc: x.uscc,
+        name: x.name,
+        county_code: x.county_code,
+        cluster_code: x.cluster_code.unwrap_or_default(),
+        cluster_since: since.unwrap_or_default(),
+        industry_code: x.industry_code,
+        address: x.address,
+        contact: x.contact,
+    };
+    form_page(&st, &u, f, true, vec![]).await
+}
+
+async fn edit_submit(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Path(uscc): Path<String>,
+    Form(mut f): Form<FormFields>,
+) -> Result<Response, PageError> {
+    f.uscc = uscc;
+    save(&st, &u, f, true).await
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    title: String,
+    layout: Layout,
+    file: String,
+    summary: Option<WriteSummary>,
+    dry_run: bool,
+    errors: Vec<CellError>,
+}
+
+fn import_page(
+    st: &AppState,
+    u: &CurrentUser,
+    file: String,
+    summary: Option<WriteSummary>,
+    dry_run: bool,
+    errors: Vec<CellError>,
+) -> Response {
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ImportPage {
+        title: "企业批量导入".into(),
+        layout: Layout::new(
+            st,
+            u,
+            "/enterprises/import",
+            vec![(String::new(), "企业批量导入".into())],
+        ),
+        file,
+        summary,
+        dry_run,
+        errors,
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn import_form(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+    require_writer(&st, &u)?;
+    Ok(import_page(&st, &u, String::new(), None, false, vec![]))
+}
+
+async fn import_submit(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    require_writer(&st, &u)?;
+    let mut csrf = String::new();
+    let mut dry_run = false;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(PageError::with(
+                    &st,
+                    &u,
+                    WebError::bad_request(format!("上传内容无法读取:{e}")),
+                ));
+            }
+        };
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "dry_run" => dry_run = true,
+            "file" => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                let bytes = field.bytes().await.map_err(|e| {
+                    PageError::with(&st, &u, WebError::bad_request(format!("文件上传失败:{e}")))
+                })?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&u, &csrf).map_err(|e| PageError::with(&st, &u, e))?;
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Err(PageError::with(
+            &st,
+            &u,
+            WebError::bad_request("请选择要上传的文件"),
+        ));
+    };
+    match clusterdesk_office::enterprises::import(&st.store, &u.actor, &name, &bytes, dry_run).await {
+        Ok(s) => Ok(import_page(&st, &u, name, Some(s), dry_run, vec![])),
+        Err(clusterdesk_office::enterprises::ImportError::Cells(errs)) => {
+            Ok(import_page(&st, &u, name, None, dry_run, errs))
+        }
+        Err(clusterdesk_office::enterprises::ImportError::Store(e)) => Err(PageError::with(&st, &u, e)),
+    }
+}
+
+async fn template(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+    let body = clusterdesk_office::enterprises::template(st.store.plan())
+        .map_err(|e| PageError::with(&st, &u, WebError::bad_request(e.to_string())))?;
+    Ok(download(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "企业名录导入模板.xlsx",
+    ))
+}

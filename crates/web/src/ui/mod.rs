@@ -1,0 +1,240 @@
+//! Server-rendered Chinese pages. Every page but the login and first-run pages needs a session.
+
+mod enterprises;
+mod pages;
+
+use crate::AppState;
+use crate::auth::{CurrentUser, same_token};
+use crate::error::WebError;
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use clusterdesk_domain::Role;
+use clusterdesk_store::Scope;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+pub struct Crumb {
+    pub href: String,
+    pub label: String,
+}
+
+/// What every page shows around its content: who is signed in, their scope, the navigation.
+pub struct Layout {
+    pub user_name: String,
+    pub role_label: &'static str,
+    pub scope_label: String,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub crumbs: Vec<Crumb>,
+}
+
+impl Layout {
+    pub fn new(st: &AppState, u: &CurrentUser, active: &str, crumbs: Vec<(String, String)>) -> Self {
+        let a = &u.actor;
+        let plan = st.store.plan();
+        let scope_label = match a.scope() {
+            Scope::City => plan
+                .org_unit(&plan.meta.city.to_string())
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            Scope::County(c) => plan.org_unit(&c).map(|u| u.name.clone()).unwrap_or(c),
+            Scope::Enterprise(e) => e,
+            Scope::Nothing => "账户与审计".into(),
+        };
+        let items: Vec<(&'static str, &'static str)> = match a.role {
+            Role::SystemAdmin | Role::SecurityAdmin => vec![("/", "首页"), ("/admin/users", "用户账户")],
+            Role::Auditor => vec![("/", "首页")],
+            Role::Enterprise => vec![("/", "首页"), ("/enterprises", "本企业")],
+            Role::CountyOperator => vec![
+                ("/", "首页"),
+                ("/enterprises", "企业名录"),
+                ("/enterprises/new", "新增企业"),
+                ("/enterprises/import", "批量导入"),
+            ],
+            Role::CityAdmin => vec![
+                ("/", "首页"),
+                ("/enterprises", "企业名录"),
+                ("/enterprises/new", "新增企业"),
+                ("/enterprises/import", "批量导入"),
+            ],
+            _ => vec![("/", "首页"), ("/enterprises", "企业名录")],
+        };
+        let nav = items
+            .into_iter()
+            .map(|(href, label)| NavItem {
+                href,
+                label,
+                active: href == active,
+            })
+            .collect();
+        let mut all = vec![Crumb {
+            href: "/".into(),
+            label: scope_label.clone(),
+        }];
+        all.extend(crumbs.into_iter().map(|(href, label)| Crumb { href, label }));
+        if let Some(last) = all.last_mut() {
+            last.href.clear();
+        }
+        Layout {
+            user_name: a.display_name.clone(),
+            role_label: a.role.label(),
+            scope_label,
+            csrf: u.csrf.clone(),
+            nav,
+            crumbs: all,
+        }
+    }
+}
+
+/// A signed-in user for pages: without a session the browser is sent to the login page.
+pub struct PageUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match CurrentUser::from_request_parts(parts, state).await {
+            Ok(u) => Ok(PageUser(u)),
+            Err(e) if e.status == StatusCode::UNAUTHORIZED => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let to = if next == "/" {
+                    "/login".to_string()
+                } else {
+                    format!("/login?next={}", urlencode(next))
+                };
+                Err(Redirect::to(&to).into_response())
+            }
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    layout: Layout,
+    heading: String,
+    message: String,
+}
+
+/// A failure on a page: rendered as a page in the layout, with the right status.
+pub struct PageError {
+    err: WebError,
+    layout: Option<Box<Layout>>,
+}
+
+impl PageError {
+    pub fn with(st: &AppState, u: &CurrentUser, err: impl Into<WebError>) -> Self {
+        PageError {
+            err: err.into(),
+            layout: Some(Box::new(Layout::new(st, u, "", vec![]))),
+        }
+    }
+}
+
+impl From<WebError> for PageError {
+    fn from(err: WebError) -> Self {
+        PageError { err, layout: None }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let heading = match self.err.status {
+            StatusCode::FORBIDDEN => "无权访问",
+            StatusCode::NOT_FOUND => "页面或数据不存在",
+            StatusCode::INTERNAL_SERVER_ERROR => "服务器错误",
+            _ => "请求有误",
+        };
+        match self.layout {
+            Some(layout) => {
+                let page = ErrorPage {
+                    title: heading.into(),
+                    layout: *layout,
+                    heading: heading.into(),
+                    message: self.err.message,
+                };
+                (self.err.status, render(&page)).into_response()
+            }
+            None => (
+                self.err.status,
+                Html(format!(
+                    "<h1>{heading}</h1><p>{}</p>",
+                    html_escape(&self.err.message)
+                )),
+            )
+                .into_response(),
+        }
+    }
+}
+
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
+        }
+    }
+}
+
+/// Refuse a form post whose CSRF token is not the session's.
+pub fn check_csrf(u: &CurrentUser, token: &str) -> Result<(), WebError> {
+    if same_token(token, &u.csrf) {
+        Ok(())
+    } else {
+        Err(WebError::forbidden("表单已过期或来源不明,请刷新页面后重试"))
+    }
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/static/app.css", get(stylesheet))
+        .route("/login", get(pages::login_form).post(pages::login_submit))
+        .route("/logout", post(pages::logout))
+        .route("/setup", get(pages::setup_form).post(pages::setup_submit))
+        .route("/", get(pages::home))
+        .route("/counties/{code}", get(pages::county))
+        .route("/clusters/{code}", get(pages::cluster))
+        .route("/admin/users", get(pages::users))
+        .merge(enterprises::router())
+}

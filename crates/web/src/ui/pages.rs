@@ -1,0 +1,504 @@
+//! Login, first run, the home page, county and cluster pages, the account list.
+
+use super::{Layout, PageError, PageUser, render};
+use crate::AppState;
+use crate::auth::{clear_cookie, session_token, set_cookie};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Redirect, Response};
+use clusterdesk_domain::money::format_scaled;
+use clusterdesk_domain::{Fen, Period, Role};
+use clusterdesk_store::Scope;
+use clusterdesk_store::accounts::NewUser;
+use std::collections::HashMap;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    error: String,
+    username: String,
+    next: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths may follow a login, so that the form cannot send people elsewhere.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".into(),
+    }
+}
+
+pub async fn login_form(State(st): State<AppState>, Query(q): Query<NextQuery>) -> Response {
+    if st.store.user_count().await.unwrap_or(1) == 0 {
+        return Redirect::to("/setup").into_response();
+    }
+    render(&LoginPage {
+        error: String::new(),
+        username: String::new(),
+        next: safe_next(q.next.as_deref()),
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login_submit(State(st): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+    let next = safe_next(f.next.as_deref());
+    let fail = |msg: String| {
+        (
+            axum::http::StatusCode::UNAUTHORIZED,
+            render(&LoginPage {
+                error: msg,
+                username: f.username.clone(),
+                next: next.clone(),
+            }),
+        )
+            .into_response()
+    };
+    if let Err(e) = st.login_limiter.check(&f.username) {
+        return fail(e.message);
+    }
+    match st.store.login(&f.username, &f.password).await {
+        Ok(Some((_, session))) => {
+            st.login_limiter.success(&f.username);
+            ([(SET_COOKIE, set_cookie(&session.token))], Redirect::to(&next)).into_response()
+        }
+        Ok(None) => {
+            st.login_limiter.failure(&f.username);
+            fail("用户名或密码错误".into())
+        }
+        Err(e) => fail(crate::error::WebError::from(e).message),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
+    if let Some(token) = session_token(&headers)
+        && let Ok(Some((_, csrf))) = st.store.session_actor(&token).await
+        && crate::auth::same_token(&f.csrf, &csrf)
+    {
+        let _ = st.store.logout(&token).await;
+    }
+    ([clear_cookie()], Redirect::to("/login")).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    error: String,
+    username: String,
+    display_name: String,
+}
+
+pub async fn setup_form(State(st): State<AppState>) -> Response {
+    if st.store.user_count().await.unwrap_or(1) > 0 {
+        return Redirect::to("/login").into_response();
+    }
+    render(&SetupPage {
+        error: String::new(),
+        username: "admin".into(),
+        display_name: String::new(),
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct SetupForm {
+    token: String,
+    username: String,
+    display_name: String,
+    password: String,
+}
+
+/// First run: the one-time token printed on the console proves the person runs the server.
+pub async fn setup_submit(State(st): State<AppState>, Form(f): Form<SetupForm>) -> Response {
+    let again = |msg: String| {
+        (
+            axum::http::StatusCode::BAD_REQUEST,
+            render(&SetupPage {
+                error: msg,
+                username: f.username.clone(),
+                display_name: f.display_name.clone(),
+            }),
+        )
+            .into_response()
+    };
+    if st.store.user_count().await.unwrap_or(1) > 0 {
+        return Redirect::to("/login").into_response();
+    }
+    let expected = st.setup_token.lock().expect("not poisoned").clone();
+    match expected {
+        Some(t) if crate::auth::same_token(f.token.trim(), &t) => {}
+        _ => return again("一次性设置码不正确".into()),
+    }
+    let city = st.store.plan().meta.city.to_string();
+    let new = NewUser {
+        username: f.username.trim().to_string(),
+        display_name: f.display_name.trim().to_string(),
+        password: f.password.clone(),
+        role: Role::CityAdmin,
+        org_code: city,
+        temporary: false,
+    };
+    if let Err(e) = st
+        .store
+        .create_user(&clusterdesk_store::Actor::system("setup"), new)
+        .await
+    {
+        return again(crate::error::WebError::from(e).message);
+    }
+    *st.setup_token.lock().expect("not poisoned") = None;
+    match st.store.login(&f.username, &f.password).await {
+        Ok(Some((_, s))) => ([(SET_COOKIE, set_cookie(&s.token))], Redirect::to("/")).into_response(),
+        _ => Redirect::to("/login").into_response(),
+    }
+}
+
+/// 亿元 with two decimals from fen.
+fn yi(fen: i64) -> String {
+    Fen(fen).yi_yuan(2)
+}
+
+pub struct CountyLine {
+    code: String,
+    name: String,
+    clusters: Vec<ClusterLink>,
+    enterprises: i64,
+    revenue: String,
+}
+
+pub struct ClusterLink {
+    code: String,
+    name: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    title: String,
+    layout: Layout,
+    heading: String,
+    latest_label: String,
+    year_label: String,
+    counties: Vec<CountyLine>,
+    cluster_count: usize,
+    enterprise_count: i64,
+    revenue_total: String,
+}
+
+/// The last complete year of cluster revenue and the latest month, from the data itself.
+async fn data_years(st: &AppState) -> Result<(Option<Period>, i32), PageError> {
+    let latest = st
+        .store
+        .latest_month("revenue")
+        .await
+        .map_err(crate::error::WebError::from)?;
+    let latest = latest.and_then(|p| Period::parse(&p).ok());
+    let full_year = match latest {
+        Some(p) if p.month_range().1 == 12 => p.year(),
+        Some(p) => p.year() - 1,
+        None => st.store.plan().meta.target_year,
+    };
+    Ok((latest, full_year))
+}
+
+pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+    match u.actor.scope() {
+        Scope::Enterprise(uscc) => return Ok(Redirect::to(&format!("/enterprises/{uscc}")).into_response()),
+        Scope::Nothing if u.actor.role != Role::Auditor => {
+            return Ok(Redirect::to("/admin/users").into_response());
+        }
+        Scope::Nothing => {
+            let e = crate::error::WebError::forbidden(
+                "安全审计员查看审计日志,不查看业务数据;审计日志页面将在安全加固中提供",
+            );
+            return Err(PageError::with(&st, &u, e));
+        }
+        _ => {}
+    }
+    let clusters = st
+        .store
+        .list_clusters(&u.actor)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let (latest, year) = data_years(&st).await?;
+    let totals: HashMap<String, i64> = st
+        .store
+        .cluster_totals("revenue", &format!("{year}-"))
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?
+        .into_iter()
+        .collect();
+    let plan = st.store.plan();
+    let mut counties = Vec::new();
+    for c in plan.counties().filter(|c| u.actor.can_read_county(&c.code)) {
+        let mine: Vec<_> = clusters.iter().filter(|k| k.county_code == c.code).collect();
+        counties.push(CountyLine {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            enterprises: mine.iter().map(|k| k.enterprise_count).sum(),
+            revenue: yi(mine
+                .iter()
+                .map(|k| totals.get(&k.code).copied().unwrap_or(0))
+                .sum()),
+            clusters: mine
+                .iter()
+                .map(|k| ClusterLink {
+                    code: k.code.clone(),
+                    name: k.name.clone(),
+                })
+                .collect(),
+        });
+    }
+    let heading = match u.actor.scope() {
+        Scope::County(c) => format!(
+            "{}特色产业集群",
+            plan.org_unit(&c).map(|x| x.name.as_str()).unwrap_or("")
+        ),
+        _ => "全市县域特色产业集群".to_string(),
+    };
+    let page = HomePage {
+        title: "首页".into(),
+        layout: Layout::new(&st, &u, "/", vec![]),
+        heading,
+        latest_label: latest.map(|p| p.label_zh()).unwrap_or_else(|| "暂无数据".into()),
+        year_label: format!("{year}年"),
+        cluster_count: clusters.len(),
+        enterprise_count: clusters.iter().map(|k| k.enterprise_count).sum(),
+        revenue_total: yi(clusters
+            .iter()
+            .map(|k| totals.get(&k.code).copied().unwrap_or(0))
+            .sum()),
+        counties,
+    };
+    Ok(render(&page))
+}
+
+pub struct ClusterLine {
+    code: String,
+    full_name: String,
+    attachment: i64,
+    industries: Vec<String>,
+    enterprises: i64,
+    revenue: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "county.html")]
+struct CountyPage {
+    title: String,
+    layout: Layout,
+    code: String,
+    name: String,
+    years: Vec<i32>,
+    clusters: Vec<ClusterLine>,
+}
+
+fn years_to_show(st: &AppState, full_year: i32) -> Vec<i32> {
+    (st.store.plan().meta.baseline_year..=full_year).collect()
+}
+
+pub async fn county(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    st.store
+        .check_county(&u.actor, &code)
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let name = st
+        .store
+        .plan()
+        .org_unit(&code)
+        .map(|x| x.name.clone())
+        .unwrap_or_default();
+    let clusters: Vec<_> = st
+        .store
+        .list_clusters(&u.actor)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?
+        .into_iter()
+        .filter(|c| c.county_code == code)
+        .collect();
+    let (_, full_year) = data_years(&st).await?;
+    let years = years_to_show(&st, full_year);
+    let mut by_year = Vec::new();
+    for y in &years {
+        let t: HashMap<String, i64> = st
+            .store
+            .cluster_totals("revenue", &format!("{y}-"))
+            .await
+            .map_err(|e| PageError::with(&st, &u, e))?
+            .into_iter()
+            .collect();
+        by_year.push(t);
+    }
+    let lines = clusters
+        .iter()
+        .map(|c| ClusterLine {
+            code: c.code.clone(),
+            full_name: c.full_name.clone(),
+            attachment: c.attachment,
+            industries: c.industries.clone(),
+            enterprises: c.enterprise_count,
+            revenue: by_year
+                .iter()
+                .map(|t| t.get(&c.code).map(|v| yi(*v)).unwrap_or_else(|| "—".into()))
+                .collect(),
+        })
+        .collect();
+    let page = CountyPage {
+        title: name.clone(),
+        layout: Layout::new(&st, &u, "", vec![(format!("/counties/{code}"), name.clone())]),
+        code,
+        name,
+        years,
+        clusters: lines,
+    };
+    Ok(render(&page))
+}
+
+pub struct YearFigure {
+    label: String,
+    revenue: String,
+    growth: String,
+}
+
+#[derive(Template)]
+#[template(path = "cluster.html")]
+struct ClusterPage {
+    title: String,
+    layout: Layout,
+    c: clusterdesk_store::registry::ClusterRow,
+    years: Vec<YearFigure>,
+    plan_fields: Vec<(&'static str, String)>,
+    top_year: i32,
+    top: Vec<(String, String, String)>,
+}
+
+pub async fn cluster(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let c = st
+        .store
+        .get_cluster(&u.actor, &code)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let (_, full_year) = data_years(&st).await?;
+    let mut years = Vec::new();
+    let mut prev: Option<i64> = None;
+    for y in years_to_show(&st, full_year) {
+        let t = st
+            .store
+            .cluster_totals("revenue", &format!("{y}-"))
+            .await
+            .map_err(|e| PageError::with(&st, &u, e))?;
+        let v = t.iter().find(|(k, _)| *k == code).map(|(_, v)| *v);
+        let growth = match (prev, v) {
+            (Some(p), Some(v)) if p > 0 => {
+                // Growth in tenths of a percent, rounded half away from zero, in integers.
+                format!("同比 {}%", format_scaled((v - p) * 1000, p * 10, 1))
+            }
+            _ => String::new(),
+        };
+        years.push(YearFigure {
+            label: format!("{y}年"),
+            revenue: v.map(yi).unwrap_or_else(|| "—".into()),
+            growth,
+        });
+        prev = v;
+    }
+    let years: Vec<_> = years
+        .into_iter()
+        .rev()
+        .take(3)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let plan_fields = st
+        .store
+        .cluster_plan(&u.actor, &code)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let top = st
+        .store
+        .top_enterprises(&u.actor, &code, "revenue", &full_year.to_string(), 10)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?
+        .into_iter()
+        .map(|(a, b, v)| (a, b, Fen(v).wan_yuan(1)))
+        .collect();
+    let crumbs = vec![
+        (format!("/counties/{}", c.county_code), c.county_name.clone()),
+        (String::new(), c.full_name.clone()),
+    ];
+    let page = ClusterPage {
+        title: c.full_name.clone(),
+        layout: Layout::new(&st, &u, "", crumbs),
+        c,
+        years,
+        plan_fields,
+        top_year: full_year,
+        top,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    title: String,
+    layout: Layout,
+    users: Vec<(String, String, &'static str, String)>,
+}
+
+pub async fn users(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+    if !matches!(
+        u.actor.role,
+        Role::SystemAdmin | Role::SecurityAdmin | Role::CityAdmin
+    ) {
+        return Err(PageError::with(
+            &st,
+            &u,
+            crate::error::WebError::forbidden("只有管理员可以查看用户账户"),
+        ));
+    }
+    let plan = st.store.plan();
+    let users = st
+        .store
+        .list_users()
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?
+        .into_iter()
+        .map(|x| {
+            let org = plan
+                .org_unit(&x.org_code)
+                .map(|o| o.name.clone())
+                .unwrap_or(x.org_code.clone());
+            (x.username, x.display_name, x.role.label(), org)
+        })
+        .collect();
+    Ok(render(&UsersPage {
+        title: "用户账户".into(),
+        layout: Layout::new(&st, &u, "/admin/users", vec![(String::new(), "用户账户".into())]),
+        users,
+    }))
+}

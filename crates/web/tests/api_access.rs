@@ -1,0 +1,387 @@
+//! The foundation's API contract and the scoping rules, over the real server.
+
+mod common;
+
+use common::spawn_app;
+use serde_json::Value;
+
+#[tokio::test]
+async fn health_is_open_and_everything_else_needs_a_session() {
+    let app = spawn_app().await;
+    let c = app.anonymous();
+    assert_eq!(c.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    for path in [
+        "/api/v1/clusters",
+        "/api/v1/enterprises",
+        "/api/v1/me",
+        "/api/v1/openapi.json",
+        "/api/v1/clusters/C19",
+    ] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "unauthorized");
+    }
+    // Pages send the browser to the login page; the login page itself is open.
+    let r = c.get(app.url("/enterprises")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"));
+    // With no account yet, the login page leads to the first-run page.
+    let r = c.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/setup");
+    assert_eq!(c.get(app.url("/setup")).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn the_first_administrator_needs_the_console_token() {
+    let app = spawn_app().await;
+    let c = app.anonymous();
+    let form = |token: &str| {
+        vec![
+            ("token", token.to_string()),
+            ("username", "chief".to_string()),
+            ("display_name", "王科长".to_string()),
+            ("password", common::PASSWORD.to_string()),
+        ]
+    };
+    let r = c
+        .post(app.url("/setup"))
+        .form(&form("guess"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(app.store.user_count().await.unwrap(), 0);
+    let r = c
+        .post(app.url("/setup"))
+        .form(&form("setup-token-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.store.user_count().await.unwrap(), 1);
+    // The token works once: the page is gone when an account exists.
+    let r = c
+        .post(app.url("/setup"))
+        .form(&form("setup-token-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/login");
+    assert_eq!(app.store.user_count().await.unwrap(), 1);
+    assert_eq!(c.get(app.url("/login")).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn login_answers_401_on_a_wrong_password() {
+    let app = spawn_app().await.with_cast().await;
+    let r = app
+        .anonymous()
+        .post(app.url("/api/v1/login"))
+        .json(&serde_json::json!({"username": "admin", "password": "wrong-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = app
+        .anonymous()
+        .post(app.url("/api/v1/login"))
+        .json(&serde_json::json!({"username": "nobody", "password": "wrong-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+#[tokio::test]
+async fn the_city_sees_45_clusters_and_botou_sees_its_three() {
+    let app = spawn_app().await.with_cast().await;
+    let admin = app.client_for("admin").await;
+    let all: Vec<Value> = admin
+        .get(app.url("/api/v1/clusters"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 45);
+    for k in ["code", "name", "county_code", "county_name"] {
+        assert!(all[0].get(k).is_some(), "cluster objects carry {k}");
+    }
+    // 任丘市 owns attachments 5–11 per the plan's list.
+    assert_eq!(all.iter().filter(|c| c["county_name"] == "任丘市").count(), 7);
+
+    let botou = app.client_for("botou").await;
+    let mine: Vec<Value> = botou
+        .get(app.url("/api/v1/clusters"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut names: Vec<&str> = mine.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["汽车模具", "环保设备", "铸造"]);
+    assert!(mine.iter().all(|c| c["county_code"] == "130981"));
+
+    // Another county's cluster is forbidden, not missing; a code that does not exist is missing.
+    let renqiu_code = all.iter().find(|c| c["county_name"] == "任丘市").unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = botou
+        .get(app.url(&format!("/api/v1/clusters/{renqiu_code}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = botou.get(app.url("/api/v1/clusters/NOPE")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let own = mine[0]["code"].as_str().unwrap();
+    assert_eq!(
+        botou
+            .get(app.url(&format!("/api/v1/clusters/{own}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+fn renqiu_enterprise() -> Value {
+    serde_json::json!({
+        "uscc": "91130982MA0AB12C1X", "name": "任丘市测试石化有限公司", "county_code": "130982",
+        "industry_code": "C2511", "cluster_code": null
+    })
+}
+
+/// A valid USCC for a test: the check character is computed the way GB 32100 says.
+fn uscc(first17: &str) -> String {
+    let c = clusterdesk_domain::uscc::check_char(first17.as_bytes()).unwrap();
+    format!("{first17}{c}")
+}
+
+#[tokio::test]
+async fn a_county_cannot_read_or_change_another_countys_enterprises() {
+    let app = spawn_app().await.with_cast().await;
+    let admin = app.client_for("admin").await;
+    let mut e = renqiu_enterprise();
+    let code = uscc("91130982MA0AB12C1");
+    e["uscc"] = code.clone().into();
+    let r = admin
+        .post(app.url("/api/v1/enterprises"))
+        .json(&e)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    let botou = app.client_for("botou").await;
+    let r = botou
+        .get(app.url(&format!("/api/v1/enterprises/{code}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = botou
+        .post(app.url("/api/v1/enterprises"))
+        .json(&e)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let list: Value = botou
+        .get(app.url("/api/v1/enterprises"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 0);
+    // Filtering by another county is refused, not silently emptied.
+    let r = botou
+        .get(app.url("/api/v1/enterprises?county=130982"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    let renqiu = app.client_for("renqiu").await;
+    let got: Value = renqiu
+        .get(app.url(&format!("/api/v1/enterprises/{code}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["name"], "任丘市测试石化有限公司");
+    assert_eq!(got["county_name"], "任丘市");
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_error_not_a_500() {
+    let app = spawn_app().await.with_cast().await;
+    let admin = app.client_for("admin").await;
+    let mut e = renqiu_enterprise();
+    e["uscc"] = "91110000600037341N".into();
+    let r = admin
+        .post(app.url("/api/v1/enterprises"))
+        .json(&e)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("校验位"),
+        "{body}"
+    );
+
+    let mut e = renqiu_enterprise();
+    e["uscc"] = uscc("91130982MA0AB12C2").into();
+    e["cluster_code"] = "C17".into(); // 泊头市环保设备: not in 任丘市
+    let r = admin
+        .post(app.url("/api/v1/enterprises"))
+        .json(&e)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+
+    let r = admin
+        .get(app.url("/api/v1/enterprises/not-a-code"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = admin
+        .post(app.url("/api/v1/enterprises"))
+        .body("{")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error());
+}
+
+#[tokio::test]
+async fn changes_keep_who_when_and_the_previous_value() {
+    let app = spawn_app().await.with_cast().await;
+    let admin = app.client_for("admin").await;
+    let mut e = renqiu_enterprise();
+    let code = uscc("91130982MA0AB12C3");
+    e["uscc"] = code.clone().into();
+    admin
+        .post(app.url("/api/v1/enterprises"))
+        .json(&e)
+        .send()
+        .await
+        .unwrap();
+    let again: Value = admin
+        .post(app.url("/api/v1/enterprises"))
+        .json(&e)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["unchanged"], 1);
+    e["name"] = "任丘市测试石化股份有限公司".into();
+    let upd: Value = admin
+        .post(app.url("/api/v1/enterprises"))
+        .json(&e)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(upd["updated"], 1);
+    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT actor, action, old_value FROM change_log WHERE entity = 'enterprise' AND entity_key = $1 ORDER BY id",
+    )
+    .bind(&code)
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].0, "admin");
+    assert_eq!(rows[1].1, "update");
+    assert!(rows[1].2.as_deref().unwrap().contains("任丘市测试石化有限公司"));
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    let app = spawn_app().await.with_cast().await;
+    let admin = app.client_for("admin").await;
+    let doc: Value = admin
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for p in [
+        "/api/v1/login",
+        "/api/v1/clusters",
+        "/api/v1/clusters/{code}",
+        "/api/v1/enterprises",
+    ] {
+        assert!(doc["paths"].get(p).is_some(), "{p}");
+    }
+}
+
+#[tokio::test]
+async fn roles_without_business_data_see_none() {
+    let app = spawn_app().await.with_cast().await;
+    app.add_user("aud", clusterdesk_domain::Role::Auditor, "130900")
+        .await;
+    let aud = app.client_for("aud").await;
+    assert_eq!(
+        aud.get(app.url("/api/v1/clusters"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        aud.get(app.url("/api/v1/enterprises"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let app = spawn_app().await.with_cast().await;
+    let admin = app.client_for("admin").await;
+    assert_eq!(
+        admin
+            .post(app.url("/api/v1/logout"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        admin
+            .get(app.url("/api/v1/clusters"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
