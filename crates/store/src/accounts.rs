@@ -261,8 +261,34 @@ impl Store {
             display_name: u.display_name,
             role: u.role,
             org_code: u.org_code,
+            must_change_password: u.must_change_password,
         };
         Ok(Some((actor, row.try_get("csrf_token")?)))
+    }
+
+    /// Change one's own password: the current one must be right and the new one strong and new.
+    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
+        let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(actor.user_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound("用户".into()))?;
+        if !verify_password(current, &hash) {
+            return Err(StoreError::Invalid("当前密码不正确".into()));
+        }
+        if current == new {
+            return Err(StoreError::Invalid("新密码不能与当前密码相同".into()));
+        }
+        check_password_strength(new).map_err(StoreError::Invalid)?;
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $2, must_change_password = 0 WHERE id = $1")
+            .bind(actor.user_id)
+            .bind(hash_password(new))
+            .execute(&mut *tx)
+            .await?;
+        crate::log_change(&mut tx, actor, "user", &actor.username, "password", None, None).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {

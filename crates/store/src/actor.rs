@@ -10,6 +10,8 @@ pub struct Actor {
     pub role: Role,
     /// A region code, a department code or a USCC.
     pub org_code: String,
+    /// Set for an account created with a temporary password: it must choose its own first.
+    pub must_change_password: bool,
 }
 
 /// The data an actor may read.
@@ -34,6 +36,7 @@ impl Actor {
             display_name: name.to_string(),
             role: Role::CityAdmin,
             org_code: String::new(),
+            must_change_password: false,
         }
     }
 

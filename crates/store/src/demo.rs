@@ -56,6 +56,9 @@ const BASE_REVENUE_YI: [f64; 45] = [
 ];
 
 /// Share of a year's revenue in each month: the Spring Festival dip and a year-end push.
+/// 规上工业企业: annual main revenue of 20 million yuan, in fen.
+const ABOVE_SCALE_FEN: f64 = 2e9;
+
 const SEASON: [f64; 12] = [
     0.062, 0.055, 0.083, 0.082, 0.084, 0.087, 0.082, 0.083, 0.087, 0.088, 0.093, 0.124,
 ];
@@ -262,6 +265,24 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         .await?;
     }
 
+    // Each enterprise's yearly revenue path (fen), drawn once and used for every figure.
+    let revs: Vec<Vec<f64>> = ents
+        .iter()
+        .map(|e| {
+            let mut rev = clusters[e.cluster].base_fen * e.share;
+            years
+                .iter()
+                .enumerate()
+                .map(|(yi, _)| {
+                    if yi > 0 {
+                        rev *= 1.0 + e.growth + rng.gen_range(-0.05..0.05);
+                    }
+                    rev
+                })
+                .collect()
+        })
+        .collect();
+
     // Qualifications that change over time. Bigger enterprises are likelier to hold them.
     let mut order: Vec<usize> = (0..ents.len()).collect();
     order.sort_by(|a, b| ents[*b].share.partial_cmp(&ents[*a].share).expect("finite"));
@@ -286,13 +307,17 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 rng.gen_range(1..=28)
             )
         };
-        if pct < 0.12 || (pct < 0.15 && rng.gen_bool(0.5)) {
-            let since = if rng.gen_bool(0.8) {
-                format!("{}-01-01", y0 - 3)
+        // 规上: main revenue of 20 million yuan or more; in the statistics from the year after
+        // it first crossed the line (or before the data begins).
+        if let Some(yi) = revs[i].iter().position(|r| *r >= ABOVE_SCALE_FEN) {
+            let since = if yi == 0 {
+                format!("{}-01-01", y0 - 2)
             } else {
-                date(&mut rng, y0, opts.to.year())
+                format!("{}-01-01", years[yi] + 1)
             };
-            quals.push((e.uscc.clone(), "above_scale", "", since, None, String::new()));
+            if years[yi] < opts.to.year() {
+                quals.push((e.uscc.clone(), "above_scale", "", since, None, String::new()));
+            }
         }
         if rng.gen_bool((0.09 - pct * 0.07).clamp(0.02, 0.09)) || pct < 0.02 {
             let from = date(&mut rng, y0 - 2, opts.to.year());
@@ -455,13 +480,9 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         opts.to.year() - 1
     };
     let mut cluster_year = vec![vec![0f64; years.len()]; clusters.len()];
-    for e in &ents {
-        let c = &clusters[e.cluster];
-        let mut rev = c.base_fen * e.share;
+    for (ei, e) in ents.iter().enumerate() {
         for (yi, y) in years.iter().enumerate() {
-            if yi > 0 {
-                rev *= 1.0 + e.growth + rng.gen_range(-0.05..0.05);
-            }
+            let rev = revs[ei][yi];
             cluster_year[e.cluster][yi] += rev;
             if *y > last_full_year {
                 continue;
@@ -487,7 +508,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 "energy_consumption",
                 (rev / 1e6 * e.energy * 100.0 * (1.0 - 0.03 * yi as f64)).round() as i64,
             );
-            put("employees", ((rev / 1e8).sqrt() * 4.0).round().max(3.0) as i64);
+            put("employees", (rev / 8e7).round().max(5.0) as i64);
             put(
                 "invention_patents",
                 ((rev / 5e9) * (1.0 + 0.2 * yi as f64)).floor() as i64,

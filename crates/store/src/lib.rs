@@ -10,6 +10,7 @@ pub mod actor;
 pub mod demo;
 pub mod error;
 pub mod registry;
+pub mod testsupport;
 pub mod values;
 
 pub use actor::{Actor, Scope};

@@ -10,6 +10,15 @@ use clusterdesk_store::Actor;
 
 pub const COOKIE_NAME: &str = "cd_session";
 
+/// What an account with a temporary password may still reach.
+pub const PASSWORD_CHANGE_PATHS: [&str; 5] = [
+    "/account/password",
+    "/logout",
+    "/api/v1/account/password",
+    "/api/v1/logout",
+    "/api/v1/me",
+];
+
 /// The signed-in caller. Extracting it from a request without a valid session fails with 401.
 #[derive(Clone)]
 pub struct CurrentUser {
@@ -58,6 +67,19 @@ impl FromRequestParts<AppState> for CurrentUser {
             .session_actor(&token)
             .await?
             .ok_or_else(WebError::unauthorized)?;
+        // A temporary password must be replaced before anything else is done with the account.
+        // Nested routers see a shortened path; the original one is what the list names.
+        let path = match parts.extensions.get::<axum::extract::OriginalUri>() {
+            Some(o) => o.path().to_string(),
+            None => parts.uri.path().to_string(),
+        };
+        if actor.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&path.as_str()) {
+            return Err(WebError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "password_change_required",
+                "请先修改初始密码",
+            ));
+        }
         let u = CurrentUser { actor, csrf, token };
         parts.extensions.insert(u.clone());
         Ok(u)

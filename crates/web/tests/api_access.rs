@@ -385,3 +385,73 @@ async fn logout_ends_the_session() {
         401
     );
 }
+
+#[tokio::test]
+async fn a_temporary_password_must_be_changed_first() {
+    let app = spawn_app().await;
+    app.store
+        .create_user(
+            &clusterdesk_store::Actor::system("test"),
+            clusterdesk_store::accounts::NewUser {
+                username: "newbie".into(),
+                display_name: "新用户".into(),
+                password: common::PASSWORD.into(),
+                role: clusterdesk_domain::Role::CountyOperator,
+                org_code: "130981".into(),
+                temporary: true,
+            },
+        )
+        .await
+        .unwrap();
+    let c = app.client_for("newbie").await;
+    let r = c.get(app.url("/api/v1/clusters")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "password_change_required");
+    assert_eq!(c.get(app.url("/api/v1/me")).send().await.unwrap().status(), 200);
+    // Pages lead to the password form.
+    let r = c.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/account/password");
+    // A weak new password is refused with the rule, the strong one accepted.
+    let r = c
+        .post(app.url("/api/v1/account/password"))
+        .json(&serde_json::json!({"current": common::PASSWORD, "new": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "{:?}", r.text().await);
+    let r = c
+        .post(app.url("/api/v1/account/password"))
+        .json(&serde_json::json!({"current": common::PASSWORD, "new": "Another-Strong-Pass-9"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        c.get(app.url("/api/v1/clusters")).send().await.unwrap().status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_page_form_without_the_csrf_token_is_refused() {
+    let app = spawn_app().await.with_cast().await;
+    let admin = app.client_for("admin").await;
+    let r = admin
+        .post(app.url("/enterprises/new"))
+        .form(&[
+            ("uscc", "91130981MA0AB12CXA"),
+            ("name", "某公司"),
+            ("county_code", "130981"),
+            ("industry_code", "3391"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enterprises")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}

@@ -78,9 +78,29 @@ pub async fn me(user: CurrentUser) -> Json<Me> {
     })
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/account/password", request_body = PasswordChange,
+    responses((status = 204), (status = 422, body = super::ErrorBody)))]
+pub async fn change_password(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Json(req): Json<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    st.store
+        .change_password(&user.actor, &req.current, &req.new)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/me", get(me))
+        .route("/account/password", post(change_password))
 }

@@ -19,6 +19,7 @@ use utoipa::OpenApi;
         auth::login,
         auth::logout,
         auth::me,
+        auth::change_password,
         clusters::list,
         clusters::get_one,
         clusters::counties,
@@ -29,6 +30,8 @@ use utoipa::OpenApi;
     components(schemas(
         auth::LoginRequest,
         auth::LoginResponse,
+        auth::PasswordChange,
+        auth::Me,
         clusters::CountyRow,
         clusterdesk_store::registry::ClusterRow,
         clusterdesk_store::registry::EnterpriseRow,

@@ -113,6 +113,9 @@ impl FromRequestParts<AppState> for PageUser {
                 };
                 Err(Redirect::to(&to).into_response())
             }
+            Err(e) if e.code == "password_change_required" => {
+                Err(Redirect::to("/account/password").into_response())
+            }
             Err(e) => Err(e.into_response()),
         }
     }
@@ -236,5 +239,9 @@ pub fn router() -> Router<AppState> {
         .route("/counties/{code}", get(pages::county))
         .route("/clusters/{code}", get(pages::cluster))
         .route("/admin/users", get(pages::users))
+        .route(
+            "/account/password",
+            get(pages::password_form).post(pages::password_submit),
+        )
         .merge(enterprises::router())
 }

@@ -502,3 +502,70 @@ pub async fn users(State(st): State<AppState>, PageUser(u): PageUser) -> Result<
         users,
     }))
 }
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    title: String,
+    layout: Layout,
+    forced: bool,
+    error: String,
+    done: bool,
+}
+
+fn password_page(st: &AppState, u: &crate::auth::CurrentUser, error: String, done: bool) -> Response {
+    let status = if error.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = PasswordPage {
+        title: "修改密码".into(),
+        layout: Layout::new(
+            st,
+            u,
+            "/account/password",
+            vec![(String::new(), "修改密码".into())],
+        ),
+        forced: u.actor.must_change_password,
+        error,
+        done,
+    };
+    (status, render(&page)).into_response()
+}
+
+pub async fn password_form(State(st): State<AppState>, PageUser(u): PageUser) -> Response {
+    password_page(&st, &u, String::new(), false)
+}
+
+#[derive(serde::Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+pub async fn password_submit(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    super::check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
+    if f.new != f.confirm {
+        return Ok(password_page(&st, &u, "两次输入的新密码不一致".into(), false));
+    }
+    match st.store.change_password(&u.actor, &f.current, &f.new).await {
+        Ok(()) => {
+            let mut u = u;
+            u.actor.must_change_password = false;
+            Ok(password_page(&st, &u, String::new(), true))
+        }
+        Err(e) => Ok(password_page(
+            &st,
+            &u,
+            crate::error::WebError::from(e).message,
+            false,
+        )),
+    }
+}

@@ -1,5 +1,4 @@
-//! `spawn_app`: the real server on port 0 over a fresh database. The database is SQLite in a
-//! temporary folder, or a new PostgreSQL database when CLUSTERDESK_TEST_PG names a server.
+//! `spawn_app`: the real server on port 0 over a fresh database (see `testsupport::fresh_db`).
 
 #![allow(dead_code)]
 
@@ -11,61 +10,12 @@ use std::sync::Arc;
 
 pub const PASSWORD: &str = "Test-Password-2026!";
 
+pub use clusterdesk_store::testsupport::{TempDir, fresh_db};
+
 pub struct TestApp {
     pub addr: String,
     pub store: Store,
     _dir: Option<TempDir>,
-}
-
-/// A folder removed when dropped.
-pub struct TempDir(pub std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-pub fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "{prefix}_{}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst),
-        nanos
-    )
-}
-
-/// A fresh, empty database: its URL and the folder to clean up (SQLite only).
-pub async fn fresh_db() -> (String, Option<TempDir>) {
-    match std::env::var("CLUSTERDESK_TEST_PG") {
-        Ok(admin) if !admin.is_empty() => {
-            use sqlx::Executor;
-            let name = unique("cdtest").to_lowercase();
-            let pool = sqlx::PgPool::connect(&admin)
-                .await
-                .expect("connect to the test PostgreSQL server");
-            pool.execute(format!("CREATE DATABASE {name}").as_str())
-                .await
-                .expect("create test database");
-            pool.close().await;
-            let base = admin
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_string())
-                .unwrap_or(admin.clone());
-            (format!("{base}/{name}"), None)
-        }
-        _ => {
-            let dir = std::env::temp_dir().join(unique("clusterdesk"));
-            std::fs::create_dir_all(&dir).unwrap();
-            (dir.join("test.db").display().to_string(), Some(TempDir(dir)))
-        }
-    }
 }
 
 pub async fn spawn_app() -> TestApp {

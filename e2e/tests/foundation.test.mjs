@@ -1,0 +1,51 @@
+// The foundation in a real browser: a county operator sees only its county; the city sees all.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, launchBrowser, loginAs, SHOTS } from './helpers.mjs';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launchBrowser(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+test('a 泊头市 operator sees only its three clusters and opens one', async () => {
+  const page = await loginAs(browser, server.url, 'botou');
+  assert.equal(await page.locator('h1').innerText(), '泊头市特色产业集群');
+  const clusters = (await page.locator('td.clusters-inline a').allInnerTexts()).sort();
+  assert.deepEqual(clusters, ['汽车模具', '环保设备', '铸造'].sort());
+  const counties = await page.locator('tbody tr td:first-child a').allInnerTexts();
+  assert.deepEqual(counties, ['泊头市']);
+  assert.ok(!(await page.content()).includes('任丘市'), 'no other county on the page');
+  await page.screenshot({ path: join(SHOTS, 'county-home.png'), fullPage: true });
+
+  await page.click('text=铸造');
+  assert.equal(await page.locator('h1').innerText(), '泊头市铸造产业集群');
+  const crumbs = await page.locator('.crumbs li').allInnerTexts();
+  assert.deepEqual(crumbs, ['沧州市', '泊头市', '泊头市铸造产业集群']);
+  await page.screenshot({ path: join(SHOTS, 'cluster.png'), fullPage: true });
+
+  // Another county's cluster: a refusal page, not a crash and not a 404.
+  const resp = await page.goto(server.url + '/clusters/C11');
+  assert.equal(resp.status(), 403);
+  assert.equal(await page.locator('h1').innerText(), '无权访问');
+  await page.context().close();
+});
+
+test('the city bureau sees 14 counties and 45 clusters and searches enterprises', async () => {
+  const page = await loginAs(browser, server.url, 'admin');
+  assert.equal(await page.locator('tbody tr').count(), 14);
+  assert.equal(await page.locator('td.clusters-inline a').count(), 45);
+  await page.screenshot({ path: join(SHOTS, 'city-home.png'), fullPage: true });
+
+  await page.click('nav >> text=企业名录');
+  await page.selectOption('select[name=county]', '130981');
+  await page.click('form.filters button[type=submit]');
+  const counties = new Set(await page.locator('tbody tr td:nth-child(3)').allInnerTexts());
+  assert.deepEqual([...counties], ['泊头市']);
+  await page.screenshot({ path: join(SHOTS, 'enterprises.png'), fullPage: false });
+
+  await page.locator('tbody tr td:first-child a').first().click();
+  assert.ok((await page.locator('h2').allInnerTexts()).includes('资质与认定'));
+  await page.screenshot({ path: join(SHOTS, 'enterprise.png'), fullPage: true });
+  await page.context().close();
+});

@@ -1,0 +1,56 @@
+// Start the real clusterdesk binary on a fresh demo database, and Debian's Chromium.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const PASSWORD = 'E2e-Demo-Pass-2026!';
+const here = dirname(fileURLToPath(import.meta.url));
+export const SHOTS = join(here, '..', 'screenshots');
+
+const BIN = process.env.CLUSTERDESK_BIN || join(here, '..', '..', 'target', 'debug', 'clusterdesk');
+
+/** A demo city in a temporary database, served on a free port. */
+export async function startServer({ enterprises = 600, seed = 7 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'clusterdesk-e2e-'));
+  const db = join(dir, 'e2e.db');
+  const env = { ...process.env, CLUSTERDESK_DEMO_PASSWORD: PASSWORD };
+  execFileSync(BIN, ['--db', db, 'demo', '--enterprises', String(enterprises), '--seed', String(seed)], { env, stdio: 'pipe' });
+  const proc = spawn(BIN, ['--db', db, 'serve', '--bind', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('server did not start: ' + out)), 30000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (m) { clearTimeout(timer); resolve(m[0].replace(/\/$/, '')); }
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  return {
+    url,
+    stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+export async function launchBrowser() {
+  mkdirSync(SHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A new page at 1366×768, signed in through the login form. */
+export async function loginAs(browser, url, username) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await page.goto(url + '/login');
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  return page;
+}
