@@ -23,11 +23,27 @@ pub struct AppState {
     pub login_limiter: Arc<limiter::LoginLimiter>,
     /// While no user exists, the one-time token that /setup asks for (printed on the console).
     pub setup_token: Arc<std::sync::Mutex<Option<String>>>,
+    /// The plan's incentive policies, loaded once from the store's plan.
+    pub policies: Arc<clusterdesk_policy::PolicySet>,
 }
 
 impl AppState {
     pub fn new(store: Store, setup_token: Option<String>) -> Self {
+        let files: Vec<(String, String)> = store
+            .plan()
+            .extra_files
+            .iter()
+            .filter(|f| f.path.starts_with("policies/"))
+            .map(|f| (f.path.clone(), f.text.clone()))
+            .collect();
+        // A plan's policies were checked when the plan was loaded; a plan whose policies do
+        // not load serves without incentives rather than not at all.
+        let policies = clusterdesk_policy::PolicySet::load(&files).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "policies failed to load");
+            clusterdesk_policy::PolicySet::default()
+        });
         AppState {
+            policies: Arc::new(policies),
             store,
             login_limiter: Arc::new(limiter::LoginLimiter::default()),
             setup_token: Arc::new(std::sync::Mutex::new(setup_token)),

@@ -455,3 +455,42 @@ async fn a_page_form_without_the_csrf_token_is_refused() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+#[tokio::test]
+async fn dated_qualifications_are_kept_checked_and_scoped() {
+    let app = spawn_app().await.with_cast().await;
+    let admin = app.client_for("admin").await;
+    let mut e = renqiu_enterprise();
+    let code = uscc("91130982MA0AB12C4");
+    e["uscc"] = code.clone().into();
+    admin
+        .post(app.url("/api/v1/enterprises"))
+        .json(&e)
+        .send()
+        .await
+        .unwrap();
+    let url = app.url(&format!("/api/v1/enterprises/{code}/qualifications"));
+    let q = serde_json::json!({"kind": "little_giant", "level": "国家级重点", "valid_from": "2023-07-01"});
+    assert_eq!(admin.post(&url).json(&q).send().await.unwrap().status(), 201);
+    // 小巨人 has no provincial level in this registry; a date the wrong way round is refused.
+    let bad = serde_json::json!({"kind": "little_giant", "level": "省级", "valid_from": "2023-07-01"});
+    assert_eq!(admin.post(&url).json(&bad).send().await.unwrap().status(), 422);
+    let bad = serde_json::json!({"kind": "high_tech", "valid_from": "2023-07-01", "valid_to": "2022-01-01"});
+    assert_eq!(admin.post(&url).json(&bad).send().await.unwrap().status(), 422);
+    // Another county's operator may not add one.
+    let botou = app.client_for("botou").await;
+    assert_eq!(botou.post(&url).json(&q).send().await.unwrap().status(), 403);
+    let got: Value = admin
+        .get(app.url(&format!("/api/v1/enterprises/{code}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let quals = got["qualifications"].as_array().unwrap();
+    assert_eq!(quals.len(), 1);
+    assert_eq!(quals[0]["kind"], "little_giant");
+    assert_eq!(quals[0]["level"], "national_key");
+    assert_eq!(quals[0]["valid_from"], "2023-07-01");
+}

@@ -7,9 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use clusterdesk_domain::{IndustryCode, Uscc};
+use clusterdesk_domain::{IndustryCode, QualKind, Uscc};
 use clusterdesk_store::registry::{
-    EnterpriseDetail, EnterpriseFilter, EnterpriseInput, EnterpriseRow, WriteSummary,
+    EnterpriseDetail, EnterpriseFilter, EnterpriseInput, EnterpriseRow, Qualification, WriteSummary,
 };
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -152,8 +152,71 @@ pub async fn upsert(
     }
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct QualificationIn {
+    /// above_scale, high_tech, innovative_sme, specialized_sme, little_giant, listed, green_factory,
+    /// well_known_trademark, innovation_platform, leading_enterprise, chain_leader, listing_pool, park_entry
+    pub kind: String,
+    #[serde(default)]
+    pub level: String,
+    /// YYYY-MM-DD
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    #[serde(default)]
+    pub detail: String,
+}
+
+fn parse_date(field: &'static str, s: &str) -> Result<String, (&'static str, String)> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map(|d| d.to_string())
+        .map_err(|_| (field, format!("日期“{s}”应为 YYYY-MM-DD")))
+}
+
+/// Validate a dated qualification; errors name the field.
+pub fn parse_qualification(q: &QualificationIn) -> Result<Qualification, (&'static str, String)> {
+    let kind = QualKind::parse(&q.kind).map_err(|e| ("kind", e.message))?;
+    let level = kind.parse_level(&q.level).map_err(|e| ("level", e.message))?;
+    let valid_from = parse_date("valid_from", &q.valid_from)?;
+    let valid_to = match q.valid_to.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(t) => Some(parse_date("valid_to", t)?),
+        None => None,
+    };
+    if let Some(t) = &valid_to
+        && *t < valid_from
+    {
+        return Err(("valid_to", "截止日期早于起始日期".into()));
+    }
+    Ok(Qualification {
+        kind,
+        level: level.to_string(),
+        valid_from,
+        valid_to,
+        detail: q.detail.trim().to_string(),
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/enterprises/{uscc}/qualifications", params(("uscc" = String, Path)),
+    request_body = QualificationIn,
+    responses((status = 201), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn add_qualification(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(uscc): Path<String>,
+    Json(body): Json<QualificationIn>,
+) -> ApiResult<StatusCode> {
+    let u = Uscc::parse(&uscc).map_err(|e| WebError::bad_request(e.message))?;
+    let q = parse_qualification(&body)
+        .map_err(|(f, m)| WebError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("{f}: {m}")))?;
+    st.store.add_qualification(&user.actor, u.as_str(), &q).await?;
+    Ok(StatusCode::CREATED)
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/enterprises", get(list).post(upsert))
         .route("/enterprises/{uscc}", get(get_one))
+        .route(
+            "/enterprises/{uscc}/qualifications",
+            axum::routing::post(add_qualification),
+        )
 }

@@ -3,6 +3,7 @@
 mod auth;
 mod clusters;
 pub mod enterprises;
+pub mod incentives;
 
 use crate::AppState;
 use axum::Router;
@@ -26,6 +27,7 @@ use utoipa::OpenApi;
         enterprises::list,
         enterprises::get_one,
         enterprises::upsert,
+        enterprises::add_qualification,
     ),
     components(schemas(
         auth::LoginRequest,
@@ -41,7 +43,18 @@ use utoipa::OpenApi;
         clusterdesk_store::registry::WriteSummary,
         clusterdesk_store::accounts::UserInfo,
         enterprises::EnterpriseIn,
+        enterprises::QualificationIn,
         enterprises::EnterprisePage,
+        incentives::PolicyOut,
+        incentives::ClaimIn,
+        incentives::ActionIn,
+        incentives::BudgetIn,
+        clusterdesk_store::incentives::ClaimRow,
+        clusterdesk_store::incentives::ClaimDetail,
+        clusterdesk_store::incentives::ClaimEvent,
+        clusterdesk_store::incentives::EvidenceInfo,
+        clusterdesk_store::incentives::LedgerRow,
+        clusterdesk_store::incentives::BudgetRow,
         ErrorBody,
         ErrorDetail,
     ))
@@ -71,6 +84,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(clusters::router())
         .merge(enterprises::router())
+        .merge(incentives::router())
         .route("/openapi.json", get(openapi))
         .fallback(|| async {
             crate::error::WebError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "接口不存在")

@@ -24,6 +24,10 @@ pub fn router() -> Router<AppState> {
         .route("/enterprises/template.xlsx", get(template))
         .route("/enterprises/{uscc}", get(detail))
         .route("/enterprises/{uscc}/edit", get(edit_form).post(edit_submit))
+        .route(
+            "/enterprises/{uscc}/qualifications",
+            axum::routing::post(add_qualification),
+        )
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -219,6 +223,24 @@ struct DetailPage {
     years: Vec<i32>,
     figures: Vec<(String, String, Vec<String>)>,
     can_write: bool,
+    kind_options: Vec<(&'static str, String)>,
+    error: String,
+}
+
+/// Every kind with its levels, for the add-qualification form.
+fn kind_options() -> Vec<(&'static str, String)> {
+    clusterdesk_domain::QualKind::ALL
+        .iter()
+        .map(|k| {
+            let levels: Vec<&str> = k.levels().iter().map(|(_, l)| *l).collect();
+            let label = if levels.is_empty() {
+                k.label_zh().to_string()
+            } else {
+                format!("{}({})", k.label_zh(), levels.join("/"))
+            };
+            (k.code(), label)
+        })
+        .collect()
 }
 
 /// Yearly figures shown on the profile: (indicator, how to show it).
@@ -236,6 +258,16 @@ async fn detail(
     PageUser(u): PageUser,
     Path(uscc): Path<String>,
 ) -> Result<Response, PageError> {
+    detail_page(&st, &u, &uscc, String::new()).await
+}
+
+async fn detail_page(
+    st: &AppState,
+    u: &CurrentUser,
+    uscc: &str,
+    error: String,
+) -> Result<Response, PageError> {
+    let (st, u) = (st.clone(), u.clone());
     let e = st
         .store
         .get_enterprise(&u.actor, &uscc.to_ascii_uppercase())
@@ -324,8 +356,15 @@ async fn detail(
         years,
         figures,
         can_write,
+        kind_options: kind_options(),
+        error,
     };
-    Ok(render(&page))
+    let status = if page.error.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, render(&page)).into_response())
 }
 
 #[derive(Default, serde::Deserialize)]
@@ -609,4 +648,41 @@ async fn template(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "企业名录导入模板.xlsx",
     ))
+}
+
+#[derive(serde::Deserialize)]
+pub struct QualificationForm {
+    csrf: String,
+    kind: String,
+    #[serde(default)]
+    level: String,
+    valid_from: String,
+    #[serde(default)]
+    valid_to: String,
+    #[serde(default)]
+    detail: String,
+}
+
+async fn add_qualification(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Path(uscc): Path<String>,
+    Form(f): Form<QualificationForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
+    let input = crate::api::enterprises::QualificationIn {
+        kind: f.kind,
+        level: f.level,
+        valid_from: f.valid_from,
+        valid_to: Some(f.valid_to),
+        detail: f.detail,
+    };
+    let q = match crate::api::enterprises::parse_qualification(&input) {
+        Ok(q) => q,
+        Err((_, msg)) => return detail_page(&st, &u, &uscc, msg).await,
+    };
+    match st.store.add_qualification(&u.actor, &uscc, &q).await {
+        Ok(()) => Ok(Redirect::to(&format!("/enterprises/{uscc}")).into_response()),
+        Err(e) => Err(PageError::with(&st, &u, e)),
+    }
 }
