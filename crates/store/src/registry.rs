@@ -619,6 +619,57 @@ impl Store {
         Ok(out)
     }
 
+    /// Replace the cluster's own plan fields; the county operator of its county or the bureau.
+    pub async fn update_cluster_plan(&self, actor: &Actor, code: &str, values: &[String; 7]) -> Result<()> {
+        let c = self.get_cluster(actor, code).await?;
+        if !actor.can_write_county(&c.county_code) {
+            return Err(StoreError::Forbidden(format!(
+                "无权修改“{}”的工作方案",
+                c.full_name
+            )));
+        }
+        let old = self.cluster_plan(actor, code).await?;
+        let old_json: serde_json::Map<_, _> = old
+            .iter()
+            .map(|(k, v)| (k.to_string(), serde_json::Value::from(v.clone())))
+            .collect();
+        let new_json: serde_json::Map<_, _> = CLUSTER_PLAN_FIELDS
+            .iter()
+            .zip(values.iter())
+            .map(|((_, label), v)| (label.to_string(), serde_json::Value::from(v.trim())))
+            .collect();
+        if old_json == new_json {
+            return Ok(());
+        }
+        let sets: Vec<String> = CLUSTER_PLAN_FIELDS
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 2))
+            .collect();
+        let mut tx = self.pool().begin().await?;
+        let sql = format!(
+            "UPDATE cluster_plans SET {}, updated_by = $9, updated_at = $10 WHERE cluster_code = $1",
+            sets.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(code);
+        for v in values {
+            q = q.bind(v.trim().to_string());
+        }
+        q.bind(&actor.username).bind(now()).execute(&mut *tx).await?;
+        log_change(
+            &mut tx,
+            actor,
+            "cluster_plan",
+            code,
+            "update",
+            Some(serde_json::Value::Object(old_json).to_string()),
+            Some(serde_json::Value::Object(new_json).to_string()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The largest member enterprises of a cluster by one yearly indicator.
     pub async fn top_enterprises(
         &self,

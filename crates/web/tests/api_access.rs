@@ -494,3 +494,60 @@ async fn dated_qualifications_are_kept_checked_and_scoped() {
     assert_eq!(quals[0]["level"], "national_key");
     assert_eq!(quals[0]["valid_from"], "2023-07-01");
 }
+
+#[tokio::test]
+async fn a_county_fills_in_its_own_cluster_plan_only() {
+    let app = spawn_app().await.with_cast().await;
+    let botou = app.client_for("botou").await;
+    // The CSRF token comes with the page; take it from the form.
+    let page = botou
+        .get(app.url("/clusters/C19"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("f0", "铸造企业约300家"),
+        ("f1", "环保压力大"),
+    ];
+    let r = botou
+        .post(app.url("/clusters/C19/plan"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = botou
+        .get(app.url("/clusters/C19"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("铸造企业约300家"));
+    // 任丘's cluster: refused.
+    let r = botou
+        .post(app.url("/clusters/C11/plan"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM change_log WHERE entity = 'cluster_plan'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}

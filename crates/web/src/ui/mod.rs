@@ -238,6 +238,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(pages::home))
         .route("/counties/{code}", get(pages::county))
         .route("/clusters/{code}", get(pages::cluster))
+        .route("/clusters/{code}/plan", post(pages::cluster_plan_submit))
         .route("/admin/users", get(pages::users))
         .route(
             "/account/password",

@@ -387,6 +387,7 @@ struct ClusterPage {
     c: clusterdesk_store::registry::ClusterRow,
     years: Vec<YearFigure>,
     plan_fields: Vec<(&'static str, String)>,
+    can_edit_plan: bool,
     top_year: i32,
     top: Vec<(String, String, String)>,
 }
@@ -450,12 +451,14 @@ pub async fn cluster(
         (format!("/counties/{}", c.county_code), c.county_name.clone()),
         (String::new(), c.full_name.clone()),
     ];
+    let can_edit_plan = u.actor.can_write_county(&c.county_code);
     let page = ClusterPage {
         title: c.full_name.clone(),
         layout: Layout::new(&st, &u, "", crumbs),
         c,
         years,
         plan_fields,
+        can_edit_plan,
         top_year: full_year,
         top,
     };
@@ -568,4 +571,38 @@ pub async fn password_submit(
             false,
         )),
     }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ClusterPlanForm {
+    csrf: String,
+    #[serde(default)]
+    f0: String,
+    #[serde(default)]
+    f1: String,
+    #[serde(default)]
+    f2: String,
+    #[serde(default)]
+    f3: String,
+    #[serde(default)]
+    f4: String,
+    #[serde(default)]
+    f5: String,
+    #[serde(default)]
+    f6: String,
+}
+
+pub async fn cluster_plan_submit(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Path(code): Path<String>,
+    Form(f): Form<ClusterPlanForm>,
+) -> Result<Response, PageError> {
+    super::check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
+    let values = [f.f0, f.f1, f.f2, f.f3, f.f4, f.f5, f.f6];
+    st.store
+        .update_cluster_plan(&u.actor, &code, &values)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    Ok(Redirect::to(&format!("/clusters/{code}")).into_response())
 }
