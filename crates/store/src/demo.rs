@@ -216,6 +216,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
             });
         }
     }
+    let t0 = std::time::Instant::now();
     match store.upsert_enterprises(&actor, &inputs, false).await? {
         Ok(_) => {}
         Err(errs) => {
@@ -226,6 +227,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         }
     }
 
+    tracing::info!(elapsed = ?t0.elapsed(), "demo: enterprises");
     // A few enterprises moved cluster within their county: history keeps the old attribution.
     let mut tx = store.pool().begin().await?;
     for (k, e) in ents.iter().enumerate().filter(|(k, _)| k % 97 == 5) {
@@ -472,6 +474,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
     }
     tx.commit().await?;
 
+    tracing::info!(elapsed = ?t0.elapsed(), "demo: qualifications");
     // Values: enterprise yearly figures for complete years, cluster monthly flows.
     let mut values = Vec::new();
     let last_full_year = if opts.to.month_range().1 == 12 {
@@ -540,6 +543,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
     }
     let nvalues = values.len();
     store.insert_values_bulk("demo", &values).await?;
+    tracing::info!(elapsed = ?t0.elapsed(), values = nvalues, "demo: values");
 
     // Demo accounts, one per role, all with the password given for this demo.
     let first_botou: Option<String> =

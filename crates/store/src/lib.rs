@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod actor;
 pub mod demo;
 pub mod error;
+pub mod incentives;
 pub mod registry;
 pub mod testsupport;
 pub mod values;

@@ -1,6 +1,7 @@
 //! Server-rendered Chinese pages. Every page but the login and first-run pages needs a session.
 
 mod enterprises;
+mod incentives;
 mod pages;
 
 use crate::AppState;
@@ -50,7 +51,7 @@ impl Layout {
             Scope::Enterprise(e) => e,
             Scope::Nothing => "账户与审计".into(),
         };
-        let items: Vec<(&'static str, &'static str)> = match a.role {
+        let mut items: Vec<(&'static str, &'static str)> = match a.role {
             Role::SystemAdmin | Role::SecurityAdmin => vec![("/", "首页"), ("/admin/users", "用户账户")],
             Role::Auditor => vec![("/", "首页")],
             Role::Enterprise => vec![("/", "首页"), ("/enterprises", "本企业")],
@@ -68,6 +69,7 @@ impl Layout {
             ],
             _ => vec![("/", "首页"), ("/enterprises", "企业名录")],
         };
+        items.extend(incentives::nav(a.role));
         let nav = items
             .into_iter()
             .map(|(href, label)| NavItem {
@@ -245,4 +247,5 @@ pub fn router() -> Router<AppState> {
             get(pages::password_form).post(pages::password_submit),
         )
         .merge(enterprises::router())
+        .merge(incentives::router())
 }
