@@ -1,1 +1,18 @@
-//! placeholder
+//! Progress, forecasts and cluster metrics: pure functions over data handed to them.
+//!
+//! Nothing here touches a database, a file or the network. Money never passes through these
+//! functions as a float except where a *rate* or a *forecast* is computed from it (growth,
+//! shares, trend fits); amounts handed back to callers are rounded by the caller, explicitly.
+//!
+//! - [`progress`]: the Open SDG progress measure (observed vs required CAGR), pro-rating and
+//!   yearly phasing of targets, county split.
+//! - [`forecast`]: log-linear trend and damped Holt trend with prediction intervals.
+//! - [`cluster`]: revenue tiers, HHI and top-n share, location quotient, strong-cluster flag,
+//!   shift-share, R&D intensity.
+
+pub mod cluster;
+pub mod forecast;
+pub mod progress;
+
+pub use forecast::{Forecast, damped_holt, log_linear};
+pub use progress::{Method, Progress, Status, measure_progress};

@@ -1,6 +1,8 @@
 //! The `clusterdesk` binary: serve, demo, users, registry import, policy tools.
 
 mod policy_cmd;
+mod progress_cmd;
+mod reporting_cmd;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -52,6 +54,14 @@ enum Cmd {
     /// The incentive policies: list, calculate, test.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCmd),
+    /// List the reporting data sets (四(四)).
+    Datasets,
+    /// Write the .xlsx template of a data set for one county and period.
+    Template(reporting_cmd::TemplateArgs),
+    /// Import a filled-in data set file (.xlsx or .csv), all or nothing.
+    Import(reporting_cmd::ImportArgs),
+    /// Progress of the 2025 targets (二): value, target, status, forecast.
+    Progress(progress_cmd::ProgressArgs),
 }
 
 #[derive(Args, Clone)]
@@ -364,6 +374,13 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Cmd::Policy(p) => policy_cmd::run(p, cli.plan.as_ref()),
+        Cmd::Datasets => {
+            reporting_cmd::datasets(&open(&cli).await?);
+            Ok(())
+        }
+        Cmd::Template(a) => reporting_cmd::write_template(&open(&cli).await?, a).await,
+        Cmd::Import(a) => reporting_cmd::run_import(&open(&cli).await?, a).await,
+        Cmd::Policy(p) => policy_cmd::run(p, cli.plan.as_ref(), &cli.db).await,
+        Cmd::Progress(a) => progress_cmd::run(&open(&cli).await?, a).await,
     }
 }

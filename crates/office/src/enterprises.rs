@@ -1,8 +1,8 @@
 //! The enterprise registry as a spreadsheet: the import columns, row parsing with cell-level
 //! errors, and a template to fill in.
 
+use crate::CellError;
 use crate::table::Table;
-use crate::{CellError, column_letter};
 use clusterdesk_domain::{IndustryCode, Uscc};
 use clusterdesk_plan::Plan;
 use clusterdesk_store::registry::{EnterpriseInput, RowError};
@@ -52,20 +52,6 @@ pub struct ParsedRows {
     pub source_rows: Vec<usize>,
     /// For mapping store errors back: field -> column index.
     pub columns: Vec<(&'static str, usize)>,
-}
-
-fn err(t: &Table, row: usize, col: usize, value: &str, rule: &str, message: String) -> CellError {
-    let column = column_letter(col);
-    CellError {
-        file: t.file.clone(),
-        sheet: t.sheet.clone(),
-        cell: format!("{column}{row}"),
-        row,
-        column,
-        value: value.to_string(),
-        rule: rule.to_string(),
-        message,
-    }
 }
 
 /// Parse every data row; on any error, return all errors and no rows.
@@ -124,12 +110,11 @@ pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
         let mut row_errs = Vec::new();
         let uscc_s = get("uscc");
         let uscc = Uscc::parse(&uscc_s)
-            .map_err(|e| row_errs.push(err(t, row, col("uscc").unwrap_or(0), &uscc_s, e.rule, e.message)))
+            .map_err(|e| row_errs.push(t.error(row, col("uscc").unwrap_or(0), &uscc_s, e.rule, e.message)))
             .ok();
         let name = get("name");
         if name.is_empty() {
-            row_errs.push(err(
-                t,
+            row_errs.push(t.error(
                 row,
                 col("name").unwrap_or(0),
                 "",
@@ -144,8 +129,7 @@ pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
             .or_else(|| plan.county_by_name(&county_s))
             .map(|u| u.code.clone());
         if county.is_none() {
-            row_errs.push(err(
-                t,
+            row_errs.push(t.error(
                 row,
                 col("county").unwrap_or(0),
                 &county_s,
@@ -164,8 +148,7 @@ pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
             });
             match found {
                 Some(c) => cluster = Some(c.code.clone()),
-                None => row_errs.push(err(
-                    t,
+                None => row_errs.push(t.error(
                     row,
                     col("cluster").unwrap_or(0),
                     &cluster_s,
@@ -181,8 +164,7 @@ pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
             match chrono::NaiveDate::parse_from_str(&since_s, "%Y-%m-%d") {
                 Ok(d) => Some(d.to_string()),
                 Err(_) => {
-                    row_errs.push(err(
-                        t,
+                    row_errs.push(t.error(
                         row,
                         col("cluster_since").unwrap_or(0),
                         &since_s,
@@ -196,14 +178,7 @@ pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
         let ind_s = get("industry_code");
         let industry = IndustryCode::parse(&ind_s)
             .map_err(|e| {
-                row_errs.push(err(
-                    t,
-                    row,
-                    col("industry_code").unwrap_or(0),
-                    &ind_s,
-                    e.rule,
-                    e.message,
-                ))
+                row_errs.push(t.error(row, col("industry_code").unwrap_or(0), &ind_s, e.rule, e.message))
             })
             .ok();
         if row_errs.is_empty() {
@@ -249,7 +224,7 @@ pub fn store_errors_to_cells(t: &Table, parsed: &ParsedRows, errs: &[RowError]) 
                 .and_then(|r| r.get(col))
                 .cloned()
                 .unwrap_or_default();
-            err(t, row, col, &value, e.rule, e.message.clone())
+            t.error(row, col, &value, e.rule, e.message.clone())
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! Spreadsheets and CSV in and out: reading tables with cell-level errors, writing templates.
 
 pub mod enterprises;
+pub mod reporting;
 pub mod table;
 
 /// One problem in an input file, named down to the cell.

@@ -25,6 +25,23 @@ fn whole_file_error(file: &str, rule: &str, message: String) -> Box<CellError> {
     })
 }
 
+impl Table {
+    /// An error at one cell of this table (1-based row, 0-based column).
+    pub fn error(&self, row: usize, col: usize, value: &str, rule: &str, message: String) -> CellError {
+        let column = crate::column_letter(col);
+        CellError {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            cell: format!("{column}{row}"),
+            row,
+            column,
+            value: value.to_string(),
+            rule: rule.to_string(),
+            message,
+        }
+    }
+}
+
 /// Decode CSV bytes: UTF-8 (a BOM is dropped) or, failing that, GB18030.
 pub fn decode_text(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);

@@ -14,6 +14,7 @@
 //! [`Indicator::time_aggregation`] combines sub-periods (months → quarter → year). Flows sum on
 //! both; stocks such as 发明专利拥有量 sum over units but take the last value over time.
 
+pub mod datasets;
 mod error;
 mod load;
 mod table;
@@ -43,6 +44,8 @@ pub struct Plan {
     pub targets: Vec<Target>,
     pub quotas: Vec<Quota>,
     pub tasks: Vec<Task>,
+    /// The reporting data sets (`datasets.yaml`).
+    pub datasets: Vec<datasets::Dataset>,
     /// every file under policies/ and any other *.yaml not consumed here, for other crates
     pub extra_files: Vec<SourceFile>,
 }

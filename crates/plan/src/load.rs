@@ -15,7 +15,16 @@ pub(crate) const INDICATORS: &str = "indicators.csv";
 pub(crate) const TARGETS: &str = "targets.csv";
 pub(crate) const QUOTAS: &str = "quotas.csv";
 pub(crate) const TASKS: &str = "tasks.csv";
-const CONSUMED: [&str; 7] = [META, ORG_UNITS, CLUSTERS, INDICATORS, TARGETS, QUOTAS, TASKS];
+const CONSUMED: [&str; 8] = [
+    META,
+    ORG_UNITS,
+    CLUSTERS,
+    INDICATORS,
+    TARGETS,
+    QUOTAS,
+    TASKS,
+    crate::datasets::DATASETS,
+];
 
 pub(crate) fn embedded_files() -> Vec<SourceFile> {
     fn walk(dir: &Dir<'_>, out: &mut Vec<SourceFile>) {
@@ -136,7 +145,9 @@ pub(crate) fn from_files(files: Vec<SourceFile>) -> Result<Plan, PlanError> {
     let targets = parse_targets(text(TARGETS)?, &indicators, &meta)?;
     let quotas = parse_quotas(text(QUOTAS)?, &indicators)?;
     let tasks = parse_tasks(text(TASKS)?, &org_units)?;
+    let datasets = crate::datasets::parse_datasets(text(crate::datasets::DATASETS)?, &indicators)?;
     Ok(Plan {
+        datasets,
         meta,
         org_units,
         clusters,

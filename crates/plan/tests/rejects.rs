@@ -46,8 +46,28 @@ const TASKS: &str = "id,clause,action,action_title,item,title,responsible,summar
 三(一)2,三(一)2,三(一),开展产业集群创新激活行动,2,\"加强产学研合作,攻关一批关键核心技术\",GXJ;CZJ,联合攻关。,
 ";
 
+const DATASETS: &str = "datasets:
+  - code: cluster_monthly
+    name: 集群月报
+    period_type: month
+    level: cluster
+    entered_by: county
+    deadline_day: 10
+    clause: 四(四)
+    indicators: [revenue, standards]
+  - code: cluster_quarterly
+    name: 集群季度情况
+    period_type: quarter
+    level: cluster
+    entered_by: county
+    deadline_day: 15
+    clause: 四(四)
+    indicators: [rd_expense]
+";
+
 fn files() -> Vec<SourceFile> {
     [
+        ("datasets.yaml", DATASETS),
         ("plan.yaml", META),
         ("org_units.csv", ORG),
         ("clusters.csv", CLUSTERS),
@@ -411,4 +431,30 @@ fn load_dir_reports_relative_paths() {
     assert_at(&e, "tasks.csv", 2, Some("responsible"), "XYZ");
     let p = ok.unwrap();
     assert_eq!(p.extra_files.len(), 2);
+}
+
+#[test]
+fn a_data_set_on_an_unknown_indicator_or_too_fine_a_period_is_refused() {
+    let e = refused(with(
+        "datasets.yaml",
+        &DATASETS.replace("[revenue, standards]", "[revenue, no_such]"),
+    ));
+    assert_eq!((e.file.as_str(), e.line), ("datasets.yaml", Some(9)));
+    assert!(e.message.contains("no_such"), "{e}");
+    // R&D is reported quarterly at the finest: a monthly data set cannot hold it.
+    let e = refused(with(
+        "datasets.yaml",
+        &DATASETS.replace("[revenue, standards]", "[revenue, rd_expense]"),
+    ));
+    assert_eq!(e.line, Some(9));
+    let e = refused(with(
+        "datasets.yaml",
+        &DATASETS.replace("deadline_day: 15", "deadline_day: 40"),
+    ));
+    assert_eq!(e.line, Some(15));
+    let e = refused(with(
+        "datasets.yaml",
+        &DATASETS.replace("code: cluster_quarterly", "code: cluster_monthly"),
+    ));
+    assert!(e.message.contains("重复"), "{e}");
 }

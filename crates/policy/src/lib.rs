@@ -15,6 +15,7 @@ pub mod eval;
 pub mod json;
 pub mod model;
 mod rank;
+pub mod scan;
 pub mod testing;
 
 pub use eval::{Claim, LedgerEntry, Outcome, Status, TraceStep};

@@ -22,12 +22,12 @@
 //! once-per-enterprise rules, exclusions and the other level of a recognition).
 
 use crate::eval::{Claim, LedgerEntry, Status};
-use crate::PolicySet;
+use crate::{Policy, PolicySet};
 use chrono::{Datelike, NaiveDate};
 use clusterdesk_domain::{Fen, QualKind, Uscc};
 use serde::Serialize;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QualFact {
@@ -74,6 +74,9 @@ pub struct Finding {
 
 struct Candidate {
     policy: &'static str,
+    /// Tells apart candidates of one policy whose facts differ (the exchange that accepted a
+    /// listing); with the policy, the key of the verdict cache.
+    tag: &'static str,
     facts: BTreeMap<String, Value>,
     basis: String,
     /// Facts the registry cannot tell: the finding is `unknown` with these missing.
@@ -88,6 +91,7 @@ fn facts(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
 fn candidates(e: &EnterpriseFacts, q: &QualFact) -> Vec<Candidate> {
     let c = |policy: &'static str, f: BTreeMap<String, Value>, basis: String| Candidate {
         policy,
+        tag: "",
         facts: f,
         basis,
         unknown: vec![],
@@ -105,6 +109,7 @@ fn candidates(e: &EnterpriseFacts, q: &QualFact) -> Vec<Candidate> {
                 )],
                 _ => vec![Candidate {
                     policy: "small_to_above_scale",
+                    tag: "",
                     facts: BTreeMap::new(),
                     basis: format!("{basis};入统前无填报数据,无法区分新建入统(2万元)与小升规(1万元)"),
                     unknown: vec!["newly_built_entered_statistics"],
@@ -140,6 +145,7 @@ fn candidates(e: &EnterpriseFacts, q: &QualFact) -> Vec<Candidate> {
             let basis = format!("{} {}上市", q.from, q.kind.level_label(&q.level));
             let counselling = Candidate {
                 policy: "listing_a_share_counselling",
+                tag: "",
                 facts: facts(&[
                     ("entered_counselling", json!(true)),
                     ("counselling_filed_with_hebei_bureau", json!(true)),
@@ -148,8 +154,9 @@ fn candidates(e: &EnterpriseFacts, q: &QualFact) -> Vec<Candidate> {
                 unknown: vec![],
                 flags: vec![flag.clone()],
             };
-            let accepted = |by: Option<&str>| Candidate {
+            let accepted = |by: Option<&'static str>| Candidate {
                 policy: "listing_a_share_accepted",
+                tag: by.unwrap_or(""),
                 facts: by
                     .map(|b| facts(&[("accepted_by", json!(b))]))
                     .unwrap_or_default(),
@@ -166,6 +173,7 @@ fn candidates(e: &EnterpriseFacts, q: &QualFact) -> Vec<Candidate> {
                     .into_iter()
                     .map(|p| Candidate {
                         policy: p,
+                        tag: "",
                         facts: BTreeMap::new(),
                         basis: basis.clone(),
                         unknown: vec!["main_overseas_exchange"],
@@ -179,33 +187,68 @@ fn candidates(e: &EnterpriseFacts, q: &QualFact) -> Vec<Candidate> {
     }
 }
 
+/// The policies whose ledger entries the engine reads when it evaluates `p`.
+fn related_of<'a>(set: &PolicySet, p: &Policy, cache: &'a mut HashMap<String, Vec<String>>) -> &'a [String] {
+    if !cache.contains_key(&p.id) {
+        let mut r = vec![p.id.clone()];
+        r.extend(p.exclusive_with.iter().map(|x| x.policy.clone()));
+        r.extend(p.other_level.iter().map(|o| o.policy.clone()));
+        if let Some(s) = &p.series {
+            r.extend(s.previous.clone());
+            r.extend(
+                set.policies()
+                    .filter(|q| {
+                        q.series.as_ref().and_then(|qs| qs.previous.as_deref()) == Some(p.id.as_str())
+                    })
+                    .map(|q| q.id.clone()),
+            );
+        }
+        cache.insert(p.id.clone(), r);
+    }
+    &cache[&p.id]
+}
+
 /// Scan every enterprise. `ledger` holds each enterprise's payouts (by USCC); `claimed`
-/// holds (USCC, policy) pairs with an open or paid claim. Findings come in the order of the
+/// holds, by USCC, the policies with an open or paid claim. Findings come in the order of the
 /// enterprises, then of their qualifications.
 pub fn scan(
     set: &PolicySet,
     enterprises: &[EnterpriseFacts],
     ledger: &HashMap<String, Vec<LedgerEntry>>,
-    claimed: &HashSet<(String, String)>,
+    claimed: &HashMap<String, Vec<String>>,
     opts: ScanOptions,
 ) -> Vec<Finding> {
     let empty: Vec<LedgerEntry> = Vec::new();
     let mut out = Vec::new();
+    type Verdict = (Status, Fen, Vec<String>, Vec<String>);
+    let mut memo: HashMap<(&str, &str, u64), Verdict> = HashMap::new();
+    let mut related_cache: HashMap<String, Vec<String>> = HashMap::new();
+    let none: Vec<String> = Vec::new();
     for e in enterprises {
+        if !e.quals.iter().any(|q| q.from >= opts.from && q.from <= opts.to) {
+            continue;
+        }
         let uscc = e.uscc.as_str();
         let mine = ledger.get(uscc).unwrap_or(&empty);
+        let my_claims = claimed.get(uscc).unwrap_or(&none);
+        // Every policy the scan proposes is once per enterprise: the earliest event stands.
+        let mut proposed: Vec<&str> = Vec::new();
         for q in &e.quals {
             if q.from < opts.from || q.from > opts.to {
                 continue;
             }
             for cand in candidates(e, q) {
                 let Some(p) = set.get(cand.policy) else { continue };
+                if proposed.contains(&cand.policy) {
+                    continue;
+                }
                 // Claimed already (open or paid), for this policy or the other half of an
                 // exclusive pair.
-                let taken = |id: &str| claimed.contains(&(uscc.to_string(), id.to_string()));
+                let taken = |id: &str| my_claims.iter().any(|c| c == id);
                 if taken(&p.id) || p.exclusive_with.iter().any(|x| taken(&x.policy)) {
                     continue;
                 }
+                proposed.push(cand.policy);
                 if !cand.unknown.is_empty() {
                     // The registry cannot tell: still check the ledger (a pair already paid
                     // is settled) before proposing it as unknown.
@@ -228,25 +271,54 @@ pub fn scan(
                     });
                     continue;
                 }
-                let mut claim = Claim::new(&p.id, q.from);
-                claim.enterprise = Some(e.uscc.clone());
-                claim.facts = cand.facts.clone();
-                let Ok(outs) = set.evaluate(&claim, mine) else { continue };
-                let Some(o) = outs.into_iter().next() else { continue };
-                if o.status == Status::NotEligible {
+                // The engine reads only the ledger entries of the policy itself, of the
+                // policies that exclude it, of the other level of its recognition and of the
+                // stages next to it in a series (see `eval`). With none of those for this
+                // enterprise and an event on or after the policy's first date, its verdict
+                // depends only on the policy, the facts and the parameter values in force:
+                // evaluate once, reuse the verdict.
+                let related = related_of(set, p, &mut related_cache);
+                let untouched = !mine.iter().any(|l| related.contains(&l.policy));
+                let key = (untouched && p.first_date().is_some_and(|d| q.from >= d)).then(|| {
+                    let versions = p.parameters.values().fold(0u64, |acc, vs| {
+                        acc.wrapping_mul(64) + vs.iter().filter(|v| v.from <= q.from).count() as u64
+                    });
+                    (cand.policy, cand.tag, versions)
+                });
+                let verdict = match key.as_ref().and_then(|k| memo.get(k)) {
+                    Some(v) => v.clone(),
+                    None => {
+                        let mut claim = Claim::new(&p.id, q.from);
+                        claim.enterprise = Some(e.uscc.clone());
+                        claim.facts = cand.facts.clone();
+                        let Ok(outs) = set.evaluate(&claim, mine) else {
+                            continue;
+                        };
+                        let Some(o) = outs.into_iter().next() else {
+                            continue;
+                        };
+                        let v = (o.status, o.amount, o.missing, o.flags);
+                        if let Some(k) = key {
+                            memo.insert(k, v.clone());
+                        }
+                        v
+                    }
+                };
+                let (status, amount, missing, oflags) = verdict;
+                if status == Status::NotEligible {
                     continue;
                 }
                 let mut flags = cand.flags;
-                flags.extend(o.flags);
+                flags.extend(oflags);
                 out.push(Finding {
                     uscc: uscc.to_string(),
                     county: e.county.clone(),
                     policy: p.id.clone(),
                     clause: p.clause.clone(),
                     event_date: q.from,
-                    status: o.status,
-                    amount: o.amount,
-                    missing: o.missing,
+                    status,
+                    amount,
+                    missing,
                     basis: cand.basis,
                     flags,
                     facts: cand.facts,
@@ -310,7 +382,7 @@ mod tests {
             ],
             Some(2021),
         );
-        let f = scan(&s, &[e], &HashMap::new(), &HashSet::new(), opts());
+        let f = scan(&s, &[e], &HashMap::new(), &HashMap::new(), opts());
         let got: Vec<(&str, &str, String)> = f
             .iter()
             .map(|x| (x.policy.as_str(), x.status.as_str(), x.amount.yuan_string()))
@@ -338,7 +410,7 @@ mod tests {
             ],
             Some(2023),
         );
-        let f = scan(&s, &[e], &HashMap::new(), &HashSet::new(), opts());
+        let f = scan(&s, &[e], &HashMap::new(), &HashMap::new(), opts());
         let got: Vec<(&str, &str, Vec<String>)> = f
             .iter()
             .map(|x| (x.policy.as_str(), x.status.as_str(), x.missing.clone()))
@@ -346,13 +418,80 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("small_to_above_scale", "unknown", vec!["newly_built_entered_statistics".to_string()]),
+                (
+                    "small_to_above_scale",
+                    "unknown",
+                    vec!["newly_built_entered_statistics".to_string()]
+                ),
                 ("listing_a_share_counselling", "eligible", vec![]),
-                ("listing_a_share_accepted", "unknown", vec!["accepted_by".to_string()]),
-                ("listing_overseas_accepted", "unknown", vec!["main_overseas_exchange".to_string()]),
-                ("listing_overseas_approved", "unknown", vec!["main_overseas_exchange".to_string()]),
+                (
+                    "listing_a_share_accepted",
+                    "unknown",
+                    vec!["accepted_by".to_string()]
+                ),
+                (
+                    "listing_overseas_accepted",
+                    "unknown",
+                    vec!["main_overseas_exchange".to_string()]
+                ),
+                (
+                    "listing_overseas_approved",
+                    "unknown",
+                    vec!["main_overseas_exchange".to_string()]
+                ),
             ]
         );
+    }
+
+    #[test]
+    fn the_verdict_cache_agrees_with_the_engine() {
+        let s = set();
+        // One enterprise with an unrelated payout, one with none, one with the other level
+        // paid on another date: every finding must be what a direct evaluation gives.
+        let mk = |tail: &str| {
+            let body = format!("91130981MA0AB12C{tail}");
+            let c = clusterdesk_domain::uscc::check_char(body.as_bytes()).unwrap();
+            let mut e = ent(
+                &[
+                    (QualKind::GreenFactory, "national", "2024-03-01"),
+                    (QualKind::Listed, "chinext", "2024-03-01"),
+                    (QualKind::AboveScale, "", "2024-01-01"),
+                ],
+                Some(2021),
+            );
+            e.uscc = Uscc::parse(&format!("{body}{c}")).unwrap();
+            e
+        };
+        let ents = [mk("1"), mk("2"), mk("3")];
+        let pay = |e: &EnterpriseFacts, policy: &str| LedgerEntry {
+            policy: policy.into(),
+            enterprise: Some(e.uscc.clone()),
+            county: None,
+            date: d("2023-01-05"),
+            paid: Fen::from_yuan(300_000),
+            project: None,
+        };
+        let mut ledger = HashMap::new();
+        ledger.insert(ents[0].uscc.to_string(), vec![pay(&ents[0], "informatization")]);
+        ledger.insert(
+            ents[2].uscc.to_string(),
+            vec![pay(&ents[2], "green_factory_provincial")],
+        );
+        let f = scan(&s, &ents, &ledger, &HashMap::new(), opts());
+        assert_eq!(f.len(), 12);
+        for x in &f {
+            let e = ents.iter().find(|e| e.uscc.as_str() == x.uscc).unwrap();
+            let mut c = Claim::new(&x.policy, x.event_date);
+            c.enterprise = Some(e.uscc.clone());
+            c.facts = x.facts.clone();
+            let mine = ledger.get(&x.uscc).cloned().unwrap_or_default();
+            let o = s.evaluate(&c, &mine).unwrap().remove(0);
+            assert_eq!(
+                (o.status, o.amount, &o.missing),
+                (x.status, x.amount, &x.missing),
+                "{x:?}"
+            );
+        }
     }
 
     #[test]
@@ -388,8 +527,8 @@ mod tests {
                 },
             ],
         );
-        let claimed: HashSet<(String, String)> =
-            [(e.uscc.to_string(), "well_known_trademark".to_string())].into();
+        let claimed: HashMap<String, Vec<String>> =
+            [(e.uscc.to_string(), vec!["well_known_trademark".to_string()])].into();
         let f = scan(&s, &[e], &ledger, &claimed, opts());
         assert!(f.is_empty(), "{f:?}");
     }

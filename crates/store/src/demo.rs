@@ -158,7 +158,11 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
             .org_unit(&c.county)
             .map(|u| u.name.clone())
             .unwrap_or_default();
-        let place = county_name.trim_end_matches(['市', '县']).replace("回族自治", "");
+        // Enterprises carry their place name: 泊头 for 泊头市, 沧县 for 沧县, 孟村 for 孟村回族自治县.
+        let place = match county_name.strip_suffix('市') {
+            Some(p) => p.to_string(),
+            None => county_name.replace("回族自治县", ""),
+        };
         for r in raw {
             let code = loop {
                 let mut s = format!("91{}", c.county);
@@ -321,17 +325,26 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 quals.push((e.uscc.clone(), "above_scale", "", since, None, String::new()));
             }
         }
-        if rng.gen_bool((0.09 - pct * 0.07).clamp(0.02, 0.09)) || pct < 0.02 {
-            let from = date(&mut rng, y0 - 2, opts.to.year());
-            let to_year: i32 = from[..4].parse::<i32>().expect("year") + 3;
-            quals.push((
-                e.uscc.clone(),
-                "high_tech",
-                "",
-                from.clone(),
-                Some(format!("{to_year}{}", &from[4..])),
-                String::new(),
-            ));
+        // 高新技术企业: a three-year certificate, usually renewed; about 7% of cluster
+        // enterprises hold one at some point, the bigger ones more often.
+        if rng.gen_bool((0.09 - pct * 0.04).clamp(0.05, 0.09)) || pct < 0.02 {
+            let mut from = date(&mut rng, y0 - 3, opts.to.year());
+            loop {
+                let to_year: i32 = from[..4].parse::<i32>().expect("year") + 3;
+                let to = format!("{to_year}{}", &from[4..]);
+                quals.push((
+                    e.uscc.clone(),
+                    "high_tech",
+                    "",
+                    from.clone(),
+                    Some(to.clone()),
+                    String::new(),
+                ));
+                if to_year > opts.to.year() || !rng.gen_bool(0.85) {
+                    break;
+                }
+                from = to;
+            }
         }
         if rng.gen_bool(0.018) {
             quals.push((
@@ -413,7 +426,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 String::new(),
             ));
         }
-        if pct < 0.06 && rng.gen_bool(0.1) {
+        if pct < 0.06 && rng.gen_bool(0.13) {
             let level = if rng.gen_bool(0.15) {
                 "national"
             } else {
@@ -430,8 +443,24 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 kind.to_string(),
             ));
         }
-        if pct < 0.01 {
-            quals.push((
+    }
+    // 三(五)1: the two or three largest enterprises of each cluster are its leading enterprises.
+    // 三(五)2: each county pools four unlisted enterprises; the city's key pool takes about fifty.
+    let listed: HashSet<&str> = quals
+        .iter()
+        .filter(|q| q.1 == "listed")
+        .map(|q| q.0.as_str())
+        .collect();
+    let mut extra: Vec<QualRow> = Vec::new();
+    let mut key_pool = 0;
+    let mut county_pool: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut per_cluster = vec![0usize; clusters.len()];
+    for &i in &order {
+        let e = &ents[i];
+        let want = 2 + (e.cluster % 2);
+        if per_cluster[e.cluster] < want {
+            per_cluster[e.cluster] += 1;
+            extra.push((
                 e.uscc.clone(),
                 "leading_enterprise",
                 "",
@@ -440,7 +469,35 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 String::new(),
             ));
         }
+        if listed.contains(e.uscc.as_str()) {
+            continue;
+        }
+        let n = county_pool
+            .entry(clusters[e.cluster].county.as_str())
+            .or_insert(0);
+        if *n < 4 {
+            *n += 1;
+            extra.push((
+                e.uscc.clone(),
+                "listing_pool",
+                "county",
+                "2022-12-01".into(),
+                None,
+                String::new(),
+            ));
+        } else if key_pool < 50 && rng.gen_bool(0.2) {
+            key_pool += 1;
+            extra.push((
+                e.uscc.clone(),
+                "listing_pool",
+                "city_key",
+                "2023-03-01".into(),
+                None,
+                String::new(),
+            ));
+        }
     }
+    quals.extend(extra);
     for chunk in quals.chunks(1000) {
         let mut sql = String::from(
             "INSERT INTO qualifications (uscc, kind, level, valid_from, valid_to, detail) VALUES ",
@@ -516,6 +573,10 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 "invention_patents",
                 ((rev / 5e9) * (1.0 + 0.2 * yi as f64)).floor() as i64,
             );
+            if *y == last_full_year {
+                // 亩 ×100: about 3 million yuan of revenue per mu.
+                put("land_area", (rev / 3e8 * 100.0).round().max(50.0) as i64);
+            }
         }
     }
     for (ci, c) in clusters.iter().enumerate() {
@@ -539,11 +600,89 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                     text_value: None,
                 });
             }
+            // Enterprises entering parks (三(二)1): a few a month, more in bigger clusters.
+            let entries = (0..3)
+                .filter(|_| rng.gen_bool((c.base_fen / 4e12).clamp(0.02, 0.3)))
+                .count();
+            values.push(Value {
+                unit_code: c.code.clone(),
+                indicator_code: "park_entries".into(),
+                period: p,
+                num_value: Some(entries as i64),
+                text_value: None,
+            });
+        }
+        // Yearly facts: standards co-drafted (a flow) and the digitalisation rate (percent ×100).
+        let mut digital = rng.gen_range(32.0..50.0);
+        for y in years.iter().filter(|y| **y <= last_full_year) {
+            let standards = (0..3)
+                .filter(|_| rng.gen_bool((c.base_fen / 6e12).clamp(0.05, 0.6)))
+                .count();
+            for (ind, v) in [
+                ("standards", standards as i64),
+                ("digitalization_rate", (digital * 100.0f64).round() as i64),
+            ] {
+                values.push(Value {
+                    unit_code: c.code.clone(),
+                    indicator_code: ind.into(),
+                    period: y.to_string(),
+                    num_value: Some(v),
+                    text_value: None,
+                });
+            }
+            digital = (digital + rng.gen_range(3.0..7.0)).min(88.0);
         }
     }
     let nvalues = values.len();
     store.insert_values_bulk("demo", &values).await?;
     tracing::info!(elapsed = ?t0.elapsed(), values = nvalues, "demo: values");
+
+    // Reporting history: past months accepted (a few late), the latest month still in motion.
+    let mut tx = store.pool().begin().await?;
+    let months = Period::months_between(opts.from, opts.to);
+    for county in plan.counties() {
+        for (i, m) in months.iter().enumerate() {
+            let due = crate::reporting::deadline(*m, 10);
+            let latest = i + 1 == months.len();
+            let roll: f64 = rng.gen_range(0.0..1.0);
+            let (status, late) = match (latest, roll) {
+                (true, r) if r < 0.25 => continue, // not yet submitted
+                (true, r) if r < 0.6 => ("submitted", false),
+                (true, _) => ("county_approved", false),
+                (false, r) => ("accepted", r < 0.06),
+            };
+            let day = if late {
+                due + chrono::Duration::days(rng.gen_range(1..12))
+            } else {
+                due - chrono::Duration::days(rng.gen_range(0..8))
+            };
+            let at = format!("{day}T09:30:00.000Z");
+            sqlx::query(
+                "INSERT INTO submissions (dataset, county_code, period, status, submitted_at, updated_by, updated_at)
+                 VALUES ('cluster_monthly', $1, $2, $3, $4, 'demo', $4)",
+            )
+            .bind(&county.code)
+            .bind(m.to_string())
+            .bind(status)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+
+    // Yearly incentive budgets per funding source (yuan), so that claims can be approved.
+    for y in opts.from.year()..=opts.to.year() {
+        for (source, yuan) in [
+            ("市级财政", 60_000_000),
+            ("市级工业企业技术改造专项资金", 100_000_000),
+            ("未明确", 30_000_000),
+        ] {
+            store
+                .set_budget(&actor, y as i64, source, clusterdesk_domain::Fen::from_yuan(yuan))
+                .await?;
+        }
+    }
 
     // Demo accounts, one per role, all with the password given for this demo.
     let first_botou: Option<String> =
@@ -552,6 +691,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
             .await?;
     let mut accounts = vec![
         ("admin", Role::CityAdmin, "130900".to_string(), "市工信局管理员"),
+        ("gxj", Role::CityDepartment, "GXJ".into(), "市工信局科室"),
         ("kjj", Role::CityDepartment, "KJJ".into(), "市科技局"),
         ("czj", Role::CityDepartment, "CZJ".into(), "市财政局"),
         ("leader", Role::Leader, "130900".into(), "市领导"),

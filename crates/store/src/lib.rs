@@ -10,7 +10,9 @@ pub mod actor;
 pub mod demo;
 pub mod error;
 pub mod incentives;
+pub mod progress;
 pub mod registry;
+pub mod reporting;
 pub mod testsupport;
 pub mod values;
 

@@ -455,7 +455,7 @@ impl Store {
                 .await?;
             let existing = existing.map(|row| self.enterprise_from_row(&row)).transpose()?;
             let new_json = serde_json::json!({
-                "name": r.name.trim(), "county_code": r.county_code, "industry_code": r.industry.as_str(),
+                "name": r.name.trim(), "county_code": r.county_code, "industry_code": r.industry.to_string(),
                 "cluster_code": r.cluster_code, "address": r.address, "contact": r.contact,
             });
             match &existing {
@@ -467,7 +467,7 @@ impl Store {
                     .bind(r.uscc.as_str())
                     .bind(r.name.trim())
                     .bind(&r.county_code)
-                    .bind(r.industry.as_str())
+                    .bind(r.industry.to_string())
                     .bind(&r.address)
                     .bind(&r.contact)
                     .bind(&ts)
@@ -511,7 +511,7 @@ impl Store {
                     .bind(r.uscc.as_str())
                     .bind(r.name.trim())
                     .bind(&r.county_code)
-                    .bind(r.industry.as_str())
+                    .bind(r.industry.to_string())
                     .bind(&r.address)
                     .bind(&r.contact)
                     .bind(&ts)

@@ -92,9 +92,23 @@ impl Store {
     /// Write values the actor may write, keeping the previous value of each change.
     /// The same values twice change nothing the second time.
     pub async fn upsert_values(&self, actor: &Actor, values: &[Value]) -> Result<WriteSummary> {
+        self.upsert_values_checked(actor, values, false).await
+    }
+
+    /// As [`Store::upsert_values`]; with `dry_run` it reports what would change and writes nothing.
+    pub async fn upsert_values_checked(
+        &self,
+        actor: &Actor,
+        values: &[Value],
+        dry_run: bool,
+    ) -> Result<WriteSummary> {
+        let mut counties: std::collections::HashMap<&str, Option<String>> = std::collections::HashMap::new();
         for v in values {
-            let county = self.county_of_unit(&v.unit_code).await?;
-            let ok = match (&county, actor.role) {
+            if !counties.contains_key(v.unit_code.as_str()) {
+                counties.insert(&v.unit_code, self.county_of_unit(&v.unit_code).await?);
+            }
+            let county = &counties[v.unit_code.as_str()];
+            let ok = match (county, actor.role) {
                 (_, clusterdesk_domain::Role::CityAdmin) => true,
                 (Some(c), clusterdesk_domain::Role::CountyOperator) => *c == actor.org_code,
                 (_, clusterdesk_domain::Role::Enterprise) => v.unit_code == actor.org_code,
@@ -164,7 +178,11 @@ impl Store {
                 }
             }
         }
-        tx.commit().await?;
+        if dry_run {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
         Ok(s)
     }
 
@@ -227,4 +245,59 @@ fn stored_from_row(r: &sqlx::any::AnyRow) -> Result<StoredValue> {
         updated_by: r.try_get(5)?,
         updated_at: r.try_get(6)?,
     })
+}
+
+impl Store {
+    /// Every enterprise registered in a county, (USCC, name) by name.
+    pub async fn enterprises_of_county(&self, actor: &Actor, county: &str) -> Result<Vec<(String, String)>> {
+        self.check_county(actor, county)?;
+        let rows =
+            sqlx::query("SELECT uscc, name FROM enterprises WHERE county_code = $1 ORDER BY name, uscc")
+                .bind(county)
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
+
+    /// The stored values of a county's clusters (or enterprises) for the given periods, keyed
+    /// by (unit, indicator, period).
+    pub async fn county_values(
+        &self,
+        actor: &Actor,
+        county: &str,
+        enterprises: bool,
+        periods: &[String],
+    ) -> Result<std::collections::HashMap<(String, String, String), Value>> {
+        self.check_county(actor, county)?;
+        let units = if enterprises {
+            "SELECT uscc FROM enterprises WHERE county_code = $1"
+        } else {
+            "SELECT code FROM clusters WHERE county_code = $1"
+        };
+        let mut out = std::collections::HashMap::new();
+        for p in periods {
+            let rows = sqlx::query(&format!(
+                "SELECT unit_code, indicator_code, period, num_value, text_value FROM data_values
+                 WHERE period = $2 AND unit_code IN ({units})"
+            ))
+            .bind(county)
+            .bind(p)
+            .fetch_all(self.pool())
+            .await?;
+            for r in rows {
+                let v = Value {
+                    unit_code: r.try_get(0)?,
+                    indicator_code: r.try_get(1)?,
+                    period: r.try_get(2)?,
+                    num_value: r.try_get(3)?,
+                    text_value: r.try_get(4)?,
+                };
+                out.insert(
+                    (v.unit_code.clone(), v.indicator_code.clone(), v.period.clone()),
+                    v,
+                );
+            }
+        }
+        Ok(out)
+    }
 }

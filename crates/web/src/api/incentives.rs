@@ -21,7 +21,7 @@ use clusterdesk_domain::Fen;
 use clusterdesk_policy::PolicySet;
 use clusterdesk_store::incentives::{
     Action, ActionInput, BudgetRow, ClaimDetail, ClaimFilter, ClaimRow, EvidenceInfo, LedgerRow, NewClaim,
-    funding_key,
+    ScanReport, funding_key,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/claims/{id}/{action}", post(act))
         .route("/ledger", get(ledger))
         .route("/budgets", get(budgets).put(set_budget))
+        .route("/scan", get(scan))
 }
 
 pub fn invalid(message: impl Into<String>) -> WebError {
@@ -420,4 +421,35 @@ pub async fn set_budget(
         .set_budget(&u.actor, b.year, &b.funding_source, amount)
         .await?;
     Ok(Json(st.store.list_budgets(&u.actor).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct ScanQuery {
+    /// Only events of this year; from the plan's issue date to today when absent.
+    pub year: Option<String>,
+}
+
+pub fn scan_year(y: Option<&str>) -> ApiResult<Option<i32>> {
+    match y.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => match s.parse::<i32>() {
+            Ok(y) if (2000..=2100).contains(&y) => Ok(Some(y)),
+            _ => Err(invalid(format!("year:“{s}”不是有效的年份"))),
+        },
+    }
+}
+
+/// 免申即享: enterprises in the caller's scope that qualify for an incentive they have not
+/// claimed, with the amount, and those that stay unknown with what is missing.
+#[utoipa::path(get, path = "/api/v1/scan", params(ScanQuery),
+    responses((status = 200, body = ScanReport), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn scan(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Query(q): Query<ScanQuery>,
+) -> ApiResult<Json<ScanReport>> {
+    let year = scan_year(q.year.as_deref())?;
+    Ok(Json(
+        st.store.eligibility_scan(&u.actor, &st.policies, year).await?,
+    ))
 }

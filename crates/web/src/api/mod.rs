@@ -4,6 +4,8 @@ mod auth;
 mod clusters;
 pub mod enterprises;
 pub mod incentives;
+pub mod progress;
+mod reporting;
 
 use crate::AppState;
 use axum::Router;
@@ -28,6 +30,25 @@ use utoipa::OpenApi;
         enterprises::get_one,
         enterprises::upsert,
         enterprises::add_qualification,
+        reporting::datasets,
+        reporting::put_values,
+        reporting::submission,
+        reporting::transition,
+        progress::progress,
+        progress::cluster_metrics,
+        progress::set_milestones,
+        incentives::policies,
+        incentives::calc,
+        incentives::list,
+        incentives::create,
+        incentives::get_one,
+        incentives::act,
+        incentives::upload,
+        incentives::download,
+        incentives::ledger,
+        incentives::budgets,
+        incentives::set_budget,
+        incentives::scan,
     ),
     components(schemas(
         auth::LoginRequest,
@@ -44,6 +65,13 @@ use utoipa::OpenApi;
         clusterdesk_store::accounts::UserInfo,
         enterprises::EnterpriseIn,
         enterprises::QualificationIn,
+        reporting::DatasetInfo,
+        reporting::ValuesIn,
+        reporting::RowIn,
+        reporting::ValuesOut,
+        reporting::ValueError,
+        reporting::SubmissionOut,
+        reporting::TransitionIn,
         enterprises::EnterprisePage,
         incentives::PolicyOut,
         incentives::ClaimIn,
@@ -55,6 +83,20 @@ use utoipa::OpenApi;
         clusterdesk_store::incentives::EvidenceInfo,
         clusterdesk_store::incentives::LedgerRow,
         clusterdesk_store::incentives::BudgetRow,
+        clusterdesk_store::incentives::ScanReport,
+        clusterdesk_store::incentives::ScanRow,
+        clusterdesk_store::progress::ProgressReport,
+        clusterdesk_store::progress::TargetProgress,
+        clusterdesk_store::progress::SeriesPoint,
+        clusterdesk_store::progress::ForecastOut,
+        clusterdesk_store::progress::YearToDate,
+        clusterdesk_store::progress::QuotaProgress,
+        clusterdesk_store::progress::QuotaUnit,
+        clusterdesk_store::progress::ClusterMetrics,
+        clusterdesk_store::progress::ClusterMetricsReport,
+        clusterdesk_store::progress::MilestoneEdit,
+        clusterdesk_store::progress::PhaseStep,
+        progress::MilestonesIn,
         ErrorBody,
         ErrorDetail,
     ))
@@ -84,7 +126,9 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(clusters::router())
         .merge(enterprises::router())
+        .merge(reporting::router())
         .merge(incentives::router())
+        .merge(progress::router())
         .route("/openapi.json", get(openapi))
         .fallback(|| async {
             crate::error::WebError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "接口不存在")

@@ -592,45 +592,12 @@ async fn import_form(State(st): State<AppState>, PageUser(u): PageUser) -> Resul
 async fn import_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Response, PageError> {
     require_writer(&st, &u)?;
-    let mut csrf = String::new();
-    let mut dry_run = false;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(PageError::with(
-                    &st,
-                    &u,
-                    WebError::bad_request(format!("上传内容无法读取:{e}")),
-                ));
-            }
-        };
-        match field.name().unwrap_or("") {
-            "csrf" => csrf = field.text().await.unwrap_or_default(),
-            "dry_run" => dry_run = true,
-            "file" => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field.bytes().await.map_err(|e| {
-                    PageError::with(&st, &u, WebError::bad_request(format!("文件上传失败:{e}")))
-                })?;
-                file = Some((name, bytes.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    check_csrf(&u, &csrf).map_err(|e| PageError::with(&st, &u, e))?;
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(PageError::with(
-            &st,
-            &u,
-            WebError::bad_request("请选择要上传的文件"),
-        ));
-    };
+    let (name, bytes, dry_run) = super::read_upload(&u, mp)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
     match clusterdesk_office::enterprises::import(&st.store, &u.actor, &name, &bytes, dry_run).await {
         Ok(s) => Ok(import_page(&st, &u, name, Some(s), dry_run, vec![])),
         Err(clusterdesk_office::enterprises::ImportError::Cells(errs)) => {

@@ -39,20 +39,30 @@ pub fn router() -> Router<AppState> {
         .route("/claims/{id}/evidence/{evidence}", get(claim_evidence))
         .route("/ledger", get(ledger))
         .route("/budgets", get(budgets).post(budget_submit))
+        .route("/scan", get(scan))
 }
 
 /// The navigation items of these pages for a role.
 pub fn nav(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut v = vec![("/policies", "政策目录"), ("/policies/calc", "政策计算器")];
     match role {
-        Role::Enterprise => v.extend([("/claims", "我的申报"), ("/claims/new", "新建申报"), ("/ledger", "资金台账")]),
+        Role::Enterprise => v.extend([
+            ("/claims", "我的申报"),
+            ("/claims/new", "新建申报"),
+            ("/scan", "免申即享"),
+            ("/ledger", "资金台账"),
+        ]),
         Role::CountyOperator => v.extend([
             ("/claims", "申报审核"),
             ("/claims/new", "代企业申报"),
             ("/scan", "免申即享"),
             ("/ledger", "资金台账"),
         ]),
-        Role::CountyLeader => v.extend([("/claims", "申报审核"), ("/scan", "免申即享"), ("/ledger", "资金台账")]),
+        Role::CountyLeader => v.extend([
+            ("/claims", "申报审核"),
+            ("/scan", "免申即享"),
+            ("/ledger", "资金台账"),
+        ]),
         Role::CityAdmin | Role::CityDepartment => v.extend([
             ("/claims", "申报审批"),
             ("/scan", "免申即享"),
@@ -67,9 +77,53 @@ pub fn nav(role: Role) -> Vec<(&'static str, &'static str)> {
 
 fn business(st: &AppState, u: &CurrentUser) -> Result<(), PageError> {
     if u.actor.scope() == Scope::Nothing {
-        return Err(PageError::with(st, u, WebError::forbidden("该角色不能查看业务数据")));
+        return Err(PageError::with(
+            st,
+            u,
+            WebError::forbidden("该角色不能查看业务数据"),
+        ));
     }
     Ok(())
+}
+
+/// A table as a download: `format=xlsx` or `format=csv` (UTF-8 with BOM). Amounts are plain
+/// yuan with two decimals, so that a spreadsheet reads them as numbers.
+fn table_download(
+    st: &AppState,
+    u: &CurrentUser,
+    format: &str,
+    name: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Response, PageError> {
+    let (body, ctype, ext) = if format == "xlsx" {
+        (
+            clusterdesk_office::table::write_xlsx(name, headers, rows)
+                .map_err(|e| PageError::with(st, u, WebError::bad_request(e.to_string())))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        )
+    } else {
+        (
+            clusterdesk_office::table::write_csv(headers, rows),
+            "text/csv; charset=utf-8",
+            "csv",
+        )
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, ctype.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"export.{ext}\"; filename*=UTF-8''{}",
+                    super::urlencode(&format!("{name}.{ext}"))
+                ),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 fn kind_label(k: &str) -> &'static str {
@@ -141,7 +195,10 @@ fn trace_rows_json(outcome: &Value) -> Vec<TraceRow> {
                         },
                         clause: t["clause"].as_str().unwrap_or("").into(),
                         text: t["text"].as_str().unwrap_or("").into(),
-                        yuan: t["fen"].as_i64().map(|f| yuan_grouped(Fen(f))).unwrap_or_default(),
+                        yuan: t["fen"]
+                            .as_i64()
+                            .map(|f| yuan_grouped(Fen(f)))
+                            .unwrap_or_default(),
                     }
                 })
                 .collect()
@@ -228,7 +285,11 @@ async fn policy(
 ) -> Result<Response, PageError> {
     business(&st, &u)?;
     let Some(p) = st.policies.get(&id).cloned() else {
-        return Err(PageError::with(&st, &u, StoreError::NotFound(format!("政策“{id}”"))));
+        return Err(PageError::with(
+            &st,
+            &u,
+            StoreError::NotFound(format!("政策“{id}”")),
+        ));
     };
     let mut params = Vec::new();
     for (name, values) in &p.parameters {
@@ -273,7 +334,14 @@ async fn policy(
     let readings = p
         .readings
         .iter()
-        .map(|r| (r.name.clone(), value_text(&r.default), r.clause.clone(), r.why.clone()))
+        .map(|r| {
+            (
+                r.name.clone(),
+                value_text(&r.default),
+                r.clause.clone(),
+                r.why.clone(),
+            )
+        })
         .collect();
     let exclusions = p
         .exclusive_with
@@ -294,7 +362,10 @@ async fn policy(
             &st,
             &u,
             "/policies",
-            vec![("/policies".into(), "政策目录".into()), (String::new(), p.name.clone())],
+            vec![
+                ("/policies".into(), "政策目录".into()),
+                (String::new(), p.name.clone()),
+            ],
         ),
         kind: kind_label(p.kind.as_str()),
         funding_key: funding_key(&p),
@@ -346,7 +417,10 @@ fn fact_fields(p: &Policy, values: &BTreeMap<String, String>) -> Vec<FactField> 
     p.facts
         .iter()
         .map(|f| {
-            let value = values.get(&format!("fact.{}", f.name)).cloned().unwrap_or_default();
+            let value = values
+                .get(&format!("fact.{}", f.name))
+                .cloned()
+                .unwrap_or_default();
             let hint = match (&f.eligible, &f.default) {
                 (Some(_), None) => "必填".to_string(),
                 (Some(_), Some(d)) => format!("不填按默认:{}", value_text(d)),
@@ -490,7 +564,9 @@ async fn calc(
     let policy = st.policies.get(&selected).cloned();
     let ask_uscc = u.actor.role != Role::Enterprise;
     let uscc = if ask_uscc {
-        q.get("uscc").map(|s| s.trim().to_ascii_uppercase()).unwrap_or_default()
+        q.get("uscc")
+            .map(|s| s.trim().to_ascii_uppercase())
+            .unwrap_or_default()
     } else {
         u.actor.org_code.clone()
     };
@@ -502,22 +578,27 @@ async fn calc(
         if parsed.is_err() {
             errors.push(format!("事件日期(date):“{date}”应为 YYYY-MM-DD,例如 2024-03-01"));
         }
-        let base = money_field(&q, "base", "基数").map_err(|e| errors.push(e)).ok().flatten();
+        let base = money_field(&q, "base", "基数")
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten();
         let approved = money_field(&q, "approved", "核定金额")
             .map_err(|e| errors.push(e))
             .ok()
             .flatten();
         if let (Ok(date), true) = (parsed, errors.is_empty()) {
             // The enterprise's own ledger, when one is named and visible to the caller.
-            let mut ledger_note = "未指定企业:不核对台账(一次性奖励、累计上限按未领取计算)".to_string();
+            let mut ledger_note = "未指定企业:按从未领取过计算(一次性奖励、累计上限不核对台账)".to_string();
             let mut ledger = Vec::new();
             if !uscc.is_empty() {
                 match clusterdesk_domain::Uscc::parse(&uscc) {
                     Err(e) => errors.push(format!("企业统一社会信用代码(uscc):{}", e.message)),
                     Ok(_) => match st.store.list_ledger(&u.actor, &st.policies, None).await {
                         Ok(rows) => {
-                            let mine: Vec<&LedgerRow> =
-                                rows.iter().filter(|r| r.uscc.as_deref() == Some(uscc.as_str())).collect();
+                            let mine: Vec<&LedgerRow> = rows
+                                .iter()
+                                .filter(|r| r.uscc.as_deref() == Some(uscc.as_str()))
+                                .collect();
                             ledger_note = format!("已核对该企业台账中的 {} 笔拨付", mine.len());
                             ledger = mine
                                 .iter()
@@ -539,9 +620,15 @@ async fn calc(
             }
             if errors.is_empty() {
                 let facts = form_facts(p, &q);
-                let mut claim = clusterdesk_store::incentives::engine_claim(&p.id, &uscc, date, base, approved, &facts);
+                let mut claim =
+                    clusterdesk_store::incentives::engine_claim(&p.id, &uscc, date, base, approved, &facts);
                 if uscc.is_empty() {
-                    claim.enterprise = None;
+                    // No enterprise named: a stand-in with an empty ledger, so that the rule
+                    // is computed as for an enterprise that has received nothing yet.
+                    let body = b"91130900MA0000000";
+                    let check = clusterdesk_domain::uscc::check_char(body).unwrap_or('0');
+                    claim.enterprise =
+                        clusterdesk_domain::Uscc::parse(&format!("91130900MA0000000{check}")).ok();
                 }
                 match st.policies.evaluate(&claim, &ledger) {
                     Ok(outs) => {
@@ -562,9 +649,17 @@ async fn calc(
     };
     let page = CalcPage {
         title: "政策计算器".into(),
-        layout: Layout::new(&st, &u, "/policies/calc", vec![(String::new(), "政策计算器".into())]),
+        layout: Layout::new(
+            &st,
+            &u,
+            "/policies/calc",
+            vec![(String::new(), "政策计算器".into())],
+        ),
         policy_options: policy_options(&st.policies, &selected),
-        kind: policy.as_ref().map(|p| p.kind.as_str().to_string()).unwrap_or_default(),
+        kind: policy
+            .as_ref()
+            .map(|p| p.kind.as_str().to_string())
+            .unwrap_or_default(),
         policy,
         facts,
         date: q.get("date").cloned().unwrap_or_default(),
@@ -628,6 +723,7 @@ struct ClaimsPage {
 struct ClaimsQuery {
     status: Option<String>,
     all: Option<String>,
+    format: Option<String>,
 }
 
 fn queue_label(role: Role) -> &'static str {
@@ -648,7 +744,10 @@ async fn claims(
     business(&st, &u)?;
     let status = q.status.clone().unwrap_or_default();
     // Reviewers land on their queue; everyone can switch to all claims.
-    let queue = q.all.is_none() && status.is_empty() && u.actor.role != Role::Enterprise && u.actor.role != Role::Leader;
+    let queue = q.all.is_none()
+        && status.is_empty()
+        && u.actor.role != Role::Enterprise
+        && u.actor.role != Role::Leader;
     let f = ClaimFilter {
         status: Some(status.clone()).filter(|s| !s.is_empty()),
         queue,
@@ -659,6 +758,44 @@ async fn claims(
         .list_claims(&u.actor, &st.policies, &f)
         .await
         .map_err(|e| PageError::with(&st, &u, e))?;
+    if let Some(fmt) = q.format.as_deref() {
+        let table: Vec<Vec<String>> = rows
+            .iter()
+            .map(|c| {
+                vec![
+                    c.id.to_string(),
+                    c.clause.clone(),
+                    c.policy_name.clone(),
+                    c.enterprise_name.clone(),
+                    c.uscc.clone(),
+                    c.county_name.clone(),
+                    c.event_date.clone(),
+                    c.amount_yuan.clone(),
+                    c.status_label.clone(),
+                    c.updated_at.clone(),
+                ]
+            })
+            .collect();
+        return table_download(
+            &st,
+            &u,
+            fmt,
+            "申报",
+            &[
+                "编号",
+                "条款",
+                "政策",
+                "企业",
+                "统一社会信用代码",
+                "县(市)",
+                "事件日期",
+                "测算金额(元)",
+                "状态",
+                "更新时间",
+            ],
+            &table,
+        );
+    }
     let total: Fen = rows.iter().map(|c| Fen(c.amount_fen)).sum();
     let title = match u.actor.role {
         Role::Enterprise => "我的申报",
@@ -673,7 +810,10 @@ async fn claims(
         status_options: STATUSES.to_vec(),
         items: rows.iter().map(claim_line).collect(),
         total_amount: yuan_grouped(total),
-        can_file: matches!(u.actor.role, Role::Enterprise | Role::CountyOperator | Role::CityAdmin),
+        can_file: matches!(
+            u.actor.role,
+            Role::Enterprise | Role::CountyOperator | Role::CityAdmin
+        ),
         queue_label: queue_label(u.actor.role),
     };
     Ok(render(&page))
@@ -706,7 +846,10 @@ async fn new_page(
     v: BTreeMap<String, String>,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    if !matches!(u.actor.role, Role::Enterprise | Role::CountyOperator | Role::CityAdmin) {
+    if !matches!(
+        u.actor.role,
+        Role::Enterprise | Role::CountyOperator | Role::CityAdmin
+    ) {
         return Err(PageError::with(st, u, WebError::forbidden("您的角色不能申报")));
     }
     let selected = v.get("policy").cloned().unwrap_or_default();
@@ -740,10 +883,16 @@ async fn new_page(
             st,
             u,
             "/claims/new",
-            vec![("/claims".into(), "申报".into()), (String::new(), "新建申报".into())],
+            vec![
+                ("/claims".into(), "申报".into()),
+                (String::new(), "新建申报".into()),
+            ],
         ),
         policy_options: policy_options(&st.policies, &selected),
-        kind: policy.as_ref().map(|p| p.kind.as_str().to_string()).unwrap_or_default(),
+        kind: policy
+            .as_ref()
+            .map(|p| p.kind.as_str().to_string())
+            .unwrap_or_default(),
         facts: policy.as_ref().map(|p| fact_fields(p, &v)).unwrap_or_default(),
         policy,
         ask_uscc,
@@ -785,9 +934,10 @@ async fn new_submit(
         if name == "file" {
             let fname = field.file_name().unwrap_or("").to_string();
             let ctype = field.content_type().unwrap_or("").to_string();
-            let bytes = field.bytes().await.map_err(|e| {
-                PageError::with(&st, &u, WebError::bad_request(format!("文件上传失败:{e}")))
-            })?;
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| PageError::with(&st, &u, WebError::bad_request(format!("文件上传失败:{e}"))))?;
             if !bytes.is_empty() {
                 files.push((fname, ctype, bytes.to_vec()));
             }
@@ -795,7 +945,8 @@ async fn new_submit(
             v.insert(name, field.text().await.unwrap_or_default());
         }
     }
-    check_csrf(&u, v.get("csrf").map(String::as_str).unwrap_or("")).map_err(|e| PageError::with(&st, &u, e))?;
+    check_csrf(&u, v.get("csrf").map(String::as_str).unwrap_or(""))
+        .map_err(|e| PageError::with(&st, &u, e))?;
     // Changing the policy only redraws the form with that policy's facts.
     if v.get("go").map(String::as_str) == Some("choose") {
         return new_page(&st, &u, v, vec![]).await;
@@ -804,11 +955,21 @@ async fn new_submit(
     let Some(p) = v.get("policy").and_then(|id| st.policies.get(id)).cloned() else {
         return new_page(&st, &u, v, vec!["政策(policy):请选择要申报的政策".into()]).await;
     };
-    let date = v.get("event_date").map(|s| s.trim().to_string()).unwrap_or_default();
+    let date = v
+        .get("event_date")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
     let event_date = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-        .map_err(|_| errors.push(format!("事件日期(event_date):“{date}”应为 YYYY-MM-DD,例如 2024-03-01")))
+        .map_err(|_| {
+            errors.push(format!(
+                "事件日期(event_date):“{date}”应为 YYYY-MM-DD,例如 2024-03-01"
+            ))
+        })
         .ok();
-    let base = money_field(&v, "base_yuan", "基数").map_err(|e| errors.push(e)).ok().flatten();
+    let base = money_field(&v, "base_yuan", "基数")
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
     let approved = money_field(&v, "approved_yuan", "核定金额")
         .map_err(|e| errors.push(e))
         .ok()
@@ -821,7 +982,9 @@ async fn new_submit(
     let uscc = if u.actor.role == Role::Enterprise {
         u.actor.org_code.clone()
     } else {
-        v.get("uscc").map(|s| s.trim().to_ascii_uppercase()).unwrap_or_default()
+        v.get("uscc")
+            .map(|s| s.trim().to_ascii_uppercase())
+            .unwrap_or_default()
     };
     if uscc.is_empty() {
         errors.push("企业(uscc):请选择或填写企业统一社会信用代码".into());
@@ -841,7 +1004,12 @@ async fn new_submit(
     };
     let d = match st.store.file_claim(&u.actor, &st.policies, &new).await {
         Ok(d) => d,
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_) | StoreError::NotFound(_) | StoreError::Forbidden(_))) => {
+        Err(
+            e @ (StoreError::Invalid(_)
+            | StoreError::Conflict(_)
+            | StoreError::NotFound(_)
+            | StoreError::Forbidden(_)),
+        ) => {
             return new_page(&st, &u, v, vec![e.to_string()]).await;
         }
         Err(e) => return Err(PageError::with(&st, &u, e)),
@@ -922,7 +1090,10 @@ async fn claim_page(
             (
                 e.at.replace('T', " ").get(..19).unwrap_or(&e.at).to_string(),
                 e.actor.clone(),
-                Role::parse(&e.actor_role).map(|r| r.label()).unwrap_or("").to_string(),
+                Role::parse(&e.actor_role)
+                    .map(|r| r.label())
+                    .unwrap_or("")
+                    .to_string(),
                 format!(
                     "{} → {}",
                     e.from_status
@@ -976,11 +1147,20 @@ async fn claim_page(
             st,
             u,
             "/claims",
-            vec![("/claims".into(), "申报".into()), (String::new(), format!("申请 #{}", c.id))],
+            vec![
+                ("/claims".into(), "申报".into()),
+                (String::new(), format!("申请 #{}", c.id)),
+            ],
         ),
         amount: yuan_grouped(Fen(c.amount_fen)),
-        base: c.base_fen.map(|f| yuan_grouped(Fen(f))).unwrap_or_else(|| "—".into()),
-        approved: c.approved_fen.map(|f| yuan_grouped(Fen(f))).unwrap_or_else(|| "—".into()),
+        base: c
+            .base_fen
+            .map(|f| yuan_grouped(Fen(f)))
+            .unwrap_or_else(|| "—".into()),
+        approved: c
+            .approved_fen
+            .map(|f| yuan_grouped(Fen(f)))
+            .unwrap_or_else(|| "—".into()),
         eval_label: eval_label(&c.eval_status),
         facts,
         trace: trace_rows_json(&c.outcome),
@@ -1056,7 +1236,15 @@ async fn claim_act(
     let id = page_id(&st, &u, &id)?;
     check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     let Some(action) = Action::parse(&f.action) else {
-        return claim_page(&st, &u, id, StatusCode::UNPROCESSABLE_ENTITY, format!("未知操作“{}”", f.action), String::new()).await;
+        return claim_page(
+            &st,
+            &u,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("未知操作“{}”", f.action),
+            String::new(),
+        )
+        .await;
     };
     let mut vals = BTreeMap::new();
     vals.insert("approved_yuan".to_string(), f.approved_yuan.clone());
@@ -1069,7 +1257,11 @@ async fn claim_act(
         reason: Some(f.reason).filter(|s| !s.trim().is_empty()),
         approved,
     };
-    match st.store.claim_action(&u.actor, &st.policies, id, action, &input).await {
+    match st
+        .store
+        .claim_action(&u.actor, &st.policies, id, action, &input)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/claims/{id}?done={}", action.code())).into_response()),
         Err(e @ (StoreError::Db(_) | StoreError::Migrate(_))) => Err(PageError::with(&st, &u, e)),
         Err(e) => claim_page(&st, &u, id, store_status(&e), e.to_string(), String::new()).await,
@@ -1101,15 +1293,31 @@ async fn claim_upload(
             },
             Ok(None) => break,
             Err(e) => {
-                return Err(PageError::with(&st, &u, WebError::bad_request(format!("上传内容无法读取:{e}"))));
+                return Err(PageError::with(
+                    &st,
+                    &u,
+                    WebError::bad_request(format!("上传内容无法读取:{e}")),
+                ));
             }
         }
     }
     check_csrf(&u, &csrf).map_err(|e| PageError::with(&st, &u, e))?;
     let Some((name, ctype, bytes)) = file else {
-        return claim_page(&st, &u, id, StatusCode::UNPROCESSABLE_ENTITY, "请选择要上传的文件".into(), String::new()).await;
+        return claim_page(
+            &st,
+            &u,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "请选择要上传的文件".into(),
+            String::new(),
+        )
+        .await;
     };
-    match st.store.add_evidence(&u.actor, &st.policies, id, &name, &ctype, &bytes).await {
+    match st
+        .store
+        .add_evidence(&u.actor, &st.policies, id, &name, &ctype, &bytes)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/claims/{id}?done=upload")).into_response()),
         Err(e @ (StoreError::Db(_) | StoreError::Migrate(_))) => Err(PageError::with(&st, &u, e)),
         Err(e) => claim_page(&st, &u, id, store_status(&e), e.to_string(), String::new()).await,
@@ -1161,6 +1369,7 @@ struct LedgerPage {
 #[derive(serde::Deserialize, Default)]
 struct YearQuery {
     year: Option<String>,
+    format: Option<String>,
 }
 
 async fn ledger(
@@ -1175,6 +1384,44 @@ async fn ledger(
         .list_ledger(&u.actor, &st.policies, year)
         .await
         .map_err(|e| PageError::with(&st, &u, e))?;
+    if let Some(fmt) = q.format.as_deref() {
+        let table: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.paid_date.clone(),
+                    r.clause.clone(),
+                    r.policy_name.clone(),
+                    r.enterprise_name.clone().unwrap_or_default(),
+                    r.uscc.clone().unwrap_or_default(),
+                    r.county_name.clone().unwrap_or_default(),
+                    r.funding_source.clone(),
+                    r.budget_year.to_string(),
+                    r.paid_yuan.clone(),
+                    r.claim_id.map(|i| i.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        return table_download(
+            &st,
+            &u,
+            fmt,
+            "资金台账",
+            &[
+                "拨付日期",
+                "条款",
+                "政策",
+                "企业",
+                "统一社会信用代码",
+                "县(市)",
+                "资金来源",
+                "预算年度",
+                "金额(元)",
+                "申请编号",
+            ],
+            &table,
+        );
+    }
     let total: Fen = rows.iter().map(|r| Fen(r.paid_fen)).sum();
     let mut by: BTreeMap<(String, String), (usize, i64)> = BTreeMap::new();
     for r in &rows {
@@ -1273,7 +1520,12 @@ async fn budgets_page(
         .list_budgets(&u.actor)
         .await
         .map_err(|e| PageError::with(st, u, e))?;
-    let mut sources: Vec<String> = st.policies.policies().filter(|p| p.kind != clusterdesk_policy::Kind::RankTransfer).map(funding_key).collect();
+    let mut sources: Vec<String> = st
+        .policies
+        .policies()
+        .filter(|p| p.kind != clusterdesk_policy::Kind::RankTransfer)
+        .map(funding_key)
+        .collect();
     sources.sort();
     sources.dedup();
     let can_set = u.actor.role == Role::CityDepartment && u.actor.org_code == st.store.finance_department();
@@ -1297,7 +1549,15 @@ async fn budgets_page(
 }
 
 async fn budgets(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
-    budgets_page(&st, &u, Default::default(), StatusCode::OK, String::new(), String::new()).await
+    budgets_page(
+        &st,
+        &u,
+        Default::default(),
+        StatusCode::OK,
+        String::new(),
+        String::new(),
+    )
+    .await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -1322,15 +1582,29 @@ async fn budget_submit(
     let year = match f.year.trim().parse::<i64>() {
         Ok(y) => y,
         Err(_) => {
-            return budgets_page(&st, &u, keep, StatusCode::UNPROCESSABLE_ENTITY, format!("年度(year):“{}”不是年份", f.year), String::new()).await;
+            return budgets_page(
+                &st,
+                &u,
+                keep,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("年度(year):“{}”不是年份", f.year),
+                String::new(),
+            )
+            .await;
         }
     };
     // 万元 with up to six decimals = exact fen.
     let amount = match wan_to_fen(&f.amount_wan) {
         Ok(a) => a,
-        Err(e) => return budgets_page(&st, &u, keep, StatusCode::UNPROCESSABLE_ENTITY, e, String::new()).await,
+        Err(e) => {
+            return budgets_page(&st, &u, keep, StatusCode::UNPROCESSABLE_ENTITY, e, String::new()).await;
+        }
     };
-    match st.store.set_budget(&u.actor, year, &f.funding_source, amount).await {
+    match st
+        .store
+        .set_budget(&u.actor, year, &f.funding_source, amount)
+        .await
+    {
         Ok(()) => {
             budgets_page(
                 &st,
@@ -1338,7 +1612,11 @@ async fn budget_submit(
                 Default::default(),
                 StatusCode::OK,
                 String::new(),
-                format!("已设置 {year} 年度“{}”预算 {} 万元", f.funding_source.trim(), amount.wan_yuan(2)),
+                format!(
+                    "已设置 {year} 年度“{}”预算 {} 万元",
+                    f.funding_source.trim(),
+                    amount.wan_yuan(2)
+                ),
             )
             .await
         }
@@ -1352,7 +1630,11 @@ fn wan_to_fen(s: &str) -> Result<Fen, String> {
     let t: String = s.trim().chars().filter(|c| *c != ',').collect();
     let bad = || format!("预算金额(amount_wan):“{s}”不是有效的万元金额(最多六位小数)");
     let (int, frac) = t.split_once('.').unwrap_or((t.as_str(), ""));
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 6 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 6
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(bad());
     }
     let i: i64 = int.parse().map_err(|_| bad())?;
@@ -1365,4 +1647,184 @@ fn wan_to_fen(s: &str) -> Result<Fen, String> {
         .and_then(|v| v.checked_add(f))
         .map(Fen)
         .ok_or_else(bad)
+}
+
+// ---------------------------------------------------------------- 免申即享
+
+struct ScanLine {
+    county: String,
+    enterprise: String,
+    uscc: String,
+    policy: String,
+    policy_name: String,
+    clause: String,
+    event_date: String,
+    eligible: bool,
+    amount: String,
+    missing: String,
+    basis: String,
+    flags: String,
+    file_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "scan.html")]
+struct ScanPage {
+    title: String,
+    layout: Layout,
+    year: String,
+    years: Vec<i32>,
+    from: String,
+    to: String,
+    enterprises: usize,
+    eligible: usize,
+    eligible_wan: String,
+    unknown: usize,
+    items: Vec<ScanLine>,
+    by_policy: Vec<(String, String, usize, String, usize)>,
+    can_file: bool,
+    shown: usize,
+    total: usize,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ScanQuery {
+    year: Option<String>,
+    status: Option<String>,
+    format: Option<String>,
+}
+
+async fn scan(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<ScanQuery>,
+) -> Result<Response, PageError> {
+    business(&st, &u)?;
+    let year =
+        crate::api::incentives::scan_year(q.year.as_deref()).map_err(|e| PageError::with(&st, &u, e))?;
+    let r = st
+        .store
+        .eligibility_scan(&u.actor, &st.policies, year)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let mut by: BTreeMap<(String, String), (usize, i64, usize)> = BTreeMap::new();
+    for x in &r.rows {
+        let e = by.entry((x.clause.clone(), x.policy_name.clone())).or_default();
+        if x.status == "eligible" {
+            e.0 += 1;
+            e.1 += x.amount_fen;
+        } else {
+            e.2 += 1;
+        }
+    }
+    let can_file = matches!(
+        u.actor.role,
+        Role::Enterprise | Role::CountyOperator | Role::CityAdmin
+    );
+    let only = q.status.clone().unwrap_or_default();
+    let filtered: Vec<_> = r
+        .rows
+        .iter()
+        .filter(|x| only.is_empty() || x.status == only)
+        .collect();
+    let total = filtered.len();
+    if let Some(fmt) = q.format.as_deref() {
+        let table: Vec<Vec<String>> = filtered
+            .iter()
+            .map(|x| {
+                vec![
+                    x.county_name.clone(),
+                    x.enterprise_name.clone(),
+                    x.uscc.clone(),
+                    x.clause.clone(),
+                    x.policy_name.clone(),
+                    x.event_date.clone(),
+                    if x.status == "eligible" {
+                        "可享受".into()
+                    } else {
+                        "待定".into()
+                    },
+                    x.amount_yuan.clone(),
+                    x.missing.join("、"),
+                    x.basis.clone(),
+                ]
+            })
+            .collect();
+        return table_download(
+            &st,
+            &u,
+            fmt,
+            "免申即享",
+            &[
+                "县(市)",
+                "企业",
+                "统一社会信用代码",
+                "条款",
+                "政策",
+                "事件日期",
+                "结论",
+                "金额(元)",
+                "缺少",
+                "依据",
+            ],
+            &table,
+        );
+    }
+    // The page shows the first 1,000 rows; the JSON API and the CLI give them all.
+    let items = filtered
+        .into_iter()
+        .take(1000)
+        .map(|x| ScanLine {
+            county: x.county_name.clone(),
+            enterprise: x.enterprise_name.clone(),
+            uscc: x.uscc.clone(),
+            policy: x.policy.clone(),
+            policy_name: x.policy_name.clone(),
+            clause: x.clause.clone(),
+            event_date: x.event_date.clone(),
+            eligible: x.status == "eligible",
+            amount: yuan_grouped(Fen(x.amount_fen)),
+            missing: x.missing.join("、"),
+            basis: x.basis.clone(),
+            flags: x.flags.join(";"),
+            file_href: {
+                let mut h = format!(
+                    "/claims/new?policy={}&uscc={}&event_date={}",
+                    x.policy, x.uscc, x.event_date
+                );
+                if let Value::Object(m) = &x.facts {
+                    for (k, v) in m {
+                        let v = match v {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        h.push_str(&format!("&fact.{k}={}", super::urlencode(&v)));
+                    }
+                }
+                h
+            },
+        })
+        .collect::<Vec<_>>();
+    let this_year = chrono::Utc::now().year();
+    let page = ScanPage {
+        title: "免申即享".into(),
+        layout: Layout::new(&st, &u, "/scan", vec![(String::new(), "免申即享".into())]),
+        year: year.map(|y| y.to_string()).unwrap_or_default(),
+        years: (2022..=this_year).rev().collect(),
+        from: r.from.clone(),
+        to: r.to.clone(),
+        enterprises: r.enterprises,
+        eligible: r.eligible,
+        eligible_wan: Fen(r.eligible_fen).wan_yuan(2),
+        unknown: r.unknown,
+        shown: items.len(),
+        total,
+        items,
+        by_policy: by
+            .into_iter()
+            .map(|((c, n), (k, f, unk))| (c, n, k, Fen(f).wan_yuan(2), unk))
+            .collect(),
+        can_file,
+    };
+    Ok(render(&page))
 }

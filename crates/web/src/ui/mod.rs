@@ -3,6 +3,8 @@
 mod enterprises;
 mod incentives;
 mod pages;
+mod progress;
+mod reporting;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, same_token};
@@ -69,7 +71,18 @@ impl Layout {
             ],
             _ => vec![("/", "首页"), ("/enterprises", "企业名录")],
         };
+        if matches!(a.scope(), Scope::City | Scope::County(_)) {
+            items.insert(1, ("/progress", "目标进度"));
+        }
         items.extend(incentives::nav(a.role));
+        if matches!(
+            a.role,
+            Role::CityAdmin | Role::CountyOperator | Role::CountyLeader
+        ) {
+            items.insert(items.len().min(2), ("/reporting", "数据填报"));
+            items.insert(items.len().min(3), ("/reporting/status", "报送情况"));
+        }
+        items.push(("/account/password", "修改密码"));
         let nav = items
             .into_iter()
             .map(|(href, label)| NavItem {
@@ -78,9 +91,13 @@ impl Layout {
                 active: href == active,
             })
             .collect();
+        let city = plan
+            .org_unit(&plan.meta.city.to_string())
+            .map(|u| u.name.clone())
+            .unwrap_or_default();
         let mut all = vec![Crumb {
             href: "/".into(),
-            label: scope_label.clone(),
+            label: city,
         }];
         all.extend(crumbs.into_iter().map(|(href, label)| Crumb { href, label }));
         if let Some(last) = all.last_mut() {
@@ -195,6 +212,17 @@ impl IntoResponse for PageError {
     }
 }
 
+/// A stored UTC time as people in China read it: Beijing time, e.g. 2026年11月7日 17:30.
+pub fn beijing_time(rfc3339: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(t) => {
+            let bj = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+            t.with_timezone(&bj).format("%Y年%-m月%-d日 %H:%M").to_string()
+        }
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
 pub fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -209,6 +237,51 @@ pub fn render<T: Template>(t: &T) -> Response {
             tracing::error!(error = %e, "template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
         }
+    }
+}
+
+/// A file upload form: its CSRF token, whether it asked for a dry run, and the file.
+pub struct Upload {
+    pub csrf: String,
+    pub dry_run: bool,
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+/// Read an upload form (fields `csrf`, `dry_run`, `file`), checking the CSRF token; a missing or
+/// empty file is a clear error.
+pub async fn read_upload(
+    u: &CurrentUser,
+    mut mp: axum::extract::Multipart,
+) -> Result<(String, Vec<u8>, bool), WebError> {
+    let mut up = Upload {
+        csrf: String::new(),
+        dry_run: false,
+        file: None,
+    };
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(WebError::bad_request(format!("上传内容无法读取:{e}"))),
+        };
+        match field.name().unwrap_or("") {
+            "csrf" => up.csrf = field.text().await.unwrap_or_default(),
+            "dry_run" => up.dry_run = true,
+            "file" => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::bad_request(format!("文件上传失败:{e}")))?;
+                up.file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    check_csrf(u, &up.csrf)?;
+    match up.file.filter(|(_, b)| !b.is_empty()) {
+        Some((name, bytes)) => Ok((name, bytes, up.dry_run)),
+        None => Err(WebError::bad_request("请选择要上传的文件")),
     }
 }
 
@@ -247,5 +320,7 @@ pub fn router() -> Router<AppState> {
             get(pages::password_form).post(pages::password_submit),
         )
         .merge(enterprises::router())
+        .merge(reporting::router())
         .merge(incentives::router())
+        .merge(progress::router())
 }

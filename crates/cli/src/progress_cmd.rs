@@ -1,0 +1,193 @@
+//! `clusterdesk progress`: every target of 二 with its clause id, value, target, status and
+//! forecast, as a readable Chinese table or as JSON.
+
+use anyhow::{Result, bail};
+use clap::Args;
+use clusterdesk_domain::Period;
+use clusterdesk_store::progress::{ProgressReport, TargetProgress, show_value as show};
+use clusterdesk_store::{Actor, Store};
+
+#[derive(Args, Clone)]
+pub struct ProgressArgs {
+    /// The month the report is as of (e.g. 2025-12); the latest month with data when absent.
+    #[arg(long)]
+    as_of: Option<String>,
+    /// One county-level unit (region code, name or alias, e.g. 130981 or 泊头市).
+    #[arg(long)]
+    county: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Parse `--as-of`: a month within the range periods allow.
+pub fn parse_as_of(s: &str) -> Result<Period> {
+    match Period::parse(s) {
+        Ok(p @ Period::Month { .. }) => Ok(p),
+        Ok(_) => bail!("--as-of 应为月份,如 2025-12(而不是“{s}”)"),
+        Err(e) => bail!("--as-of:{}", e.message),
+    }
+}
+
+pub async fn run(store: &Store, a: &ProgressArgs) -> Result<()> {
+    let plan = store.plan();
+    let county = match &a.county {
+        None => None,
+        Some(c) => {
+            let unit = plan
+                .org_unit(c.trim())
+                .filter(|u| u.kind == clusterdesk_plan::OrgKind::County)
+                .or_else(|| plan.county_by_name(c));
+            match unit {
+                Some(u) => Some(u.code.clone()),
+                None => bail!("--county:“{c}”不是本方案中的县(市)(可用代码如 130981,或名称如 泊头市)"),
+            }
+        }
+    };
+    let as_of = match &a.as_of {
+        Some(s) => parse_as_of(s)?,
+        None => match store.latest_month("revenue").await? {
+            Some(p) => parse_as_of(&p)?,
+            None => bail!("数据库中没有月度数据;请用 --as-of 指定月份"),
+        },
+    };
+    let report = store
+        .target_progress(&Actor::system("cli"), as_of, county.as_deref())
+        .await?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_table(&report);
+    }
+    Ok(())
+}
+
+fn target_text(t: &TargetProgress) -> String {
+    let cmp = match t.comparison.as_str() {
+        "gt" => "超",
+        _ => "≥",
+    };
+    match (&t.target_growth_pct, &t.target) {
+        (Some(g), Some(v)) => format!("年均≥{g}%(≈{})", show(v, &t.unit)),
+        (Some(g), None) => format!("年均≥{g}%"),
+        (None, Some(v)) => match &t.target_max {
+            Some(m) => format!("{}–{}", show(v, &t.unit), show(m, &t.unit)),
+            None => format!("{cmp}{}", show(v, &t.unit)),
+        },
+        (None, None) => "—".into(),
+    }
+}
+
+fn forecast_text(t: &TargetProgress) -> String {
+    match &t.forecast {
+        None => "—".into(),
+        Some(f) if f.method == "actual" => "期限已到".into(),
+        Some(f) => {
+            let met = match f.met {
+                Some(true) => "可达成",
+                Some(false) => "难达成",
+                None => "—",
+            };
+            format!(
+                "{}年 {}[{}–{}] {met}",
+                f.deadline_year,
+                show(&f.value, &t.unit),
+                show(&f.low, &t.unit),
+                show(&f.high, &t.unit)
+            )
+        }
+    }
+}
+
+/// Columns on a terminal: CJK characters take two cells.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if (c as u32) >= 0x1100 && !matches!(c, '–' | '≥' | '·') {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+fn pad(s: &str, w: usize, right: bool) -> String {
+    let fill = " ".repeat(w.saturating_sub(width(s)));
+    if right {
+        format!("{fill}{s}")
+    } else {
+        format!("{s}{fill}")
+    }
+}
+
+fn print_table(r: &ProgressReport) {
+    println!("{} 目标进度(截至{})", r.scope_name, r.as_of_label);
+    let head = [
+        pad("条款", 11, false),
+        pad("目标", 34, false),
+        pad("当前值", 30, true),
+        pad("目标值", 26, true),
+        pad("状态", 12, false),
+    ];
+    println!("{} 预测", head.join(" "));
+    for t in &r.targets {
+        let growth = match (t.target_growth_pct.is_some(), t.observed_rate) {
+            (true, Some(o)) => format!("(年均{:.1}%)", o * 100.0),
+            _ => String::new(),
+        };
+        let fin = if t.is_final { "·终" } else { "" };
+        let cols = [
+            pad(&t.id, 11, false),
+            pad(&t.name, 34, false),
+            pad(
+                &format!("{}{growth} [{}]", show(&t.value, &t.unit), t.value_period),
+                30,
+                true,
+            ),
+            pad(&target_text(t), 26, true),
+            pad(&format!("{}{fin}", t.status_label), 12, false),
+        ];
+        println!("{} {}", cols.join(" "), forecast_text(t));
+    }
+    println!();
+    println!("三、重点行动中的年度与常设指标(截至{})", r.as_of_label);
+    for q in &r.quotas {
+        let mut need = Vec::new();
+        if let Some(m) = &q.min {
+            need.push(format!("≥{m}"));
+        }
+        if let Some(m) = &q.max {
+            need.push(format!("≤{m}"));
+        }
+        if let Some(a) = &q.approx {
+            need.push(format!("约{a}"));
+        }
+        let value = q
+            .value
+            .map(|v| format!("{v}{}", q.unit))
+            .unwrap_or_else(|| "—".into());
+        let behind: Vec<String> = q
+            .units
+            .iter()
+            .filter(|u| u.status != "met")
+            .map(|u| format!("{} {}", u.name, u.value))
+            .collect();
+        let units = if behind.is_empty() || behind.len() > 6 {
+            String::new()
+        } else {
+            format!(" 未完成:{}", behind.join("、"))
+        };
+        println!(
+            "{} {} {} {} {}{units}",
+            pad(&q.id, 11, false),
+            pad(&q.name, 34, false),
+            pad(&format!("{value}({})", q.basis_note), 44, false),
+            pad(&need.join(" "), 12, false),
+            q.status_label
+        );
+    }
+    println!(
+        "状态:已达成 / 进度正常(观测/所需年均增速 ≥0.95)/ 需加快(0.6–0.95)/ 进展有限(0–0.6)/ 倒退(<0);“终”为期限已到的最终结果。"
+    );
+}

@@ -1,0 +1,600 @@
+//! Reporting data sets as spreadsheets: the template a county fills in, and its import with
+//! cell-level errors, all or nothing.
+//!
+//! Layout of a data set sheet (template and import alike):
+//! row 1 the title; row 2 the keys `数据集 | CODE | 县(市) | CODE | 期间 | PERIOD`; row 3 the
+//! column headers; from row 4 one row per cluster (or enterprise). Money is entered in 万元;
+//! indicators reported as 1–N月累计 are entered cumulatively and stored as the period's own
+//! value, derived from the months before it.
+
+use crate::CellError;
+use crate::table::Table;
+use clusterdesk_domain::{Period, Uscc};
+use clusterdesk_plan::datasets::{Dataset, RowUnit};
+use clusterdesk_plan::{Indicator, Plan, ReportingForm, ValueType};
+use clusterdesk_store::registry::WriteSummary;
+use clusterdesk_store::values::Value;
+use clusterdesk_store::{Actor, Store, StoreError};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::str::FromStr;
+
+pub const FIRST_DATA_ROW: usize = 4;
+
+/// How a value is entered in the sheet: money in 万元, everything else in its own unit.
+fn entry_unit(ind: &Indicator) -> String {
+    match ind.value_type {
+        ValueType::Money => "万元".into(),
+        _ => ind.unit.clone(),
+    }
+}
+
+/// The column header: name, unit, and whether the figure is cumulative, with Chinese
+/// (full-width) brackets and comma, e.g. `营业收入（万元，1–3月累计）`.
+pub fn header(ind: &Indicator, period: Period) -> String {
+    let unit = entry_unit(ind);
+    let form = match (ind.reporting_form, period) {
+        (ReportingForm::Cumulative, Period::Month { month, .. }) if month > 1 => format!("1–{month}月累计"),
+        (ReportingForm::Cumulative, Period::Quarter { quarter, .. }) if quarter > 1 => {
+            format!("1–{quarter}季度累计")
+        }
+        (ReportingForm::Stock, _) => "期末数".into(),
+        _ => String::new(),
+    };
+    let mut parts = Vec::new();
+    if !unit.is_empty() && ind.value_type != ValueType::Text {
+        parts.push(unit);
+    }
+    if !form.is_empty() {
+        parts.push(form);
+    }
+    if parts.is_empty() {
+        ind.name_zh.clone()
+    } else {
+        format!("{}\u{ff08}{}\u{ff09}", ind.name_zh, parts.join("\u{ff0c}"))
+    }
+}
+
+/// Headers compare equal whatever the width of their brackets and commas, and spaces.
+fn same_header(a: &str, b: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c {
+                '\u{ff08}' => '(',
+                '\u{ff09}' => ')',
+                '\u{ff0c}' => ',',
+                other => other,
+            })
+            .collect()
+    };
+    norm(a) == norm(b)
+}
+
+/// An entered number as the stored integer (money: 万元 -> fen); None if not representable.
+pub fn to_stored(ind: &Indicator, entered: &str) -> Option<i64> {
+    let t = entered.trim().replace([',', '\u{ff0c}'], "");
+    let d = Decimal::from_str(&t).ok()?;
+    let plain = if ind.value_type == ValueType::Money {
+        d.checked_mul(Decimal::from(10_000))?
+    } else {
+        d
+    };
+    ind.to_stored(plain)
+}
+
+/// The stored integer as entered (money: fen -> 万元).
+pub fn to_entered(ind: &Indicator, stored: i64) -> String {
+    let plain = ind.from_stored(stored);
+    let v = if ind.value_type == ValueType::Money {
+        plain / Decimal::from(10_000)
+    } else {
+        plain
+    };
+    v.normalize().to_string()
+}
+
+/// Earlier periods of the same year, whose values a cumulative figure includes.
+fn earlier_in_year(period: Period) -> Vec<Period> {
+    let mut out = Vec::new();
+    let mut p = period.prev();
+    while p.year() == period.year() && p.kind() == period.kind() {
+        out.push(p);
+        p = p.prev();
+    }
+    out
+}
+
+fn county_name(plan: &Plan, code: &str) -> String {
+    plan.org_unit(code)
+        .map(|u| u.name.clone())
+        .unwrap_or_else(|| code.to_string())
+}
+
+fn check_period(ds: &Dataset, period: Period) -> Result<(), String> {
+    if period.kind() != ds.period_type {
+        return Err(format!(
+            "数据集“{}”按{:?}填报,期间“{period}”不符",
+            ds.name, ds.period_type
+        ));
+    }
+    Ok(())
+}
+
+/// The rows of a sheet: clusters of the county, or its registered enterprises.
+async fn row_units(
+    store: &Store,
+    actor: &Actor,
+    ds: &Dataset,
+    county: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(match ds.level {
+        RowUnit::Cluster => store
+            .plan()
+            .clusters_of(county)
+            .iter()
+            .map(|c| (c.code.clone(), c.name.clone()))
+            .collect(),
+        RowUnit::Enterprise => store.enterprises_of_county(actor, county).await?,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("无法生成 Excel:{0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
+
+/// The .xlsx template for one county and period, pre-filled with what is already stored.
+pub async fn template(
+    store: &Store,
+    actor: &Actor,
+    dataset: &str,
+    county: &str,
+    period: Period,
+) -> Result<Vec<u8>, TemplateError> {
+    use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, FormatAlign, Workbook};
+    let plan = store.plan();
+    let ds = plan.datasets.iter().find(|d| d.code == dataset).ok_or_else(|| {
+        TemplateError::Invalid(format!(
+            "数据集“{dataset}”不存在(clusterdesk datasets 列出全部数据集)"
+        ))
+    })?;
+    check_period(ds, period).map_err(TemplateError::Invalid)?;
+    store.check_county(actor, county)?;
+    let units = row_units(store, actor, ds, county).await?;
+    let inds: Vec<&Indicator> = ds.indicators.iter().filter_map(|c| plan.indicator(c)).collect();
+    let mut periods = vec![period.to_string()];
+    periods.extend(earlier_in_year(period).iter().map(|p| p.to_string()));
+    let stored = store
+        .county_values(actor, county, ds.level == RowUnit::Enterprise, &periods)
+        .await?;
+
+    let mut wb = Workbook::new();
+    let title = Format::new().set_bold().set_font_size(14);
+    let locked = Format::new().set_background_color("#EEF2F6");
+    let head = Format::new()
+        .set_bold()
+        .set_background_color("#DDE6F0")
+        .set_text_wrap()
+        .set_align(FormatAlign::Center);
+    let open_num = Format::new().set_unlocked().set_num_format("#,##0.######");
+    let open_text = Format::new().set_unlocked().set_text_wrap();
+    let ws = wb.add_worksheet();
+    ws.set_name(&ds.name)?;
+    ws.write_with_format(
+        0,
+        0,
+        format!("{} {} {}", county_name(plan, county), ds.name, period.label_zh()),
+        &title,
+    )?;
+    for (c, v) in ["数据集", &ds.code, "县(市)", county, "期间", &period.to_string()]
+        .iter()
+        .enumerate()
+    {
+        ws.write_with_format(1, c as u16, *v, &locked)?;
+    }
+    let key = if ds.level == RowUnit::Cluster {
+        ("集群代码", "集群名称")
+    } else {
+        ("统一社会信用代码", "企业名称")
+    };
+    ws.write_with_format(2, 0, key.0, &head)?;
+    ws.write_with_format(2, 1, key.1, &head)?;
+    ws.set_column_width(0, 22)?;
+    ws.set_column_width(1, 30)?;
+    for (i, ind) in inds.iter().enumerate() {
+        let col = (i + 2) as u16;
+        ws.write_with_format(2, col, header(ind, period), &head)?;
+        ws.set_column_width(col, if ind.value_type == ValueType::Text { 40 } else { 16 })?;
+    }
+    ws.set_row_height(2, 48)?;
+    for (r, (code, name)) in units.iter().enumerate() {
+        let row = (r + FIRST_DATA_ROW - 1) as u32;
+        ws.write_with_format(row, 0, code, &locked)?;
+        ws.write_with_format(row, 1, name, &locked)?;
+        for (i, ind) in inds.iter().enumerate() {
+            let col = (i + 2) as u16;
+            let get = |p: &str| stored.get(&(code.clone(), ind.code.clone(), p.to_string()));
+            if ind.value_type == ValueType::Text {
+                let t = get(&period.to_string())
+                    .and_then(|v| v.text_value.clone())
+                    .unwrap_or_default();
+                ws.write_with_format(row, col, t, &open_text)?;
+                continue;
+            }
+            let mut n = get(&period.to_string()).and_then(|v| v.num_value);
+            if ind.reporting_form == ReportingForm::Cumulative
+                && let Some(own) = n
+            {
+                // Show what is entered: the year to date.
+                let earlier: Option<i64> = earlier_in_year(period)
+                    .iter()
+                    .map(|p| get(&p.to_string()).and_then(|v| v.num_value))
+                    .sum();
+                n = earlier.map(|e| e + own);
+            }
+            match n {
+                Some(v) => {
+                    let shown = f64::from_str(&to_entered(ind, v)).unwrap_or(0.0);
+                    ws.write_with_format(row, col, shown, &open_num)?;
+                }
+                None => {
+                    ws.write_blank(row, col, &open_num)?;
+                }
+            }
+        }
+    }
+    if !units.is_empty() && !inds.is_empty() {
+        let last = (units.len() + FIRST_DATA_ROW - 2) as u32;
+        for (i, ind) in inds.iter().enumerate() {
+            if ind.value_type == ValueType::Text {
+                continue;
+            }
+            let col = (i + 2) as u16;
+            let rule = if ind.value_type == ValueType::Count {
+                DataValidation::new().allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0))
+            } else {
+                DataValidation::new().allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
+            };
+            let rule = rule
+                .set_error_title("数值无效")?
+                .set_error_message("请填写不小于0的数值")?;
+            ws.add_data_validation((FIRST_DATA_ROW - 1) as u32, col, last, col, &rule)?;
+        }
+    }
+    ws.set_freeze_panes((FIRST_DATA_ROW - 1) as u32, 2)?;
+    // Codes and keys are locked; the number and text cells are open. No password: the lock
+    // guards against slips, not against people.
+    ws.protect();
+    Ok(wb.save_to_buffer()?)
+}
+
+/// What an import did or would do.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ImportReport {
+    pub dataset: String,
+    pub county: String,
+    pub period: String,
+    pub rows: usize,
+    pub summary: WriteSummary,
+}
+
+#[derive(Debug)]
+pub enum ImportError {
+    /// The file was refused whole; nothing was written.
+    Cells(Vec<CellError>),
+    Store(StoreError),
+}
+
+/// Read, check and write a data set file, all or nothing. `expect_dataset` refuses a file of
+/// another data set.
+pub async fn import(
+    store: &Store,
+    actor: &Actor,
+    file: &str,
+    bytes: &[u8],
+    expect_dataset: Option<&str>,
+    dry_run: bool,
+) -> Result<ImportReport, ImportError> {
+    let t = crate::table::read_table(file, bytes).map_err(|e| ImportError::Cells(vec![*e]))?;
+    import_table(store, actor, &t, expect_dataset, dry_run).await
+}
+
+/// Check and write a data set table (from a file, or built from an API request), all or nothing.
+pub async fn import_table(
+    store: &Store,
+    actor: &Actor,
+    t: &Table,
+    expect_dataset: Option<&str>,
+    dry_run: bool,
+) -> Result<ImportReport, ImportError> {
+    let plan = store.plan();
+    let cell = |r: usize, c: usize| {
+        t.rows
+            .get(r - 1)
+            .and_then(|row| row.get(c))
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let refuse = |e: CellError| ImportError::Cells(vec![e]);
+
+    // Row 2: which data set, county and period this file is.
+    let ds_code = cell(2, 1);
+    let Some(ds) = plan.datasets.iter().find(|d| d.code == ds_code) else {
+        return Err(refuse(t.error(
+            2,
+            1,
+            &ds_code,
+            "dataset_unknown",
+            format!(
+                "第2行应写明数据集代码(如 cluster_monthly),“{ds_code}”不是本方案的数据集;请使用系统生成的模板"
+            ),
+        )));
+    };
+    if let Some(want) = expect_dataset
+        && want != ds.code
+    {
+        return Err(refuse(t.error(
+            2,
+            1,
+            &ds_code,
+            "dataset_mismatch",
+            format!("文件是“{}”,不是所选的数据集“{want}”", ds.code),
+        )));
+    }
+    let county = cell(2, 3);
+    match plan.org_unit(&county) {
+        Some(u) if u.kind.code() == "county" => {}
+        _ => {
+            return Err(refuse(t.error(
+                2,
+                3,
+                &county,
+                "county_unknown",
+                format!("县(市)代码“{county}”不在本方案中"),
+            )));
+        }
+    }
+    if let Err(e) = store.check_county(actor, &county) {
+        return Err(refuse(t.error(2, 3, &county, "forbidden", e.to_string())));
+    }
+    let period_s = cell(2, 5);
+    let period = match Period::parse(&period_s) {
+        Ok(p) => p,
+        Err(e) => return Err(refuse(t.error(2, 5, &period_s, e.rule, e.message))),
+    };
+    if let Err(m) = check_period(ds, period) {
+        return Err(refuse(t.error(2, 5, &period_s, "period_type", m)));
+    }
+    match store
+        .check_editable(actor, &ds.code, &county, &period.to_string())
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(m)) => return Err(refuse(t.error(2, 5, &period_s, "period_locked", m))),
+        Err(e) => return Err(ImportError::Store(e)),
+    }
+
+    // Row 3: the columns, matched to the data set's indicators by their headers.
+    let heads: Vec<String> = t.rows.get(2).cloned().unwrap_or_default();
+    let mut cols: Vec<(usize, &Indicator)> = Vec::new();
+    let mut errors = Vec::new();
+    for code in &ds.indicators {
+        let Some(ind) = plan.indicator(code) else { continue };
+        let want = header(ind, period);
+        // A file may carry only some of the data set's columns (a feed from the tax or power
+        // system, say); the others are left as they are.
+        if let Some(c) = heads
+            .iter()
+            .position(|h| same_header(h, &want) || h.trim() == ind.code)
+        {
+            cols.push((c, ind));
+        }
+    }
+    if cols.is_empty() {
+        errors.push(t.error(
+            3,
+            2,
+            "",
+            "column_missing",
+            format!("第3行没有数据集“{}”的任何指标列", ds.name),
+        ));
+    }
+    for (c, h) in heads.iter().enumerate().skip(2) {
+        if !h.trim().is_empty() && !cols.iter().any(|(k, _)| *k == c) {
+            errors.push(t.error(
+                3,
+                c,
+                h,
+                "column_unknown",
+                format!("列“{h}”不是数据集“{}”的指标", ds.name),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ImportError::Cells(errors));
+    }
+
+    // The rows: check keys, parse numbers, derive own-period values from cumulative ones.
+    let enterprises = ds.level == RowUnit::Enterprise;
+    let known: HashMap<String, String> = match ds.level {
+        RowUnit::Cluster => plan
+            .clusters
+            .iter()
+            .map(|c| (c.code.clone(), c.county.clone()))
+            .collect(),
+        RowUnit::Enterprise => HashMap::new(),
+    };
+    let county_ents: HashMap<String, String> = if enterprises {
+        store
+            .enterprises_of_county(actor, &county)
+            .await
+            .map_err(ImportError::Store)?
+            .into_iter()
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let earlier: Vec<String> = earlier_in_year(period).iter().map(|p| p.to_string()).collect();
+    let stored = store
+        .county_values(actor, &county, enterprises, &earlier)
+        .await
+        .map_err(ImportError::Store)?;
+    let mut values = Vec::new();
+    let mut seen = HashMap::new();
+    let mut rows = 0;
+    for r in FIRST_DATA_ROW..=t.rows.len() {
+        let unit = cell(r, 0);
+        if unit.is_empty() && (1..heads.len()).all(|c| cell(r, c).is_empty()) {
+            continue;
+        }
+        rows += 1;
+        let unit = if enterprises {
+            match Uscc::parse(&unit) {
+                Err(e) => {
+                    errors.push(t.error(r, 0, &unit, e.rule, e.message));
+                    continue;
+                }
+                Ok(u) if !county_ents.contains_key(u.as_str()) => {
+                    errors.push(t.error(
+                        r,
+                        0,
+                        &unit,
+                        "enterprise_unknown",
+                        format!(
+                            "企业“{u}”未在{}登记(先在企业名录中登记)",
+                            county_name(plan, &county)
+                        ),
+                    ));
+                    continue;
+                }
+                Ok(u) => u.to_string(),
+            }
+        } else {
+            match known.get(&unit) {
+                None => {
+                    errors.push(t.error(r, 0, &unit, "cluster_unknown", format!("集群代码“{unit}”不存在")));
+                    continue;
+                }
+                Some(c) if *c != county => {
+                    errors.push(t.error(
+                        r,
+                        0,
+                        &unit,
+                        "cluster_county",
+                        format!(
+                            "集群“{unit}”属于{},不属于{}",
+                            county_name(plan, c),
+                            county_name(plan, &county)
+                        ),
+                    ));
+                    continue;
+                }
+                Some(_) => unit,
+            }
+        };
+        if let Some(first) = seen.insert(unit.clone(), r) {
+            errors.push(t.error(r, 0, &unit, "duplicate", format!("与第{first}行重复")));
+            continue;
+        }
+        for (c, ind) in &cols {
+            let raw = cell(r, *c);
+            if raw.is_empty() {
+                continue;
+            }
+            if ind.value_type == ValueType::Text {
+                values.push(Value {
+                    unit_code: unit.clone(),
+                    indicator_code: ind.code.clone(),
+                    period: period.to_string(),
+                    num_value: None,
+                    text_value: Some(raw),
+                });
+                continue;
+            }
+            let Some(n) = to_stored(ind, &raw) else {
+                let places = if ind.value_type == ValueType::Money {
+                    6
+                } else {
+                    ind.scale
+                };
+                errors.push(t.error(
+                    r,
+                    *c,
+                    &raw,
+                    "number_format",
+                    format!("“{raw}”不是有效的数值({},最多{places}位小数)", entry_unit(ind)),
+                ));
+                continue;
+            };
+            if n < 0 {
+                errors.push(t.error(r, *c, &raw, "non_negative", format!("{}不能为负数", ind.name_zh)));
+                continue;
+            }
+            let own = if ind.reporting_form == ReportingForm::Cumulative && !earlier.is_empty() {
+                let before: Option<i64> = earlier
+                    .iter()
+                    .map(|p| {
+                        stored
+                            .get(&(unit.clone(), ind.code.clone(), p.clone()))
+                            .and_then(|v| v.num_value)
+                    })
+                    .sum();
+                match before {
+                    None => {
+                        errors.push(t.error(
+                            r,
+                            *c,
+                            &raw,
+                            "cumulative_gap",
+                            format!(
+                                "{}为累计数,但本年此前各期尚未全部填报,无法算出当期数;请先填报此前各期",
+                                ind.name_zh
+                            ),
+                        ));
+                        continue;
+                    }
+                    Some(b) if n < b => {
+                        errors.push(t.error(
+                            r,
+                            *c,
+                            &raw,
+                            "cumulative_decrease",
+                            format!("累计数{raw}小于上期累计数{}", to_entered(ind, b)),
+                        ));
+                        continue;
+                    }
+                    Some(b) => n - b,
+                }
+            } else {
+                n
+            };
+            values.push(Value {
+                unit_code: unit.clone(),
+                indicator_code: ind.code.clone(),
+                period: period.to_string(),
+                num_value: Some(own),
+                text_value: None,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ImportError::Cells(errors));
+    }
+    let summary = store
+        .upsert_values_checked(actor, &values, dry_run)
+        .await
+        .map_err(ImportError::Store)?;
+    Ok(ImportReport {
+        dataset: ds.code.clone(),
+        county,
+        period: period.to_string(),
+        rows,
+        summary,
+    })
+}

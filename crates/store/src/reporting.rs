@@ -1,0 +1,376 @@
+//! The reporting workflow of 四(四): draft → submitted (county operator) → approved by the
+//! county leader → accepted by the city bureau, which locks the period; either reviewer may
+//! return it with a comment, and only the bureau unlocks an accepted period, with a reason.
+
+use crate::{Actor, Result, Store, StoreError, now};
+use clusterdesk_domain::{Period, Role};
+use sqlx::Row;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Submitted,
+    CountyApproved,
+    Accepted,
+}
+
+impl Status {
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::CountyApproved => "county_approved",
+            Status::Accepted => "accepted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        [
+            Status::Draft,
+            Status::Submitted,
+            Status::CountyApproved,
+            Status::Accepted,
+        ]
+        .into_iter()
+        .find(|x| x.code() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Status::Draft => "填报中",
+            Status::Submitted => "已提交待县审核",
+            Status::CountyApproved => "县已审核待市接收",
+            Status::Accepted => "市已接收(锁定)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Submit,
+    Approve,
+    Accept,
+    Return,
+    Unlock,
+}
+
+impl Action {
+    pub fn parse(s: &str) -> Option<Action> {
+        match s {
+            "submit" => Some(Action::Submit),
+            "approve" => Some(Action::Approve),
+            "accept" => Some(Action::Accept),
+            "return" => Some(Action::Return),
+            "unlock" => Some(Action::Unlock),
+            _ => None,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Action::Submit => "提交",
+            Action::Approve => "县审核通过",
+            Action::Accept => "市接收并锁定",
+            Action::Return => "退回修改",
+            Action::Unlock => "解锁",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Submission {
+    pub dataset: String,
+    pub county_code: String,
+    pub period: String,
+    pub status: Status,
+    pub submitted_at: Option<String>,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Event {
+    pub from: String,
+    pub to: String,
+    pub actor: String,
+    pub at: String,
+    pub comment: String,
+}
+
+/// The day the data of `period` are due: `deadline_day` of the month after the period
+/// (clamped to the month's length).
+pub fn deadline(period: Period, deadline_day: u32) -> chrono::NaiveDate {
+    let (y, m) = match period {
+        Period::Month { year, month: 12 } => (year + 1, 1),
+        Period::Month { year, month } => (year, month + 1),
+        Period::Quarter { year, quarter: 4 } => (year + 1, 1),
+        Period::Quarter { year, quarter } => (year, quarter * 3 + 1),
+        Period::Year { year } => (year + 1, 1),
+    };
+    let mut d = deadline_day;
+    loop {
+        if let Some(date) = chrono::NaiveDate::from_ymd_opt(y, m, d) {
+            return date;
+        }
+        d -= 1;
+    }
+}
+
+impl Store {
+    fn check_reporting_scope(&self, actor: &Actor, dataset: &str, county: &str) -> Result<()> {
+        if !self.plan().datasets.iter().any(|d| d.code == dataset) {
+            return Err(StoreError::NotFound(format!("数据集“{dataset}”")));
+        }
+        self.check_county(actor, county)
+    }
+
+    /// The state of one (data set, county, period); a period never submitted is a draft.
+    pub async fn submission(
+        &self,
+        actor: &Actor,
+        dataset: &str,
+        county: &str,
+        period: &str,
+    ) -> Result<Submission> {
+        self.check_reporting_scope(actor, dataset, county)?;
+        let row = sqlx::query(
+            "SELECT status, submitted_at, updated_by, updated_at FROM submissions
+             WHERE dataset = $1 AND county_code = $2 AND period = $3",
+        )
+        .bind(dataset)
+        .bind(county)
+        .bind(period)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match row {
+            Some(r) => Submission {
+                dataset: dataset.into(),
+                county_code: county.into(),
+                period: period.into(),
+                status: Status::parse(&r.try_get::<String, _>(0)?).unwrap_or(Status::Draft),
+                submitted_at: r.try_get(1)?,
+                updated_by: r.try_get(2)?,
+                updated_at: r.try_get(3)?,
+            },
+            None => Submission {
+                dataset: dataset.into(),
+                county_code: county.into(),
+                period: period.into(),
+                status: Status::Draft,
+                submitted_at: None,
+                updated_by: String::new(),
+                updated_at: String::new(),
+            },
+        })
+    }
+
+    pub async fn submission_events(
+        &self,
+        actor: &Actor,
+        dataset: &str,
+        county: &str,
+        period: &str,
+    ) -> Result<Vec<Event>> {
+        self.check_reporting_scope(actor, dataset, county)?;
+        let rows = sqlx::query(
+            "SELECT from_status, to_status, actor, at, comment FROM submission_events
+             WHERE dataset = $1 AND county_code = $2 AND period = $3 ORDER BY id",
+        )
+        .bind(dataset)
+        .bind(county)
+        .bind(period)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Event {
+                    from: r.try_get(0)?,
+                    to: r.try_get(1)?,
+                    actor: r.try_get(2)?,
+                    at: r.try_get(3)?,
+                    comment: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Refuse changes to a period that is submitted or locked.
+    pub async fn check_editable(
+        &self,
+        actor: &Actor,
+        dataset: &str,
+        county: &str,
+        period: &str,
+    ) -> Result<()> {
+        let s = self.submission(actor, dataset, county, period).await?;
+        if s.status != Status::Draft {
+            return Err(StoreError::Conflict(format!(
+                "{}的该期数据状态为“{}”,不能修改;请先退回或由市工信局解锁",
+                self.plan()
+                    .org_unit(county)
+                    .map(|u| u.name.as_str())
+                    .unwrap_or(county),
+                s.status.label_zh()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The actions the actor may take on a submission now.
+    pub fn allowed_actions(&self, actor: &Actor, s: &Submission) -> Vec<Action> {
+        let own_county = actor.org_code == s.county_code;
+        let mut out = Vec::new();
+        match (s.status, actor.role) {
+            (Status::Draft, Role::CountyOperator) if own_county => out.push(Action::Submit),
+            (Status::Draft, Role::CityAdmin) => out.push(Action::Submit),
+            (Status::Submitted, Role::CountyLeader) if own_county => {
+                out.extend([Action::Approve, Action::Return])
+            }
+            (Status::Submitted | Status::CountyApproved, Role::CityAdmin) => {
+                if s.status == Status::CountyApproved {
+                    out.push(Action::Accept);
+                }
+                out.push(Action::Return);
+            }
+            (Status::Accepted, Role::CityAdmin) => out.push(Action::Unlock),
+            _ => {}
+        }
+        out
+    }
+
+    /// Move a submission along the workflow, keeping who, when and why.
+    pub async fn transition(
+        &self,
+        actor: &Actor,
+        dataset: &str,
+        county: &str,
+        period: &str,
+        action: Action,
+        comment: &str,
+    ) -> Result<Submission> {
+        let cur = self.submission(actor, dataset, county, period).await?;
+        if !self.allowed_actions(actor, &cur).contains(&action) {
+            let may_ever = match action {
+                Action::Submit => matches!(actor.role, Role::CountyOperator | Role::CityAdmin),
+                Action::Approve => actor.role == Role::CountyLeader,
+                Action::Return => matches!(actor.role, Role::CountyLeader | Role::CityAdmin),
+                Action::Accept | Action::Unlock => actor.role == Role::CityAdmin,
+            };
+            let own = actor.role == Role::CityAdmin || actor.org_code == county;
+            return Err(if may_ever && own {
+                StoreError::Conflict(format!(
+                    "当前状态“{}”下不能{}",
+                    cur.status.label_zh(),
+                    action.label_zh()
+                ))
+            } else {
+                StoreError::Forbidden(format!("您的角色不能{}", action.label_zh()))
+            });
+        }
+        if matches!(action, Action::Return | Action::Unlock) && comment.trim().is_empty() {
+            return Err(StoreError::Invalid(format!("{}须填写理由", action.label_zh())));
+        }
+        if action == Action::Submit {
+            let ds = self
+                .plan()
+                .datasets
+                .iter()
+                .find(|d| d.code == dataset)
+                .expect("checked");
+            let units = if ds.level == clusterdesk_plan::datasets::RowUnit::Enterprise {
+                "SELECT uscc FROM enterprises WHERE county_code = $1"
+            } else {
+                "SELECT code FROM clusters WHERE county_code = $1"
+            };
+            let n: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM data_values WHERE period = $2 AND unit_code IN ({units})"
+            ))
+            .bind(county)
+            .bind(period)
+            .fetch_one(self.pool())
+            .await?;
+            if n == 0 {
+                return Err(StoreError::Invalid("该期尚无数据,不能提交".into()));
+            }
+        }
+        let to = match action {
+            Action::Submit => Status::Submitted,
+            Action::Approve => Status::CountyApproved,
+            Action::Accept => Status::Accepted,
+            Action::Return | Action::Unlock => Status::Draft,
+        };
+        let ts = now();
+        let submitted_at = if action == Action::Submit {
+            Some(ts.clone())
+        } else {
+            cur.submitted_at.clone()
+        };
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO submissions (dataset, county_code, period, status, submitted_at, updated_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (dataset, county_code, period) DO UPDATE SET status = excluded.status,
+             submitted_at = excluded.submitted_at, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(dataset)
+        .bind(county)
+        .bind(period)
+        .bind(to.code())
+        .bind(submitted_at)
+        .bind(&actor.username)
+        .bind(&ts)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO submission_events (dataset, county_code, period, from_status, to_status, actor, at, comment)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(dataset)
+        .bind(county)
+        .bind(period)
+        .bind(cur.status.code())
+        .bind(to.code())
+        .bind(&actor.username)
+        .bind(&ts)
+        .bind(comment.trim())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.submission(actor, dataset, county, period).await
+    }
+
+    /// Every county's submission for each period of a data set, for the completeness matrix.
+    pub async fn submissions_for(
+        &self,
+        actor: &Actor,
+        dataset: &str,
+        periods: &[String],
+    ) -> Result<Vec<Submission>> {
+        let mut out = Vec::new();
+        for c in self.plan().counties().filter(|c| actor.can_read_county(&c.code)) {
+            for p in periods {
+                out.push(self.submission(actor, dataset, &c.code, p).await?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_fall_in_the_month_after() {
+        let d = |p: &str, day| deadline(Period::parse(p).unwrap(), day).to_string();
+        assert_eq!(d("2025-03", 10), "2025-04-10");
+        assert_eq!(d("2025-12", 10), "2026-01-10");
+        assert_eq!(d("2025Q1", 15), "2025-04-15");
+        assert_eq!(d("2025Q4", 15), "2026-01-15");
+        assert_eq!(d("2025", 31), "2026-01-31");
+        // 31 in a 30-day month is its last day.
+        assert_eq!(d("2025-03", 31), "2025-04-30");
+    }
+}

@@ -1,0 +1,651 @@
+//! Target progress on a small fixture whose every figure is computed by hand below.
+//! Runs on SQLite, and on PostgreSQL when CLUSTERDESK_TEST_PG names a server.
+//!
+//! Fixture (亿元 = 10¹⁰ fen):
+//! - clusters C11 任丘 石油化工, C17 泊头 环保设备, C19 泊头 铸造;
+//! - enterprises E1 (泊头, C17), E2 (任丘, C11), E3 (泊头, C19 from 2020-01-01 to 2023-07-01,
+//!   then in no cluster), E4 (泊头, C17; only its 2025 revenue is known).
+
+use clusterdesk_domain::{Period, QualKind, Role, Uscc, uscc};
+use clusterdesk_plan::Plan;
+use clusterdesk_store::progress::{ProgressReport, TargetProgress};
+use clusterdesk_store::registry::{EnterpriseInput, Qualification};
+use clusterdesk_store::testsupport::{TempDir, fresh_db};
+use clusterdesk_store::values::Value;
+use clusterdesk_store::{Actor, Store, StoreError};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+use std::sync::Arc;
+
+const YI: i64 = 10_000_000_000;
+
+fn make_uscc(county: &str, n: u32) -> String {
+    let s = format!("91{county}MA{n:07}");
+    let c = uscc::check_char(s.as_bytes()).unwrap();
+    format!("{s}{c}")
+}
+
+fn v(unit: &str, ind: &str, period: &str, n: i64) -> Value {
+    Value {
+        unit_code: unit.into(),
+        indicator_code: ind.into(),
+        period: period.into(),
+        num_value: Some(n),
+        text_value: None,
+    }
+}
+
+fn q(kind: QualKind, level: &str, from: &str, to: Option<&str>) -> Qualification {
+    Qualification {
+        kind,
+        level: level.into(),
+        valid_from: from.into(),
+        valid_to: to.map(str::to_string),
+        detail: String::new(),
+    }
+}
+
+async fn fixture() -> (Store, Option<TempDir>, [String; 3]) {
+    let (url, dir) = fresh_db().await;
+    let plan = Arc::new(Plan::embedded().unwrap());
+    let store = Store::open(&url, plan.clone()).await.unwrap();
+    let admin = Actor::system("test");
+    let e1 = make_uscc("130981", 1);
+    let e2 = make_uscc("130982", 2);
+    let e3 = make_uscc("130981", 3);
+    let e4 = make_uscc("130981", 4);
+    let ent = |u: &str, county: &str, cluster: &str| EnterpriseInput {
+        uscc: Uscc::parse(u).unwrap(),
+        name: format!("测试企业{u}"),
+        county_code: county.into(),
+        industry: plan.cluster(cluster).unwrap().industries[0].clone(),
+        cluster_code: Some(cluster.into()),
+        cluster_since: Some("2020-01-01".into()),
+        address: String::new(),
+        contact: String::new(),
+    };
+    store
+        .upsert_enterprises(
+            &admin,
+            &[
+                ent(&e1, "130981", "C17"),
+                ent(&e2, "130982", "C11"),
+                ent(&e3, "130981", "C19"),
+                ent(&e4, "130981", "C17"),
+            ],
+            false,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    // E3 leaves its cluster on 2023-07-01 (valid_to is the first day it no longer holds).
+    sqlx::query("UPDATE memberships SET valid_to = '2023-07-01' WHERE uscc = $1")
+        .bind(&e3)
+        .execute(store.pool())
+        .await
+        .unwrap();
+
+    let mut vals = Vec::new();
+    // Revenue. C11: year values 450亿 (2021), 520亿 (2025). C17: twelve months of 10亿 in 2021
+    // (120亿) and of 25亿 in 2025 (300亿). C19: exactly 100亿 (2021) and exactly 500亿 (2025).
+    vals.push(v("C11", "revenue", "2021", 450 * YI));
+    vals.push(v("C11", "revenue", "2025", 520 * YI));
+    for m in 1..=12 {
+        vals.push(v("C17", "revenue", &format!("2021-{m:02}"), 10 * YI));
+        vals.push(v("C17", "revenue", &format!("2025-{m:02}"), 25 * YI));
+    }
+    vals.push(v("C19", "revenue", "2021", 100 * YI));
+    vals.push(v("C19", "revenue", "2025", 500 * YI));
+    // Data after the as-of month must be ignored: a 2026 value that would change 二.1b.
+    vals.push(v("C17", "revenue", "2026-01", 600 * YI));
+    // R&D: C11 10亿 (2021) → 17.49亿 (2025).
+    vals.push(v("C11", "rd_expense", "2021", 10 * YI));
+    vals.push(v("C11", "rd_expense", "2025", 1749 * YI / 100));
+    // Invention patents (enterprise stocks).
+    for (u, y, n) in [
+        (&e1, "2021", 100),
+        (&e1, "2025", 200),
+        (&e2, "2021", 50),
+        (&e2, "2025", 200),
+        (&e3, "2021", 40),
+        (&e3, "2025", 1000),
+    ] {
+        vals.push(v(u, "invention_patents", y, n));
+    }
+    // Enterprise revenue in 2025 (for concentration): E1 30亿, E4 10亿 in C17.
+    vals.push(v(&e1, "revenue", "2025", 30 * YI));
+    vals.push(v(&e4, "revenue", "2025", 10 * YI));
+    // Standards (flow): C17 5 (2021, the baseline: not counted), 3 (2022), 4 (2023), 8 (2025);
+    // C11 20 (2024).
+    for (c, y, n) in [
+        ("C17", "2021", 5),
+        ("C17", "2022", 3),
+        ("C17", "2023", 4),
+        ("C17", "2025", 8),
+        ("C11", "2024", 20),
+    ] {
+        vals.push(v(c, "standards", y, n));
+    }
+    // Digitalisation rate (percent × 100).
+    for (c, y, n) in [
+        ("C17", "2021", 4000),
+        ("C11", "2021", 5000),
+        ("C17", "2025", 6100),
+        ("C11", "2025", 5950),
+        ("C19", "2025", 6000),
+    ] {
+        vals.push(v(c, "digitalization_rate", y, n));
+    }
+    // 工业巡诊 (三(二)3, ≥600 a year): 100 a month on the 泊头 county unit in 2025-01..03, and
+    // 200 on C11 in 2025-06 → the city 500 in 2025.
+    for m in 1..=3 {
+        vals.push(v("130981", "diagnosis_visits", &format!("2025-{m:02}"), 100));
+    }
+    vals.push(v("C11", "diagnosis_visits", "2025-06", 200));
+    store.upsert_values(&admin, &vals).await.unwrap();
+
+    for (u, qual) in [
+        (&e1, q(QualKind::HighTech, "", "2020-01-01", Some("2023-01-01"))),
+        (&e1, q(QualKind::HighTech, "", "2023-06-01", Some("2026-06-01"))),
+        (&e2, q(QualKind::HighTech, "", "2022-03-01", Some("2025-03-01"))),
+        (&e3, q(QualKind::HighTech, "", "2019-01-01", None)),
+        (&e1, q(QualKind::InnovativeSme, "", "2022-05-01", None)),
+        (&e1, q(QualKind::SpecializedSme, "", "2023-01-01", None)),
+        (&e2, q(QualKind::LittleGiant, "national", "2024-01-01", None)),
+        (&e2, q(QualKind::Listed, "main_board", "2019-01-01", None)),
+        (&e1, q(QualKind::Listed, "neeq", "2024-01-01", None)),
+        (
+            &e1,
+            q(QualKind::InnovationPlatform, "provincial", "2021-06-01", None),
+        ),
+        (
+            &e1,
+            q(QualKind::InnovationPlatform, "national", "2024-01-01", None),
+        ),
+        (
+            &e2,
+            q(
+                QualKind::InnovationPlatform,
+                "provincial",
+                "2020-01-01",
+                Some("2022-01-01"),
+            ),
+        ),
+        (&e1, q(QualKind::WellKnownTrademark, "", "2023-05-01", None)),
+        (&e2, q(QualKind::WellKnownTrademark, "", "2021-06-01", None)),
+        (&e3, q(QualKind::WellKnownTrademark, "", "2024-02-01", None)),
+        (&e1, q(QualKind::LeadingEnterprise, "", "2022-10-01", None)),
+    ] {
+        store.add_qualification(&admin, u, &qual).await.unwrap();
+    }
+    (store, dir, [e1, e2, e3])
+}
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn row<'a>(r: &'a ProgressReport, id: &str) -> &'a TargetProgress {
+    r.targets
+        .iter()
+        .find(|t| t.id == id)
+        .unwrap_or_else(|| panic!("{id}"))
+}
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-4)
+}
+
+#[tokio::test]
+async fn every_target_agrees_with_the_hand_computation() {
+    let (store, _dir, _) = fixture().await;
+    let admin = Actor::system("test");
+    let r = store
+        .target_progress(&admin, Period::parse("2025-12").unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(r.as_of, "2025-12");
+    let mut clauses: Vec<&str> = r.targets.iter().map(|t| t.clause.as_str()).collect();
+    clauses.dedup();
+    assert_eq!(
+        clauses,
+        [
+            "二.1a", "二.1b", "二.1c", "二.2a", "二.2b", "二.2c", "二.3a", "二.3b", "二.3c", "二.4a",
+            "二.4b", "二.4c"
+        ]
+    );
+    assert_eq!(r.targets.len(), 13, "二.3c has its main-board row too");
+    for t in &r.targets {
+        assert!(t.is_final, "{}: 2025 is past at 2025-12", t.id);
+        assert_eq!(t.value_period, "2025", "{}", t.id);
+    }
+
+    // 二.1a 超100亿 (strictly). 2021: C11 450 yes, C17 12×10 = 120 yes, C19 exactly 100 no → 2.
+    // 2025: C11 520, C17 12×25 = 300, C19 500 → 3. Target 25: required (25/2)^(1/4) − 1 =
+    // 0.880302, observed (3/2)^(1/4) − 1 = 0.106682, ratio 0.121191 → 进展有限.
+    let t = row(&r, "二.1a");
+    assert_eq!((t.baseline, t.value, t.target), (d("2"), d("3"), Some(d("25"))));
+    assert_eq!(t.unit, "个");
+    assert_eq!(
+        (t.status.as_str(), t.status_label.as_str()),
+        ("limited_progress", "进展有限")
+    );
+    assert_eq!(t.method, "cagr");
+    assert!(close(t.required_rate, 0.880302), "{:?}", t.required_rate);
+    assert!(close(t.observed_rate, 0.106682), "{:?}", t.observed_rate);
+    assert!(close(t.ratio, 0.121191), "{:?}", t.ratio);
+    // The series: the baseline year and the deadline year (no revenue stored in 2022–2024).
+    let periods: Vec<&str> = t.series.iter().map(|p| p.period.as_str()).collect();
+    assert_eq!(periods, ["2021", "2025"]);
+    // Linear phasing 2 → 25 over 4 years: 7.75 → 8, 13.5 → 14, 19.25 → 19, 25.
+    assert_eq!(t.series[1].milestone, Some(d("25")));
+
+    // 二.1b 超500亿: 2021 none; 2025 C11 520 (C19 at exactly 500 is not 超500) → 1; the 600亿
+    // of 2026-01 is after the as-of month. Baseline 0 → linear: required 2/4 = 0.5 a year,
+    // observed 1/4 = 0.25, ratio 0.5 → 进展有限.
+    let t = row(&r, "二.1b");
+    assert_eq!((t.baseline, t.value), (d("0"), d("1")));
+    assert_eq!(t.method, "linear");
+    assert!(close(t.ratio, 0.5));
+    assert_eq!(t.status, "limited_progress");
+
+    // 二.1c 200–500亿 inclusive: 2021 C11 450 → 1; 2025 C17 300, C19 500 → 2. Target 8:
+    // required 8^(1/4) − 1 = 0.681793, observed 2^(1/4) − 1 = 0.189207, ratio 0.277514.
+    let t = row(&r, "二.1c");
+    assert_eq!((t.baseline, t.value), (d("1"), d("2")));
+    assert!(close(t.ratio, 0.277514), "{:?}", t.ratio);
+    assert_eq!(t.status, "limited_progress");
+
+    // 二.2a R&D 年均增长15%: 10亿 → 17.49亿 in 4 years; 1.749^(1/4) − 1 = 0.149993 < 0.15.
+    // Target level 10亿 × 1.15⁴ = 17.4900625亿 = 174,900,625,000 fen = 1,749,006,250.00 元.
+    // Not achieved at the deadline; ratio 0.99995 would be 进度正常 but a missed deadline
+    // reads 需加快.
+    let t = row(&r, "二.2a");
+    assert_eq!(t.unit, "元");
+    assert_eq!(t.baseline, d("1000000000.00"));
+    assert_eq!(t.value, d("1749000000.00"));
+    assert_eq!(t.target, Some(d("1749006250.00")));
+    assert_eq!(t.target_growth_pct, Some(d("15")));
+    assert!(close(t.observed_rate, 0.149993), "{:?}", t.observed_rate);
+    assert_eq!(t.status, "needs_acceleration");
+    // Compound phasing: 11.5亿, 13.225亿, 15.20875亿, 17.4900625亿 (all exact in fen).
+    let ms: Vec<Decimal> = t.series.iter().filter_map(|p| p.milestone).collect();
+    assert_eq!(ms, [d("1000000000.00"), d("1749006250.00")]);
+
+    // 二.2b patents 年均增长20%: 2021 E1 100 + E2 50 + E3 40 (a member then) = 190; 2025 E1 200
+    // + E2 200 = 400 (E3 left in 2023: its 1000 do not count). Target 190 × 1.2⁴ = 393.984 →
+    // 394. Observed (400/190)^(1/4) − 1 = 0.204547 ≥ 0.2 → 已达成.
+    let t = row(&r, "二.2b");
+    assert_eq!(
+        (t.baseline, t.value, t.target),
+        (d("190"), d("400"), Some(d("394")))
+    );
+    assert!(close(t.observed_rate, 0.204547), "{:?}", t.observed_rate);
+    assert_eq!(
+        (t.status.as_str(), t.status_label.as_str()),
+        ("achieved", "已达成")
+    );
+
+    // 二.2c platforms (every platform counts): 2021-12-31 E1 provincial + E2 provincial (until
+    // 2022-01-01) = 2; 2025 E1 provincial + E1 national = 2. 突破150: observed 0 → ratio 0 →
+    // 进展有限.
+    let t = row(&r, "二.2c");
+    assert_eq!((t.baseline, t.value, t.target), (d("2"), d("2"), Some(d("150"))));
+    assert_eq!(t.comparison, "gt");
+    assert!(close(t.ratio, 0.0));
+    assert_eq!(t.status, "limited_progress");
+
+    // 二.3a 高企: 2021 E1 (first certificate) + E3 = 2; 2025 E1 (second certificate) only — E2's
+    // expired 2025-03-01, E3 left its cluster → 1. Observed (1/2)^(1/4) − 1 < 0 → 倒退.
+    let t = row(&r, "二.3a");
+    assert_eq!((t.baseline, t.value), (d("2"), d("1")));
+    assert_eq!(
+        (t.status.as_str(), t.status_label.as_str()),
+        ("deteriorating", "倒退")
+    );
+
+    // 二.3b 创新型 ∪ 专精特新 (incl. 小巨人), one enterprise once: 2021 none; 2025 E1 (both kinds)
+    // and E2 (little giant) → 2. Linear: 2/4 = 0.5 a year against 600/4 = 150 → 0.00333.
+    let t = row(&r, "二.3b");
+    assert_eq!((t.baseline, t.value), (d("0"), d("2")));
+    assert!(close(t.ratio, 0.5 / 150.0));
+    assert_eq!(t.status, "limited_progress");
+
+    // 二.3c listed or quoted: 2021 E2 (main board) → 1; 2025 E2 + E1 (NEEQ) → 2. Target 45:
+    // required 45^(1/4) − 1 = 1.590020, observed 2^(1/4) − 1 = 0.189207.
+    let t = row(&r, "二.3c");
+    assert_eq!((t.baseline, t.value, t.target), (d("1"), d("2"), Some(d("45"))));
+    assert!(close(t.ratio, 0.189207 / 1.590020), "{:?}", t.ratio);
+    // 二.3c-main: 1 → 1 against 超10.
+    let t = row(&r, "二.3c-main");
+    assert_eq!(
+        (t.clause.as_str(), t.baseline, t.value),
+        ("二.3c", d("1"), d("1"))
+    );
+    assert_eq!(t.status, "limited_progress");
+
+    // 二.4a new well-known trademarks 2022–2025: E1 2023 yes; E2 2021 is the baseline year; E3
+    // 2024 was no longer a member → 1 against 2–3 (met at 2). Linear 0.25/0.5 → 进展有限.
+    let t = row(&r, "二.4a");
+    assert_eq!(
+        (t.baseline, t.value, t.target, t.target_max),
+        (d("0"), d("1"), Some(d("2")), Some(d("3")))
+    );
+    assert!(close(t.ratio, 0.5));
+    assert_eq!(t.status, "limited_progress");
+
+    // 二.4b standards since 2021: 3 + 4 + 20 + 8 = 35 ≥ 30 → 已达成; cumulative series
+    // 2021 0, 2022 3, 2023 7, 2024 27, 2025 35.
+    let t = row(&r, "二.4b");
+    assert_eq!((t.baseline, t.value), (d("0"), d("35")));
+    assert_eq!(t.status, "achieved");
+    let s: Vec<(String, Decimal)> = t.series.iter().map(|p| (p.period.clone(), p.value)).collect();
+    assert_eq!(
+        s,
+        [
+            ("2021".to_string(), d("0")),
+            ("2022".into(), d("3")),
+            ("2023".into(), d("7")),
+            ("2024".into(), d("27")),
+            ("2025".into(), d("35"))
+        ]
+    );
+    // Linear milestones 7.5 → 8 (half away), 15, 22.5 → 23, 30.
+    let ms: Vec<Decimal> = t.series.iter().filter_map(|p| p.milestone).collect();
+    assert_eq!(ms, [d("0"), d("8"), d("15"), d("23"), d("30")]);
+
+    // 二.4c digitalisation: 2021 (40.00 + 50.00)/2 = 45.00%; 2025 (61.00 + 59.50 + 60.00)/3 =
+    // 60.1666… → 60.17% ≥ 60% → 已达成.
+    let t = row(&r, "二.4c");
+    assert_eq!(
+        (t.baseline, t.value, t.target),
+        (d("45.00"), d("60.17"), Some(d("60.00")))
+    );
+    assert_eq!(t.unit, "%");
+    assert_eq!(t.status, "achieved");
+}
+
+#[tokio::test]
+async fn mid_year_uses_only_data_up_to_the_month_and_forecasts() {
+    let (store, _dir, _) = fixture().await;
+    let admin = Actor::system("test");
+    let r = store
+        .target_progress(&admin, Period::parse("2025-06").unwrap(), None)
+        .await
+        .unwrap();
+    // 二.4b as of 2025-06: the 2025 yearly value (period 2025 ends in December) is not in yet:
+    // 3 + 4 + 20 = 27 by 2025-06 (t = 2024.5). Required 30/4 = 7.5 a year; observed 27/3.5 =
+    // 7.714; ratio 1.0286 → 进度正常; not final.
+    let t = row(&r, "二.4b");
+    assert_eq!(t.value, d("27"));
+    assert_eq!(t.value_period, "2025-06");
+    assert!(!t.is_final);
+    assert!(close(t.ratio, 27.0 / 3.5 / 7.5), "{:?}", t.ratio);
+    assert_eq!(
+        (t.status.as_str(), t.status_label.as_str()),
+        ("on_track", "进度正常")
+    );
+    // Forecast by the pace achieved: 27 + 7.714 × 0.5 = 30.857 → 31 ≥ 30: met on this trend.
+    let f = t.forecast.as_ref().unwrap();
+    assert_eq!(f.method, "linear_pace");
+    assert_eq!(f.value, d("31"));
+    assert_eq!(f.met, Some(true));
+    // Every target has a forecast field and the twelve clauses are there.
+    let mut clauses: Vec<&str> = r.targets.iter().map(|t| t.clause.as_str()).collect();
+    clauses.dedup();
+    assert_eq!(clauses.len(), 12);
+    // After the deadline the value judged is 2025's, whatever the as-of month.
+    let r = store
+        .target_progress(&admin, Period::parse("2026-10").unwrap(), None)
+        .await
+        .unwrap();
+    let t = row(&r, "二.1b");
+    assert_eq!((t.value_period.as_str(), t.value), ("2025", d("1")));
+    assert!(t.is_final);
+}
+
+#[tokio::test]
+async fn quotas_for_the_year_and_standing_ones() {
+    let (store, _dir, _) = fixture().await;
+    let admin = Actor::system("test");
+    let quota = |r: &ProgressReport, id: &str| r.quotas.iter().find(|q| q.id == id).unwrap().clone();
+    // 2025 complete: 300 + 200 = 500 < 600 → 未完成.
+    let r = store
+        .target_progress(&admin, Period::parse("2025-12").unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(r.quotas.len(), 9);
+    let q = quota(&r, "三(二)3");
+    assert_eq!(
+        (q.value, q.status.as_str(), q.status_label.as_str()),
+        (Some(500), "behind", "未完成")
+    );
+    // As of 2025-06: 500 already; ≥ 600 × 6/12 = 300 → 进度正常 (not yet 已完成).
+    let r = store
+        .target_progress(&admin, Period::parse("2025-06").unwrap(), None)
+        .await
+        .unwrap();
+    let q = quota(&r, "三(二)3");
+    assert_eq!((q.value, q.status.as_str(), q.months), (Some(500), "on_track", 6));
+    // As of 2025-02 for 泊头: 200 ≥ 600 × 2/12 = 100 → on track; 任丘's 200 is not counted.
+    let r = store
+        .target_progress(&admin, Period::parse("2025-02").unwrap(), Some("130981"))
+        .await
+        .unwrap();
+    assert_eq!(quota(&r, "三(二)3").value, Some(200));
+    // 三(五)1 each cluster 2–3 leading enterprises: C17 has E1 (1) → behind; the 泊头 view lists
+    // its three clusters (C17, C18, C19) only.
+    let q = quota(&r, "三(五)1");
+    assert_eq!(q.units.len(), 3);
+    let c17 = q.units.iter().find(|u| u.code == "C17").unwrap();
+    assert_eq!((c17.value, c17.status.as_str()), (1, "behind"));
+    assert_eq!(q.status_label, "部分未完成");
+}
+
+#[tokio::test]
+async fn a_county_sees_its_own_share_and_nothing_else() {
+    let (store, _dir, _) = fixture().await;
+    let botou = Actor {
+        user_id: 9,
+        username: "botou".into(),
+        display_name: "泊头".into(),
+        role: Role::CountyOperator,
+        org_code: "130981".into(),
+        must_change_password: false,
+    };
+    let r = store
+        .target_progress(&botou, Period::parse("2025-12").unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(r.county.as_deref(), Some("130981"));
+    assert_eq!(r.scope_name, "泊头市");
+    // 二.1a for 泊头 (C17, C19): 2021 C17 120 → 1; 2025 C17 300, C19 500 → 2. Its share of 25:
+    // weights are the counties' 2021 counts (泊头 1, 任丘 1, others 0): 12.5 each, the
+    // remainder to the lower code → 泊头 13.
+    let t = row(&r, "二.1a");
+    assert_eq!(
+        (t.baseline, t.value, t.target, t.target_city),
+        (d("1"), d("2"), Some(d("13")), Some(d("25")))
+    );
+    // Other levels are split by the counties' 2021 cluster revenue: 泊头 120 + 100 = 220亿,
+    // 任丘 450亿, the rest none. 二.3a 1300: 泊头 1300 × 220/670 = 426.87, 任丘 873.13 → 426 +
+    // 873 = 1299; the one left goes to the larger remainder (泊头 .87) → 427.
+    let t = row(&r, "二.3a");
+    assert_eq!((t.target, t.target_city), (Some(d("427")), Some(d("1300"))));
+    // 二.2c 突破150 = at least 151: 151 × 220/670 = 49.58, 151 × 450/670 = 101.42 → 49 + 101,
+    // the one left to 泊头 → 50, met at 50 (≥).
+    let t = row(&r, "二.2c");
+    assert_eq!((t.target, t.comparison.as_str()), (Some(d("50")), "ge"));
+    // 二.2b for 泊头: 2021 E1 100 + E3 40 = 140; 2025 E1 200 (E3 left).
+    let t = row(&r, "二.2b");
+    assert_eq!((t.baseline, t.value), (d("140"), d("200")));
+    // 二.4c: a rate: the county aims at the city's 60%. 2025 (61.00 + 60.00)/2 = 60.50%.
+    let t = row(&r, "二.4c");
+    assert_eq!((t.value, t.target), (d("60.50"), Some(d("60.00"))));
+    // Another county is refused; an unknown one is not found; a month is required.
+    let e = store
+        .target_progress(&botou, Period::parse("2025-12").unwrap(), Some("130982"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden(_)), "{e}");
+    let admin = Actor::system("test");
+    let e = store
+        .target_progress(&admin, Period::parse("2025-12").unwrap(), Some("999999"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotFound(_)), "{e}");
+    let e = store
+        .target_progress(&admin, Period::parse("2025Q4").unwrap(), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)), "{e}");
+    // An enterprise account does not see the plan's progress.
+    let ent = Actor {
+        role: Role::Enterprise,
+        org_code: "x".into(),
+        ..botou
+    };
+    let e = store
+        .target_progress(&ent, Period::parse("2025-12").unwrap(), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden(_)), "{e}");
+}
+
+#[tokio::test]
+async fn cluster_metrics_by_hand() {
+    let (store, _dir, _) = fixture().await;
+    let admin = Actor::system("test");
+    let r = store.cluster_metrics(&admin, 2025, None).await.unwrap();
+    assert_eq!(r.clusters.len(), 45);
+    let c = |code: &str| r.clusters.iter().find(|c| c.code == code).unwrap().clone();
+    // C11 520亿 > 500亿 → over500; R&D 17.49亿 / 520亿 = 3.3635% → 336 (hundredths of a percent).
+    let c11 = c("C11");
+    assert_eq!(c11.revenue, Some(520 * YI));
+    assert_eq!(c11.tier.as_deref(), Some("over500"));
+    assert_eq!(c11.rd_intensity_bp, Some(336));
+    // No 2024 figures: no growth and no shift-share.
+    assert_eq!((c11.revenue_growth_bp, c11.shift_share), (None, None));
+    // C19 exactly 500亿 is in the 200–500亿 tier.
+    assert_eq!(c("C19").tier.as_deref(), Some("from200_to500"));
+    // C17: members E1 and E4 at the end of 2025; revenue shares 30/40 and 10/40:
+    // HHI = 75² + 25² = 6250; top-3 share 100%.
+    let c17 = c("C17");
+    assert_eq!(c17.enterprises, 2);
+    assert!((c17.hhi.unwrap() - 6250.0).abs() < 1e-9);
+    assert!((c17.top3_share.unwrap() - 1.0).abs() < 1e-12);
+    // Qualifications held at 2025-12-31 by C17's members: 高企 E1; 创新型/专精特新 E1 once;
+    // listed E1 (NEEQ); platforms E1's two; patents E1 200; standards 8; digitalisation 61.00%.
+    assert_eq!(
+        (
+            c17.high_tech,
+            c17.innovative_or_specialized,
+            c17.specialized,
+            c17.listed,
+            c17.platforms
+        ),
+        (1, 1, 1, 1, 2)
+    );
+    assert_eq!(
+        (c17.invention_patents, c17.standards, c17.digitalization_rate),
+        (Some(200), Some(8), Some(6100))
+    );
+    // LQ against the city (divisions 25, 35, 33 are all different, city total 1320亿):
+    // C17 (300/800)/(300/1320) = 1.65; C19 (500/800)/(500/1320) = 1.65; C11 (520/520)/(520/1320)
+    // = 2.5385. Three clusters with an LQ → the top quarter is ⌈0.75⌉ = 1 → only C11 is strong.
+    assert!((c17.lq.unwrap() - 1.65).abs() < 1e-12);
+    assert!((c11.lq.unwrap() - 1320.0 / 520.0).abs() < 1e-12);
+    assert!(c11.strong && !c17.strong);
+    // A county sees its own clusters.
+    let botou = Actor {
+        user_id: 9,
+        username: "botou".into(),
+        display_name: "泊头".into(),
+        role: Role::CountyLeader,
+        org_code: "130981".into(),
+        must_change_password: false,
+    };
+    let r = store.cluster_metrics(&botou, 2025, None).await.unwrap();
+    let codes: Vec<&str> = r.clusters.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, ["C17", "C18", "C19"]);
+}
+
+#[tokio::test]
+async fn the_phasing_and_the_county_split_are_editable() {
+    use clusterdesk_store::progress::MilestoneEdit;
+    let (store, _dir, _) = fixture().await;
+    let admin = Actor::system("test");
+    let edit = |year: i32, value: Option<&str>| MilestoneEdit {
+        year,
+        value: value.map(d),
+    };
+    let as_of = Period::parse("2025-12").unwrap();
+    // The city's 二.4b path: 2023 set to 10 (default 15).
+    store
+        .set_target_milestones(&admin, "二.4b", None, &[edit(2023, Some("10"))])
+        .await
+        .unwrap();
+    let r = store.target_progress(&admin, as_of, None).await.unwrap();
+    let t = row(&r, "二.4b");
+    let m2023 = t.series.iter().find(|p| p.period == "2023").unwrap().milestone;
+    assert_eq!(m2023, Some(d("10")));
+    assert_eq!(t.target, Some(d("30")), "the city's target stays the plan's");
+    // 泊头's share of 二.3a set to 500 (default 427): its target follows.
+    store
+        .set_target_milestones(&admin, "二.3a", Some("130981"), &[edit(2025, Some("500"))])
+        .await
+        .unwrap();
+    let r = store
+        .target_progress(&admin, as_of, Some("130981"))
+        .await
+        .unwrap();
+    assert_eq!(row(&r, "二.3a").target, Some(d("500")));
+    // Back to the default.
+    store
+        .set_target_milestones(&admin, "二.3a", Some("130981"), &[edit(2025, None)])
+        .await
+        .unwrap();
+    let r = store
+        .target_progress(&admin, as_of, Some("130981"))
+        .await
+        .unwrap();
+    assert_eq!(row(&r, "二.3a").target, Some(d("427")));
+    // Refusals: the city's deadline, a year outside the plan, a fraction of a count, another
+    // role, an unknown target.
+    for (id, county, e) in [
+        ("二.3a", None, edit(2025, Some("1400"))),
+        ("二.3a", None, edit(2021, Some("1"))),
+        ("二.3a", None, edit(2026, Some("1"))),
+        ("二.3a", None, edit(2023, Some("1.5"))),
+        ("二.3a", None, edit(2023, Some("-1"))),
+    ] {
+        let err = store
+            .set_target_milestones(&admin, id, county, &[e])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    }
+    let botou = Actor {
+        user_id: 9,
+        username: "botou".into(),
+        display_name: "泊头".into(),
+        role: Role::CountyOperator,
+        org_code: "130981".into(),
+        must_change_password: false,
+    };
+    let err = store
+        .set_target_milestones(&botou, "二.3a", Some("130981"), &[edit(2025, Some("1"))])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Forbidden(_)));
+    let err = store
+        .set_target_milestones(&admin, "二.9", None, &[edit(2023, Some("1"))])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)));
+    // Percent targets take the plan value as shown: 55.5% in 2024 for the city's 二.4c.
+    store
+        .set_target_milestones(&admin, "二.4c", None, &[edit(2024, Some("55.5"))])
+        .await
+        .unwrap();
+}

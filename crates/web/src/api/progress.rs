@@ -1,0 +1,174 @@
+//! Progress of the plan's targets (二): `GET /api/v1/progress?as_of=2025-12&county=130981`.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiResult, WebError};
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use clusterdesk_domain::Period;
+use clusterdesk_store::Store;
+use clusterdesk_store::progress::{ClusterMetricsReport, MilestoneEdit, ProgressReport};
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct ProgressQuery {
+    /// The month the report is as of, e.g. 2025-12; the latest month with data when absent.
+    pub as_of: Option<String>,
+    /// A county-level unit's region code (or name); the caller's own county or the city when absent.
+    pub county: Option<String>,
+}
+
+/// Check the query and turn it into (as-of month, county code); Chinese messages on refusal.
+pub async fn resolve(store: &Store, q: &ProgressQuery) -> Result<(Period, Option<String>), WebError> {
+    let as_of = match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => match Period::parse(s) {
+            Ok(p @ Period::Month { .. }) => p,
+            Ok(_) => {
+                return Err(WebError::bad_request(format!(
+                    "截至期间应为月份,如 2025-12(而不是“{s}”)"
+                )));
+            }
+            Err(e) => return Err(WebError::bad_request(e.message)),
+        },
+        None => {
+            let latest = store.latest_month("revenue").await?;
+            match latest.as_deref().map(Period::parse) {
+                Some(Ok(p)) => p,
+                _ => {
+                    let y = store.plan().meta.target_year;
+                    Period::month(y, 12)
+                }
+            }
+        }
+    };
+    let county = match q.county.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(c) => {
+            let plan = store.plan();
+            let unit = plan
+                .org_unit(c)
+                .filter(|u| u.kind == clusterdesk_plan::OrgKind::County)
+                .or_else(|| plan.county_by_name(c));
+            match unit {
+                Some(u) => Some(u.code.clone()),
+                None => {
+                    return Err(WebError::new(
+                        axum::http::StatusCode::NOT_FOUND,
+                        "not_found",
+                        format!("县(市)“{c}”不在本方案的组织机构中"),
+                    ));
+                }
+            }
+        }
+    };
+    Ok((as_of, county))
+}
+
+#[utoipa::path(get, path = "/api/v1/progress", params(ProgressQuery),
+    responses(
+        (status = 200, body = ProgressReport, description = "每条目标(二)的条款号、当前值、目标值、状态与预测"),
+        (status = 400, body = super::ErrorBody),
+        (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody)))]
+pub async fn progress(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ProgressQuery>,
+) -> ApiResult<Json<ProgressReport>> {
+    let (as_of, county) = resolve(&st.store, &q).await?;
+    Ok(Json(
+        st.store
+            .target_progress(&user.actor, as_of, county.as_deref())
+            .await?,
+    ))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct MetricsQuery {
+    /// A complete year, e.g. 2025; the last complete year with data when absent.
+    pub year: Option<String>,
+    /// A county-level unit's region code (or name).
+    pub county: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cluster-metrics", params(MetricsQuery),
+    responses(
+        (status = 200, body = ClusterMetricsReport, description = "各集群年度营业收入档位、增速、研发强度、资质企业数、集中度、区位商与偏离-份额"),
+        (status = 400, body = super::ErrorBody),
+        (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody)))]
+pub async fn cluster_metrics(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<MetricsQuery>,
+) -> ApiResult<Json<ClusterMetricsReport>> {
+    let (as_of, county) = resolve(
+        &st.store,
+        &ProgressQuery {
+            as_of: None,
+            county: q.county.clone(),
+        },
+    )
+    .await?;
+    let year = match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => match Period::parse(s) {
+            Ok(Period::Year { year }) => year,
+            _ => {
+                return Err(WebError::bad_request(format!(
+                    "年份应为4位数字,如 2025(而不是“{s}”)"
+                )));
+            }
+        },
+        None if as_of.month_range().1 == 12 => as_of.year(),
+        None => as_of.year() - 1,
+    };
+    Ok(Json(
+        st.store
+            .cluster_metrics(&user.actor, year, county.as_deref())
+            .await?,
+    ))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct MilestonesIn {
+    /// Target row id, e.g. 二.3a.
+    pub target: String,
+    /// A county's region code for its split; the city when absent.
+    pub county: Option<String>,
+    pub milestones: Vec<MilestoneEdit>,
+}
+
+#[utoipa::path(put, path = "/api/v1/progress/milestones", request_body = MilestonesIn,
+    responses(
+        (status = 204, description = "已保存;value 为 null 的年份恢复默认分解"),
+        (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody),
+        (status = 422, body = super::ErrorBody)))]
+pub async fn set_milestones(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<MilestonesIn>,
+) -> ApiResult<axum::http::StatusCode> {
+    let (_, county) = resolve(
+        &st.store,
+        &ProgressQuery {
+            as_of: Some("2025-12".into()),
+            county: body.county.clone(),
+        },
+    )
+    .await?;
+    st.store
+        .set_target_milestones(&user.actor, &body.target, county.as_deref(), &body.milestones)
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/progress", get(progress))
+        .route("/progress/milestones", axum::routing::put(set_milestones))
+        .route("/cluster-metrics", get(cluster_metrics))
+}

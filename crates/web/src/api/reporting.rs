@@ -1,0 +1,295 @@
+//! Reporting for other systems (tax, power and statistics feeds): the data sets, writing values
+//! with the same checks as a spreadsheet upload, and the submission workflow.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiResult, WebError};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use clusterdesk_office::reporting::{FIRST_DATA_ROW, ImportError, import_table};
+use clusterdesk_office::table::Table;
+use clusterdesk_store::reporting::{Action, Submission};
+use std::collections::BTreeMap;
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct DatasetInfo {
+    pub code: String,
+    pub name: String,
+    /// month, quarter or year
+    pub period_type: String,
+    /// cluster or enterprise: what one row is
+    pub level: String,
+    pub deadline_day: u32,
+    pub indicators: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/datasets", responses((status = 200, body = Vec<DatasetInfo>)))]
+pub async fn datasets(State(st): State<AppState>, _u: CurrentUser) -> Json<Vec<DatasetInfo>> {
+    Json(
+        st.store
+            .plan()
+            .datasets
+            .iter()
+            .map(|d| DatasetInfo {
+                code: d.code.clone(),
+                name: d.name.clone(),
+                period_type: format!("{:?}", d.period_type).to_lowercase(),
+                level: format!("{:?}", d.level).to_lowercase(),
+                deadline_day: d.deadline_day,
+                indicators: d.indicators.clone(),
+            })
+            .collect(),
+    )
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct ValuesIn {
+    /// The county's region code.
+    pub county: String,
+    /// 2025-03, 2025Q1 or 2025, as the data set is reported.
+    pub period: String,
+    #[serde(default)]
+    pub dry_run: bool,
+    pub rows: Vec<RowIn>,
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct RowIn {
+    /// A cluster code, or a USCC for enterprise data sets.
+    pub unit: String,
+    /// Indicator code -> value as text, in the sheet's units (money in 万元; cumulative
+    /// indicators as the year to date, as in the template).
+    pub values: BTreeMap<String, String>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ValueError {
+    /// 0-based index into `rows`; -1 for the request as a whole.
+    pub row: i64,
+    pub unit: String,
+    pub indicator: String,
+    pub value: String,
+    pub rule: String,
+    pub message: String,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ValuesOut {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: usize,
+    pub errors: Vec<ValueError>,
+}
+
+#[utoipa::path(post, path = "/api/v1/datasets/{code}/values", params(("code" = String, Path)), request_body = ValuesIn,
+    responses((status = 200, body = ValuesOut), (status = 422, body = ValuesOut), (status = 403, body = super::ErrorBody)))]
+pub async fn put_values(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(code): Path<String>,
+    Json(body): Json<ValuesIn>,
+) -> ApiResult<(StatusCode, Json<ValuesOut>)> {
+    let ds = st
+        .store
+        .plan()
+        .datasets
+        .iter()
+        .find(|d| d.code == code)
+        .ok_or_else(|| {
+            WebError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("数据集“{code}”不存在"),
+            )
+        })?;
+    // The same table a template upload produces, with indicator codes as the headers.
+    let mut indicators: Vec<String> = Vec::new();
+    for r in &body.rows {
+        for k in r.values.keys() {
+            if !indicators.contains(k) {
+                indicators.push(k.clone());
+            }
+        }
+    }
+    let mut rows = vec![
+        vec![ds.name.clone()],
+        vec![
+            "数据集".into(),
+            ds.code.clone(),
+            "县(市)".into(),
+            body.county.clone(),
+            "期间".into(),
+            body.period.clone(),
+        ],
+        [vec!["unit".to_string(), "name".to_string()], indicators.clone()].concat(),
+    ];
+    for r in &body.rows {
+        let mut row = vec![r.unit.clone(), String::new()];
+        row.extend(
+            indicators
+                .iter()
+                .map(|i| r.values.get(i).cloned().unwrap_or_default()),
+        );
+        rows.push(row);
+    }
+    let table = Table {
+        file: "api".into(),
+        sheet: ds.name.clone(),
+        rows,
+    };
+    match import_table(&st.store, &u.actor, &table, Some(&code), body.dry_run).await {
+        Ok(r) => Ok((
+            StatusCode::OK,
+            Json(ValuesOut {
+                created: r.summary.created,
+                updated: r.summary.updated,
+                unchanged: r.summary.unchanged,
+                rejected: 0,
+                errors: vec![],
+            }),
+        )),
+        Err(ImportError::Cells(errs)) => {
+            let errors: Vec<ValueError> = errs
+                .into_iter()
+                .map(|e| {
+                    let data_row = e.row as i64 - FIRST_DATA_ROW as i64;
+                    let col = e
+                        .column
+                        .bytes()
+                        .fold(0usize, |a, b| a * 26 + (b - b'A' + 1) as usize)
+                        .saturating_sub(1);
+                    ValueError {
+                        row: if data_row >= 0 { data_row } else { -1 },
+                        unit: if data_row >= 0 {
+                            body.rows[data_row as usize].unit.clone()
+                        } else {
+                            String::new()
+                        },
+                        indicator: if data_row >= 0 && col >= 2 {
+                            indicators.get(col - 2).cloned().unwrap_or_default()
+                        } else {
+                            String::new()
+                        },
+                        value: e.value,
+                        rule: e.rule,
+                        message: e.message,
+                    }
+                })
+                .collect();
+            let rejected = errors
+                .iter()
+                .filter(|e| e.row >= 0)
+                .map(|e| e.row)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(ValuesOut {
+                    created: 0,
+                    updated: 0,
+                    unchanged: 0,
+                    rejected,
+                    errors,
+                }),
+            ))
+        }
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SubmissionOut {
+    pub dataset: String,
+    pub county: String,
+    pub period: String,
+    /// draft, submitted, county_approved or accepted
+    pub status: String,
+    pub status_label: String,
+    pub submitted_at: Option<String>,
+    /// What the caller may do now: submit, approve, accept, return, unlock.
+    pub actions: Vec<String>,
+}
+
+fn submission_out(st: &AppState, u: &CurrentUser, s: Submission) -> SubmissionOut {
+    let actions = st
+        .store
+        .allowed_actions(&u.actor, &s)
+        .into_iter()
+        .map(|a| {
+            serde_json::to_value(a)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        })
+        .collect();
+    SubmissionOut {
+        dataset: s.dataset,
+        county: s.county_code,
+        period: s.period,
+        status: s.status.code().into(),
+        status_label: s.status.label_zh().into(),
+        submitted_at: s.submitted_at,
+        actions,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/submissions/{dataset}/{county}/{period}",
+    params(("dataset" = String, Path), ("county" = String, Path), ("period" = String, Path)),
+    responses((status = 200, body = SubmissionOut), (status = 403, body = super::ErrorBody)))]
+pub async fn submission(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path((dataset, county, period)): Path<(String, String, String)>,
+) -> ApiResult<Json<SubmissionOut>> {
+    let p = clusterdesk_domain::Period::parse(&period).map_err(|e| WebError::bad_request(e.message))?;
+    let s = st
+        .store
+        .submission(&u.actor, &dataset, &county, &p.to_string())
+        .await?;
+    Ok(Json(submission_out(&st, &u, s)))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct TransitionIn {
+    /// submit, approve, accept, return or unlock
+    pub action: String,
+    /// Required to return or unlock.
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/submissions/{dataset}/{county}/{period}",
+    params(("dataset" = String, Path), ("county" = String, Path), ("period" = String, Path)), request_body = TransitionIn,
+    responses((status = 200, body = SubmissionOut), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
+pub async fn transition(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path((dataset, county, period)): Path<(String, String, String)>,
+    Json(body): Json<TransitionIn>,
+) -> ApiResult<Json<SubmissionOut>> {
+    let p = clusterdesk_domain::Period::parse(&period).map_err(|e| WebError::bad_request(e.message))?;
+    let action = Action::parse(&body.action).ok_or_else(|| {
+        WebError::bad_request(format!(
+            "未知操作“{}”(submit/approve/accept/return/unlock)",
+            body.action
+        ))
+    })?;
+    let s = st
+        .store
+        .transition(&u.actor, &dataset, &county, &p.to_string(), action, &body.comment)
+        .await?;
+    Ok(Json(submission_out(&st, &u, s)))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/datasets", get(datasets))
+        .route("/datasets/{code}/values", post(put_values))
+        .route(
+            "/submissions/{dataset}/{county}/{period}",
+            get(submission).post(transition),
+        )
+}

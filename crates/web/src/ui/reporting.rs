@@ -1,0 +1,465 @@
+//! 数据填报: download a data set's template for a county and period, upload it back.
+
+use super::{Layout, PageError, PageUser, check_csrf, render, urlencode};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use clusterdesk_domain::{Period, Role};
+use clusterdesk_office::CellError;
+use clusterdesk_office::reporting::{ImportError, ImportReport};
+use clusterdesk_store::reporting::{Action, Event, Status, Submission, deadline};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reporting", get(page).post(upload))
+        .route("/reporting/template.xlsx", get(download))
+        .route("/reporting/transition", axum::routing::post(transition))
+        .route("/reporting/status", get(matrix))
+}
+
+/// Who may enter data: the bureau for any county, a county operator for its own.
+fn may_enter(u: &CurrentUser) -> bool {
+    matches!(u.actor.role, Role::CityAdmin | Role::CountyOperator)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct Choice {
+    dataset: Option<String>,
+    county: Option<String>,
+    period: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "reporting.html")]
+struct ReportingPage {
+    title: String,
+    layout: Layout,
+    datasets: Vec<(String, String)>,
+    counties: Vec<(String, String)>,
+    dataset: String,
+    county: String,
+    period: String,
+    download_href: String,
+    can_enter: bool,
+    file: String,
+    report: Option<ImportReport>,
+    dry_run: bool,
+    errors: Vec<CellError>,
+    status: Option<Submission>,
+    deadline: String,
+    actions: Vec<(&'static str, &'static str)>,
+    events: Vec<Event>,
+    notice: String,
+    refusal: String,
+}
+
+/// The month before today: what counties report now.
+fn default_period(kind: clusterdesk_domain::period::PeriodType) -> String {
+    let today = chrono::Utc::now().date_naive();
+    let month = Period::parse(&today.format("%Y-%m").to_string())
+        .expect("valid")
+        .prev();
+    match kind {
+        clusterdesk_domain::period::PeriodType::Month => month.to_string(),
+        clusterdesk_domain::period::PeriodType::Quarter => {
+            let (y, m) = (month.year(), month.month_range().0);
+            Period::Quarter {
+                year: y,
+                quarter: m.div_ceil(3),
+            }
+            .prev()
+            .to_string()
+        }
+        clusterdesk_domain::period::PeriodType::Year => (month.year() - 1).to_string(),
+    }
+}
+
+fn build(st: &AppState, u: &CurrentUser, c: &Choice) -> ReportingPage {
+    let plan = st.store.plan();
+    let datasets: Vec<(String, String)> = plan
+        .datasets
+        .iter()
+        .map(|d| (d.code.clone(), d.name.clone()))
+        .collect();
+    let dataset = c
+        .dataset
+        .clone()
+        .filter(|d| plan.datasets.iter().any(|x| &x.code == d))
+        .unwrap_or_else(|| datasets[0].0.clone());
+    let kind = plan
+        .datasets
+        .iter()
+        .find(|d| d.code == dataset)
+        .map(|d| d.period_type)
+        .expect("chosen above");
+    let counties: Vec<(String, String)> = plan
+        .counties()
+        .filter(|x| u.actor.can_read_county(&x.code))
+        .map(|x| (x.code.clone(), x.name.clone()))
+        .collect();
+    let county = c
+        .county
+        .clone()
+        .filter(|k| counties.iter().any(|x| &x.0 == k))
+        .unwrap_or_else(|| counties.first().map(|x| x.0.clone()).unwrap_or_default());
+    let period = c
+        .period
+        .clone()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| default_period(kind));
+    let download_href = format!(
+        "/reporting/template.xlsx?dataset={}&county={}&period={}",
+        urlencode(&dataset),
+        urlencode(&county),
+        urlencode(&period)
+    );
+    ReportingPage {
+        title: "数据填报".into(),
+        layout: Layout::new(st, u, "/reporting", vec![(String::new(), "数据填报".into())]),
+        datasets,
+        counties,
+        dataset,
+        county,
+        period,
+        download_href,
+        can_enter: may_enter(u),
+        file: String::new(),
+        report: None,
+        dry_run: false,
+        errors: vec![],
+        status: None,
+        deadline: String::new(),
+        actions: vec![],
+        events: vec![],
+        notice: String::new(),
+        refusal: String::new(),
+    }
+}
+
+/// Fill in the workflow state of the chosen (data set, county, period).
+async fn with_status(st: &AppState, u: &CurrentUser, mut p: ReportingPage) -> ReportingPage {
+    let Ok(period) = Period::parse(&p.period) else {
+        return p;
+    };
+    if let Ok(s) = st
+        .store
+        .submission(&u.actor, &p.dataset, &p.county, &p.period)
+        .await
+    {
+        let day = st
+            .store
+            .plan()
+            .datasets
+            .iter()
+            .find(|d| d.code == p.dataset)
+            .map(|d| d.deadline_day)
+            .unwrap_or(10);
+        p.deadline = deadline(period, day).format("%Y年%-m月%-d日").to_string();
+        p.actions = st
+            .store
+            .allowed_actions(&u.actor, &s)
+            .into_iter()
+            .map(|a| (action_code(a), a.label_zh()))
+            .collect();
+        p.events = st
+            .store
+            .submission_events(&u.actor, &p.dataset, &p.county, &p.period)
+            .await
+            .unwrap_or_default();
+        for e in &mut p.events {
+            e.at = super::beijing_time(&e.at);
+            for code in [&mut e.from, &mut e.to] {
+                if let Some(st) = Status::parse(code) {
+                    *code = st.label_zh().to_string();
+                }
+            }
+        }
+        let mut s = s;
+        s.submitted_at = s.submitted_at.as_deref().map(super::beijing_time);
+        p.status = Some(s);
+    }
+    p
+}
+
+fn action_code(a: Action) -> &'static str {
+    match a {
+        Action::Submit => "submit",
+        Action::Approve => "approve",
+        Action::Accept => "accept",
+        Action::Return => "return",
+        Action::Unlock => "unlock",
+    }
+}
+
+async fn page(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Query(c): Query<Choice>,
+) -> Result<Response, PageError> {
+    if !u.actor.role.sees_whole_city() && !matches!(u.actor.role, Role::CountyOperator | Role::CountyLeader) {
+        return Err(PageError::with(
+            &st,
+            &u,
+            WebError::forbidden("您的角色不参与集群数据填报"),
+        ));
+    }
+    Ok(render(&with_status(&st, &u, build(&st, &u, &c)).await))
+}
+
+#[derive(serde::Deserialize)]
+pub struct TransitionForm {
+    csrf: String,
+    dataset: String,
+    county: String,
+    period: String,
+    action: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn transition(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    axum::Form(f): axum::Form<TransitionForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
+    let action = Action::parse(&f.action)
+        .ok_or_else(|| PageError::with(&st, &u, WebError::bad_request("未知操作")))?;
+    let choice = Choice {
+        dataset: Some(f.dataset.clone()),
+        county: Some(f.county.clone()),
+        period: Some(f.period.clone()),
+    };
+    let result = st
+        .store
+        .transition(&u.actor, &f.dataset, &f.county, &f.period, action, &f.comment)
+        .await;
+    let mut p = with_status(&st, &u, build(&st, &u, &choice)).await;
+    match result {
+        Ok(s) => {
+            p.notice = format!("已{}:{}", action.label_zh(), s.status.label_zh());
+            Ok(render(&p))
+        }
+        Err(
+            e @ (clusterdesk_store::StoreError::Forbidden(_) | clusterdesk_store::StoreError::NotFound(_)),
+        ) => Err(PageError::with(&st, &u, e)),
+        Err(e) => {
+            // A refused step (wrong state, missing reason) shows the page again with the reason.
+            let err = WebError::from(e);
+            p.refusal = err.message;
+            Ok((err.status, render(&p)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reporting_status.html")]
+struct MatrixPage {
+    title: String,
+    layout: Layout,
+    datasets: Vec<(String, String)>,
+    dataset: String,
+    periods: Vec<(String, String)>,
+    rows: Vec<MatrixRow>,
+    expected: usize,
+    received: usize,
+    on_time: usize,
+}
+
+struct MatrixRow {
+    county: String,
+    county_name: String,
+    cells: Vec<MatrixCell>,
+    overdue: usize,
+}
+
+struct MatrixCell {
+    period: String,
+    class: &'static str,
+    label: String,
+}
+
+/// Completeness and timeliness: counties × the last twelve periods of a data set.
+async fn matrix(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Query(c): Query<Choice>,
+) -> Result<Response, PageError> {
+    let base = build(&st, &u, &c);
+    let plan = st.store.plan();
+    let ds = plan
+        .datasets
+        .iter()
+        .find(|d| d.code == base.dataset)
+        .expect("chosen in build");
+    let mut p = Period::parse(&default_period(ds.period_type)).expect("valid");
+    let mut periods = Vec::new();
+    for _ in 0..12 {
+        periods.push(p);
+        p = p.prev();
+    }
+    periods.reverse();
+    let codes: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
+    let subs = st
+        .store
+        .submissions_for(&u.actor, &ds.code, &codes)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let today = chrono::Utc::now().date_naive();
+    let (mut expected, mut received, mut on_time) = (0, 0, 0);
+    let mut rows = Vec::new();
+    for county in plan.counties().filter(|x| u.actor.can_read_county(&x.code)) {
+        let mut cells = Vec::new();
+        let mut overdue = 0;
+        for per in &periods {
+            let due = deadline(*per, ds.deadline_day);
+            let s = subs
+                .iter()
+                .find(|s| s.county_code == county.code && s.period == per.to_string());
+            let submitted = s
+                .and_then(|s| s.submitted_at.as_deref())
+                .and_then(|t| t.get(..10))
+                .map(str::to_string);
+            let late = submitted.as_deref().is_some_and(|d| d > due.to_string().as_str());
+            let (class, label) = match s.map(|s| s.status) {
+                Some(Status::Accepted) => ("st-ok", if late { "接收·迟报" } else { "已接收" }),
+                Some(Status::CountyApproved) => ("st-wait", "待市收"),
+                Some(Status::Submitted) => ("st-wait", "待县审"),
+                _ if today > due => ("st-bad", "逾期"),
+                _ => ("st-none", "未到期"),
+            };
+            if today > due || submitted.is_some() {
+                expected += 1;
+            }
+            if submitted.is_some() && s.is_some_and(|s| s.status != Status::Draft) {
+                received += 1;
+                if !late {
+                    on_time += 1;
+                }
+            }
+            if class == "st-bad" {
+                overdue += 1;
+            }
+            cells.push(MatrixCell {
+                period: per.to_string(),
+                class,
+                label: label.to_string(),
+            });
+        }
+        rows.push(MatrixRow {
+            county: county.code.clone(),
+            county_name: county.name.clone(),
+            cells,
+            overdue,
+        });
+    }
+    let page = MatrixPage {
+        title: "报送情况".into(),
+        layout: Layout::new(
+            &st,
+            &u,
+            "/reporting/status",
+            vec![(String::new(), "报送情况".into())],
+        ),
+        datasets: base.datasets,
+        dataset: ds.code.clone(),
+        periods: periods.iter().map(|p| (p.to_string(), p.to_string())).collect(),
+        rows,
+        expected,
+        received,
+        on_time,
+    };
+    Ok(render(&page))
+}
+
+async fn download(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Query(c): Query<Choice>,
+) -> Result<Response, PageError> {
+    let period = Period::parse(c.period.as_deref().unwrap_or(""))
+        .map_err(|e| PageError::with(&st, &u, WebError::bad_request(e.message)))?;
+    let (dataset, county) = (c.dataset.unwrap_or_default(), c.county.unwrap_or_default());
+    let bytes = clusterdesk_office::reporting::template(&st.store, &u.actor, &dataset, &county, period)
+        .await
+        .map_err(|e| match e {
+            clusterdesk_office::reporting::TemplateError::Store(s) => PageError::with(&st, &u, s),
+            other => PageError::with(&st, &u, WebError::bad_request(other.to_string())),
+        })?;
+    let ds_name = st
+        .store
+        .plan()
+        .datasets
+        .iter()
+        .find(|d| d.code == dataset)
+        .map(|d| d.name.clone())
+        .unwrap_or_default();
+    let county_name = st
+        .store
+        .plan()
+        .org_unit(&county)
+        .map(|x| x.name.clone())
+        .unwrap_or_default();
+    let filename = format!("{county_name}{ds_name}{period}.xlsx");
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"template.xlsx\"; filename*=UTF-8''{}",
+                    urlencode(&filename)
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn upload(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    if !may_enter(&u) {
+        return Err(PageError::with(
+            &st,
+            &u,
+            WebError::forbidden("只有县(市)填报员和市工信局可以上传数据"),
+        ));
+    }
+    let (name, bytes, dry_run) = super::read_upload(&u, mp)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let result =
+        clusterdesk_office::reporting::import(&st.store, &u.actor, &name, &bytes, None, dry_run).await;
+    let mut p = build(&st, &u, &Choice::default());
+    p.file = name;
+    p.dry_run = dry_run;
+    let status = match result {
+        Ok(r) => {
+            p.dataset = r.dataset.clone();
+            p.county = r.county.clone();
+            p.period = r.period.clone();
+            p.report = Some(r);
+            p = with_status(&st, &u, p).await;
+            axum::http::StatusCode::OK
+        }
+        Err(ImportError::Cells(errs)) => {
+            p.errors = errs;
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(ImportError::Store(e)) => return Err(PageError::with(&st, &u, e)),
+    };
+    Ok((status, render(&p)).into_response())
+}

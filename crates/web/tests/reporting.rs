@@ -1,0 +1,309 @@
+//! 数据填报 through the pages: template download and upload, scoped to the county.
+
+mod common;
+
+use common::spawn_app;
+
+fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn file(county: &str, cluster: &str, revenue: &str) -> Vec<u8> {
+    format!("集群月报\n数据集,cluster_monthly,县(市),{county},期间,2025-01\n集群代码,集群名称,营业收入(万元)\n{cluster},,{revenue}\n")
+        .into_bytes()
+}
+
+async fn upload(c: &reqwest::Client, url: &str, csrf: &str, bytes: Vec<u8>) -> (u16, String) {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("集群月报.csv"),
+        );
+    let r = c.post(url).multipart(form).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_county_downloads_its_template_and_uploads_its_data() {
+    let app = spawn_app().await.with_cast().await;
+    let botou = app.client_for("botou").await;
+    let page = botou
+        .get(app.url("/reporting"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("下载填报模板"));
+    let r = botou
+        .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130981&period=2025-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+    // Another county's template is refused.
+    let r = botou
+        .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130982&period=2025-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    let csrf = csrf_of(&page);
+    let (status, body) = upload(&botou, &app.url("/reporting"), &csrf, file("130981", "C19", "-1")).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("non_negative") && body.contains("C4"), "{body}");
+    let (status, body) = upload(
+        &botou,
+        &app.url("/reporting"),
+        &csrf,
+        file("130981", "C19", "1234.5"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("导入成功"));
+    // 1,234.5 万元 = 12,345,000 yuan = 1,234,500,000 fen.
+    let v: i64 = sqlx::query_scalar(
+        "SELECT num_value FROM data_values WHERE unit_code = 'C19' AND period = '2025-01'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(v, 1_234_500_000);
+    // 泊头's operator cannot upload 任丘's file.
+    let (status, body) = upload(&botou, &app.url("/reporting"), &csrf, file("130982", "C11", "1")).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("forbidden"), "{body}");
+}
+
+async fn step(c: &reqwest::Client, app: &common::TestApp, action: &str, comment: &str) -> (u16, String) {
+    let page = c
+        .get(app.url("/reporting?dataset=cluster_monthly&county=130981&period=2025-01"))
+        .send()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page.text().await.unwrap());
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("dataset", "cluster_monthly"),
+        ("county", "130981"),
+        ("period", "2025-01"),
+        ("action", action),
+        ("comment", comment),
+    ];
+    let r = c
+        .post(app.url("/reporting/transition"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn submit_approve_accept_lock_and_unlock() {
+    let app = spawn_app().await.with_cast().await;
+    app.add_user("botou_leader", clusterdesk_domain::Role::CountyLeader, "130981")
+        .await;
+    let botou = app.client_for("botou").await;
+    let leader = app.client_for("botou_leader").await;
+    let admin = app.client_for("admin").await;
+
+    // Nothing to submit yet.
+    assert_eq!(step(&botou, &app, "submit", "").await.0, 422);
+    let csrf = csrf_of(
+        &botou
+            .get(app.url("/reporting"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        upload(
+            &botou,
+            &app.url("/reporting"),
+            &csrf,
+            file("130981", "C19", "100")
+        )
+        .await
+        .0,
+        200
+    );
+    // The leader cannot approve a draft; the operator cannot accept.
+    assert_eq!(step(&leader, &app, "approve", "").await.0, 409);
+    assert_eq!(step(&botou, &app, "submit", "").await.0, 200);
+    assert_eq!(step(&botou, &app, "accept", "").await.0, 403);
+    // Submitted data cannot be changed by upload.
+    let (s, body) = upload(
+        &botou,
+        &app.url("/reporting"),
+        &csrf,
+        file("130981", "C19", "200"),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(body.contains("period_locked"), "{body}");
+    // A return needs a reason.
+    assert_eq!(step(&leader, &app, "return", "").await.0, 422);
+    assert_eq!(step(&leader, &app, "approve", "").await.0, 200);
+    let (s, body) = step(&admin, &app, "accept", "").await;
+    assert_eq!(s, 200, "{body}");
+    assert!(body.contains("市已接收(锁定)"));
+    // Locked: only the bureau unlocks, with a reason; then the county may correct.
+    assert_eq!(step(&botou, &app, "unlock", "改数").await.0, 403);
+    assert_eq!(step(&admin, &app, "unlock", "").await.0, 422);
+    assert_eq!(
+        step(&admin, &app, "unlock", "县里发现1月数据录入错误").await.0,
+        200
+    );
+    assert_eq!(
+        upload(
+            &botou,
+            &app.url("/reporting"),
+            &csrf,
+            file("130981", "C19", "200")
+        )
+        .await
+        .0,
+        200
+    );
+    let events: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT to_status, actor, comment FROM submission_events WHERE county_code = '130981' ORDER BY id",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    let path: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(path, ["submitted", "county_approved", "accepted", "draft"]);
+    assert_eq!(events[3].2, "县里发现1月数据录入错误");
+    // The city sees the matrix; a county sees only its own row.
+    let page = admin
+        .get(app.url("/reporting/status"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("任丘市") && page.contains("泊头市"));
+    let page = botou
+        .get(app.url("/reporting/status"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("泊头市") && !page.contains("任丘市"));
+}
+
+#[tokio::test]
+async fn other_systems_write_values_and_move_the_workflow_through_the_api() {
+    let app = spawn_app().await.with_cast().await;
+    let botou = app.client_for("botou").await;
+    let url = app.url("/api/v1/datasets/cluster_monthly/values");
+    let bad = serde_json::json!({"county": "130981", "period": "2025-01", "rows": [
+        {"unit": "C19", "values": {"revenue": "-1", "park_entries": "2"}},
+        {"unit": "C99", "values": {"revenue": "5"}}
+    ]});
+    let r = botou.post(&url).json(&bad).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["rejected"], 2);
+    assert_eq!(v["errors"][0]["row"], 0);
+    assert_eq!(v["errors"][0]["indicator"], "revenue");
+    assert_eq!(v["errors"][0]["rule"], "non_negative");
+    assert_eq!(v["errors"][1]["unit"], "C99");
+    let good = serde_json::json!({"county": "130981", "period": "2025-01", "rows": [
+        {"unit": "C19", "values": {"revenue": "88.8", "park_entries": "2"}}
+    ]});
+    let v: serde_json::Value = botou
+        .post(&url)
+        .json(&good)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (v["created"].as_u64(), v["unchanged"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let v: serde_json::Value = botou
+        .post(&url)
+        .json(&good)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["unchanged"], 2);
+    // 88.8 万元 = 888,000 yuan = 88,800,000 fen.
+    let n: i64 = sqlx::query_scalar(
+        "SELECT num_value FROM data_values WHERE unit_code = 'C19' AND indicator_code = 'revenue'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(n, 88_800_000);
+    // 任丘's data: refused.
+    let other = serde_json::json!({"county": "130982", "period": "2025-01", "rows": [{"unit": "C11", "values": {"revenue": "1"}}]});
+    let v: serde_json::Value = botou
+        .post(&url)
+        .json(&other)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["errors"][0]["rule"], "forbidden");
+
+    let sub = app.url("/api/v1/submissions/cluster_monthly/130981/2025-01");
+    let v: serde_json::Value = botou.get(&sub).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (v["status"].as_str(), v["actions"][0].as_str()),
+        (Some("draft"), Some("submit"))
+    );
+    let r = botou
+        .post(&sub)
+        .json(&serde_json::json!({"action": "submit"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = botou
+        .post(&sub)
+        .json(&serde_json::json!({"action": "submit"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let r = botou
+        .post(&sub)
+        .json(&serde_json::json!({"action": "fly"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = botou
+        .get(app.url("/api/v1/submissions/cluster_monthly/130982/2025-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}

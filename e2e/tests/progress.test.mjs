@@ -1,0 +1,54 @@
+// 目标进度 in a real browser: the twelve targets of 二 with their final 2025 status, bars drawn
+// on the server, the numbers one click away; a county sees its own share.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, launchBrowser, loginAs, SHOTS } from './helpers.mjs';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launchBrowser(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+const CLAUSES = ['二.1a', '二.1b', '二.1c', '二.2a', '二.2b', '二.2c', '二.3a', '二.3b', '二.3c', '二.4a', '二.4b', '二.4c'];
+const WORDS = ['已达成', '进度正常', '需加快', '进展有限', '倒退'];
+
+test('the city sees the twelve targets with their final 2025 status', async () => {
+  const page = await loginAs(browser, server.url, 'admin');
+  await page.click('nav >> text=目标进度');
+  await page.fill('#as_of', '2025-12');
+  await Promise.all([page.waitForURL(/as_of=2025-12/), page.click('form.filters button[type=submit]')]);
+  assert.equal(await page.locator('h1').innerText(), '沧州市 · 目标进度');
+  const ids = await page.locator('table.ptable > tbody > tr > td:first-child strong').allInnerTexts();
+  for (const c of CLAUSES) assert.ok(ids.includes(c), `${c} on the page`);
+  const rows = page.locator('table.ptable > tbody > tr');
+  assert.equal(await rows.count(), 13);
+  // Every row: a word status (the colour never stands alone), a server-drawn bar, 最终结果.
+  for (let i = 0; i < 13; i++) {
+    const word = (await rows.nth(i).locator('.pstatus').innerText()).slice(2);
+    assert.ok(WORDS.includes(word), `status word ${word}`);
+    assert.equal(await rows.nth(i).locator('svg.pbar').count(), 1);
+    assert.ok((await rows.nth(i).innerText()).includes('最终结果'));
+  }
+  // The numbers one click away.
+  const first = rows.first();
+  assert.equal(await first.locator('table.pseries').isVisible(), false);
+  await first.locator('summary').click();
+  assert.equal(await first.locator('table.pseries').isVisible(), true);
+  assert.ok((await first.locator('table.pseries tbody tr').count()) >= 5, '2021–2025');
+  await page.screenshot({ path: join(SHOTS, 'progress-city.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('a county leader sees its own county and its share of each target', async () => {
+  const page = await loginAs(browser, server.url, 'botou_leader');
+  await page.goto(server.url + '/progress?as_of=2025-06');
+  assert.equal(await page.locator('h1').innerText(), '泊头市 · 目标进度');
+  assert.equal(await page.locator('select#county').count(), 0, 'no county picker');
+  assert.ok((await page.locator('table.ptable').innerText()).includes('全市目标25个'));
+  await page.screenshot({ path: join(SHOTS, 'progress-county.png'), fullPage: true });
+  // A bad month is refused with a Chinese message, not a crash.
+  const resp = await page.goto(server.url + '/progress?as_of=2025-13');
+  assert.equal(resp.status(), 400);
+  assert.ok((await page.content()).includes('月份'));
+  await page.context().close();
+});
