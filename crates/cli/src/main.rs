@@ -239,6 +239,13 @@ fn read_password(from_stdin: bool) -> Result<String> {
 
 #[tokio::main]
 async fn main() {
+    // Piped into `head`, the output should stop quietly, as other command-line tools do,
+    // rather than panic on a closed pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of one signal at start-up, before any thread uses it.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CLUSTERDESK_LOG")
