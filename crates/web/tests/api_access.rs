@@ -551,3 +551,51 @@ async fn a_county_fills_in_its_own_cluster_plan_only() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[tokio::test]
+async fn the_enterprise_list_downloads_as_csv_and_excel_within_scope() {
+    let app = spawn_app().await.with_cast().await;
+    let admin = app.client_for("admin").await;
+    let mut e = renqiu_enterprise();
+    e["uscc"] = uscc("91130982MA0AB12C5").into();
+    admin
+        .post(app.url("/api/v1/enterprises"))
+        .json(&e)
+        .send()
+        .await
+        .unwrap();
+    let r = admin
+        .get(app.url("/enterprises?format=csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''")
+    );
+    let body = r.bytes().await.unwrap();
+    assert!(body.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+    let text = String::from_utf8(body[3..].to_vec()).unwrap();
+    assert!(text.starts_with("统一社会信用代码,企业名称"));
+    assert!(text.contains("任丘市测试石化有限公司"));
+    let r = admin
+        .get(app.url("/enterprises?format=xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+    // 泊头's operator downloads only 泊头's enterprises: none here.
+    let botou = app.client_for("botou").await;
+    let text = botou
+        .get(app.url("/enterprises?format=csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("任丘市测试石化有限公司"));
+}

@@ -7,7 +7,6 @@ use crate::auth::CurrentUser;
 use crate::error::WebError;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -89,11 +88,11 @@ const EXPORT_HEADERS: [&str; 6] = [
     "地址",
 ];
 
-fn export_rows(items: &[EnterpriseRow]) -> Vec<[String; 6]> {
+fn export_rows(items: &[EnterpriseRow]) -> Vec<Vec<String>> {
     items
         .iter()
         .map(|e| {
-            [
+            vec![
                 e.uscc.clone(),
                 e.name.clone(),
                 e.county_name.clone(),
@@ -103,21 +102,6 @@ fn export_rows(items: &[EnterpriseRow]) -> Vec<[String; 6]> {
             ]
         })
         .collect()
-}
-
-fn download(body: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"export\"; filename*=UTF-8''{}",
-        urlencode(filename)
-    );
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 async fn list(
@@ -155,22 +139,7 @@ async fn list(
             all.extend(page.items);
         }
         let rows = export_rows(&all);
-        return match fmt {
-            "xlsx" => {
-                let body = clusterdesk_office::table::write_xlsx("企业名录", &EXPORT_HEADERS, &rows)
-                    .map_err(|e| PageError::with(&st, &u, WebError::bad_request(e.to_string())))?;
-                Ok(download(
-                    body,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "企业名录.xlsx",
-                ))
-            }
-            _ => Ok(download(
-                clusterdesk_office::table::write_csv(&EXPORT_HEADERS, &rows),
-                "text/csv; charset=utf-8",
-                "企业名录.csv",
-            )),
-        };
+        return super::table_download(&st, &u, fmt, "企业名录", &EXPORT_HEADERS, &rows);
     }
     let mut params = Vec::new();
     for (k, v) in [("q", &q.q), ("county", &q.county), ("cluster", &q.cluster)] {
@@ -610,7 +579,7 @@ async fn import_submit(
 async fn template(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
     let body = clusterdesk_office::enterprises::template(st.store.plan())
         .map_err(|e| PageError::with(&st, &u, WebError::bad_request(e.to_string())))?;
-    Ok(download(
+    Ok(super::file_download(
         body,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "企业名录导入模板.xlsx",

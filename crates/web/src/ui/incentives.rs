@@ -86,46 +86,6 @@ fn business(st: &AppState, u: &CurrentUser) -> Result<(), PageError> {
     Ok(())
 }
 
-/// A table as a download: `format=xlsx` or `format=csv` (UTF-8 with BOM). Amounts are plain
-/// yuan with two decimals, so that a spreadsheet reads them as numbers.
-fn table_download(
-    st: &AppState,
-    u: &CurrentUser,
-    format: &str,
-    name: &str,
-    headers: &[&str],
-    rows: &[Vec<String>],
-) -> Result<Response, PageError> {
-    let (body, ctype, ext) = if format == "xlsx" {
-        (
-            clusterdesk_office::table::write_xlsx(name, headers, rows)
-                .map_err(|e| PageError::with(st, u, WebError::bad_request(e.to_string())))?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        )
-    } else {
-        (
-            clusterdesk_office::table::write_csv(headers, rows),
-            "text/csv; charset=utf-8",
-            "csv",
-        )
-    };
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, ctype.to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"export.{ext}\"; filename*=UTF-8''{}",
-                    super::urlencode(&format!("{name}.{ext}"))
-                ),
-            ),
-        ],
-        body,
-    )
-        .into_response())
-}
-
 fn kind_label(k: &str) -> &'static str {
     match k {
         "fixed" => "定额",
@@ -776,7 +736,7 @@ async fn claims(
                 ]
             })
             .collect();
-        return table_download(
+        return super::table_download(
             &st,
             &u,
             fmt,
@@ -1402,7 +1362,7 @@ async fn ledger(
                 ]
             })
             .collect();
-        return table_download(
+        return super::table_download(
             &st,
             &u,
             fmt,
@@ -1750,7 +1710,7 @@ async fn scan(
                 ]
             })
             .collect();
-        return table_download(
+        return super::table_download(
             &st,
             &u,
             fmt,

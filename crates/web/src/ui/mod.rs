@@ -285,6 +285,49 @@ pub async fn read_upload(
     }
 }
 
+/// A file to download, named in Chinese (RFC 6266 `filename*`), with a plain fallback name.
+pub fn file_download(body: Vec<u8>, content_type: &str, filename: &str) -> Response {
+    let ext = filename.rsplit_once('.').map(|(_, e)| e).unwrap_or("bin");
+    let disposition = format!(
+        "attachment; filename=\"export.{ext}\"; filename*=UTF-8''{}",
+        urlencode(filename)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A table as a download: `format` xlsx gives Excel, anything else CSV with a BOM.
+pub fn table_download(
+    st: &AppState,
+    u: &CurrentUser,
+    format: &str,
+    name: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Response, PageError> {
+    if format == "xlsx" {
+        let body = clusterdesk_office::table::write_xlsx(name, headers, rows)
+            .map_err(|e| PageError::with(st, u, WebError::bad_request(e.to_string())))?;
+        Ok(file_download(
+            body,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{name}.xlsx"),
+        ))
+    } else {
+        Ok(file_download(
+            clusterdesk_office::table::write_csv(headers, rows),
+            "text/csv; charset=utf-8",
+            &format!("{name}.csv"),
+        ))
+    }
+}
+
 /// Refuse a form post whose CSRF token is not the session's.
 pub fn check_csrf(u: &CurrentUser, token: &str) -> Result<(), WebError> {
     if same_token(token, &u.csrf) {

@@ -7,7 +7,6 @@ use crate::error::WebError;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use clusterdesk_domain::{Period, Role};
@@ -407,23 +406,11 @@ async fn download(
         .map(|x| x.name.clone())
         .unwrap_or_default();
     let filename = format!("{county_name}{ds_name}{period}.xlsx");
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"template.xlsx\"; filename*=UTF-8''{}",
-                    urlencode(&filename)
-                ),
-            ),
-        ],
+    Ok(super::file_download(
         bytes,
-    )
-        .into_response())
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &filename,
+    ))
 }
 
 async fn upload(
