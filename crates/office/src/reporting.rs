@@ -149,6 +149,76 @@ pub enum TemplateError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
+/// What a county's sheet holds for one period: its rows, its columns, and each cell as it is
+/// entered (money in 万元, cumulative indicators as the year to date), from what is stored.
+pub struct SheetData {
+    pub dataset: Dataset,
+    pub units: Vec<(String, String)>,
+    pub indicators: Vec<Indicator>,
+    /// (unit, indicator) -> the entered text; absent when nothing is stored.
+    pub shown: HashMap<(String, String), String>,
+}
+
+pub async fn sheet_data(
+    store: &Store,
+    actor: &Actor,
+    dataset: &str,
+    county: &str,
+    period: Period,
+) -> Result<SheetData, TemplateError> {
+    let plan = store.plan();
+    let ds = plan.datasets.iter().find(|d| d.code == dataset).ok_or_else(|| {
+        TemplateError::Invalid(format!(
+            "数据集“{dataset}”不存在(clusterdesk datasets 列出全部数据集)"
+        ))
+    })?;
+    check_period(ds, period).map_err(TemplateError::Invalid)?;
+    store.check_county(actor, county)?;
+    let units = row_units(store, actor, ds, county).await?;
+    let indicators: Vec<Indicator> = ds
+        .indicators
+        .iter()
+        .filter_map(|c| plan.indicator(c))
+        .cloned()
+        .collect();
+    let mut periods = vec![period.to_string()];
+    periods.extend(earlier_in_year(period).iter().map(|p| p.to_string()));
+    let stored = store
+        .county_values(actor, county, ds.level == RowUnit::Enterprise, &periods)
+        .await?;
+    let mut shown = HashMap::new();
+    for (code, _) in &units {
+        for ind in &indicators {
+            let get = |p: &str| stored.get(&(code.clone(), ind.code.clone(), p.to_string()));
+            let text = if ind.value_type == ValueType::Text {
+                get(&period.to_string()).and_then(|v| v.text_value.clone())
+            } else {
+                let mut n = get(&period.to_string()).and_then(|v| v.num_value);
+                if ind.reporting_form == ReportingForm::Cumulative
+                    && let Some(own) = n
+                {
+                    // What is entered is the year to date.
+                    let earlier: Option<i64> = earlier_in_year(period)
+                        .iter()
+                        .map(|p| get(&p.to_string()).and_then(|v| v.num_value))
+                        .sum();
+                    n = earlier.map(|e| e + own);
+                }
+                n.map(|v| to_entered(ind, v))
+            };
+            if let Some(t) = text {
+                shown.insert((code.clone(), ind.code.clone()), t);
+            }
+        }
+    }
+    Ok(SheetData {
+        dataset: ds.clone(),
+        units,
+        indicators,
+        shown,
+    })
+}
+
 /// The .xlsx template for one county and period, pre-filled with what is already stored.
 pub async fn template(
     store: &Store,
@@ -159,21 +229,9 @@ pub async fn template(
 ) -> Result<Vec<u8>, TemplateError> {
     use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, FormatAlign, Workbook};
     let plan = store.plan();
-    let ds = plan.datasets.iter().find(|d| d.code == dataset).ok_or_else(|| {
-        TemplateError::Invalid(format!(
-            "数据集“{dataset}”不存在(clusterdesk datasets 列出全部数据集)"
-        ))
-    })?;
-    check_period(ds, period).map_err(TemplateError::Invalid)?;
-    store.check_county(actor, county)?;
-    let units = row_units(store, actor, ds, county).await?;
-    let inds: Vec<&Indicator> = ds.indicators.iter().filter_map(|c| plan.indicator(c)).collect();
-    let mut periods = vec![period.to_string()];
-    periods.extend(earlier_in_year(period).iter().map(|p| p.to_string()));
-    let stored = store
-        .county_values(actor, county, ds.level == RowUnit::Enterprise, &periods)
-        .await?;
-
+    let data = sheet_data(store, actor, dataset, county, period).await?;
+    let (ds, units) = (&data.dataset, &data.units);
+    let inds: Vec<&Indicator> = data.indicators.iter().collect();
     let mut wb = Workbook::new();
     let title = Format::new().set_bold().set_font_size(14);
     let locked = Format::new().set_background_color("#EEF2F6");
@@ -219,29 +277,15 @@ pub async fn template(
         ws.write_with_format(row, 1, name, &locked)?;
         for (i, ind) in inds.iter().enumerate() {
             let col = (i + 2) as u16;
-            let get = |p: &str| stored.get(&(code.clone(), ind.code.clone(), p.to_string()));
+            let shown = data.shown.get(&(code.clone(), ind.code.clone()));
             if ind.value_type == ValueType::Text {
-                let t = get(&period.to_string())
-                    .and_then(|v| v.text_value.clone())
-                    .unwrap_or_default();
-                ws.write_with_format(row, col, t, &open_text)?;
+                ws.write_with_format(row, col, shown.cloned().unwrap_or_default(), &open_text)?;
                 continue;
             }
-            let mut n = get(&period.to_string()).and_then(|v| v.num_value);
-            if ind.reporting_form == ReportingForm::Cumulative
-                && let Some(own) = n
-            {
-                // Show what is entered: the year to date.
-                let earlier: Option<i64> = earlier_in_year(period)
-                    .iter()
-                    .map(|p| get(&p.to_string()).and_then(|v| v.num_value))
-                    .sum();
-                n = earlier.map(|e| e + own);
-            }
+            let n = shown.and_then(|t| f64::from_str(t).ok());
             match n {
                 Some(v) => {
-                    let shown = f64::from_str(&to_entered(ind, v)).unwrap_or(0.0);
-                    ws.write_with_format(row, col, shown, &open_num)?;
+                    ws.write_with_format(row, col, v, &open_num)?;
                 }
                 None => {
                     ws.write_blank(row, col, &open_num)?;
@@ -597,4 +641,92 @@ pub async fn import_table(
         rows,
         summary,
     })
+}
+
+/// One row of values as a program or a web form sends them: a unit and indicator -> text.
+pub type ValueRow = (String, std::collections::BTreeMap<String, String>);
+
+/// An error located by row and indicator rather than by cell.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ValueError {
+    /// 0-based index into the rows; -1 for the request as a whole.
+    pub row: i64,
+    pub unit: String,
+    pub indicator: String,
+    pub value: String,
+    pub rule: String,
+    pub message: String,
+}
+
+/// The table a template upload would give for these rows, with indicator codes as headers,
+/// and the indicator of each value column.
+pub fn rows_to_table(ds: &Dataset, county: &str, period: &str, rows: &[ValueRow]) -> (Table, Vec<String>) {
+    let mut indicators: Vec<String> = Vec::new();
+    for (_, values) in rows {
+        for k in values.keys() {
+            if !indicators.contains(k) {
+                indicators.push(k.clone());
+            }
+        }
+    }
+    let mut table = vec![
+        vec![ds.name.clone()],
+        vec![
+            "数据集".into(),
+            ds.code.clone(),
+            "县(市)".into(),
+            county.to_string(),
+            "期间".into(),
+            period.to_string(),
+        ],
+        [vec!["unit".to_string(), "name".to_string()], indicators.clone()].concat(),
+    ];
+    for (unit, values) in rows {
+        let mut row = vec![unit.clone(), String::new()];
+        row.extend(
+            indicators
+                .iter()
+                .map(|i| values.get(i).cloned().unwrap_or_default()),
+        );
+        table.push(row);
+    }
+    (
+        Table {
+            file: "api".into(),
+            sheet: ds.name.clone(),
+            rows: table,
+        },
+        indicators,
+    )
+}
+
+/// Cell errors of a table made by [`rows_to_table`], located by row and indicator.
+pub fn locate_errors(errs: Vec<CellError>, rows: &[ValueRow], indicators: &[String]) -> Vec<ValueError> {
+    errs.into_iter()
+        .map(|e| {
+            let data_row = e.row as i64 - FIRST_DATA_ROW as i64;
+            let col = e
+                .column
+                .bytes()
+                .fold(0usize, |a, b| a * 26 + (b - b'A' + 1) as usize)
+                .saturating_sub(1);
+            let in_rows = data_row >= 0 && (data_row as usize) < rows.len();
+            ValueError {
+                row: if in_rows { data_row } else { -1 },
+                unit: if in_rows {
+                    rows[data_row as usize].0.clone()
+                } else {
+                    String::new()
+                },
+                indicator: if in_rows && col >= 2 {
+                    indicators.get(col - 2).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                value: e.value,
+                rule: e.rule,
+                message: e.message,
+            }
+        })
+        .collect()
 }

@@ -592,11 +592,12 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 ("tax_paid", rev * 0.035),
                 ("rd_expense", rev * 0.018 * (1.0 + 0.15 * yi as f64)),
             ] {
+                // Counties report in 万元 to two decimals: whole hundreds of yuan.
                 values.push(Value {
                     unit_code: c.code.clone(),
                     indicator_code: ind.into(),
                     period: p.clone(),
-                    num_value: Some(v.round() as i64),
+                    num_value: Some((v / 10_000.0).round() as i64 * 10_000),
                     text_value: None,
                 });
             }

@@ -307,3 +307,58 @@ async fn other_systems_write_values_and_move_the_workflow_through_the_api() {
         .unwrap();
     assert_eq!(r.status(), 403);
 }
+
+#[tokio::test]
+async fn the_entry_form_saves_keeps_what_was_typed_when_refused_and_shows_last_year() {
+    let app = spawn_app().await.with_cast().await;
+    let botou = app.client_for("botou").await;
+    // Last year's January, entered through the API: 500 万元 for 铸造.
+    let url = app.url("/api/v1/datasets/cluster_monthly/values");
+    let last = serde_json::json!({"county": "130981", "period": "2024-01", "rows": [{"unit": "C19", "values": {"revenue": "500"}}]});
+    assert_eq!(botou.post(&url).json(&last).send().await.unwrap().status(), 200);
+
+    let form_url = app.url("/reporting/form?dataset=cluster_monthly&county=130981&period=2025-01");
+    let page = botou.get(&form_url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("name=\"v.C19.revenue\""));
+    assert!(
+        page.contains("<div class=\"last-year\">500</div>"),
+        "last year's value beside the cell"
+    );
+    let csrf = csrf_of(&page);
+    let post = |pairs: Vec<(&'static str, String)>| {
+        let c = botou.clone();
+        let u = app.url("/reporting/form");
+        async move { c.post(u).form(&pairs).send().await.unwrap() }
+    };
+    let base = |rev: &str, entries: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("dataset", "cluster_monthly".to_string()),
+            ("county", "130981".to_string()),
+            ("period", "2025-01".to_string()),
+            ("v.C19.revenue", rev.to_string()),
+            ("v.C17.park_entries", entries.to_string()),
+        ]
+    };
+    let r = post(base("612.5", "-2")).await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("value=\"612.5\""), "what was typed is kept");
+    assert!(body.contains("cell-error"));
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM data_values WHERE period = '2025-01'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "nothing saved from a refused form");
+    let r = post(base("612.5", "2")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("已保存"));
+    // 612.5 万元 = 6,125,000 yuan = 612,500,000 fen.
+    let v: i64 = sqlx::query_scalar(
+        "SELECT num_value FROM data_values WHERE unit_code = 'C19' AND period = '2025-01'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(v, 612_500_000);
+}

@@ -69,7 +69,6 @@ use utoipa::OpenApi;
         reporting::ValuesIn,
         reporting::RowIn,
         reporting::ValuesOut,
-        reporting::ValueError,
         reporting::SubmissionOut,
         reporting::TransitionIn,
         enterprises::EnterprisePage,

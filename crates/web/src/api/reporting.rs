@@ -8,8 +8,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use clusterdesk_office::reporting::{FIRST_DATA_ROW, ImportError, import_table};
-use clusterdesk_office::table::Table;
+use clusterdesk_office::reporting::{
+    ImportError, ValueError, ValueRow, import_table, locate_errors, rows_to_table,
+};
 use clusterdesk_store::reporting::{Action, Submission};
 use std::collections::BTreeMap;
 
@@ -65,22 +66,12 @@ pub struct RowIn {
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct ValueError {
-    /// 0-based index into `rows`; -1 for the request as a whole.
-    pub row: i64,
-    pub unit: String,
-    pub indicator: String,
-    pub value: String,
-    pub rule: String,
-    pub message: String,
-}
-
-#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ValuesOut {
     pub created: u64,
     pub updated: u64,
     pub unchanged: u64,
     pub rejected: usize,
+    #[schema(value_type = Vec<Object>)]
     pub errors: Vec<ValueError>,
 }
 
@@ -106,40 +97,12 @@ pub async fn put_values(
             )
         })?;
     // The same table a template upload produces, with indicator codes as the headers.
-    let mut indicators: Vec<String> = Vec::new();
-    for r in &body.rows {
-        for k in r.values.keys() {
-            if !indicators.contains(k) {
-                indicators.push(k.clone());
-            }
-        }
-    }
-    let mut rows = vec![
-        vec![ds.name.clone()],
-        vec![
-            "数据集".into(),
-            ds.code.clone(),
-            "县(市)".into(),
-            body.county.clone(),
-            "期间".into(),
-            body.period.clone(),
-        ],
-        [vec!["unit".to_string(), "name".to_string()], indicators.clone()].concat(),
-    ];
-    for r in &body.rows {
-        let mut row = vec![r.unit.clone(), String::new()];
-        row.extend(
-            indicators
-                .iter()
-                .map(|i| r.values.get(i).cloned().unwrap_or_default()),
-        );
-        rows.push(row);
-    }
-    let table = Table {
-        file: "api".into(),
-        sheet: ds.name.clone(),
-        rows,
-    };
+    let rows: Vec<ValueRow> = body
+        .rows
+        .iter()
+        .map(|r| (r.unit.clone(), r.values.clone()))
+        .collect();
+    let (table, indicators) = rows_to_table(ds, &body.county, &body.period, &rows);
     match import_table(&st.store, &u.actor, &table, Some(&code), body.dry_run).await {
         Ok(r) => Ok((
             StatusCode::OK,
@@ -152,33 +115,7 @@ pub async fn put_values(
             }),
         )),
         Err(ImportError::Cells(errs)) => {
-            let errors: Vec<ValueError> = errs
-                .into_iter()
-                .map(|e| {
-                    let data_row = e.row as i64 - FIRST_DATA_ROW as i64;
-                    let col = e
-                        .column
-                        .bytes()
-                        .fold(0usize, |a, b| a * 26 + (b - b'A' + 1) as usize)
-                        .saturating_sub(1);
-                    ValueError {
-                        row: if data_row >= 0 { data_row } else { -1 },
-                        unit: if data_row >= 0 {
-                            body.rows[data_row as usize].unit.clone()
-                        } else {
-                            String::new()
-                        },
-                        indicator: if data_row >= 0 && col >= 2 {
-                            indicators.get(col - 2).cloned().unwrap_or_default()
-                        } else {
-                            String::new()
-                        },
-                        value: e.value,
-                        rule: e.rule,
-                        message: e.message,
-                    }
-                })
-                .collect();
+            let errors = locate_errors(errs, &rows, &indicators);
             let rejected = errors
                 .iter()
                 .filter(|e| e.row >= 0)
