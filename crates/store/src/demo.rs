@@ -726,10 +726,15 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 },
             )
             .await?;
-        let org_name = plan
-            .org_unit(&org)
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| org.clone());
+        let org_name = match plan.org_unit(&org) {
+            Some(u) => u.name.clone(),
+            // An enterprise account is bound to a USCC: show the enterprise's name.
+            None => sqlx::query_scalar("SELECT name FROM enterprises WHERE uscc = $1")
+                .bind(&org)
+                .fetch_optional(store.pool())
+                .await?
+                .unwrap_or_else(|| org.clone()),
+        };
         out.push(DemoAccount {
             username: name.into(),
             role,
