@@ -564,9 +564,10 @@ async fn import_submit(
     mp: Multipart,
 ) -> Result<Response, PageError> {
     require_writer(&st, &u)?;
-    let (name, bytes, dry_run) = super::read_upload(&u, mp)
+    let up = super::read_upload(&u, mp)
         .await
         .map_err(|e| PageError::with(&st, &u, e))?;
+    let (name, bytes, dry_run) = (up.name.clone(), up.bytes.clone(), up.dry_run);
     match clusterdesk_office::enterprises::import(&st.store, &u.actor, &name, &bytes, dry_run).await {
         Ok(s) => Ok(import_page(&st, &u, name, Some(s), dry_run, vec![])),
         Err(clusterdesk_office::enterprises::ImportError::Cells(errs)) => {

@@ -240,23 +240,24 @@ pub fn render<T: Template>(t: &T) -> Response {
     }
 }
 
-/// A file upload form: its CSRF token, whether it asked for a dry run, and the file.
+/// A file upload form: its CSRF token, whether it asked for a dry run, the file, other fields.
 pub struct Upload {
     pub csrf: String,
     pub dry_run: bool,
-    pub file: Option<(String, Vec<u8>)>,
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub fields: std::collections::HashMap<String, String>,
 }
 
-/// Read an upload form (fields `csrf`, `dry_run`, `file`), checking the CSRF token; a missing or
-/// empty file is a clear error.
-pub async fn read_upload(
-    u: &CurrentUser,
-    mut mp: axum::extract::Multipart,
-) -> Result<(String, Vec<u8>, bool), WebError> {
+/// Read an upload form (`csrf`, `dry_run`, `file` and any other text fields), checking the
+/// CSRF token; a missing or empty file is a clear error.
+pub async fn read_upload(u: &CurrentUser, mut mp: axum::extract::Multipart) -> Result<Upload, WebError> {
     let mut up = Upload {
         csrf: String::new(),
         dry_run: false,
-        file: None,
+        name: String::new(),
+        bytes: Vec::new(),
+        fields: Default::default(),
     };
     loop {
         let field = match mp.next_field().await {
@@ -264,25 +265,28 @@ pub async fn read_upload(
             Ok(None) => break,
             Err(e) => return Err(WebError::bad_request(format!("上传内容无法读取:{e}"))),
         };
-        match field.name().unwrap_or("") {
+        match field.name().unwrap_or("").to_string().as_str() {
             "csrf" => up.csrf = field.text().await.unwrap_or_default(),
             "dry_run" => up.dry_run = true,
             "file" => {
-                let name = field.file_name().unwrap_or("upload").to_string();
+                up.name = field.file_name().unwrap_or("upload").to_string();
                 let bytes = field
                     .bytes()
                     .await
                     .map_err(|e| WebError::bad_request(format!("文件上传失败:{e}")))?;
-                up.file = Some((name, bytes.to_vec()));
+                up.bytes = bytes.to_vec();
             }
-            _ => {}
+            other => {
+                let other = other.to_string();
+                up.fields.insert(other, field.text().await.unwrap_or_default());
+            }
         }
     }
     check_csrf(u, &up.csrf)?;
-    match up.file.filter(|(_, b)| !b.is_empty()) {
-        Some((name, bytes)) => Ok((name, bytes, up.dry_run)),
-        None => Err(WebError::bad_request("请选择要上传的文件")),
+    if up.bytes.is_empty() {
+        return Err(WebError::bad_request("请选择要上传的文件"));
     }
+    Ok(up)
 }
 
 /// A file to download, named in Chinese (RFC 6266 `filename*`), with a plain fallback name.

@@ -427,12 +427,19 @@ async fn upload(
             WebError::forbidden("只有县(市)填报员和市工信局可以上传数据"),
         ));
     }
-    let (name, bytes, dry_run) = super::read_upload(&u, mp)
+    let up = super::read_upload(&u, mp)
         .await
         .map_err(|e| PageError::with(&st, &u, e))?;
+    let (name, bytes, dry_run) = (up.name.clone(), up.bytes.clone(), up.dry_run);
     let result =
         clusterdesk_office::reporting::import(&st.store, &u.actor, &name, &bytes, None, dry_run).await;
-    let mut p = build(&st, &u, &Choice::default());
+    // Keep the selection the person uploaded from.
+    let chosen = Choice {
+        dataset: up.fields.get("dataset").cloned(),
+        county: up.fields.get("county").cloned(),
+        period: up.fields.get("period").cloned(),
+    };
+    let mut p = build(&st, &u, &chosen);
     p.file = name;
     p.dry_run = dry_run;
     let status = match result {
