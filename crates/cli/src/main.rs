@@ -178,7 +178,7 @@ async fn run_demo(store: &Store, a: &DemoArgs) -> Result<()> {
 async fn serve(cli: &Cli, bind: &str, demo: bool) -> Result<()> {
     let store = open(cli).await?;
     if demo {
-        let n: i64 = sqlx_count(&store).await?;
+        let n: i64 = enterprise_count(&store).await?;
         if n == 0 {
             println!("正在生成演示数据……");
             run_demo(
@@ -217,7 +217,7 @@ async fn serve(cli: &Cli, bind: &str, demo: bool) -> Result<()> {
     Ok(())
 }
 
-async fn sqlx_count(store: &Store) -> Result<i64> {
+async fn enterprise_count(store: &Store) -> Result<i64> {
     Ok(store
         .list_enterprises(&Actor::system("cli"), &Default::default())
         .await?

@@ -22,7 +22,6 @@ pub use error::{Result, StoreError};
 use clusterdesk_plan::Plan;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
-use std::str::FromStr;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +73,6 @@ impl Store {
             }),
             Engine::Postgres => opts.max_connections(16),
         };
-        let _ = sqlx::any::AnyConnectOptions::from_str(&url)?;
         let pool = opts.connect(&url).await?;
         if engine == Engine::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;

@@ -202,13 +202,15 @@ async fn insert_batch(conn: &mut sqlx::AnyConnection, chunk: &[Value], by: &str,
     let mut sql = String::from(
         "INSERT INTO data_values (unit_code, indicator_code, period, num_value, text_value, updated_by, updated_at) VALUES ",
     );
+    // Five parameters per row, then who and when, shared by every row.
+    let (by_at, ts_at) = (chunk.len() * 5 + 1, chunk.len() * 5 + 2);
     for i in 0..chunk.len() {
         let b = i * 5;
         if i > 0 {
             sql.push(',');
         }
         sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, $1000000, $1000001)",
+            "(${}, ${}, ${}, ${}, ${}, ${by_at}, ${ts_at})",
             b + 1,
             b + 2,
             b + 3,
@@ -216,10 +218,6 @@ async fn insert_batch(conn: &mut sqlx::AnyConnection, chunk: &[Value], by: &str,
             b + 5
         ));
     }
-    let n = chunk.len() * 5;
-    let sql = sql
-        .replace("$1000000", &format!("${}", n + 1))
-        .replace("$1000001", &format!("${}", n + 2));
     let mut q = sqlx::query(&sql);
     for v in chunk {
         q = q

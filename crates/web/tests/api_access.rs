@@ -508,14 +508,7 @@ async fn a_county_fills_in_its_own_cluster_plan_only() {
         .text()
         .await
         .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = common::csrf_of(&page);
     let form = [
         ("csrf", csrf.as_str()),
         ("f0", "铸造企业约300家"),

@@ -9,7 +9,7 @@ use chrono::Datelike;
 use clusterdesk_domain::{IndustryCode, Role, Uscc, uscc};
 use clusterdesk_store::Actor;
 use clusterdesk_store::registry::EnterpriseInput;
-use common::{TestApp, spawn_app};
+use common::{TestApp, csrf_of, spawn_app};
 use reqwest::Client;
 use serde_json::{Value, json};
 
@@ -560,12 +560,6 @@ async fn bad_input_is_422_naming_the_field() {
             .iter()
             .all(|p| !p["clause_text"].as_str().unwrap().is_empty())
     );
-}
-
-/// The hidden CSRF token of a page.
-fn csrf_of(html: &str) -> String {
-    let i = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
-    html[i..i + html[i..].find('"').unwrap()].to_string()
 }
 
 async fn page(c: &Client, app: &TestApp, path: &str) -> (u16, String) {

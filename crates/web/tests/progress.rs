@@ -212,12 +212,7 @@ async fn progress_needs_a_session_and_lists_the_twelve_clauses() {
         15,
         "the city and 14 counties"
     );
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(2)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string();
+    let csrf = common::csrf_of(&html);
     let form = [
         ("csrf", csrf.as_str()),
         ("target", "二.3a"),

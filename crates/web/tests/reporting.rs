@@ -2,17 +2,7 @@
 
 mod common;
 
-use common::spawn_app;
-
-fn csrf_of(page: &str) -> String {
-    page.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
-}
+use common::{csrf_of, spawn_app};
 
 fn file(county: &str, cluster: &str, revenue: &str) -> Vec<u8> {
     format!("集群月报\n数据集,cluster_monthly,县(市),{county},期间,2025-01\n集群代码,集群名称,营业收入(万元)\n{cluster},,{revenue}\n")

@@ -87,3 +87,9 @@ impl TestApp {
         self
     }
 }
+
+/// The session's CSRF token, from the hidden field every page form carries.
+pub fn csrf_of(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    html[i..i + html[i..].find('"').expect("closing quote")].to_string()
+}
