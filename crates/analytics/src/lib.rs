@@ -10,6 +10,7 @@
 //! - [`cluster`]: revenue tiers, HHI and top-n share, location quotient, strong-cluster flag,
 //!   shift-share, R&D intensity.
 
+pub mod assessment;
 pub mod cluster;
 pub mod forecast;
 pub mod progress;

@@ -1,5 +1,6 @@
 //! The `clusterdesk` binary: serve, demo, users, registry import, policy tools.
 
+mod assessment_cmd;
 mod policy_cmd;
 mod progress_cmd;
 mod reporting_cmd;
@@ -62,6 +63,8 @@ enum Cmd {
     Import(reporting_cmd::ImportArgs),
     /// Progress of the 2025 targets (二): value, target, status, forecast.
     Progress(progress_cmd::ProgressArgs),
+    /// The county assessment (考核): ranking, 三(二)1 transfer, 三(二)2 net new 规上.
+    Assessment(assessment_cmd::AssessmentArgs),
 }
 
 #[derive(Args, Clone)]
@@ -389,5 +392,6 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Import(a) => reporting_cmd::run_import(&open(&cli).await?, a).await,
         Cmd::Policy(p) => policy_cmd::run(p, cli.plan.as_ref(), &cli.db).await,
         Cmd::Progress(a) => progress_cmd::run(&open(&cli).await?, a).await,
+        Cmd::Assessment(a) => assessment_cmd::run(&open(&cli).await?, a).await,
     }
 }

@@ -14,6 +14,7 @@
 //! [`Indicator::time_aggregation`] combines sub-periods (months → quarter → year). Flows sum on
 //! both; stocks such as 发明专利拥有量 sum over units but take the last value over time.
 
+pub mod assessment;
 pub mod datasets;
 mod error;
 mod load;
@@ -46,6 +47,8 @@ pub struct Plan {
     pub tasks: Vec<Task>,
     /// The reporting data sets (`datasets.yaml`).
     pub datasets: Vec<datasets::Dataset>,
+    /// The county assessment (`assessment.yaml`), when the plan has one.
+    pub assessment: Option<assessment::Assessment>,
     /// every file under policies/ and any other *.yaml not consumed here, for other crates
     pub extra_files: Vec<SourceFile>,
 }

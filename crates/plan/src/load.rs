@@ -15,7 +15,7 @@ pub(crate) const INDICATORS: &str = "indicators.csv";
 pub(crate) const TARGETS: &str = "targets.csv";
 pub(crate) const QUOTAS: &str = "quotas.csv";
 pub(crate) const TASKS: &str = "tasks.csv";
-const CONSUMED: [&str; 8] = [
+const CONSUMED: [&str; 9] = [
     META,
     ORG_UNITS,
     CLUSTERS,
@@ -24,6 +24,7 @@ const CONSUMED: [&str; 8] = [
     QUOTAS,
     TASKS,
     crate::datasets::DATASETS,
+    crate::assessment::ASSESSMENT,
 ];
 
 pub(crate) fn embedded_files() -> Vec<SourceFile> {
@@ -146,7 +147,12 @@ pub(crate) fn from_files(files: Vec<SourceFile>) -> Result<Plan, PlanError> {
     let quotas = parse_quotas(text(QUOTAS)?, &indicators)?;
     let tasks = parse_tasks(text(TASKS)?, &org_units)?;
     let datasets = crate::datasets::parse_datasets(text(crate::datasets::DATASETS)?, &indicators)?;
+    let assessment = consumed
+        .get(crate::assessment::ASSESSMENT)
+        .map(|t| crate::assessment::parse_assessment(t, &org_units, &datasets))
+        .transpose()?;
     Ok(Plan {
+        assessment,
         datasets,
         meta,
         org_units,

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod assessment;
 pub mod demo;
 pub mod error;
 pub mod incentives;
