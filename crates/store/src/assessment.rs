@@ -7,7 +7,7 @@
 //! | indicator | raw value |
 //! |---|---|
 //! | revenue_growth | Σ monthly `revenue` of the county's clusters, months 1..M of the year, against the same months of the year before (%) |
-//! | net_new_above_scale | `above_scale` qualifications of the county's enterprises: in force at the end of month M minus in force on 1 January |
+//! | net_new_above_scale | `above_scale` qualifications of the county's enterprises: in force at the end of month M minus in force on 1 January (`valid_to` is the first day no longer held) |
 //! | park_entries | Σ monthly `park_entries` of the county's clusters, months 1..M |
 //! | reporting_timeliness | of the months 1..M whose deadline has passed, the share submitted by the deadline (Beijing date) |
 //! | problems_closed_on_time | no module records problems yet: no data |
@@ -750,7 +750,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT q.uscc, e.name, e.county_code, q.valid_from, q.valid_to FROM qualifications q
              JOIN enterprises e ON e.uscc = q.uscc
-             WHERE q.kind = 'above_scale' AND q.valid_from <= $2 AND (q.valid_to IS NULL OR q.valid_to >= $1)
+             WHERE q.kind = 'above_scale' AND q.valid_from <= $2 AND (q.valid_to IS NULL OR q.valid_to > $1)
              ORDER BY e.county_code, q.valid_from, q.uscc",
         )
         .bind(&start)
@@ -829,7 +829,7 @@ impl Store {
                     },
                 });
             }
-            if let Some(t) = to.filter(|t| *t >= start && *t <= end) {
+            if let Some(t) = to.filter(|t| *t > start && *t <= end) {
                 row.exits += 1;
                 row.events.push(AboveScaleEvent {
                     uscc,
