@@ -1,5 +1,6 @@
 //! The JSON API under /api/v1, one router per module, described by an OpenAPI document.
 
+pub mod assessment;
 mod auth;
 mod clusters;
 pub mod enterprises;
@@ -37,6 +38,7 @@ use utoipa::OpenApi;
         progress::progress,
         progress::cluster_metrics,
         progress::set_milestones,
+        assessment::assessment,
         incentives::policies,
         incentives::calc,
         incentives::list,
@@ -96,6 +98,14 @@ use utoipa::OpenApi;
         clusterdesk_store::progress::MilestoneEdit,
         clusterdesk_store::progress::PhaseStep,
         progress::MilestonesIn,
+        clusterdesk_store::assessment::AssessmentReport,
+        clusterdesk_store::assessment::IndicatorInfo,
+        clusterdesk_store::assessment::IndicatorValue,
+        clusterdesk_store::assessment::CountyResult,
+        clusterdesk_store::assessment::ParkEntryTransfer,
+        clusterdesk_store::assessment::TransferRow,
+        clusterdesk_store::assessment::AboveScaleRow,
+        clusterdesk_store::assessment::AboveScaleEvent,
         ErrorBody,
         ErrorDetail,
     ))
@@ -128,6 +138,7 @@ pub fn router() -> Router<AppState> {
         .merge(reporting::router())
         .merge(incentives::router())
         .merge(progress::router())
+        .merge(assessment::router())
         .route("/openapi.json", get(openapi))
         .fallback(|| async {
             crate::error::WebError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "接口不存在")

@@ -1,5 +1,6 @@
 //! Server-rendered Chinese pages. Every page but the login and first-run pages needs a session.
 
+mod assessment;
 mod enterprises;
 mod incentives;
 mod pages;
@@ -73,6 +74,7 @@ impl Layout {
         };
         if matches!(a.scope(), Scope::City | Scope::County(_)) {
             items.insert(1, ("/progress", "目标进度"));
+            items.insert(2, ("/assessment", "考核排名"));
         }
         items.extend(incentives::nav(a.role));
         if matches!(
@@ -370,4 +372,5 @@ pub fn router() -> Router<AppState> {
         .merge(reporting::router())
         .merge(incentives::router())
         .merge(progress::router())
+        .merge(assessment::router())
 }

@@ -1,0 +1,506 @@
+//! 考核排名: the county assessment as a published bulletin — the composite ranking with each
+//! indicator's value and score, the 三(二)1 park-entry ranking with its zero-sum transfer, and
+//! the 三(二)2 table of net new above-scale enterprises. A county sees every county with its
+//! own row highlighted and a panel of its own standing. Every table downloads as .xlsx / .csv.
+
+use super::{Layout, PageError, PageUser, render, table_download};
+use crate::AppState;
+use crate::api::assessment::resolve_year;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use clusterdesk_domain::Fen;
+use clusterdesk_store::assessment::{AssessmentReport, beijing_today, default_period};
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    year: Option<String>,
+    /// `xlsx` or `csv`: download `table` instead of the page.
+    format: Option<String>,
+    /// `ranking` (default), `transfer` or `above_scale`.
+    table: Option<String>,
+}
+
+pub struct Head {
+    name: String,
+    clause: String,
+    weight: u32,
+}
+
+pub struct Cell {
+    raw: String,
+    score: String,
+}
+
+pub struct RankRow {
+    county: String,
+    name: String,
+    rank: usize,
+    tied: bool,
+    tie_broken: bool,
+    composite: String,
+    cells: Vec<Cell>,
+    change: String,
+    change_class: &'static str,
+    own: bool,
+    provenance: Vec<String>,
+}
+
+pub struct TransferLine {
+    name: String,
+    place: usize,
+    tied: bool,
+    entries: i64,
+    amount: String,
+    amount_class: &'static str,
+    flags: Vec<String>,
+    trace: Vec<String>,
+    own: bool,
+}
+
+pub struct AboveLine {
+    name: String,
+    start: i64,
+    entered: i64,
+    small: i64,
+    newly: i64,
+    exits: i64,
+    net: i64,
+    target: String,
+    attainment: String,
+    gap: String,
+    gap_class: &'static str,
+    own: bool,
+    events: Vec<String>,
+}
+
+pub struct IndicatorLine {
+    name: String,
+    clause: String,
+    weight: u32,
+    effective: String,
+    scoring: String,
+    available: bool,
+    note: String,
+}
+
+pub struct OwnPanel {
+    name: String,
+    rank: usize,
+    total: usize,
+    composite: String,
+    change: String,
+    lines: Vec<(String, String, String)>,
+    transfer: String,
+    net_new: String,
+}
+
+#[derive(Template)]
+#[template(path = "assessment.html")]
+struct AssessmentPage {
+    title: String,
+    layout: Layout,
+    name: String,
+    clause: String,
+    clause_text: String,
+    span: String,
+    provisional: bool,
+    year: i32,
+    years: Vec<i32>,
+    heads: Vec<Head>,
+    rows: Vec<RankRow>,
+    indicators: Vec<IndicatorLine>,
+    notes: Vec<String>,
+    own: Option<OwnPanel>,
+    pe_clause: String,
+    pe_clause_text: String,
+    pe_error: String,
+    pe_total: String,
+    transfers: Vec<TransferLine>,
+    above: Vec<AboveLine>,
+    above_note: String,
+    city_view: bool,
+}
+
+fn yuan(fen: i64) -> String {
+    let s = clusterdesk_policy::eval::yuan_grouped(Fen(fen));
+    if fen > 0 { format!("+{s}") } else { s }
+}
+
+fn change_text(c: Option<i64>) -> (String, &'static str) {
+    match c {
+        None => ("—".into(), ""),
+        Some(0) => ("→ 持平".into(), ""),
+        Some(c) if c > 0 => (format!("↑ 升{c}位"), "up"),
+        Some(c) => (format!("↓ 降{}位", -c), "down"),
+    }
+}
+
+fn span(r: &AssessmentReport) -> String {
+    if r.complete {
+        format!("{}年度", r.year)
+    } else {
+        let m: u32 = r.as_of[5..].parse().unwrap_or(12);
+        if m == 1 {
+            format!("{}年1月(暂定)", r.year)
+        } else {
+            format!("{}年1–{m}月(暂定)", r.year)
+        }
+    }
+}
+
+/// The columns shown: indicators with a weight, or with data.
+fn shown(r: &AssessmentReport) -> Vec<usize> {
+    r.indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.weight > 0)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+fn download(
+    st: &AppState,
+    u: &crate::auth::CurrentUser,
+    r: &AssessmentReport,
+    format: &str,
+    table: &str,
+) -> Result<Response, PageError> {
+    let cols = shown(r);
+    match table {
+        "transfer" => {
+            let headers = [
+                "名次",
+                "县(市)",
+                "入园企业数(家)",
+                "转移金额(元)",
+                "并列",
+                "说明",
+                "条款",
+            ];
+            let rows: Vec<Vec<String>> = r
+                .park_entry
+                .rows
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.place.to_string(),
+                        t.name.clone(),
+                        t.park_entries.to_string(),
+                        Fen(t.amount_fen).yuan_string(),
+                        if t.tied { "是".into() } else { String::new() },
+                        t.flags.join(";"),
+                        r.park_entry.clause.clone(),
+                    ]
+                })
+                .collect();
+            table_download(
+                st,
+                u,
+                format,
+                &format!("入园进区考核转移_{}", r.year),
+                &headers,
+                &rows,
+            )
+        }
+        "above_scale" => {
+            let headers = [
+                "县(市)",
+                "年初规上企业(家)",
+                "新入统(家)",
+                "其中小升规",
+                "其中新建入统或无法区分",
+                "退出(家)",
+                "净增(家)",
+                "目标(家)",
+                "完成率(%)",
+                "超额(+)/差额(−)",
+            ];
+            let rows: Vec<Vec<String>> = r
+                .above_scale
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.name.clone(),
+                        a.start.to_string(),
+                        a.entered.to_string(),
+                        a.small_to_above.to_string(),
+                        a.newly_built_or_unknown.to_string(),
+                        a.exits.to_string(),
+                        a.net_new.to_string(),
+                        a.target.map(|t| t.to_string()).unwrap_or_default(),
+                        a.attainment_pct.clone().unwrap_or_default(),
+                        a.gap.map(|g| g.to_string()).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            table_download(
+                st,
+                u,
+                format,
+                &format!("净增规上工业企业_{}", r.year),
+                &headers,
+                &rows,
+            )
+        }
+        _ => {
+            let mut headers: Vec<String> = vec!["名次".into(), "县(市)".into(), "综合得分".into()];
+            for k in &cols {
+                let i = &r.indicators[*k];
+                headers.push(format!("{}({})", i.name, i.unit));
+                headers.push(format!("{}得分(权重{})", i.name, i.weight));
+            }
+            headers.push("上年名次".into());
+            headers.push("名次变化".into());
+            let rows: Vec<Vec<String>> = r
+                .rows
+                .iter()
+                .map(|x| {
+                    let mut v = vec![
+                        format!("{}{}", x.rank, if x.tied { "(并列)" } else { "" }),
+                        x.name.clone(),
+                        x.composite.clone(),
+                    ];
+                    for k in &cols {
+                        v.push(x.values[*k].raw.clone().unwrap_or_default());
+                        v.push(x.values[*k].score.clone().unwrap_or_default());
+                    }
+                    v.push(x.last_rank.map(|l| l.to_string()).unwrap_or_default());
+                    v.push(x.rank_change.map(|c| c.to_string()).unwrap_or_default());
+                    v
+                })
+                .collect();
+            let h: Vec<&str> = headers.iter().map(String::as_str).collect();
+            table_download(st, u, format, &format!("县(市)考核排名_{}", r.year), &h, &rows)
+        }
+    }
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let (year, month) = resolve_year(&st.store, q.year.as_deref())
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let r = st
+        .store
+        .assessment(&u.actor, &st.policies, year, month, beijing_today())
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    if let Some(fmt) = q.format.as_deref() {
+        return download(&st, &u, &r, fmt, q.table.as_deref().unwrap_or("ranking"));
+    }
+    let own = r.own_county.clone();
+    let is_own = |c: &str| own.as_deref() == Some(c);
+    let cols = shown(&r);
+    let heads = cols
+        .iter()
+        .map(|k| {
+            let i = &r.indicators[*k];
+            Head {
+                name: i.name.clone(),
+                clause: i.clause.clone(),
+                weight: i.weight,
+            }
+        })
+        .collect();
+    let rows: Vec<RankRow> = r
+        .rows
+        .iter()
+        .map(|x| {
+            let (change, change_class) = change_text(x.rank_change);
+            RankRow {
+                county: x.county.clone(),
+                name: x.name.clone(),
+                rank: x.rank,
+                tied: x.tied,
+                tie_broken: x.tie_broken,
+                composite: x.composite.clone(),
+                cells: cols
+                    .iter()
+                    .map(|k| Cell {
+                        raw: x.values[*k].raw_text.clone(),
+                        score: x.values[*k].score.clone().unwrap_or_else(|| "—".into()),
+                    })
+                    .collect(),
+                change,
+                change_class,
+                own: is_own(&x.county),
+                provenance: x.provenance.clone(),
+            }
+        })
+        .collect();
+    let own_panel = own.as_deref().and_then(|c| {
+        let x = r.rows.iter().find(|x| x.county == c)?;
+        let t = r.park_entry.rows.iter().find(|t| t.county == c);
+        let a = r.above_scale.iter().find(|a| a.county == c);
+        Some(OwnPanel {
+            name: x.name.clone(),
+            rank: x.rank,
+            total: r.rows.len(),
+            composite: x.composite.clone(),
+            change: change_text(x.rank_change).0,
+            lines: r
+                .indicators
+                .iter()
+                .zip(&x.values)
+                .filter(|(i, _)| i.weight > 0)
+                .map(|(i, v)| {
+                    let rank = v.score.as_ref().map(|s| {
+                        let s: rust_decimal::Decimal = s.parse().unwrap_or_default();
+                        1 + r
+                            .rows
+                            .iter()
+                            .filter(|o| {
+                                let k = o.values.iter().position(|w| w.code == i.code).unwrap_or(0);
+                                o.values[k]
+                                    .score
+                                    .as_ref()
+                                    .and_then(|t| t.parse::<rust_decimal::Decimal>().ok())
+                                    .is_some_and(|t| t > s)
+                            })
+                            .count()
+                    });
+                    (
+                        format!("{}({})", i.name, i.clause),
+                        format!(
+                            "{} · 得分 {}",
+                            v.raw_text,
+                            v.score.clone().unwrap_or_else(|| "—".into())
+                        ),
+                        rank.map(|k| format!("单项第 {k} 名")).unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            transfer: match t {
+                Some(t) if t.amount_fen > 0 => format!("获得 {} 元", yuan(t.amount_fen)),
+                Some(t) if t.amount_fen < 0 => format!("承担 {} 元", yuan(-t.amount_fen)),
+                Some(_) => "无收付".into(),
+                None => "—".into(),
+            },
+            net_new: a
+                .map(|a| match (a.target, &a.attainment_pct) {
+                    (Some(t), Some(p)) => format!("净增 {} 家,目标 {t} 家,完成 {p}%", a.net_new),
+                    _ => format!("净增 {} 家(未下达目标)", a.net_new),
+                })
+                .unwrap_or_default(),
+        })
+    });
+    let transfers = r
+        .park_entry
+        .rows
+        .iter()
+        .map(|t| TransferLine {
+            name: t.name.clone(),
+            place: t.place,
+            tied: t.tied,
+            entries: t.park_entries,
+            amount: yuan(t.amount_fen),
+            amount_class: match t.amount_fen.signum() {
+                1 => "up",
+                -1 => "down",
+                _ => "",
+            },
+            flags: t.flags.clone(),
+            trace: t.trace.clone(),
+            own: is_own(&t.county),
+        })
+        .collect();
+    let above = r
+        .above_scale
+        .iter()
+        .map(|a| AboveLine {
+            name: a.name.clone(),
+            start: a.start,
+            entered: a.entered,
+            small: a.small_to_above,
+            newly: a.newly_built_or_unknown,
+            exits: a.exits,
+            net: a.net_new,
+            target: a.target.map(|t| t.to_string()).unwrap_or_else(|| "未下达".into()),
+            attainment: a
+                .attainment_pct
+                .as_ref()
+                .map(|p| format!("{p}%"))
+                .unwrap_or_else(|| "—".into()),
+            gap: match a.gap {
+                Some(g) if g > 0 => format!("超 {g}"),
+                Some(g) if g < 0 => format!("差 {}", -g),
+                Some(_) => "恰好完成".into(),
+                None => "—".into(),
+            },
+            gap_class: match a.gap {
+                Some(g) if g < 0 => "down",
+                Some(_) => "up",
+                None => "",
+            },
+            own: is_own(&a.county),
+            events: a
+                .events
+                .iter()
+                .map(|e| format!("{} {} {}({})", e.date, e.class, e.name, e.uscc))
+                .collect(),
+        })
+        .collect();
+    let indicators = r
+        .indicators
+        .iter()
+        .map(|i| IndicatorLine {
+            name: i.name.clone(),
+            clause: i.clause.clone(),
+            weight: i.weight,
+            effective: i.effective_weight.clone(),
+            scoring: i.scoring.clone(),
+            available: i.available,
+            note: i.note.clone(),
+        })
+        .collect();
+    let (latest, _) = default_period(&st.store)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let first = st
+        .store
+        .plan()
+        .assessment
+        .as_ref()
+        .map(|a| a.first_year)
+        .unwrap_or(latest);
+    let page = AssessmentPage {
+        title: format!("考核排名 {}", r.year),
+        layout: Layout::new(
+            &st,
+            &u,
+            "/assessment",
+            vec![("/assessment".into(), "考核排名".into())],
+        ),
+        name: r.name.clone(),
+        clause: r.clause.clone(),
+        clause_text: r.clause_text.clone(),
+        span: span(&r),
+        provisional: !r.complete,
+        year: r.year,
+        years: (first..=latest).rev().collect(),
+        heads,
+        rows,
+        indicators,
+        notes: r.notes.clone(),
+        own: own_panel,
+        pe_clause: r.park_entry.clause.clone(),
+        pe_clause_text: r.park_entry.clause_text.clone(),
+        pe_error: r.park_entry.error.clone().unwrap_or_default(),
+        pe_total: yuan(r.park_entry.total_fen),
+        transfers,
+        above,
+        above_note: r.above_scale_target_note.clone(),
+        city_view: own.is_none(),
+    };
+    Ok(render(&page))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/assessment", get(page))
+}
