@@ -350,20 +350,22 @@ pub async fn page(
                 .zip(&x.values)
                 .filter(|(i, _)| i.weight > 0)
                 .map(|(i, v)| {
+                    // The county's place on this indicator alone (competition rank).
                     let rank = v.score.as_ref().map(|s| {
                         let s: rust_decimal::Decimal = s.parse().unwrap_or_default();
-                        1 + r
+                        let others: Vec<rust_decimal::Decimal> = r
                             .rows
                             .iter()
-                            .filter(|o| {
-                                let k = o.values.iter().position(|w| w.code == i.code).unwrap_or(0);
-                                o.values[k]
-                                    .score
-                                    .as_ref()
-                                    .and_then(|t| t.parse::<rust_decimal::Decimal>().ok())
-                                    .is_some_and(|t| t > s)
+                            .filter(|o| o.county != c)
+                            .filter_map(|o| {
+                                let k = o.values.iter().position(|w| w.code == i.code)?;
+                                o.values[k].score.as_ref()?.parse().ok()
                             })
-                            .count()
+                            .collect();
+                        (
+                            1 + others.iter().filter(|t| **t > s).count(),
+                            others.iter().filter(|t| **t == s).count(),
+                        )
                     });
                     (
                         format!("{}({})", i.name, i.clause),
@@ -372,7 +374,14 @@ pub async fn page(
                             v.raw_text,
                             v.score.clone().unwrap_or_else(|| "—".into())
                         ),
-                        rank.map(|k| format!("单项第 {k} 名")).unwrap_or_default(),
+                        rank.map(|(k, same)| {
+                            if same > 0 {
+                                format!("单项第 {k} 名(与 {same} 个县(市)并列)")
+                            } else {
+                                format!("单项第 {k} 名")
+                            }
+                        })
+                        .unwrap_or_default(),
                     )
                 })
                 .collect(),
