@@ -339,7 +339,8 @@ async fn every_submit_and_unlock_keeps_a_revision_and_two_compare_by_cell() {
         .await
         .unwrap();
     // Dataset order: revenue, value_added, tax_paid, energy_consumption, employees, …
-    let got: Vec<(&str, Option<i64>, Option<i64>, Option<i64>, bool)> = rows
+    type Row<'a> = (&'a str, Option<i64>, Option<i64>, Option<i64>, bool);
+    let got: Vec<Row> = rows
         .iter()
         .map(|r| (r.indicator_code.as_str(), r.a_num, r.b_num, r.change, r.changed))
         .collect();

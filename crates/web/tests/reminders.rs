@@ -148,6 +148,45 @@ async fn the_bureau_reminds_a_county_which_alone_sees_it_in_its_inbox() {
     assert_eq!(status, 303);
     let (_, after) = get(&botou, app.url("/reporting")).await;
     assert_eq!(badge(&after), unread_before);
+    // One county's every overdue month at once: as many reminders as the API lists for 任丘.
+    let listed: Vec<serde_json::Value> = admin
+        .get(app.url("/api/v1/reporting/overdue?dataset=cluster_monthly"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let renqiu_rows = listed.iter().filter(|o| o["county_code"] == "130982").count();
+    assert!(renqiu_rows >= 11, "a year of months: {renqiu_rows}");
+    let (status, page) = post(
+        &admin,
+        app.url("/reporting/remind"),
+        &[
+            ("csrf", &csrf),
+            ("dataset", "cluster_monthly"),
+            ("county", "130982"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("已向 1 个县(市)发送 {renqiu_rows} 条催报")),
+        "{page}"
+    );
+    let theirs: Vec<serde_json::Value> = renqiu
+        .get(app.url("/api/v1/inbox"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        theirs.iter().filter(|i| i["kind"] == "reminder").count(),
+        renqiu_rows
+    );
+
     // The bureau has no inbox badge; its overdue list records who reminded.
     let (_, page) = get(&admin, app.url("/reporting/overdue?dataset=cluster_monthly")).await;
     assert_eq!(badge(&page), 0);

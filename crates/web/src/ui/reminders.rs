@@ -82,6 +82,15 @@ struct OverdueRow {
     href: String,
 }
 
+/// One county's overdue periods, for the summary above the detailed list.
+struct CountyRow {
+    code: String,
+    name: String,
+    periods: usize,
+    max_days: i64,
+    reminded: usize,
+}
+
 struct SentRow {
     county_name: String,
     dataset_name: String,
@@ -101,6 +110,7 @@ struct OverduePage {
     today: String,
     rows: Vec<OverdueRow>,
     counties: usize,
+    by_county: Vec<CountyRow>,
     can_remind: bool,
     sent: Vec<SentRow>,
     notice: String,
@@ -119,10 +129,22 @@ async fn overdue_view(st: &AppState, u: &CurrentUser, dataset: &str) -> Result<O
         .overdue(&u.actor, today, Some(dataset.as_str()).filter(|d| !d.is_empty()))
         .await
         .map_err(|e| PageError::with(st, u, e))?;
-    let mut counties: Vec<&str> = list.iter().map(|o| o.county_code.as_str()).collect();
-    counties.sort();
-    counties.dedup();
-    let counties = counties.len();
+    let mut by_county: Vec<CountyRow> = Vec::new();
+    for c in st.store.plan().counties() {
+        let mine: Vec<&Overdue> = list.iter().filter(|o| o.county_code == c.code).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        by_county.push(CountyRow {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            periods: mine.len(),
+            max_days: mine.iter().map(|o| o.days_overdue).max().unwrap_or(0),
+            reminded: mine.iter().filter(|o| o.reminders > 0).count(),
+        });
+    }
+    by_county.sort_by_key(|c| std::cmp::Reverse(c.max_days));
+    let counties = by_county.len();
     let rows = list
         .iter()
         .map(|o| OverdueRow {
@@ -182,6 +204,7 @@ async fn overdue_view(st: &AppState, u: &CurrentUser, dataset: &str) -> Result<O
         today: today.format("%Y年%-m月%-d日").to_string(),
         rows,
         counties,
+        by_county,
         can_remind: u.actor.role == Role::CityAdmin,
         sent,
         notice: String::new(),
@@ -199,12 +222,14 @@ async fn overdue_page(
 }
 
 /// The 催报 form: `one` names one row as `dataset|county|period`; without it every overdue row
-/// of the chosen data set (or of all) is reminded.
+/// of the chosen data set (or of all), of one county when `county` is given, is reminded.
 #[derive(serde::Deserialize)]
 pub struct RemindForm {
     csrf: String,
     #[serde(default)]
     dataset: String,
+    #[serde(default)]
+    county: String,
     #[serde(default)]
     one: String,
     #[serde(default)]
@@ -234,6 +259,7 @@ async fn remind(
             .await
             .map_err(|e| PageError::with(&st, &u, e))?
             .into_iter()
+            .filter(|o| f.county.is_empty() || o.county_code == f.county)
             .map(|o| (o.dataset, o.county_code, o.period))
             .collect()
     } else {
@@ -270,6 +296,7 @@ async fn remind(
 
 struct ItemRow {
     i: InboxItem,
+    period_label: String,
     kind_label: &'static str,
     kind_class: &'static str,
     when: String,
@@ -330,6 +357,7 @@ async fn inbox_page(
                 ItemKind::Unlocked => format!("市工信局解锁,理由:{}", i.message),
             };
             ItemRow {
+                period_label: period_zh(&i.period),
                 kind_label: i.kind.label_zh(),
                 kind_class: match i.kind {
                     ItemKind::Reminder | ItemKind::Overdue => "bad",
