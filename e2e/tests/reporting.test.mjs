@@ -1,11 +1,16 @@
-// Monthly reporting in a real browser: the 泊头 operator downloads the template, uploads a file
-// that is refused by cell, fixes it, submits; the county leader approves; the bureau accepts,
-// the period locks, and the dashboard shows the new month at once.
+// Monthly reporting in a real browser, with a real spreadsheet program: the bureau sends 泊头 a
+// 催报 reminder, which 泊头's operator finds in the inbox; the operator downloads the template,
+// fills it in LibreOffice (headless, driven through UNO), uploads the LibreOffice-saved .xlsx,
+// is refused by cell, fixes the cell, submits; the county leader approves; the bureau accepts,
+// the period locks, and the dashboard shows the new month at once. The bureau then unlocks it,
+// the operator corrects a figure and compares the revisions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startServer, launchBrowser, loginAs, SHOTS } from './helpers.mjs';
 
 let server, browser;
@@ -19,52 +24,89 @@ const month = now.getUTCMonth() + 1;
 const period = `${year}-${String(month).padStart(2, '0')}`;
 const label = `${year}年${month}月`;
 const page = `/reporting?dataset=cluster_monthly&county=130981&period=${period}`;
+const FILL = join(dirname(fileURLToPath(import.meta.url)), '..', 'tools', 'fill_xlsx.py');
 
-function csv(revenue) {
-  const dir = mkdtempSync(join(tmpdir(), 'cd-report-'));
-  const file = join(dir, '泊头市集群月报.csv');
-  writeFileSync(file, `泊头市 集群月报\n数据集,cluster_monthly,县(市),130981,期间,${period}\n集群代码,集群名称,revenue\nC19,铸造,${revenue}\n`);
-  return file;
+/** Fill the downloaded template in LibreOffice Calc and save it as .xlsx; returns the new file. */
+function fillInLibreOffice(template, values, name) {
+  const out = join(mkdtempSync(join(tmpdir(), 'cd-lo-')), name);
+  execFileSync('/usr/bin/python3', [FILL, template, out, JSON.stringify(values)], { stdio: 'pipe', timeout: 120000 });
+  assert.ok(statSync(out).size > 3000, 'LibreOffice wrote an .xlsx');
+  return out;
 }
 
-async function act(p, button) {
-  await Promise.all([p.waitForLoadState('load'), p.click(`form[action="/reporting/transition"] button:has-text("${button}")`)]);
+async function act(p, button, comment) {
+  const form = p.locator('form[action="/reporting/transition"]', { has: p.locator(`button:has-text("${button}")`) });
+  if (comment) await form.locator('input[name=comment]').fill(comment);
+  await Promise.all([p.waitForLoadState('load'), form.locator('button').click()]);
 }
 
-test('template, refused upload, fixed upload, submit, approve, accept, dashboard', async () => {
-  const op = await loginAs(browser, server.url, 'botou');
-  await op.goto(server.url + page);
-  const [download] = await Promise.all([op.waitForEvent('download'), op.click('text=下载填报模板')]);
+async function upload(p, file) {
+  await p.setInputFiles('input[type=file]', file);
+  await Promise.all([p.waitForLoadState('load'), p.click('form[enctype="multipart/form-data"] button[type=submit]')]);
+}
+
+async function downloadTemplate(p) {
+  await p.goto(server.url + page);
+  const [download] = await Promise.all([p.waitForEvent('download'), p.click('text=下载填报模板')]);
   const saved = join(mkdtempSync(join(tmpdir(), 'cd-tpl-')), 'template.xlsx');
   await download.saveAs(saved);
   assert.ok(download.suggestedFilename().endsWith('.xlsx'));
-  assert.ok(statSync(saved).size > 3000);
+  return saved;
+}
 
-  // A negative revenue: refused whole, the cell named.
-  await op.setInputFiles('input[type=file]', csv('-5'));
-  await op.click('form[enctype="multipart/form-data"] button[type=submit]');
+/** The unread count in the navigation's 催报提醒 badge. */
+async function unread(p) {
+  const badge = p.locator('nav.side a[href="/reporting/inbox"] .nav-badge');
+  return (await badge.count()) ? Number(await badge.innerText()) : 0;
+}
+
+test('reminder, LibreOffice template round trip, submit, approve, accept, dashboard, unlock, compare', async () => {
+  // The bureau reminds 泊头 about its longest-overdue period, with a message.
+  const admin = await loginAs(browser, server.url, 'admin');
+  await admin.goto(server.url + '/reporting/status');
+  await Promise.all([admin.waitForLoadState('load'), admin.click('text=逾期名单与催报')]);
+  // The demo reported every monthly cluster report but the last; the other data sets are due too.
+  await admin.selectOption('select[name=dataset]', '');
+  await Promise.all([admin.waitForLoadState('load'), admin.click('form[action="/reporting/overdue"] button')]);
+  const botouRow = admin.locator('table.overdue tbody tr', { hasText: '泊头市' }).first();
+  await botouRow.locator('input[name=message]').fill('请于本周五前补报');
+  await Promise.all([admin.waitForLoadState('load'), botouRow.locator('button:has-text("催报")').click()]);
+  assert.ok((await admin.locator('.ok-box').innerText()).includes('已向 1 个县(市)发送 1 条催报'));
+  const sent = await admin.locator('table.reminders-sent tbody tr').first().innerText();
+  assert.ok(sent.includes('泊头市') && sent.includes('请于本周五前补报') && sent.includes('admin'), sent);
+  await admin.screenshot({ path: join(SHOTS, 'reporting-overdue.png') });
+
+  // 泊头's operator sees the unread count, opens the inbox, finds the reminder, marks it read.
+  const op = await loginAs(browser, server.url, 'botou');
+  const before = await unread(op);
+  assert.ok(before >= 1, `unread ${before}`);
+  await Promise.all([op.waitForLoadState('load'), op.click('nav.side a[href="/reporting/inbox"]')]);
+  const reminder = op.locator('table.inbox tbody tr', { hasText: '请于本周五前补报' });
+  assert.ok((await reminder.innerText()).includes('催报'));
+  await op.screenshot({ path: join(SHOTS, 'reporting-inbox.png'), fullPage: true });
+  await Promise.all([op.waitForLoadState('load'), reminder.locator('button:has-text("标为已读")').click()]);
+  assert.equal(await unread(op), before - 1);
+
+  // The template, filled in LibreOffice: a negative revenue is refused whole, the cell named.
+  // 泊头's clusters are C17, C18, C19 on rows 4–6; 营业收入 is column C: C19's cell is C6.
+  const template = await downloadTemplate(op);
+  await upload(op, fillInLibreOffice(template, { C19: { 营业收入: -5 } }, 'bad.xlsx'));
   const errors = await op.locator('table tbody tr').allInnerTexts();
-  assert.ok(errors.some((r) => r.includes('C4') && r.includes('non_negative')), errors.join('\n'));
+  assert.ok(errors.some((r) => r.includes('C6') && r.includes('non_negative')), errors.join('\n'));
   assert.equal(await op.inputValue('form[method=get] input[name=period]'), period, 'the chosen period is kept');
   await op.screenshot({ path: join(SHOTS, 'reporting-refused.png'), fullPage: true });
 
-  // Fixed: a year-to-date figure well above the months already reported.
-  await op.setInputFiles('input[type=file]', csv('99999999'));
-  await op.click('form[enctype="multipart/form-data"] button[type=submit]');
+  // Fixed in LibreOffice: a year-to-date figure well above the months already reported.
+  await upload(op, fillInLibreOffice(template, { C19: { 营业收入: 99999999 } }, 'fixed.xlsx'));
   assert.ok((await op.locator('.ok-box').innerText()).includes('导入成功'));
   await act(op, '提交');
   assert.ok((await op.locator('.ok-box').innerText()).includes('已提交待县审核'));
-  // Submitted data cannot be changed by another upload.
-  await op.setInputFiles('input[type=file]', csv('99999998'));
-  await op.click('form[enctype="multipart/form-data"] button[type=submit]');
-  assert.ok((await op.content()).includes('period_locked'));
 
   const leader = await loginAs(browser, server.url, 'botou_leader');
   await leader.goto(server.url + page);
   await act(leader, '县审核通过');
   assert.ok((await leader.locator('.ok-box').innerText()).includes('县已审核待市接收'));
 
-  const admin = await loginAs(browser, server.url, 'admin');
   await admin.goto(server.url + page);
   await act(admin, '市接收并锁定');
   assert.ok((await admin.locator('.ok-box').innerText()).includes('市已接收(锁定)'));
@@ -74,8 +116,30 @@ test('template, refused upload, fixed upload, submit, approve, accept, dashboard
   await admin.goto(server.url + '/');
   assert.ok((await admin.locator('p.sub').first().innerText()).includes(`数据截至${label}`));
   await admin.goto(server.url + '/reporting/status');
-  const botouRow = await admin.locator('table.matrix tbody tr', { hasText: '泊头市' }).innerText();
-  assert.ok(botouRow.includes('已接收'), botouRow);
+  const matrixRow = await admin.locator('table.matrix tbody tr', { hasText: '泊头市' }).innerText();
+  assert.ok(matrixRow.includes('已接收'), matrixRow);
   await admin.screenshot({ path: join(SHOTS, 'reporting-status.png'), fullPage: true });
+
+  // The bureau unlocks with a reason; 泊头 finds it in the inbox and corrects the figure in
+  // LibreOffice: 99,999,999 → 99,999,000 万元 year to date, a change of −999 万元.
+  await admin.goto(server.url + page);
+  await act(admin, '解锁', '统计快报修订,请核实营业收入');
+  assert.ok((await admin.locator('.ok-box').innerText()).includes('填报中'));
+  await op.goto(server.url + '/reporting/inbox');
+  const unlocked = await op.locator('table.inbox tbody tr', { hasText: '统计快报修订' }).innerText();
+  assert.ok(unlocked.includes('已解锁'), unlocked);
+  const again = await downloadTemplate(op);
+  await upload(op, fillInLibreOffice(again, { C19: { 营业收入: 99999000 } }, 'corrected.xlsx'));
+  assert.ok((await op.locator('.ok-box').innerText()).includes('导入成功'));
+
+  // From the event history to the comparison: the unlock-time revision against the data now.
+  await Promise.all([op.waitForLoadState('load'), op.click('text=版本对比')]);
+  const changed = op.locator('table.compare tbody tr.diff-changed');
+  assert.equal(await changed.count(), 1);
+  const row = await changed.innerText();
+  assert.ok(row.includes('铸造') && row.includes('营业收入') && row.includes('已修改'), row);
+  assert.ok(row.includes('-999'), row);
+  await op.screenshot({ path: join(SHOTS, 'reporting-compare.png'), fullPage: true });
+
   for (const p of [op, leader, admin]) await p.context().close();
 });

@@ -13,7 +13,9 @@ pub mod error;
 pub mod incentives;
 pub mod progress;
 pub mod registry;
+pub mod reminders;
 pub mod reporting;
+pub mod revisions;
 pub mod testsupport;
 pub mod values;
 

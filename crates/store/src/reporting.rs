@@ -337,6 +337,8 @@ impl Store {
         .bind(comment.trim())
         .execute(&mut *tx)
         .await?;
+        self.snapshot_revision(&mut tx, actor, (dataset, county, period), action)
+            .await?;
         tx.commit().await?;
         self.submission(actor, dataset, county, period).await
     }

@@ -25,6 +25,8 @@ pub struct CurrentUser {
     pub actor: Actor,
     pub csrf: String,
     pub token: String,
+    /// Unread items of the caller's 催报提醒 inbox, filled in for pages (see `ui::PageUser`).
+    pub inbox_unread: usize,
 }
 
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
@@ -80,7 +82,12 @@ impl FromRequestParts<AppState> for CurrentUser {
                 "请先修改初始密码",
             ));
         }
-        let u = CurrentUser { actor, csrf, token };
+        let u = CurrentUser {
+            actor,
+            csrf,
+            token,
+            inbox_unread: 0,
+        };
         parts.extensions.insert(u.clone());
         Ok(u)
     }

@@ -6,6 +6,7 @@ mod clusters;
 pub mod enterprises;
 pub mod incentives;
 pub mod progress;
+mod reminders;
 mod reporting;
 
 use crate::AppState;
@@ -35,6 +36,13 @@ use utoipa::OpenApi;
         reporting::put_values,
         reporting::submission,
         reporting::transition,
+        reminders::overdue,
+        reminders::send,
+        reminders::sent,
+        reminders::inbox,
+        reminders::read,
+        reminders::revisions,
+        reminders::compare,
         progress::progress,
         progress::cluster_metrics,
         progress::set_milestones,
@@ -73,6 +81,17 @@ use utoipa::OpenApi;
         reporting::ValuesOut,
         reporting::SubmissionOut,
         reporting::TransitionIn,
+        reminders::Target,
+        reminders::RemindIn,
+        reminders::ReadIn,
+        reminders::ReadOut,
+        reminders::CompareOut,
+        clusterdesk_store::reminders::Overdue,
+        clusterdesk_store::reminders::Reminder,
+        clusterdesk_store::reminders::InboxItem,
+        clusterdesk_store::reminders::ItemKind,
+        clusterdesk_store::revisions::RevisionInfo,
+        clusterdesk_store::revisions::DiffRow,
         enterprises::EnterprisePage,
         incentives::PolicyOut,
         incentives::ClaimIn,
@@ -136,6 +155,7 @@ pub fn router() -> Router<AppState> {
         .merge(clusters::router())
         .merge(enterprises::router())
         .merge(reporting::router())
+        .merge(reminders::router())
         .merge(incentives::router())
         .merge(progress::router())
         .merge(assessment::router())

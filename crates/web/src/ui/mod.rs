@@ -5,6 +5,7 @@ mod enterprises;
 mod incentives;
 mod pages;
 mod progress;
+pub(crate) mod reminders;
 mod reporting;
 
 use crate::AppState;
@@ -24,6 +25,8 @@ pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
     pub active: bool,
+    /// An unread count shown beside the label (0: none).
+    pub badge: usize,
 }
 
 pub struct Crumb {
@@ -84,6 +87,13 @@ impl Layout {
             items.insert(items.len().min(2), ("/reporting", "数据填报"));
             items.insert(items.len().min(3), ("/reporting/status", "报送情况"));
         }
+        match a.scope() {
+            Scope::County(_) | Scope::Enterprise(_) => items.insert(1, ("/reporting/inbox", "催报提醒")),
+            _ if a.role == Role::CityAdmin => {
+                items.insert(items.len().min(4), ("/reporting/overdue", "逾期催报"))
+            }
+            _ => {}
+        }
         items.push(("/account/password", "修改密码"));
         let nav = items
             .into_iter()
@@ -91,6 +101,11 @@ impl Layout {
                 href,
                 label,
                 active: href == active,
+                badge: if href == "/reporting/inbox" {
+                    u.inbox_unread
+                } else {
+                    0
+                },
             })
             .collect();
         let city = plan
@@ -124,7 +139,10 @@ impl FromRequestParts<AppState> for PageUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match CurrentUser::from_request_parts(parts, state).await {
-            Ok(u) => Ok(PageUser(u)),
+            Ok(mut u) => {
+                u.inbox_unread = reminders::unread(state, &u).await;
+                Ok(PageUser(u))
+            }
             Err(e) if e.status == StatusCode::UNAUTHORIZED => {
                 let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 let to = if next == "/" {
@@ -370,6 +388,7 @@ pub fn router() -> Router<AppState> {
         )
         .merge(enterprises::router())
         .merge(reporting::router())
+        .merge(reminders::router())
         .merge(incentives::router())
         .merge(progress::router())
         .merge(assessment::router())

@@ -1,0 +1,191 @@
+//! Overdue counties and 催报 reminders, each organisation's inbox, and revision comparison.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiResult, WebError};
+use crate::ui::reminders::today;
+use axum::extract::{Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use clusterdesk_store::reminders::{InboxItem, Overdue, Reminder};
+use clusterdesk_store::revisions::{DiffRow, RevisionInfo, Side};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reporting/overdue", get(overdue))
+        .route("/reporting/reminders", get(sent).post(send))
+        .route("/inbox", get(inbox))
+        .route("/inbox/read", post(read))
+        .route("/reporting/revisions", get(revisions))
+        .route("/reporting/compare", get(compare))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct OverdueQuery {
+    /// A data set code; every data set when absent.
+    pub dataset: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reporting/overdue", params(OverdueQuery),
+    responses((status = 200, body = Vec<Overdue>, description = "近一年内过截止日未报送的期次,逾期最久的在前"),
+        (status = 403, body = super::ErrorBody)))]
+pub async fn overdue(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Query(q): Query<OverdueQuery>,
+) -> ApiResult<Json<Vec<Overdue>>> {
+    let ds = q.dataset.as_deref().filter(|d| !d.is_empty());
+    if let Some(d) = ds
+        && !st.store.plan().datasets.iter().any(|x| x.code == d)
+    {
+        return Err(WebError::bad_request(format!("未知数据集“{d}”")));
+    }
+    Ok(Json(st.store.overdue(&u.actor, today(), ds).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct Target {
+    pub dataset: String,
+    pub county: String,
+    pub period: String,
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct RemindIn {
+    /// The (data set, county, period) to remind; all or none are sent.
+    pub targets: Vec<Target>,
+    #[serde(default)]
+    pub message: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/reporting/reminders", request_body = RemindIn,
+    responses((status = 200, body = Vec<Reminder>), (status = 403, body = super::ErrorBody),
+        (status = 422, body = super::ErrorBody)))]
+pub async fn send(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Json(b): Json<RemindIn>,
+) -> ApiResult<Json<Vec<Reminder>>> {
+    let targets: Vec<(String, String, String)> = b
+        .targets
+        .into_iter()
+        .map(|t| (t.dataset, t.county, t.period))
+        .collect();
+    Ok(Json(
+        st.store.send_reminders(&u.actor, &targets, &b.message).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/reporting/reminders",
+    responses((status = 200, body = Vec<Reminder>, description = "最近发送的200条催报"), (status = 403, body = super::ErrorBody)))]
+pub async fn sent(State(st): State<AppState>, u: CurrentUser) -> ApiResult<Json<Vec<Reminder>>> {
+    Ok(Json(st.store.reminders_sent(&u.actor, 200).await?))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct InboxQuery {
+    /// The county (city users only); a county's or enterprise's own inbox when absent.
+    pub county: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/inbox", params(InboxQuery),
+    responses((status = 200, body = Vec<InboxItem>), (status = 403, body = super::ErrorBody)))]
+pub async fn inbox(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Query(q): Query<InboxQuery>,
+) -> ApiResult<Json<Vec<InboxItem>>> {
+    Ok(Json(
+        st.store.inbox(&u.actor, q.county.as_deref(), today()).await?,
+    ))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct ReadIn {
+    /// Item keys to mark read; empty marks every item.
+    #[serde(default)]
+    pub keys: Vec<String>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ReadOut {
+    pub marked: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/inbox/read", request_body = ReadIn,
+    responses((status = 200, body = ReadOut), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn read(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Json(b): Json<ReadIn>,
+) -> ApiResult<Json<ReadOut>> {
+    let marked = st.store.mark_read(&u.actor, &b.keys, today()).await?;
+    Ok(Json(ReadOut { marked }))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct PeriodQuery {
+    pub dataset: String,
+    pub county: String,
+    pub period: String,
+    /// A revision number or `current`; the latest revision when absent (compare only).
+    pub a: Option<String>,
+    /// A revision number or `current` (the default).
+    pub b: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reporting/revisions", params(PeriodQuery),
+    responses((status = 200, body = Vec<RevisionInfo>), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn revisions(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Json<Vec<RevisionInfo>>> {
+    Ok(Json(
+        st.store
+            .revisions(&u.actor, &q.dataset, &q.county, &q.period)
+            .await?,
+    ))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CompareOut {
+    pub a: String,
+    pub b: String,
+    /// Every (unit, indicator) on either side; numbers in the indicator's scale (money in fen).
+    pub rows: Vec<DiffRow>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reporting/compare", params(PeriodQuery),
+    responses((status = 200, body = CompareOut), (status = 400, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn compare(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Json<CompareOut>> {
+    let revs = st
+        .store
+        .revisions(&u.actor, &q.dataset, &q.county, &q.period)
+        .await?;
+    let parse = |s: &Option<String>, default: Side| match s.as_deref() {
+        None => Ok(default),
+        Some(t) => {
+            Side::parse(t).ok_or_else(|| WebError::bad_request(format!("版本“{t}”应为数字或 current")))
+        }
+    };
+    let last = revs
+        .last()
+        .map(|r| Side::Revision(r.revision))
+        .unwrap_or(Side::Current);
+    let (a, b) = (parse(&q.a, last)?, parse(&q.b, Side::Current)?);
+    let rows = st
+        .store
+        .compare_revisions(&u.actor, &q.dataset, &q.county, &q.period, a, b)
+        .await?;
+    Ok(Json(CompareOut {
+        a: a.code(),
+        b: b.code(),
+        rows,
+    }))
+}
