@@ -6,8 +6,9 @@
 //!
 //! Files (paths relative to the plan folder; CSV is UTF-8 with a header row):
 //! `plan.yaml`, `org_units.csv`, `clusters.csv`, `indicators.csv`, `targets.csv`, `quotas.csv`,
-//! `tasks.csv`. Every other file (`policies/…`, other `*.yaml`, READMEs) is handed on untouched
-//! in [`Plan::extra_files`] for the crates that own it.
+//! `tasks.csv`, `datasets.yaml`, `validation.yaml` (optional). Every other file (`policies/…`,
+//! other `*.yaml`, READMEs) is handed on untouched in [`Plan::extra_files`] for the crates that
+//! own it.
 //!
 //! Aggregation of an indicator is given on two axes, explicitly:
 //! [`Indicator::aggregation`] combines sub-units (enterprises → cluster → county → city) and
@@ -15,6 +16,7 @@
 //! both; stocks such as 发明专利拥有量 sum over units but take the last value over time.
 
 pub mod datasets;
+pub mod validation;
 mod error;
 mod load;
 mod table;
@@ -46,6 +48,8 @@ pub struct Plan {
     pub tasks: Vec<Task>,
     /// The reporting data sets (`datasets.yaml`).
     pub datasets: Vec<datasets::Dataset>,
+    /// The validation rules of the data sets (`validation.yaml`, optional).
+    pub validation_rules: Vec<validation::Rule>,
     /// every file under policies/ and any other *.yaml not consumed here, for other crates
     pub extra_files: Vec<SourceFile>,
 }

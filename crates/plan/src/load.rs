@@ -15,7 +15,7 @@ pub(crate) const INDICATORS: &str = "indicators.csv";
 pub(crate) const TARGETS: &str = "targets.csv";
 pub(crate) const QUOTAS: &str = "quotas.csv";
 pub(crate) const TASKS: &str = "tasks.csv";
-const CONSUMED: [&str; 8] = [
+const CONSUMED: [&str; 9] = [
     META,
     ORG_UNITS,
     CLUSTERS,
@@ -24,6 +24,7 @@ const CONSUMED: [&str; 8] = [
     QUOTAS,
     TASKS,
     crate::datasets::DATASETS,
+    crate::validation::VALIDATION,
 ];
 
 pub(crate) fn embedded_files() -> Vec<SourceFile> {
@@ -146,8 +147,14 @@ pub(crate) fn from_files(files: Vec<SourceFile>) -> Result<Plan, PlanError> {
     let quotas = parse_quotas(text(QUOTAS)?, &indicators)?;
     let tasks = parse_tasks(text(TASKS)?, &org_units)?;
     let datasets = crate::datasets::parse_datasets(text(crate::datasets::DATASETS)?, &indicators)?;
+    // Optional: a plan without validation rules checks types only.
+    let validation_rules = match consumed.get(crate::validation::VALIDATION) {
+        Some(t) => crate::validation::parse_rules(t, &datasets, &indicators)?,
+        None => Vec::new(),
+    };
     Ok(Plan {
         datasets,
+        validation_rules,
         meta,
         org_units,
         clusters,
