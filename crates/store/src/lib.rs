@@ -14,6 +14,7 @@ pub mod progress;
 pub mod registry;
 pub mod reporting;
 pub mod testsupport;
+pub mod validation;
 pub mod values;
 
 pub use actor::{Actor, Scope};
