@@ -85,8 +85,11 @@ pub struct ChangeCheck {
 }
 
 impl ChangeCheck {
-    pub fn is_outlier(&self, threshold: f64) -> bool {
-        self.z.abs() > threshold
+    /// An outlier: robust z beyond `threshold` and a change at least `min_change` (as a ratio,
+    /// 0.10 = ten percentage points) away from the usual one. The floor keeps a very steady
+    /// history, whose MAD is tiny, from flagging changes nobody would call unusual.
+    pub fn is_outlier(&self, threshold: f64, min_change: f64) -> bool {
+        self.z.abs() > threshold && (self.ratio - self.median).abs() >= min_change
     }
 }
 
@@ -204,12 +207,14 @@ mod tests {
         let c = change_check(&s, m(2024, 2), Change::PeriodBefore, 3).unwrap();
         assert!(close(c.ratio, 0.61) && close(c.median, 0.60) && c.history == 3, "{c:?}");
         assert!(close(c.z, 0.33725), "{c:?}");
-        assert!(!c.is_outlier(3.5));
+        assert!(!c.is_outlier(3.5, 0.0));
         // No dip in 2024 (Feb = 100, ratio 1.0): 0.6745 × 0.40 / 0.02 = 13.49 → flagged.
         s.insert(m(2024, 2), 100.0);
         let c = change_check(&s, m(2024, 2), Change::PeriodBefore, 3).unwrap();
         assert!(close(c.z, 13.49), "{c:?}");
-        assert!(c.is_outlier(3.5));
+        assert!(c.is_outlier(3.5, 0.10));
+        // A floor of 50 percentage points: 1.0 − 0.60 = 0.40 is below it.
+        assert!(!c.is_outlier(3.5, 0.50));
         // Too little history: with min_history 4 the three earlier Februaries are not enough.
         assert_eq!(change_check(&s, m(2024, 2), Change::PeriodBefore, 4), None);
         // No ratio this period: January 2024 has no December 2023.

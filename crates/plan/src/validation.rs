@@ -162,6 +162,9 @@ pub enum RuleKind {
         threshold: f64,
         /// Comparable earlier changes needed before the rule judges; 3 by default.
         min_history: usize,
+        /// Changes within this many percentage points of the usual change are never flagged,
+        /// however steady the history; 10 by default.
+        min_change_pct: f64,
     },
 }
 
@@ -225,6 +228,7 @@ struct RawRule {
     change: Option<String>,
     threshold: Option<f64>,
     min_history: Option<usize>,
+    min_change_pct: Option<f64>,
 }
 
 fn line_of(text: &str, needle: &str, from: usize) -> usize {
@@ -518,11 +522,19 @@ pub(crate) fn parse_rules(
                         format!("min_history {min_history} 至少为3:更少的历史算不出稳健的离散程度"),
                     ));
                 }
+                let min_change_pct = r.min_change_pct.unwrap_or(10.0);
+                if !(min_change_pct >= 0.0 && min_change_pct.is_finite()) {
+                    return Err(err_at(
+                        "min_change_pct",
+                        format!("min_change_pct {min_change_pct} 不能为负"),
+                    ));
+                }
                 RuleKind::Outlier {
                     indicator,
                     change,
                     threshold,
                     min_history,
+                    min_change_pct,
                 }
             }
             o => {
@@ -535,7 +547,12 @@ pub(crate) fn parse_rules(
         // Fields of another kind are a slip in the file, not something to ignore silently.
         let stray = match &kind {
             RuleKind::Compare { .. } => {
-                r.indicators.is_some() || r.indicator.is_some() || r.change.is_some() || r.threshold.is_some()
+                r.indicators.is_some()
+                    || r.indicator.is_some()
+                    || r.change.is_some()
+                    || r.threshold.is_some()
+                    || r.min_history.is_some()
+                    || r.min_change_pct.is_some()
             }
             RuleKind::Outlier { .. } => {
                 r.left.is_some() || r.right.is_some() || r.operator.is_some() || r.indicators.is_some()
@@ -547,6 +564,8 @@ pub(crate) fn parse_rules(
                     || r.indicator.is_some()
                     || r.change.is_some()
                     || r.threshold.is_some()
+                    || r.min_history.is_some()
+                    || r.min_change_pct.is_some()
             }
         };
         if stray {

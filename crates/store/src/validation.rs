@@ -437,6 +437,7 @@ impl Store {
                         change,
                         threshold,
                         min_history,
+                        min_change_pct,
                     } => {
                         let series: HashMap<Period, f64> = values
                             .iter()
@@ -450,7 +451,7 @@ impl Store {
                         let Some(c) = change_check(&series, at, how, *min_history) else {
                             continue;
                         };
-                        if !c.is_outlier(*threshold) {
+                        if !c.is_outlier(*threshold, min_change_pct / 100.0) {
                             continue;
                         }
                         let word = match change {
@@ -458,7 +459,7 @@ impl Store {
                             Change::Yoy => "同比",
                         };
                         let basis = match change {
-                            Change::Mom => format!("往年同期{word}中位数", ),
+                            Change::Mom => format!("往年同期{word}中位数"),
                             Change::Yoy => format!("以往{word}中位数"),
                         };
                         push(
