@@ -1,6 +1,7 @@
 // Monthly reporting in a real browser: the 泊头 operator downloads the template, uploads a file
-// that is refused by cell, fixes it, submits; the county leader approves; the bureau accepts,
-// the period locks, and the dashboard shows the new month at once.
+// that is refused by cell, fixes it, explains the validation warnings and submits; the county
+// leader reads the explanations and approves; the bureau accepts, the period locks, and the
+// dashboard shows the new month at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync, statSync } from 'node:fs';
@@ -48,12 +49,27 @@ test('template, refused upload, fixed upload, submit, approve, accept, dashboard
   assert.equal(await op.inputValue('form[method=get] input[name=period]'), period, 'the chosen period is kept');
   await op.screenshot({ path: join(SHOTS, 'reporting-refused.png'), fullPage: true });
 
-  // Fixed: a year-to-date figure well above the months already reported.
+  // Fixed: a year-to-date figure well above the months already reported. The import goes
+  // through; the month's jump against last month and last year is flagged as a warning.
   await op.setInputFiles('input[type=file]', csv('99999999'));
   await op.click('form[enctype="multipart/form-data"] button[type=submit]');
   assert.ok((await op.locator('.ok-box').innerText()).includes('导入成功'));
+  assert.ok((await op.locator('#validation').innerText()).includes('⚠ 警告'), 'warnings listed by word and icon');
+  // Submitting without explaining the warnings is refused; the reason names them.
+  await act(op, '提交');
+  assert.ok((await op.locator('.error-box').innerText()).includes('警告须逐项填写说明'));
+  const why = '本月新增大额订单集中交付,已核实';
+  const fields = op.locator('#validation input[type=text]');
+  assert.ok((await fields.count()) > 0);
+  for (const f of await fields.all()) await f.fill(why);
+  await op.screenshot({ path: join(SHOTS, 'reporting-warnings.png'), fullPage: true });
   await act(op, '提交');
   assert.ok((await op.locator('.ok-box').innerText()).includes('已提交待县审核'));
+  // The entry form marks the flagged cell with the word and icon, not colour alone.
+  await op.goto(server.url + page.replace('/reporting?', '/reporting/form?'));
+  assert.ok((await op.locator('td.cell-finding-warning').first().innerText()).includes('⚠ 警告'));
+  await op.screenshot({ path: join(SHOTS, 'reporting-form-findings.png'), fullPage: true });
+  await op.goto(server.url + page);
   // Submitted data cannot be changed by another upload.
   await op.setInputFiles('input[type=file]', csv('99999998'));
   await op.click('form[enctype="multipart/form-data"] button[type=submit]');
@@ -61,6 +77,9 @@ test('template, refused upload, fixed upload, submit, approve, accept, dashboard
 
   const leader = await loginAs(browser, server.url, 'botou_leader');
   await leader.goto(server.url + page);
+  // The leader reads the operator's explanation beside each warning before approving.
+  assert.ok((await leader.locator('#validation').innerText()).includes(why));
+  await leader.screenshot({ path: join(SHOTS, 'reporting-leader.png'), fullPage: true });
   await act(leader, '县审核通过');
   assert.ok((await leader.locator('.ok-box').innerText()).includes('县已审核待市接收'));
 

@@ -111,7 +111,8 @@ pub fn change_check(
     change: Change,
     min_history: usize,
 ) -> Option<ChangeCheck> {
-    let ratio_at = |p: Period| change_ratio(series.get(&p).copied(), series.get(&base_of(p, change)).copied());
+    let ratio_at =
+        |p: Period| change_ratio(series.get(&p).copied(), series.get(&base_of(p, change)).copied());
     let ratio = ratio_at(at)?;
     let mut history = Vec::new();
     match change {
@@ -172,7 +173,10 @@ mod tests {
         assert!(close(z, 4.7215), "{z}");
         assert!(z > DEFAULT_THRESHOLD);
         // x = 2 → 0.6745 × (2 − 3) = −0.6745.
-        assert!(close(modified_z(2.0, &[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap(), -0.6745));
+        assert!(close(
+            modified_z(2.0, &[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap(),
+            -0.6745
+        ));
         // MAD 0: history [1, 1, 1, 2] has median 1 and |x − 1| = [0, 0, 0, 1] → MAD 0; the mean
         // absolute deviation is 1/4, so x = 2 → (2 − 1) / (1.253314 × 0.25) = 3.191538…
         let z = modified_z(2.0, &[1.0, 1.0, 1.0, 2.0]).unwrap();
@@ -205,7 +209,10 @@ mod tests {
         }
         // 2024: 61/100 = 0.61 → 0.6745 × 0.01 / 0.02 = 0.33725: a normal Spring Festival.
         let c = change_check(&s, m(2024, 2), Change::PeriodBefore, 3).unwrap();
-        assert!(close(c.ratio, 0.61) && close(c.median, 0.60) && c.history == 3, "{c:?}");
+        assert!(
+            close(c.ratio, 0.61) && close(c.median, 0.60) && c.history == 3,
+            "{c:?}"
+        );
         assert!(close(c.z, 0.33725), "{c:?}");
         assert!(!c.is_outlier(3.5, 0.0));
         // No dip in 2024 (Feb = 100, ratio 1.0): 0.6745 × 0.40 / 0.02 = 13.49 → flagged.

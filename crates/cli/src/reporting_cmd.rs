@@ -121,7 +121,10 @@ pub async fn run_import(store: &Store, a: &ImportArgs) -> Result<()> {
                     } else {
                         format!("{}!{}", f.sheet, f.cell)
                     };
-                    println!("  [{}] {at} {}:{}", f.finding.importance_label, f.finding.indicator_name, f.finding.message);
+                    println!(
+                        "  [{}] {at} {}:{}",
+                        f.finding.importance_label, f.finding.indicator_name, f.finding.message
+                    );
                 }
             }
             Ok(())

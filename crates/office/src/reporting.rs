@@ -95,7 +95,6 @@ pub fn to_entered(ind: &Indicator, stored: i64) -> String {
     v.normalize().to_string()
 }
 
-
 fn county_name(plan: &Plan, code: &str) -> String {
     plan.org_unit(code)
         .map(|u| u.name.clone())
@@ -648,9 +647,11 @@ pub async fn import_table(
         .map_err(ImportError::Store)?
         .into_iter()
         .map(|f| {
-            let at = seen
-                .get(&f.unit_code)
-                .and_then(|r| cols.iter().find(|(_, i)| i.code == f.indicator).map(|(c, _)| (*r, *c)));
+            let at = seen.get(&f.unit_code).and_then(|r| {
+                cols.iter()
+                    .find(|(_, i)| i.code == f.indicator)
+                    .map(|(c, _)| (*r, *c))
+            });
             let (cell, row, column) = match at {
                 Some((r, c)) => {
                     let l = crate::column_letter(c);

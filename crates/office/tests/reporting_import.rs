@@ -295,11 +295,19 @@ async fn validation_findings_are_reported_by_cell_without_blocking() {
     let file = "泊头市 集群月报\n数据集,cluster_monthly,县(市),130981,期间,2025-01\n\
                 集群代码,集群名称,营业收入(万元),工业增加值(万元)\nC19,,100,120\nC17,,,5\n";
     for dry_run in [true, false] {
-        let r = import(&s, &a, "v.csv", file.as_bytes(), None, dry_run).await.unwrap();
+        let r = import(&s, &a, "v.csv", file.as_bytes(), None, dry_run)
+            .await
+            .unwrap();
         let mut at: Vec<(String, String, String)> = r
             .findings
             .iter()
-            .map(|f| (f.finding.rule_id.clone(), f.finding.unit_code.clone(), f.cell.clone()))
+            .map(|f| {
+                (
+                    f.finding.rule_id.clone(),
+                    f.finding.unit_code.clone(),
+                    f.cell.clone(),
+                )
+            })
             .collect();
         at.sort();
         assert_eq!(
@@ -314,9 +322,14 @@ async fn validation_findings_are_reported_by_cell_without_blocking() {
         assert_eq!(r.summary.created, 3, "dry run {dry_run}");
     }
     // The import went through despite the error finding: 120万元 = 1,200,000 yuan = 120,000,000 fen.
-    assert_eq!(stored(&s, "C19", "value_added", "2025-01").await, Some(120_000_000));
+    assert_eq!(
+        stored(&s, "C19", "value_added", "2025-01").await,
+        Some(120_000_000)
+    );
     // The JSON of the report keeps its keys and adds the findings, each with its cell.
-    let r = import(&s, &a, "v.csv", file.as_bytes(), None, true).await.unwrap();
+    let r = import(&s, &a, "v.csv", file.as_bytes(), None, true)
+        .await
+        .unwrap();
     let j = serde_json::to_value(&r).unwrap();
     assert_eq!(j["summary"]["unchanged"], 3);
     assert!(j["findings"].as_array().unwrap().iter().any(|f| f["cell"] == "D4"

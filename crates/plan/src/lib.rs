@@ -16,10 +16,10 @@
 //! both; stocks such as 发明专利拥有量 sum over units but take the last value over time.
 
 pub mod datasets;
-pub mod validation;
 mod error;
 mod load;
 mod table;
+pub mod validation;
 
 pub use clusterdesk_domain::period::PeriodType;
 pub use error::PlanError;

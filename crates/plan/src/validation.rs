@@ -386,7 +386,12 @@ pub(crate) fn parse_rules(
         let importance = match r.importance.as_str() {
             "error" => Importance::Error,
             "warning" => Importance::Warning,
-            o => return Err(err_at("importance", format!("importance“{o}”应为 error 或 warning"))),
+            o => {
+                return Err(err_at(
+                    "importance",
+                    format!("importance“{o}”应为 error 或 warning"),
+                ));
+            }
         };
         // An indicator of the rule's own data set; numeric unless `text_ok`.
         let own = |code: &str, key: &str, text_ok: bool| -> Result<&Indicator, PlanError> {
@@ -569,7 +574,10 @@ pub(crate) fn parse_rules(
             }
         };
         if stray {
-            return Err(err_at("kind", format!("规则“{}”含有不属于 {} 类型的字段", r.id, r.kind)));
+            return Err(err_at(
+                "kind",
+                format!("规则“{}”含有不属于 {} 类型的字段", r.id, r.kind),
+            ));
         }
         out.push(Rule {
             id: r.id,

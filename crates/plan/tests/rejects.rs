@@ -506,7 +506,12 @@ fn validation_rules_load_and_are_optional() {
     }
     // The embedded plan ships rules for all four data sets.
     let e = Plan::embedded().unwrap();
-    for d in ["cluster_monthly", "enterprise_monthly", "cluster_quarterly", "cluster_yearly"] {
+    for d in [
+        "cluster_monthly",
+        "enterprise_monthly",
+        "cluster_quarterly",
+        "cluster_yearly",
+    ] {
         assert!(e.validation_rules.iter().any(|r| r.dataset == d), "{d}");
     }
 }
@@ -519,12 +524,27 @@ fn broken_validation_rules_are_refused_with_their_line() {
     assert_at(&e, "validation.yaml", 9, Some("operator"), "operator“=<”");
     // An indicator that is not in the data set (standards is, rd_expense is not).
     let e = refused(swap("left: revenue", "left: rd_expense"));
-    assert_at(&e, "validation.yaml", 8, Some("left"), "不是数据集“cluster_monthly”的指标");
+    assert_at(
+        &e,
+        "validation.yaml",
+        8,
+        Some("left"),
+        "不是数据集“cluster_monthly”的指标",
+    );
     let e = refused(swap("right: 2 * revenue + 10", "right: revenue / 2"));
     assert_at(&e, "validation.yaml", 10, Some("right"), "不能识别的字符“/”");
     // An aggregate over a data set that is not an enterprise data set.
-    let e = refused(swap("right: 2 * revenue + 10", "right: sum(cluster_quarterly.rd_expense)"));
-    assert_at(&e, "validation.yaml", 10, Some("right"), "sum(cluster_quarterly.rd_expense) 无效");
+    let e = refused(swap(
+        "right: 2 * revenue + 10",
+        "right: sum(cluster_quarterly.rd_expense)",
+    ));
+    assert_at(
+        &e,
+        "validation.yaml",
+        10,
+        Some("right"),
+        "sum(cluster_quarterly.rd_expense) 无效",
+    );
     let e = refused(swap("dataset: cluster_monthly", "dataset: nope"));
     assert_at(&e, "validation.yaml", 3, Some("dataset"), "数据集“nope”");
     let e = refused(swap("importance: warning", "importance: fatal"));
@@ -544,7 +564,10 @@ fn broken_validation_rules_are_refused_with_their_line() {
     let e = refused(swap("change: yoy", "change: yoy\n    left: revenue"));
     assert_at(&e, "validation.yaml", 17, Some("kind"), "不属于 outlier");
     // Unknown keys: the YAML line of the rule.
-    let e = refused(swap("message: 测试\n  - id", "message: 测试\n    colour: red\n  - id"));
+    let e = refused(swap(
+        "message: 测试\n  - id",
+        "message: 测试\n    colour: red\n  - id",
+    ));
     assert_eq!(e.file, "validation.yaml");
     assert!(e.line.is_some(), "{e}");
 }

@@ -313,7 +313,8 @@ impl Store {
             }
         }
         let warnings = if action == Action::Submit {
-            self.submit_gate(actor, dataset, county, period, warning_comments).await?
+            self.submit_gate(actor, dataset, county, period, warning_comments)
+                .await?
         } else {
             Vec::new()
         };

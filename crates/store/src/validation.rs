@@ -142,13 +142,21 @@ impl Data<'_> {
     fn filled(&self, unit: &str, ind: &str) -> bool {
         self.values
             .get(&(unit.to_string(), ind.to_string(), self.period.clone()))
-            .is_some_and(|v| v.num_value.is_some() || v.text_value.as_deref().is_some_and(|t| !t.trim().is_empty()))
+            .is_some_and(|v| {
+                v.num_value.is_some() || v.text_value.as_deref().is_some_and(|t| !t.trim().is_empty())
+            })
     }
 }
 
 impl Store {
     /// Run the data set's validation rules over one county's period as stored.
-    pub async fn validate(&self, actor: &Actor, dataset: &str, county: &str, period: &str) -> Result<Vec<Finding>> {
+    pub async fn validate(
+        &self,
+        actor: &Actor,
+        dataset: &str,
+        county: &str,
+        period: &str,
+    ) -> Result<Vec<Finding>> {
         self.validate_with(actor, dataset, county, period, &[]).await
     }
 
@@ -167,10 +175,17 @@ impl Store {
         let ds = plan.datasets.iter().find(|d| d.code == dataset).expect("checked");
         let at = Period::parse(period).map_err(|e| StoreError::Invalid(e.message))?;
         if at.kind() != ds.period_type {
-            return Err(StoreError::Invalid(format!("期间“{period}”与数据集“{}”的填报周期不符", ds.name)));
+            return Err(StoreError::Invalid(format!(
+                "期间“{period}”与数据集“{}”的填报周期不符",
+                ds.name
+            )));
         }
         let period = at.to_string();
-        let rules: Vec<&Rule> = plan.validation_rules.iter().filter(|r| r.dataset == dataset).collect();
+        let rules: Vec<&Rule> = plan
+            .validation_rules
+            .iter()
+            .filter(|r| r.dataset == dataset)
+            .collect();
         if rules.is_empty() {
             return Ok(Vec::new());
         }
@@ -237,11 +252,17 @@ impl Store {
                     num_value: r.try_get(3)?,
                     text_value: r.try_get(4)?,
                 };
-                values.insert((v.unit_code.clone(), v.indicator_code.clone(), v.period.clone()), v);
+                values.insert(
+                    (v.unit_code.clone(), v.indicator_code.clone(), v.period.clone()),
+                    v,
+                );
             }
         }
         for v in overlay {
-            values.insert((v.unit_code.clone(), v.indicator_code.clone(), v.period.clone()), v.clone());
+            values.insert(
+                (v.unit_code.clone(), v.indicator_code.clone(), v.period.clone()),
+                v.clone(),
+            );
         }
 
         // Enterprise sums per cluster, by the membership valid on the period's last day.
@@ -265,7 +286,9 @@ impl Store {
             .collect();
         if !agg_inds.is_empty() && !enterprises {
             let (y, (_, last_month)) = (at.year(), at.month_range());
-            let last_day = crate::reporting::deadline(Period::month(y, last_month), 1).pred_opt().expect("a day");
+            let last_day = crate::reporting::deadline(Period::month(y, last_month), 1)
+                .pred_opt()
+                .expect("a day");
             let marks: Vec<String> = (0..agg_inds.len()).map(|i| format!("${}", i + 4)).collect();
             let sql = format!(
                 "SELECT m.cluster_code, v.indicator_code, CAST(SUM(v.num_value) AS BIGINT)
@@ -277,7 +300,10 @@ impl Store {
                  GROUP BY m.cluster_code, v.indicator_code",
                 marks.join(", ")
             );
-            let mut q = sqlx::query(&sql).bind(county).bind(period.clone()).bind(last_day.to_string());
+            let mut q = sqlx::query(&sql)
+                .bind(county)
+                .bind(period.clone())
+                .bind(last_day.to_string());
             for i in &agg_inds {
                 q = q.bind(i.clone());
             }
@@ -335,9 +361,9 @@ impl Store {
                             for t in &e.terms {
                                 let v = match &t.operand {
                                     Operand::Constant(c) => Some(*c),
-                                    Operand::Indicator(c) => {
-                                        data.num(unit, c, &period).map(|n| ind(c).expect("checked").from_stored(n))
-                                    }
+                                    Operand::Indicator(c) => data
+                                        .num(unit, c, &period)
+                                        .map(|n| ind(c).expect("checked").from_stored(n)),
                                     Operand::Aggregate { indicator, .. } => aggs
                                         .get(&(unit.clone(), indicator.clone()))
                                         .map(|n| ind(indicator).expect("checked").from_stored(*n)),
@@ -558,7 +584,8 @@ impl Store {
 
 fn explained(f: &Finding, comments: &[WarningComment]) -> bool {
     comments.iter().any(|c| {
-        (c.rule_id.as_str(), c.unit_code.as_str(), c.indicator.as_str()) == f.key() && !c.comment.trim().is_empty()
+        (c.rule_id.as_str(), c.unit_code.as_str(), c.indicator.as_str()) == f.key()
+            && !c.comment.trim().is_empty()
     })
 }
 
@@ -576,7 +603,12 @@ pub fn describe_blockers(blockers: &[Finding]) -> String {
     let items: Vec<String> = blockers
         .iter()
         .take(20)
-        .map(|f| format!("[{}] {} {}:{}", f.importance_label, f.unit_name, f.indicator_name, f.message))
+        .map(|f| {
+            format!(
+                "[{}] {} {}:{}",
+                f.importance_label, f.unit_name, f.indicator_name, f.message
+            )
+        })
         .collect();
     let more = if blockers.len() > 20 {
         format!(";另有{}项", blockers.len() - 20)

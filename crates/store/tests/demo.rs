@@ -118,10 +118,18 @@ async fn the_accepted_demo_history_has_no_validation_errors() {
     .unwrap();
     assert!(accepted.len() > 14 * 50, "{}", accepted.len());
     let (mut warnings, mut errors) = (0, Vec::new());
+    let t0 = std::time::Instant::now();
     for (county, period) in &accepted {
-        for f in s.validate(&admin, "cluster_monthly", county, period).await.unwrap() {
+        for f in s
+            .validate(&admin, "cluster_monthly", county, period)
+            .await
+            .unwrap()
+        {
             if f.is_error() {
-                errors.push(format!("{county} {period} {} {}: {}", f.rule_id, f.unit_code, f.message));
+                errors.push(format!(
+                    "{county} {period} {} {}: {}",
+                    f.rule_id, f.unit_code, f.message
+                ));
             } else {
                 warnings += 1;
                 if std::env::var("SHOW_WARNINGS").is_ok() {
@@ -131,5 +139,9 @@ async fn the_accepted_demo_history_has_no_validation_errors() {
         }
     }
     assert!(errors.is_empty(), "{errors:#?}");
-    eprintln!("demo history: {} accepted periods, {warnings} warnings", accepted.len());
+    eprintln!(
+        "demo history: {} accepted periods validated in {:?}, {warnings} warnings",
+        accepted.len(),
+        t0.elapsed()
+    );
 }

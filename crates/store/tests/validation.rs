@@ -139,7 +139,11 @@ async fn enterprises(store: &Store) -> [String; 3] {
         contact: String::new(),
     };
     store
-        .upsert_enterprises(&admin, &[ent(&e1, "C17"), ent(&e2, "C17"), ent(&e3, "C18")], false)
+        .upsert_enterprises(
+            &admin,
+            &[ent(&e1, "C17"), ent(&e2, "C17"), ent(&e3, "C18")],
+            false,
+        )
         .await
         .unwrap()
         .unwrap();
@@ -198,7 +202,10 @@ async fn compare_required_non_negative_cumulative_and_enterprise_sums() {
         v("C19", "value_added", "2025-03", 10 * WAN),
     ];
     store.insert_values_bulk("test", &vals).await.unwrap();
-    let f = store.validate(&admin, "cluster_monthly", "130981", "2025-03").await.unwrap();
+    let f = store
+        .validate(&admin, "cluster_monthly", "130981", "2025-03")
+        .await
+        .unwrap();
     assert_eq!(
         keys(&f),
         vec![
@@ -215,16 +222,34 @@ async fn compare_required_non_negative_cumulative_and_enterprise_sums() {
     assert!(f.last().unwrap().rule_id == "t_tax");
     let by = |id: &str| f.iter().find(|x| x.rule_id == id).unwrap();
     // Sides are shown as entered: money in 万元.
-    assert_eq!((by("t_va").left.as_str(), by("t_va").right.as_str()), ("120 万元", "100 万元"));
-    assert_eq!((by("t_ent").left.as_str(), by("t_ent").right.as_str()), ("110 万元", "100 万元"));
-    assert_eq!((by("t_tax").left.as_str(), by("t_tax").right.as_str()), ("8 万元", "5 万元"));
+    assert_eq!(
+        (by("t_va").left.as_str(), by("t_va").right.as_str()),
+        ("120 万元", "100 万元")
+    );
+    assert_eq!(
+        (by("t_ent").left.as_str(), by("t_ent").right.as_str()),
+        ("110 万元", "100 万元")
+    );
+    assert_eq!(
+        (by("t_tax").left.as_str(), by("t_tax").right.as_str()),
+        ("8 万元", "5 万元")
+    );
     assert_eq!(by("t_va").unit_name, "环保设备");
-    assert!(by("t_cum").message.contains("2025年1月、2025年2月尚未填报营业收入"), "{}", by("t_cum").message);
+    assert!(
+        by("t_cum")
+            .message
+            .contains("2025年1月、2025年2月尚未填报营业收入"),
+        "{}",
+        by("t_cum").message
+    );
     assert!(by("t_neg").message.contains("-1"), "{}", by("t_neg").message);
 
     // The would-be state: an overlay that fixes C17's value added (90万 ≤ 100万) and gives C19
     // its revenue clears those two findings without writing anything.
-    let overlay = [v("C17", "value_added", "2025-03", 90 * WAN), v("C19", "revenue", "2025-03", 20 * WAN)];
+    let overlay = [
+        v("C17", "value_added", "2025-03", 90 * WAN),
+        v("C19", "revenue", "2025-03", 20 * WAN),
+    ];
     let f2 = store
         .validate_with(&admin, "cluster_monthly", "130981", "2025-03", &overlay)
         .await
@@ -235,7 +260,13 @@ async fn compare_required_non_negative_cumulative_and_enterprise_sums() {
     // C19 now has March revenue but no January or February: the cumulative gap appears.
     assert!(ids.contains(&("t_cum".into(), "C19".into())), "{ids:?}");
     // The stored state is unchanged.
-    assert_eq!(store.validate(&admin, "cluster_monthly", "130981", "2025-03").await.unwrap(), f);
+    assert_eq!(
+        store
+            .validate(&admin, "cluster_monthly", "130981", "2025-03")
+            .await
+            .unwrap(),
+        f
+    );
 
     // Another county's operator may not validate 泊头's data.
     let renqiu = Actor {
@@ -244,12 +275,16 @@ async fn compare_required_non_negative_cumulative_and_enterprise_sums() {
         ..Actor::system("renqiu")
     };
     assert!(matches!(
-        store.validate(&renqiu, "cluster_monthly", "130981", "2025-03").await,
+        store
+            .validate(&renqiu, "cluster_monthly", "130981", "2025-03")
+            .await,
         Err(StoreError::Forbidden(_))
     ));
     // A quarter is not a period of a monthly data set.
     assert!(matches!(
-        store.validate(&admin, "cluster_monthly", "130981", "2025Q1").await,
+        store
+            .validate(&admin, "cluster_monthly", "130981", "2025Q1")
+            .await,
         Err(StoreError::Invalid(_))
     ));
 }
@@ -271,17 +306,27 @@ async fn outliers_are_judged_against_the_same_month_of_earlier_years() {
     // C18: only 2024 and 2025 → one earlier February ratio, below the minimum of 3: skipped.
     for y in [2024, 2025] {
         vals.push(v("C18", "revenue", &format!("{y}-01"), 100 * WAN));
-        vals.push(v("C18", "revenue", &format!("{y}-02"), if y == 2025 { 300 } else { 60 } * WAN));
+        vals.push(v(
+            "C18",
+            "revenue",
+            &format!("{y}-02"),
+            if y == 2025 { 300 } else { 60 } * WAN,
+        ));
         vals.push(v("C18", "value_added", &format!("{y}-02"), WAN));
     }
     store.insert_values_bulk("test", &vals).await.unwrap();
     let outliers = |f: Vec<Finding>| -> Vec<Finding> {
-        f.into_iter().filter(|f| f.rule_id == "t_mom" || f.rule_id == "t_yoy").collect()
+        f.into_iter()
+            .filter(|f| f.rule_id == "t_mom" || f.rule_id == "t_yoy")
+            .collect()
     };
     // 2025-02 = 61: Feb/Jan 0.61 against 0.60, 0.62, 0.58, 0.61 (median 0.605, MAD 0.01):
     // z = 0.6745 × 0.005 / 0.01 = 0.34. Year on year 61/61 = 1.0 against earlier yoy ratios
     // [1.0, 61/58, 1.0, 58/62, 1.0, 62/60, 1.0] whose median is 1.0: z = 0. Nothing flagged.
-    let f = store.validate(&admin, "cluster_monthly", "130981", "2025-02").await.unwrap();
+    let f = store
+        .validate(&admin, "cluster_monthly", "130981", "2025-02")
+        .await
+        .unwrap();
     assert!(outliers(f).is_empty());
     // 2025-02 = 100万 (no dip): Feb/Jan 1.0 → z = 0.6745 × (1.0 − 0.605) / 0.01 = 26.64 → t_mom.
     // Year on year 100/61 = 1.639 (+63.9%) against median 1.0 → t_yoy. C18 is not judged.
@@ -289,7 +334,12 @@ async fn outliers_are_judged_against_the_same_month_of_earlier_years() {
         .upsert_values(&admin, &[v("C17", "revenue", "2025-02", 100 * WAN)])
         .await
         .unwrap();
-    let f = outliers(store.validate(&admin, "cluster_monthly", "130981", "2025-02").await.unwrap());
+    let f = outliers(
+        store
+            .validate(&admin, "cluster_monthly", "130981", "2025-02")
+            .await
+            .unwrap(),
+    );
     assert_eq!(
         keys(&f),
         vec![
@@ -335,14 +385,25 @@ async fn submission_needs_no_errors_and_an_explanation_for_each_warning() {
         let (store, op) = (store.clone(), op.clone());
         async move {
             store
-                .transition_with_comments(&op, "cluster_monthly", "130981", "2025-01", Action::Submit, "", &c)
+                .transition_with_comments(
+                    &op,
+                    "cluster_monthly",
+                    "130981",
+                    "2025-01",
+                    Action::Submit,
+                    "",
+                    &c,
+                )
                 .await
         }
     };
     let Err(StoreError::Invalid(m)) = submit(vec![]).await else {
         panic!("submitted with an error")
     };
-    assert!(m.contains("1项校验错误须先改正") && m.contains("1项警告须逐项填写说明"), "{m}");
+    assert!(
+        m.contains("1项校验错误须先改正") && m.contains("1项警告须逐项填写说明"),
+        "{m}"
+    );
     assert!(m.contains("工业增加值不应大于营业收入"), "{m}");
     // Fix the error; the warning still needs its explanation (a blank one does not count).
     store
@@ -373,7 +434,14 @@ async fn submission_needs_no_errors_and_an_explanation_for_each_warning() {
     );
     // The plain transition (no explanations) is held to the same rules.
     store
-        .transition(&leader, "cluster_monthly", "130981", "2025-01", Action::Return, "请核实税金")
+        .transition(
+            &leader,
+            "cluster_monthly",
+            "130981",
+            "2025-01",
+            Action::Return,
+            "请核实税金",
+        )
         .await
         .unwrap();
     assert!(matches!(

@@ -57,10 +57,23 @@ async fn errors_block_warnings_need_an_explanation_the_leader_reads_it() {
     assert_eq!(v["created"], 2);
     let f = &v["findings"].as_array().unwrap()[0];
     assert_eq!(
-        (f["rule_id"].as_str(), f["importance"].as_str(), f["unit_code"].as_str(), f["indicator"].as_str()),
-        (Some("cm_value_added_le_revenue"), Some("error"), Some("C19"), Some("value_added"))
+        (
+            f["rule_id"].as_str(),
+            f["importance"].as_str(),
+            f["unit_code"].as_str(),
+            f["indicator"].as_str()
+        ),
+        (
+            Some("cm_value_added_le_revenue"),
+            Some("error"),
+            Some("C19"),
+            Some("value_added")
+        )
     );
-    assert_eq!((f["left"].as_str(), f["right"].as_str()), (Some("120 万元"), Some("100 万元")));
+    assert_eq!(
+        (f["left"].as_str(), f["right"].as_str()),
+        (Some("120 万元"), Some("100 万元"))
+    );
 
     let v: Value = botou
         .get(app.url(&format!("{SUB}/validation")))
@@ -70,26 +83,47 @@ async fn errors_block_warnings_need_an_explanation_the_leader_reads_it() {
         .json()
         .await
         .unwrap();
-    assert_eq!((v["errors"].as_u64(), v["warnings"].as_u64()), (Some(1), Some(0)), "{v}");
+    assert_eq!(
+        (v["errors"].as_u64(), v["warnings"].as_u64()),
+        (Some(1), Some(0)),
+        "{v}"
+    );
 
     // Submitting with the error: 422, the finding listed.
-    let r = botou.post(app.url(SUB)).json(&json!({"action": "submit"})).send().await.unwrap();
+    let r = botou
+        .post(app.url(SUB))
+        .json(&json!({"action": "submit"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["code"], "validation_failed");
-    assert!(v["error"]["message"].as_str().unwrap().contains("1项校验错误须先改正"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1项校验错误须先改正"),
+        "{v}"
+    );
     assert_eq!(v["findings"][0]["rule_id"], "cm_value_added_le_revenue");
     // The page refuses it too, with the reason and the finding marked by word and icon.
     let (s, body) = submit_page(&botou, &app, &[]).await;
     assert_eq!(s, 422);
-    assert!(body.contains("1项校验错误须先改正") && body.contains("✖ 错误"), "{body}");
+    assert!(
+        body.contains("1项校验错误须先改正") && body.contains("✖ 错误"),
+        "{body}"
+    );
 
     // Fix it; tax paid 150万元 > revenue 100万元 is a warning (cm_tax_le_revenue).
     let (s, v) = put(&botou, &app, json!({"value_added": "30", "tax_paid": "150"})).await;
     assert_eq!(s, 200, "{v}");
     let f = &v["findings"].as_array().unwrap();
     assert_eq!(f.len(), 1, "{v}");
-    assert_eq!((f[0]["rule_id"].as_str(), f[0]["importance"].as_str()), (Some("cm_tax_le_revenue"), Some("warning")));
+    assert_eq!(
+        (f[0]["rule_id"].as_str(), f[0]["importance"].as_str()),
+        (Some("cm_tax_le_revenue"), Some("warning"))
+    );
     // The entry form marks the cell.
     let form = botou
         .get(app.url("/reporting/form?dataset=cluster_monthly&county=130981&period=2025-01"))
@@ -99,18 +133,35 @@ async fn errors_block_warnings_need_an_explanation_the_leader_reads_it() {
         .text()
         .await
         .unwrap();
-    assert!(form.contains("cell-finding-warning") && form.contains("⚠ 警告:实缴税金大于营业收入"), "{form}");
+    assert!(
+        form.contains("cell-finding-warning") && form.contains("⚠ 警告:实缴税金不大于营业收入"),
+        "{form}"
+    );
 
     // Without an explanation: refused, on the API and on the page (a blank one does not count).
-    let r = botou.post(app.url(SUB)).json(&json!({"action": "submit"})).send().await.unwrap();
+    let r = botou
+        .post(app.url(SUB))
+        .json(&json!({"action": "submit"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let v: Value = r.json().await.unwrap();
-    assert!(v["error"]["message"].as_str().unwrap().contains("1项警告须逐项填写说明"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1项警告须逐项填写说明"),
+        "{v}"
+    );
     let field = "wc|cm_tax_le_revenue|C19|tax_paid";
     let (s, body) = submit_page(&botou, &app, &[(field, "   ")]).await;
     assert_eq!(s, 422);
     assert!(body.contains("1项警告须逐项填写说明"), "{body}");
-    assert!(body.contains(&format!("name=\"{field}\"")), "the explanation field is on the page");
+    assert!(
+        body.contains(&format!("name=\"{field}\"")),
+        "the explanation field is on the page"
+    );
 
     // With it: submitted.
     let why = "1月补缴2024年度企业所得税";
@@ -119,7 +170,14 @@ async fn errors_block_warnings_need_an_explanation_the_leader_reads_it() {
     assert!(body.contains("已提交"), "{body}");
 
     // The county leader reads the explanation beside the warning, on the page and the API.
-    let page = leader.get(app.url(PAGE)).send().await.unwrap().text().await.unwrap();
+    let page = leader
+        .get(app.url(PAGE))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains(why) && page.contains("⚠ 警告"), "{page}");
     assert!(page.contains("县审核通过"));
     let v: Value = leader
@@ -165,6 +223,10 @@ async fn errors_block_warnings_need_an_explanation_the_leader_reads_it() {
 
     // Another county cannot read 泊头's findings.
     let renqiu = app.client_for("renqiu").await;
-    let r = renqiu.get(app.url(&format!("{SUB}/validation"))).send().await.unwrap();
+    let r = renqiu
+        .get(app.url(&format!("{SUB}/validation")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
 }

@@ -6,12 +6,12 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use clusterdesk_office::reporting::{
     ImportError, ValueError, ValueRow, import_table, locate_errors, rows_to_table,
 };
-use axum::response::{IntoResponse, Response};
 use clusterdesk_store::reporting::{Action, Submission};
 use clusterdesk_store::validation::{Finding, StoredComment, WarningComment, describe_blockers};
 use std::collections::BTreeMap;
@@ -289,7 +289,8 @@ pub async fn transition(
                 .submit_blockers(&u.actor, &dataset, &county, &period, &body.comments)
                 .await?;
             if !blockers.is_empty() {
-                let error = serde_json::json!({"code": "validation_failed", "message": describe_blockers(&blockers)});
+                let error =
+                    serde_json::json!({"code": "validation_failed", "message": describe_blockers(&blockers)});
                 return Ok((
                     StatusCode::UNPROCESSABLE_ENTITY,
                     Json(RefusedOut {
@@ -303,7 +304,15 @@ pub async fn transition(
     }
     let s = st
         .store
-        .transition_with_comments(&u.actor, &dataset, &county, &period, action, &body.comment, &body.comments)
+        .transition_with_comments(
+            &u.actor,
+            &dataset,
+            &county,
+            &period,
+            action,
+            &body.comment,
+            &body.comments,
+        )
         .await?;
     Ok(Json(submission_out(&st, &u, s)).into_response())
 }
@@ -316,5 +325,8 @@ pub fn router() -> Router<AppState> {
             "/submissions/{dataset}/{county}/{period}",
             get(submission).post(transition),
         )
-        .route("/submissions/{dataset}/{county}/{period}/validation", get(validation))
+        .route(
+            "/submissions/{dataset}/{county}/{period}/validation",
+            get(validation),
+        )
 }

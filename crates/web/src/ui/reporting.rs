@@ -56,7 +56,13 @@ fn typed_comments(fields: &[(String, String)]) -> Vec<WarningComment> {
 }
 
 /// The period's findings, with the explanations of the current submission round.
-async fn findings_of(st: &AppState, u: &CurrentUser, dataset: &str, county: &str, period: &str) -> Vec<FindingView> {
+async fn findings_of(
+    st: &AppState,
+    u: &CurrentUser,
+    dataset: &str,
+    county: &str,
+    period: &str,
+) -> Vec<FindingView> {
     let Ok(found) = st.store.validate(&u.actor, dataset, county, period).await else {
         return Vec::new();
     };
@@ -324,12 +330,23 @@ async fn transition(
     let comments = typed_comments(&fields);
     let result = st
         .store
-        .transition_with_comments(&u.actor, &dataset, &county, &period, action, &get("comment"), &comments)
+        .transition_with_comments(
+            &u.actor,
+            &dataset,
+            &county,
+            &period,
+            action,
+            &get("comment"),
+            &comments,
+        )
         .await;
     let mut p = with_status(&st, &u, build(&st, &u, &choice)).await;
     // What was typed stays in the form when the step is refused.
     for f in &mut p.findings {
-        if let Some(c) = comments.iter().find(|c| (c.rule_id.as_str(), c.unit_code.as_str(), c.indicator.as_str()) == f.f.key()) {
+        if let Some(c) = comments
+            .iter()
+            .find(|c| (c.rule_id.as_str(), c.unit_code.as_str(), c.indicator.as_str()) == f.f.key())
+        {
             f.typed = c.comment.clone();
         }
     }
@@ -671,9 +688,10 @@ async fn entry_page(
                         error,
                         text: ind.value_type == clusterdesk_plan::ValueType::Text,
                         finding_level,
+                        // The rule names in the cell; the full messages are in the list below.
                         finding: here
                             .iter()
-                            .map(|f| f.message.clone())
+                            .map(|f| f.rule_name.clone())
                             .collect::<Vec<_>>()
                             .join(";"),
                     }
