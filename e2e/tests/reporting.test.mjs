@@ -1,9 +1,10 @@
 // Monthly reporting in a real browser, with a real spreadsheet program: the bureau sends 泊头 a
 // 催报 reminder, which 泊头's operator finds in the inbox; the operator downloads the template,
 // fills it in LibreOffice (headless, driven through UNO), uploads the LibreOffice-saved .xlsx,
-// is refused by cell, fixes the cell, submits; the county leader approves; the bureau accepts,
-// the period locks, and the dashboard shows the new month at once. The bureau then unlocks it,
-// the operator corrects a figure and compares the revisions.
+// is refused by cell, fixes the cell, explains the validation warnings and submits; the county
+// leader reads the explanations and approves; the bureau accepts, the period locks, and the
+// dashboard shows the new month at once. The bureau then unlocks it, the operator corrects a
+// figure and compares the revisions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, statSync } from 'node:fs';
@@ -90,20 +91,42 @@ test('reminder, LibreOffice template round trip, submit, approve, accept, dashbo
   // The template, filled in LibreOffice: a negative revenue is refused whole, the cell named.
   // 泊头's clusters are C17, C18, C19 on rows 4–6; 营业收入 is column C: C19's cell is C6.
   const template = await downloadTemplate(op);
-  await upload(op, fillInLibreOffice(template, { C19: { 营业收入: -5 } }, 'bad.xlsx'));
+  const bad = fillInLibreOffice(template, { C19: { 营业收入: -5 } }, 'bad.xlsx');
+  await upload(op, bad);
   const errors = await op.locator('table tbody tr').allInnerTexts();
   assert.ok(errors.some((r) => r.includes('C6') && r.includes('non_negative')), errors.join('\n'));
   assert.equal(await op.inputValue('form[method=get] input[name=period]'), period, 'the chosen period is kept');
   await op.screenshot({ path: join(SHOTS, 'reporting-refused.png'), fullPage: true });
 
-  // Fixed in LibreOffice: a year-to-date figure well above the months already reported.
+  // Fixed in LibreOffice: a year-to-date figure well above the months already reported. The
+  // import goes through; the month's jump against last month and last year is a warning.
   await upload(op, fillInLibreOffice(template, { C19: { 营业收入: 99999999 } }, 'fixed.xlsx'));
   assert.ok((await op.locator('.ok-box').innerText()).includes('导入成功'));
+  assert.ok((await op.locator('#validation').innerText()).includes('⚠ 警告'), 'warnings listed by word and icon');
+  // Submitting without explaining the warnings is refused; the reason names them.
+  await act(op, '提交');
+  assert.ok((await op.locator('.error-box').innerText()).includes('警告须逐项填写说明'));
+  const why = '本月新增大额订单集中交付,已核实';
+  const fields = op.locator('#validation input[type=text]');
+  assert.ok((await fields.count()) > 0);
+  for (const f of await fields.all()) await f.fill(why);
+  await op.screenshot({ path: join(SHOTS, 'reporting-warnings.png'), fullPage: true });
   await act(op, '提交');
   assert.ok((await op.locator('.ok-box').innerText()).includes('已提交待县审核'));
+  // The entry form marks the flagged cell with the word and icon, not colour alone.
+  await op.goto(server.url + page.replace('/reporting?', '/reporting/form?'));
+  assert.ok((await op.locator('td.cell-finding-warning').first().innerText()).includes('⚠ 警告'));
+  await op.screenshot({ path: join(SHOTS, 'reporting-form-findings.png'), fullPage: true });
+  await op.goto(server.url + page);
+  // Submitted data cannot be changed by another upload.
+  await upload(op, bad);
+  assert.ok((await op.content()).includes('period_locked'));
 
   const leader = await loginAs(browser, server.url, 'botou_leader');
   await leader.goto(server.url + page);
+  // The leader reads the operator's explanation beside each warning before approving.
+  assert.ok((await leader.locator('#validation').innerText()).includes(why));
+  await leader.screenshot({ path: join(SHOTS, 'reporting-leader.png'), fullPage: true });
   await act(leader, '县审核通过');
   assert.ok((await leader.locator('.ok-box').innerText()).includes('县已审核待市接收'));
 

@@ -7,12 +7,14 @@
 //! - [`progress`]: the Open SDG progress measure (observed vs required CAGR), pro-rating and
 //!   yearly phasing of targets, county split.
 //! - [`forecast`]: log-linear trend and damped Holt trend with prediction intervals.
+//! - [`outlier`]: median, MAD, modified z and seasonal change checks for validation rules.
 //! - [`cluster`]: revenue tiers, HHI and top-n share, location quotient, strong-cluster flag,
 //!   shift-share, R&D intensity.
 
 pub mod assessment;
 pub mod cluster;
 pub mod forecast;
+pub mod outlier;
 pub mod progress;
 
 pub use forecast::{Forecast, damped_holt, log_linear};

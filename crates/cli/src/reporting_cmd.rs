@@ -102,7 +102,7 @@ pub async fn run_import(store: &Store, a: &ImportArgs) -> Result<()> {
                     "{}",
                     serde_json::json!({"created": s.created, "updated": s.updated, "unchanged": s.unchanged,
                         "rejected": 0, "errors": [], "dataset": r.dataset, "county": r.county, "period": r.period,
-                        "dry_run": a.dry_run})
+                        "dry_run": a.dry_run, "findings": r.findings})
                 );
             } else {
                 let verb = if a.dry_run {
@@ -114,6 +114,18 @@ pub async fn run_import(store: &Store, a: &ImportArgs) -> Result<()> {
                     "{name}:{verb}:{} 行;新增 {},更新 {},未变 {} 个数据值",
                     r.rows, s.created, s.updated, s.unchanged
                 );
+                // Validation findings do not block the import; they are listed for the submitter.
+                for f in &r.findings {
+                    let at = if f.cell.is_empty() {
+                        f.finding.unit_name.clone()
+                    } else {
+                        format!("{}!{}", f.sheet, f.cell)
+                    };
+                    println!(
+                        "  [{}] {at} {}:{}",
+                        f.finding.importance_label, f.finding.indicator_name, f.finding.message
+                    );
+                }
             }
             Ok(())
         }

@@ -13,6 +13,7 @@ use clusterdesk_domain::{Period, Uscc};
 use clusterdesk_plan::datasets::{Dataset, RowUnit};
 use clusterdesk_plan::{Indicator, Plan, ReportingForm, ValueType};
 use clusterdesk_store::registry::WriteSummary;
+use clusterdesk_store::validation::{CumulativeIssue, Finding, cumulative_step, earlier_in_year};
 use clusterdesk_store::values::Value;
 use clusterdesk_store::{Actor, Store, StoreError};
 use rust_decimal::Decimal;
@@ -92,17 +93,6 @@ pub fn to_entered(ind: &Indicator, stored: i64) -> String {
         plain
     };
     v.normalize().to_string()
-}
-
-/// Earlier periods of the same year, whose values a cumulative figure includes.
-fn earlier_in_year(period: Period) -> Vec<Period> {
-    let mut out = Vec::new();
-    let mut p = period.prev();
-    while p.year() == period.year() && p.kind() == period.kind() {
-        out.push(p);
-        p = p.prev();
-    }
-    out
 }
 
 fn county_name(plan: &Plan, code: &str) -> String {
@@ -326,6 +316,21 @@ pub struct ImportReport {
     pub period: String,
     pub rows: usize,
     pub summary: WriteSummary,
+    /// What the data set's validation rules find in the period as it is (or would be, on a dry
+    /// run) after the import; they do not block the import, only the submission.
+    pub findings: Vec<ImportFinding>,
+}
+
+/// A validation finding placed on the sheet: `cell` is empty when the row or the column is
+/// not in the file (another cluster of the county, say).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportFinding {
+    pub sheet: String,
+    pub cell: String,
+    pub row: usize,
+    pub column: String,
+    #[serde(flatten)]
+    pub finding: Finding,
 }
 
 #[derive(Debug)]
@@ -589,8 +594,8 @@ pub async fn import_table(
                             .and_then(|v| v.num_value)
                     })
                     .sum();
-                match before {
-                    None => {
+                match cumulative_step(before, n) {
+                    Err(CumulativeIssue::Gap) => {
                         errors.push(t.error(
                             r,
                             *c,
@@ -603,7 +608,7 @@ pub async fn import_table(
                         ));
                         continue;
                     }
-                    Some(b) if n < b => {
+                    Err(CumulativeIssue::Decrease { before: b }) => {
                         errors.push(t.error(
                             r,
                             *c,
@@ -613,7 +618,7 @@ pub async fn import_table(
                         ));
                         continue;
                     }
-                    Some(b) => n - b,
+                    Ok(own) => own,
                 }
             } else {
                 n
@@ -634,12 +639,42 @@ pub async fn import_table(
         .upsert_values_checked(actor, &values, dry_run)
         .await
         .map_err(ImportError::Store)?;
+    // The rules judge the period as the import leaves it: the written values laid over what is
+    // stored (on a dry run nothing was written, so the overlay is the whole difference).
+    let findings = store
+        .validate_with(actor, &ds.code, &county, &period.to_string(), &values)
+        .await
+        .map_err(ImportError::Store)?
+        .into_iter()
+        .map(|f| {
+            let at = seen.get(&f.unit_code).and_then(|r| {
+                cols.iter()
+                    .find(|(_, i)| i.code == f.indicator)
+                    .map(|(c, _)| (*r, *c))
+            });
+            let (cell, row, column) = match at {
+                Some((r, c)) => {
+                    let l = crate::column_letter(c);
+                    (format!("{l}{r}"), r, l)
+                }
+                None => (String::new(), 0, String::new()),
+            };
+            ImportFinding {
+                sheet: t.sheet.clone(),
+                cell,
+                row,
+                column,
+                finding: f,
+            }
+        })
+        .collect();
     Ok(ImportReport {
         dataset: ds.code.clone(),
         county,
         period: period.to_string(),
         rows,
         summary,
+        findings,
     })
 }
 

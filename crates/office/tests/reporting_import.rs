@@ -282,3 +282,57 @@ async fn the_template_names_its_data_set_county_period_and_units() {
         .is_err()
     );
 }
+
+/// Validation findings come back with the import, placed on the sheet's cells, computed on the
+/// state the import leaves (or would leave, on a dry run); they do not block the import.
+#[tokio::test]
+async fn validation_findings_are_reported_by_cell_without_blocking() {
+    let (s, _d) = store().await;
+    let a = Actor::system("t");
+    // Row 4 is C19 (columns: A code, B name, C revenue, D value added): value added 120万元 >
+    // revenue 100万元 breaks cm_value_added_le_revenue; C17 on row 5 has no revenue, so
+    // cm_revenue_required finds C5 empty.
+    let file = "泊头市 集群月报\n数据集,cluster_monthly,县(市),130981,期间,2025-01\n\
+                集群代码,集群名称,营业收入(万元),工业增加值(万元)\nC19,,100,120\nC17,,,5\n";
+    for dry_run in [true, false] {
+        let r = import(&s, &a, "v.csv", file.as_bytes(), None, dry_run)
+            .await
+            .unwrap();
+        let mut at: Vec<(String, String, String)> = r
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.finding.rule_id.clone(),
+                    f.finding.unit_code.clone(),
+                    f.cell.clone(),
+                )
+            })
+            .collect();
+        at.sort();
+        assert_eq!(
+            at,
+            vec![
+                ("cm_revenue_required".into(), "C17".into(), "C5".into()),
+                ("cm_value_added_le_revenue".into(), "C19".into(), "D4".into()),
+            ],
+            "dry run {dry_run}"
+        );
+        assert_eq!(r.findings[0].sheet, r.findings[1].sheet);
+        assert_eq!(r.summary.created, 3, "dry run {dry_run}");
+    }
+    // The import went through despite the error finding: 120万元 = 1,200,000 yuan = 120,000,000 fen.
+    assert_eq!(
+        stored(&s, "C19", "value_added", "2025-01").await,
+        Some(120_000_000)
+    );
+    // The JSON of the report keeps its keys and adds the findings, each with its cell.
+    let r = import(&s, &a, "v.csv", file.as_bytes(), None, true)
+        .await
+        .unwrap();
+    let j = serde_json::to_value(&r).unwrap();
+    assert_eq!(j["summary"]["unchanged"], 3);
+    assert!(j["findings"].as_array().unwrap().iter().any(|f| f["cell"] == "D4"
+        && f["rule_id"] == "cm_value_added_le_revenue"
+        && f["importance"] == "error"));
+}

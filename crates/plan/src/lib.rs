@@ -6,8 +6,9 @@
 //!
 //! Files (paths relative to the plan folder; CSV is UTF-8 with a header row):
 //! `plan.yaml`, `org_units.csv`, `clusters.csv`, `indicators.csv`, `targets.csv`, `quotas.csv`,
-//! `tasks.csv`. Every other file (`policies/…`, other `*.yaml`, READMEs) is handed on untouched
-//! in [`Plan::extra_files`] for the crates that own it.
+//! `tasks.csv`, `datasets.yaml`, `validation.yaml` (optional). Every other file (`policies/…`,
+//! other `*.yaml`, READMEs) is handed on untouched in [`Plan::extra_files`] for the crates that
+//! own it.
 //!
 //! Aggregation of an indicator is given on two axes, explicitly:
 //! [`Indicator::aggregation`] combines sub-units (enterprises → cluster → county → city) and
@@ -19,6 +20,7 @@ pub mod datasets;
 mod error;
 mod load;
 mod table;
+pub mod validation;
 
 pub use clusterdesk_domain::period::PeriodType;
 pub use error::PlanError;
@@ -49,6 +51,8 @@ pub struct Plan {
     pub datasets: Vec<datasets::Dataset>,
     /// The county assessment (`assessment.yaml`), when the plan has one.
     pub assessment: Option<assessment::Assessment>,
+    /// The validation rules of the data sets (`validation.yaml`, optional).
+    pub validation_rules: Vec<validation::Rule>,
     /// every file under policies/ and any other *.yaml not consumed here, for other crates
     pub extra_files: Vec<SourceFile>,
 }

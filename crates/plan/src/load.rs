@@ -15,7 +15,7 @@ pub(crate) const INDICATORS: &str = "indicators.csv";
 pub(crate) const TARGETS: &str = "targets.csv";
 pub(crate) const QUOTAS: &str = "quotas.csv";
 pub(crate) const TASKS: &str = "tasks.csv";
-const CONSUMED: [&str; 9] = [
+const CONSUMED: [&str; 10] = [
     META,
     ORG_UNITS,
     CLUSTERS,
@@ -25,6 +25,7 @@ const CONSUMED: [&str; 9] = [
     TASKS,
     crate::datasets::DATASETS,
     crate::assessment::ASSESSMENT,
+    crate::validation::VALIDATION,
 ];
 
 pub(crate) fn embedded_files() -> Vec<SourceFile> {
@@ -151,9 +152,15 @@ pub(crate) fn from_files(files: Vec<SourceFile>) -> Result<Plan, PlanError> {
         .get(crate::assessment::ASSESSMENT)
         .map(|t| crate::assessment::parse_assessment(t, &org_units, &datasets))
         .transpose()?;
+    // Optional: a plan without validation rules checks types only.
+    let validation_rules = match consumed.get(crate::validation::VALIDATION) {
+        Some(t) => crate::validation::parse_rules(t, &datasets, &indicators)?,
+        None => Vec::new(),
+    };
     Ok(Plan {
         assessment,
         datasets,
+        validation_rules,
         meta,
         org_units,
         clusters,

@@ -458,3 +458,116 @@ fn a_data_set_on_an_unknown_indicator_or_too_fine_a_period_is_refused() {
     ));
     assert!(e.message.contains("重复"), "{e}");
 }
+
+const RULES: &str = "rules:
+  - id: va_le_rev
+    dataset: cluster_monthly
+    name: 测试
+    importance: error
+    clause: 四(四)
+    kind: compare
+    left: revenue
+    operator: \"<=\"
+    right: 2 * revenue + 10
+    message: 测试
+  - id: rev_yoy
+    dataset: cluster_monthly
+    name: 同比
+    importance: warning
+    clause: 四(四)
+    kind: outlier
+    indicator: revenue
+    change: yoy
+    message: 测试
+";
+
+/// The small set plus a validation.yaml.
+fn with_rules(text: &str) -> Vec<SourceFile> {
+    let mut f = files();
+    f.push(SourceFile {
+        path: "validation.yaml".into(),
+        text: text.into(),
+    });
+    f
+}
+
+#[test]
+fn validation_rules_load_and_are_optional() {
+    assert!(Plan::from_files(files()).unwrap().validation_rules.is_empty());
+    let p = Plan::from_files(with_rules(RULES)).unwrap();
+    assert_eq!(p.validation_rules.len(), 2);
+    match &p.validation_rules[1].kind {
+        validation::RuleKind::Outlier {
+            threshold,
+            min_history,
+            ..
+        } => assert_eq!((*threshold, *min_history), (3.5, 3)),
+        k => panic!("{k:?}"),
+    }
+    // The embedded plan ships rules for all four data sets.
+    let e = Plan::embedded().unwrap();
+    for d in [
+        "cluster_monthly",
+        "enterprise_monthly",
+        "cluster_quarterly",
+        "cluster_yearly",
+    ] {
+        assert!(e.validation_rules.iter().any(|r| r.dataset == d), "{d}");
+    }
+}
+
+#[test]
+fn broken_validation_rules_are_refused_with_their_line() {
+    let swap = |from: &str, to: &str| with_rules(&RULES.replacen(from, to, 1));
+    // Line 9 is the operator of the first rule.
+    let e = refused(swap("operator: \"<=\"", "operator: \"=<\""));
+    assert_at(&e, "validation.yaml", 9, Some("operator"), "operator“=<”");
+    // An indicator that is not in the data set (standards is, rd_expense is not).
+    let e = refused(swap("left: revenue", "left: rd_expense"));
+    assert_at(
+        &e,
+        "validation.yaml",
+        8,
+        Some("left"),
+        "不是数据集“cluster_monthly”的指标",
+    );
+    let e = refused(swap("right: 2 * revenue + 10", "right: revenue / 2"));
+    assert_at(&e, "validation.yaml", 10, Some("right"), "不能识别的字符“/”");
+    // An aggregate over a data set that is not an enterprise data set.
+    let e = refused(swap(
+        "right: 2 * revenue + 10",
+        "right: sum(cluster_quarterly.rd_expense)",
+    ));
+    assert_at(
+        &e,
+        "validation.yaml",
+        10,
+        Some("right"),
+        "sum(cluster_quarterly.rd_expense) 无效",
+    );
+    let e = refused(swap("dataset: cluster_monthly", "dataset: nope"));
+    assert_at(&e, "validation.yaml", 3, Some("dataset"), "数据集“nope”");
+    let e = refused(swap("importance: warning", "importance: fatal"));
+    assert_at(&e, "validation.yaml", 15, Some("importance"), "importance“fatal”");
+    let e = refused(swap("change: yoy", "change: weekly"));
+    assert_at(&e, "validation.yaml", 19, Some("change"), "change“weekly”");
+    let e = refused(swap("id: rev_yoy", "id: va_le_rev"));
+    assert_at(&e, "validation.yaml", 2, Some("id"), "重复");
+    let e = refused(swap("kind: outlier", "kind: median"));
+    assert_at(&e, "validation.yaml", 17, Some("kind"), "kind“median”");
+    // cumulative_monotonic only for 1–N月累计 indicators.
+    let e = refused(with_rules(
+        "rules:\n  - id: c\n    dataset: cluster_monthly\n    name: 累计\n    importance: error\n    clause: 四(四)\n    kind: cumulative_monotonic\n    indicators: [standards]\n    message: m\n",
+    ));
+    assert_at(&e, "validation.yaml", 8, Some("indicators"), "不按1–N月累计报送");
+    // Fields of another kind are refused rather than ignored.
+    let e = refused(swap("change: yoy", "change: yoy\n    left: revenue"));
+    assert_at(&e, "validation.yaml", 17, Some("kind"), "不属于 outlier");
+    // Unknown keys: the YAML line of the rule.
+    let e = refused(swap(
+        "message: 测试\n  - id",
+        "message: 测试\n    colour: red\n  - id",
+    ));
+    assert_eq!(e.file, "validation.yaml");
+    assert!(e.line.is_some(), "{e}");
+}

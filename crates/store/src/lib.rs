@@ -17,6 +17,7 @@ pub mod reminders;
 pub mod reporting;
 pub mod revisions;
 pub mod testsupport;
+pub mod validation;
 pub mod values;
 
 pub use actor::{Actor, Scope};

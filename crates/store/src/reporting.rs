@@ -119,7 +119,7 @@ pub fn deadline(period: Period, deadline_day: u32) -> chrono::NaiveDate {
 }
 
 impl Store {
-    fn check_reporting_scope(&self, actor: &Actor, dataset: &str, county: &str) -> Result<()> {
+    pub(crate) fn check_reporting_scope(&self, actor: &Actor, dataset: &str, county: &str) -> Result<()> {
         if !self.plan().datasets.iter().any(|d| d.code == dataset) {
             return Err(StoreError::NotFound(format!("数据集“{dataset}”")));
         }
@@ -250,6 +250,23 @@ impl Store {
         action: Action,
         comment: &str,
     ) -> Result<Submission> {
+        self.transition_with_comments(actor, dataset, county, period, action, comment, &[])
+            .await
+    }
+
+    /// As [`Store::transition`]; a submission carries the explanations of its validation
+    /// warnings, and is refused while an error or an unexplained warning remains.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transition_with_comments(
+        &self,
+        actor: &Actor,
+        dataset: &str,
+        county: &str,
+        period: &str,
+        action: Action,
+        comment: &str,
+        warning_comments: &[crate::validation::WarningComment],
+    ) -> Result<Submission> {
         let cur = self.submission(actor, dataset, county, period).await?;
         if !self.allowed_actions(actor, &cur).contains(&action) {
             let may_ever = match action {
@@ -295,6 +312,12 @@ impl Store {
                 return Err(StoreError::Invalid("该期尚无数据,不能提交".into()));
             }
         }
+        let warnings = if action == Action::Submit {
+            self.submit_gate(actor, dataset, county, period, warning_comments)
+                .await?
+        } else {
+            Vec::new()
+        };
         let to = match action {
             Action::Submit => Status::Submitted,
             Action::Approve => Status::CountyApproved,
@@ -339,6 +362,8 @@ impl Store {
         .await?;
         self.snapshot_revision(&mut tx, actor, (dataset, county, period), action)
             .await?;
+        let key = (dataset, county, period);
+        crate::validation::save_comments(&mut tx, actor, key, &warnings, warning_comments, &ts).await?;
         tx.commit().await?;
         self.submission(actor, dataset, county, period).await
     }

@@ -96,3 +96,52 @@ async fn the_demo_is_plausible_and_refuses_a_full_database() {
     // Demo data goes only into an empty database.
     assert!(generate(&s, &opts(7)).await.is_err());
 }
+
+/// The demo's accepted history passes the shipped validation rules without an error (warnings
+/// are realistic: a cluster's year can differ from its past). Four and a half years, so that
+/// the outlier rules have the three earlier Februaries they need.
+#[tokio::test]
+async fn the_accepted_demo_history_has_no_validation_errors() {
+    let (s, _d) = fresh_store().await;
+    let o = DemoOptions {
+        to: Period::parse("2025-06").unwrap(),
+        ..opts(7)
+    };
+    generate(&s, &o).await.unwrap();
+    let admin = Actor::system("test");
+    let accepted: Vec<(String, String)> = sqlx::query_as(
+        "SELECT county_code, period FROM submissions WHERE dataset = 'cluster_monthly' AND status = 'accepted'
+         ORDER BY county_code, period",
+    )
+    .fetch_all(s.pool())
+    .await
+    .unwrap();
+    assert!(accepted.len() > 14 * 50, "{}", accepted.len());
+    let (mut warnings, mut errors) = (0, Vec::new());
+    let t0 = std::time::Instant::now();
+    for (county, period) in &accepted {
+        for f in s
+            .validate(&admin, "cluster_monthly", county, period)
+            .await
+            .unwrap()
+        {
+            if f.is_error() {
+                errors.push(format!(
+                    "{county} {period} {} {}: {}",
+                    f.rule_id, f.unit_code, f.message
+                ));
+            } else {
+                warnings += 1;
+                if std::env::var("SHOW_WARNINGS").is_ok() {
+                    eprintln!("{county} {period} {} {}: {}", f.rule_id, f.unit_code, f.message);
+                }
+            }
+        }
+    }
+    assert!(errors.is_empty(), "{errors:#?}");
+    eprintln!(
+        "demo history: {} accepted periods validated in {:?}, {warnings} warnings",
+        accepted.len(),
+        t0.elapsed()
+    );
+}

@@ -124,7 +124,8 @@ async fn the_bureau_reminds_a_county_which_alone_sees_it_in_its_inbox() {
     );
     assert_eq!(get(&renqiu, app.url("/api/v1/inbox?county=130981")).await.0, 403);
     assert_eq!(get(&app.anonymous(), app.url("/api/v1/inbox")).await.0, 401);
-    app.add_user("auditor", clusterdesk_domain::Role::Auditor, "130900").await;
+    app.add_user("auditor", clusterdesk_domain::Role::Auditor, "130900")
+        .await;
     let auditor = app.client_for("auditor").await;
     assert_eq!(get(&auditor, app.url("/reporting/inbox")).await.0, 403);
     assert_eq!(get(&auditor, app.url("/api/v1/reporting/overdue")).await.0, 403);

@@ -6,12 +6,14 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use clusterdesk_office::reporting::{
     ImportError, ValueError, ValueRow, import_table, locate_errors, rows_to_table,
 };
 use clusterdesk_store::reporting::{Action, Submission};
+use clusterdesk_store::validation::{Finding, StoredComment, WarningComment, describe_blockers};
 use std::collections::BTreeMap;
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -73,6 +75,9 @@ pub struct ValuesOut {
     pub rejected: usize,
     #[schema(value_type = Vec<Object>)]
     pub errors: Vec<ValueError>,
+    /// Validation findings on the period as the write leaves it: they do not block the write,
+    /// only the submission (errors must be fixed, warnings explained).
+    pub findings: Vec<Finding>,
 }
 
 #[utoipa::path(post, path = "/api/v1/datasets/{code}/values", params(("code" = String, Path)), request_body = ValuesIn,
@@ -112,6 +117,7 @@ pub async fn put_values(
                 unchanged: r.summary.unchanged,
                 rejected: 0,
                 errors: vec![],
+                findings: r.findings.into_iter().map(|f| f.finding).collect(),
             }),
         )),
         Err(ImportError::Cells(errs)) => {
@@ -130,6 +136,7 @@ pub async fn put_values(
                     unchanged: 0,
                     rejected,
                     errors,
+                    findings: vec![],
                 }),
             ))
         }
@@ -196,17 +203,75 @@ pub struct TransitionIn {
     /// Required to return or unlock.
     #[serde(default)]
     pub comment: String,
+    /// With submit: an explanation for every validation warning.
+    #[serde(default)]
+    pub comments: Vec<WarningComment>,
+}
+
+/// A submission refused by its validation findings.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RefusedOut {
+    #[schema(value_type = Object)]
+    pub error: serde_json::Value,
+    /// Every error, and every warning still without an explanation.
+    pub findings: Vec<Finding>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ValidationOut {
+    pub dataset: String,
+    pub county: String,
+    pub period: String,
+    pub errors: usize,
+    pub warnings: usize,
+    pub findings: Vec<Finding>,
+    /// The explanations given with the current submission.
+    pub comments: Vec<StoredComment>,
+    /// Explanations of earlier submission rounds of the period.
+    pub earlier_comments: Vec<StoredComment>,
+}
+
+#[utoipa::path(get, path = "/api/v1/submissions/{dataset}/{county}/{period}/validation",
+    params(("dataset" = String, Path), ("county" = String, Path), ("period" = String, Path)),
+    responses((status = 200, body = ValidationOut), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn validation(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path((dataset, county, period)): Path<(String, String, String)>,
+) -> ApiResult<Json<ValidationOut>> {
+    let p = clusterdesk_domain::Period::parse(&period).map_err(|e| WebError::bad_request(e.message))?;
+    let period = p.to_string();
+    let findings = st.store.validate(&u.actor, &dataset, &county, &period).await?;
+    let s = st.store.submission(&u.actor, &dataset, &county, &period).await?;
+    let (comments, earlier_comments) = st
+        .store
+        .validation_comments(&u.actor, &dataset, &county, &period)
+        .await?
+        .into_iter()
+        .partition(|c| s.submitted_at.as_deref() == Some(c.at.as_str()));
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    Ok(Json(ValidationOut {
+        dataset,
+        county,
+        period,
+        errors,
+        warnings: findings.len() - errors,
+        findings,
+        comments,
+        earlier_comments,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/submissions/{dataset}/{county}/{period}",
     params(("dataset" = String, Path), ("county" = String, Path), ("period" = String, Path)), request_body = TransitionIn,
-    responses((status = 200, body = SubmissionOut), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
+    responses((status = 200, body = SubmissionOut), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody),
+        (status = 422, body = RefusedOut, description = "submit refused: validation errors or unexplained warnings")))]
 pub async fn transition(
     State(st): State<AppState>,
     u: CurrentUser,
     Path((dataset, county, period)): Path<(String, String, String)>,
     Json(body): Json<TransitionIn>,
-) -> ApiResult<Json<SubmissionOut>> {
+) -> ApiResult<Response> {
     let p = clusterdesk_domain::Period::parse(&period).map_err(|e| WebError::bad_request(e.message))?;
     let action = Action::parse(&body.action).ok_or_else(|| {
         WebError::bad_request(format!(
@@ -214,11 +279,42 @@ pub async fn transition(
             body.action
         ))
     })?;
+    let period = p.to_string();
+    if action == Action::Submit {
+        let cur = st.store.submission(&u.actor, &dataset, &county, &period).await?;
+        // Only a submission the caller may make now is judged; the store refuses the rest.
+        if st.store.allowed_actions(&u.actor, &cur).contains(&action) {
+            let blockers = st
+                .store
+                .submit_blockers(&u.actor, &dataset, &county, &period, &body.comments)
+                .await?;
+            if !blockers.is_empty() {
+                let error =
+                    serde_json::json!({"code": "validation_failed", "message": describe_blockers(&blockers)});
+                return Ok((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Json(RefusedOut {
+                        error,
+                        findings: blockers,
+                    }),
+                )
+                    .into_response());
+            }
+        }
+    }
     let s = st
         .store
-        .transition(&u.actor, &dataset, &county, &p.to_string(), action, &body.comment)
+        .transition_with_comments(
+            &u.actor,
+            &dataset,
+            &county,
+            &period,
+            action,
+            &body.comment,
+            &body.comments,
+        )
         .await?;
-    Ok(Json(submission_out(&st, &u, s)))
+    Ok(Json(submission_out(&st, &u, s)).into_response())
 }
 
 pub fn router() -> Router<AppState> {
@@ -228,5 +324,9 @@ pub fn router() -> Router<AppState> {
         .route(
             "/submissions/{dataset}/{county}/{period}",
             get(submission).post(transition),
+        )
+        .route(
+            "/submissions/{dataset}/{county}/{period}/validation",
+            get(validation),
         )
 }

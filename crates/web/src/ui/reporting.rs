@@ -13,7 +13,85 @@ use clusterdesk_domain::{Period, Role};
 use clusterdesk_office::CellError;
 use clusterdesk_office::reporting::{ImportError, ImportReport};
 use clusterdesk_store::reporting::{Action, Event, Status, Submission, deadline};
+use clusterdesk_store::validation::{Finding, WarningComment};
 use std::collections::HashMap;
+
+/// A validation finding as a page shows it: with the field for the submitter's explanation of
+/// a warning, what was typed there, and the explanation given with the current submission.
+pub struct FindingView {
+    pub f: Finding,
+    /// Form field of the explanation: `wc|rule|unit|indicator`.
+    pub field: String,
+    pub typed: String,
+    pub comment: String,
+    pub comment_by: String,
+}
+
+impl FindingView {
+    fn new(f: Finding) -> Self {
+        FindingView {
+            field: format!("wc|{}|{}|{}", f.rule_id, f.unit_code, f.indicator),
+            f,
+            typed: String::new(),
+            comment: String::new(),
+            comment_by: String::new(),
+        }
+    }
+}
+
+/// The explanations typed into a form, by their `wc|rule|unit|indicator` fields.
+fn typed_comments(fields: &[(String, String)]) -> Vec<WarningComment> {
+    fields
+        .iter()
+        .filter_map(|(k, v)| {
+            let mut parts = k.strip_prefix("wc|")?.splitn(3, '|');
+            Some(WarningComment {
+                rule_id: parts.next()?.to_string(),
+                unit_code: parts.next()?.to_string(),
+                indicator: parts.next().unwrap_or_default().to_string(),
+                comment: v.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The period's findings, with the explanations of the current submission round.
+async fn findings_of(
+    st: &AppState,
+    u: &CurrentUser,
+    dataset: &str,
+    county: &str,
+    period: &str,
+) -> Vec<FindingView> {
+    let Ok(found) = st.store.validate(&u.actor, dataset, county, period).await else {
+        return Vec::new();
+    };
+    let submitted_at = st
+        .store
+        .submission(&u.actor, dataset, county, period)
+        .await
+        .ok()
+        .and_then(|s| s.submitted_at);
+    let comments = st
+        .store
+        .validation_comments(&u.actor, dataset, county, period)
+        .await
+        .unwrap_or_default();
+    found
+        .into_iter()
+        .map(|f| {
+            let mut v = FindingView::new(f);
+            if let Some(c) = comments.iter().rev().find(|c| {
+                Some(&c.at) == submitted_at.as_ref()
+                    && (c.rule_id.as_str(), c.unit_code.as_str(), c.indicator.as_str()) == v.f.key()
+            }) {
+                v.comment = c.comment.clone();
+                v.comment_by = c.by.clone();
+            }
+            v
+        })
+        .collect()
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -58,6 +136,11 @@ struct ReportingPage {
     events: Vec<Event>,
     notice: String,
     refusal: String,
+    findings: Vec<FindingView>,
+    v_errors: usize,
+    v_warnings: usize,
+    /// The caller may submit now: warnings get an explanation field.
+    can_comment: bool,
 }
 
 /// The month before today: what counties report now.
@@ -140,6 +223,10 @@ fn build(st: &AppState, u: &CurrentUser, c: &Choice) -> ReportingPage {
         events: vec![],
         notice: String::new(),
         refusal: String::new(),
+        findings: vec![],
+        v_errors: 0,
+        v_warnings: 0,
+        can_comment: false,
     }
 }
 
@@ -181,6 +268,10 @@ async fn with_status(st: &AppState, u: &CurrentUser, mut p: ReportingPage) -> Re
                 }
             }
         }
+        p.can_comment = p.actions.iter().any(|a| a.0 == "submit");
+        p.findings = findings_of(st, u, &p.dataset, &p.county, &p.period).await;
+        p.v_errors = p.findings.iter().filter(|f| f.f.is_error()).count();
+        p.v_warnings = p.findings.len() - p.v_errors;
         let mut s = s;
         s.submitted_at = s.submitted_at.as_deref().map(super::beijing_time);
         p.status = Some(s);
@@ -213,35 +304,52 @@ async fn page(
     Ok(render(&with_status(&st, &u, build(&st, &u, &c)).await))
 }
 
-#[derive(serde::Deserialize)]
-pub struct TransitionForm {
-    csrf: String,
-    dataset: String,
-    county: String,
-    period: String,
-    action: String,
-    #[serde(default)]
-    comment: String,
-}
-
+/// A workflow step from the page; a submission carries an explanation per warning
+/// (`wc|rule|unit|indicator` fields).
 async fn transition(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(f): axum::Form<TransitionForm>,
+    axum::Form(fields): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
-    let action = Action::parse(&f.action)
-        .ok_or_else(|| PageError::with(&st, &u, WebError::bad_request("未知操作")))?;
-    let choice = Choice {
-        dataset: Some(f.dataset.clone()),
-        county: Some(f.county.clone()),
-        period: Some(f.period.clone()),
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     };
+    check_csrf(&u, &get("csrf")).map_err(|e| PageError::with(&st, &u, e))?;
+    let action = Action::parse(&get("action"))
+        .ok_or_else(|| PageError::with(&st, &u, WebError::bad_request("未知操作")))?;
+    let (dataset, county, period) = (get("dataset"), get("county"), get("period"));
+    let choice = Choice {
+        dataset: Some(dataset.clone()),
+        county: Some(county.clone()),
+        period: Some(period.clone()),
+    };
+    let comments = typed_comments(&fields);
     let result = st
         .store
-        .transition(&u.actor, &f.dataset, &f.county, &f.period, action, &f.comment)
+        .transition_with_comments(
+            &u.actor,
+            &dataset,
+            &county,
+            &period,
+            action,
+            &get("comment"),
+            &comments,
+        )
         .await;
     let mut p = with_status(&st, &u, build(&st, &u, &choice)).await;
+    // What was typed stays in the form when the step is refused.
+    for f in &mut p.findings {
+        if let Some(c) = comments
+            .iter()
+            .find(|c| (c.rule_id.as_str(), c.unit_code.as_str(), c.indicator.as_str()) == f.f.key())
+        {
+            f.typed = c.comment.clone();
+        }
+    }
     match result {
         Ok(s) => {
             p.notice = format!("已{}:{}", action.label_zh(), s.status.label_zh());
@@ -467,6 +575,9 @@ struct EntryCell {
     last_year: String,
     error: String,
     text: bool,
+    /// Validation findings on this cell: the strongest importance (`error`/`warning`) and messages.
+    finding_level: &'static str,
+    finding: String,
 }
 
 struct EntryRow {
@@ -493,6 +604,10 @@ struct EntryPage {
     status_label: String,
     notice: String,
     error_count: usize,
+    findings: Vec<FindingView>,
+    v_errors: usize,
+    v_warnings: usize,
+    can_comment: bool,
 }
 
 /// The entry form's page; `typed` replaces stored values with what was sent, `errors` marks cells.
@@ -532,6 +647,7 @@ async fn entry_page(
         .submission(&u.actor, &base.dataset, &base.county, &base.period)
         .await
         .map_err(|e| PageError::with(st, u, e))?;
+    let findings = findings_of(st, u, &base.dataset, &base.county, &base.period).await;
     let rows = now
         .units
         .iter()
@@ -553,12 +669,31 @@ async fn entry_page(
                         .map(|e| e.message.clone())
                         .collect::<Vec<_>>()
                         .join(";");
+                    let here: Vec<&Finding> = findings
+                        .iter()
+                        .map(|f| &f.f)
+                        .filter(|f| f.unit_code == *code && f.indicator == ind.code)
+                        .collect();
+                    let finding_level = if here.iter().any(|f| f.is_error()) {
+                        "error"
+                    } else if here.is_empty() {
+                        ""
+                    } else {
+                        "warning"
+                    };
                     EntryCell {
                         name: format!("v.{code}.{}", ind.code),
                         value,
                         last_year: last.shown.get(&key).cloned().unwrap_or_default(),
                         error,
                         text: ind.value_type == clusterdesk_plan::ValueType::Text,
+                        finding_level,
+                        // The rule names in the cell; the full messages are in the list below.
+                        finding: here
+                            .iter()
+                            .map(|f| f.rule_name.clone())
+                            .collect::<Vec<_>>()
+                            .join(";"),
                     }
                 })
                 .collect(),
@@ -597,6 +732,10 @@ async fn entry_page(
         status_label: submission.status.label_zh().into(),
         notice,
         error_count: errors.len(),
+        v_errors: findings.iter().filter(|f| f.f.is_error()).count(),
+        v_warnings: findings.iter().filter(|f| !f.f.is_error()).count(),
+        findings,
+        can_comment: false,
     };
     let status = if errors.is_empty() {
         axum::http::StatusCode::OK
