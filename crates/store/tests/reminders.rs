@@ -53,9 +53,9 @@ async fn overdue_list_reminders_and_inboxes_are_scoped_per_county() {
     let renqiu = actor("renqiu", Role::CountyOperator, "130982");
 
     // 泊头 reports C19 (铸造) for 2025-03 and submits it on time-ish; nobody else reports.
-    s.upsert_values(&botou, &[v("C19", "revenue", "2025-03", 1_000_000)])
-        .await
-        .unwrap();
+    // Revenue is reported year to date, so January and February must be there too.
+    let months = ["2025-01", "2025-02", "2025-03"].map(|m| v("C19", "revenue", m, 1_000_000));
+    s.upsert_values(&botou, &months).await.unwrap();
     s.transition(&botou, "cluster_monthly", "130981", "2025-03", Action::Submit, "")
         .await
         .unwrap();
@@ -291,6 +291,11 @@ async fn every_submit_and_unlock_keeps_a_revision_and_two_compare_by_cell() {
     s.upsert_values(
         &op,
         &[
+            v("C19", "revenue", "2025-01", 100_000_000),
+            v("C19", "revenue", "2025-02", 100_000_000),
+            // Earlier months of tax_paid (also year to date) so that adding March later is valid.
+            v("C19", "tax_paid", "2025-01", 5_000_000),
+            v("C19", "tax_paid", "2025-02", 5_000_000),
             v("C19", "revenue", p, 100_000_000),
             v("C19", "employees", p, 120),
             v("C19", "rd_expense", p, 7),
