@@ -445,11 +445,11 @@ impl Store {
                 place: places[k].unwrap_or(0),
                 amount_fen: o.amount.0,
                 tied,
-                flags: o.flags.clone(),
+                flags: o.flags.iter().map(|f| named(f, &cur.counties)).collect(),
                 trace: o
                     .trace
                     .iter()
-                    .map(|t| format!("[{}] {}", t.clause, t.text))
+                    .map(|t| named(&format!("[{}] {}", t.clause, t.text), &cur.counties))
                     .collect(),
             });
         }
@@ -874,5 +874,12 @@ pub async fn default_period(store: &Store) -> Result<(i32, u32)> {
     Ok(match store.assessment_default_month().await? {
         Some(p) => (p.year(), p.month_range().1),
         None => (store.plan().meta.target_year, 12),
+    })
+}
+
+/// The engine names counties by code; people read names. `130926` becomes `肃宁县(130926)`.
+fn named(text: &str, counties: &[(String, String)]) -> String {
+    counties.iter().fold(text.to_string(), |t, (code, name)| {
+        t.replace(code.as_str(), &format!("{name}({code})"))
     })
 }

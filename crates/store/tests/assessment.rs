@@ -344,6 +344,12 @@ async fn scores_ranks_tie_breaks_and_transfers_by_hand() {
     assert_eq!(pe.total_fen, 0);
     let flagged = |c: &str| !pe.rows.iter().find(|t| t.county == c).unwrap().flags.is_empty();
     assert!(flagged(C[1]) && flagged(C[12]) && flagged(C[10]));
+    // The flag names the tied counties by name, not by code alone: c2 青县 ties with c3 东光县.
+    let c2_flags = pe.rows.iter().find(|t| t.county == C[1]).unwrap().flags.join(" ");
+    assert!(
+        c2_flags.contains("青县(130922)") && c2_flags.contains("东光县(130923)"),
+        "{c2_flags}"
+    );
     // c7 and c8 tie in 7th–8th place, where no money moves: not flagged.
     assert!(!flagged(C[6]) && !flagged(C[0]));
 
