@@ -497,6 +497,8 @@ pub struct Target {
     pub strive: bool,
     pub scope: Scope,
     pub note: String,
+    /// The file the row comes from: `targets.csv`, or a follow-on plan's `targets.d/NAME.csv`.
+    pub source: String,
 }
 
 impl Target {

@@ -144,7 +144,8 @@ pub(crate) fn from_files(files: Vec<SourceFile>) -> Result<Plan, PlanError> {
     check_meta_refs(&meta, meta_text, &org_units)?;
     let clusters = parse_clusters(text(CLUSTERS)?, &org_units)?;
     let indicators = parse_indicators(text(INDICATORS)?)?;
-    let targets = parse_targets(text(TARGETS)?, &indicators, &meta)?;
+    let mut targets = parse_targets(TARGETS, text(TARGETS)?, &indicators, &meta, false)?;
+    parse_follow_on_targets(&extra_files, &mut targets, &indicators, &meta)?;
     let quotas = parse_quotas(text(QUOTAS)?, &indicators)?;
     let tasks = parse_tasks(text(TASKS)?, &org_units)?;
     let datasets = crate::datasets::parse_datasets(text(crate::datasets::DATASETS)?, &indicators)?;
@@ -651,7 +652,15 @@ fn check_id(row: &Row<'_>, label: &str) -> Result<String, PlanError> {
 
 // ---------------------------------------------------------------- targets.csv
 
-fn parse_targets(text: &str, indicators: &[Indicator], meta: &PlanMeta) -> Result<Vec<Target>, PlanError> {
+/// `targets.csv`, or a follow-on plan's file in `targets.d/` (`follow_on`): the same columns, but
+/// its deadlines may lie beyond this plan's target year, since a later plan continues this one.
+fn parse_targets(
+    file: &str,
+    text: &str,
+    indicators: &[Indicator],
+    meta: &PlanMeta,
+    follow_on: bool,
+) -> Result<Vec<Target>, PlanError> {
     let cols = [
         "id",
         "clause",
@@ -672,7 +681,7 @@ fn parse_targets(text: &str, indicators: &[Indicator], meta: &PlanMeta) -> Resul
         "scope",
         "note",
     ];
-    let table = read_table(TARGETS, text, &cols)?;
+    let table = read_table(file, text, &cols)?;
     let measures: Vec<&str> = Measure::ALL.iter().map(|k| k.code()).collect();
     let comparisons: Vec<&str> = Comparison::ALL.iter().map(|k| k.code()).collect();
     let scopes: Vec<&str> = Scope::ALL.iter().map(|k| k.code()).collect();
@@ -709,12 +718,21 @@ fn parse_targets(text: &str, indicators: &[Indicator], meta: &PlanMeta) -> Resul
         let strive = row.opt_bool("strive", "是否力争")?.unwrap_or(false);
         let scope = row.enumeration("scope", "范围", Scope::parse, &scopes)?;
 
-        if deadline_year > meta.target_year || deadline_year < meta.baseline_year {
+        if !follow_on && (deadline_year > meta.target_year || deadline_year < meta.baseline_year) {
             return Err(row.err(
                 "deadline_year",
                 format!(
-                    "目标年{deadline_year}应在{}–{}之间",
+                    "目标年{deadline_year}应在{}–{}之间(后续方案的目标请放在 targets.d/ 文件夹)",
                     meta.baseline_year, meta.target_year
+                ),
+            ));
+        }
+        if follow_on && deadline_year <= meta.target_year {
+            return Err(row.err(
+                "deadline_year",
+                format!(
+                    "后续方案的目标年{deadline_year}应晚于本方案的目标年{}",
+                    meta.target_year
                 ),
             ));
         }
@@ -819,10 +837,36 @@ fn parse_targets(text: &str, indicators: &[Indicator], meta: &PlanMeta) -> Resul
             strive,
             scope,
             note: row.string("note"),
+            source: file.to_string(),
         });
         lines.push(row.line());
     }
     Ok(out)
+}
+
+/// Follow-on targets: every `targets.d/*.csv`, in name order, after `targets.csv`. An id may
+/// appear only once across all target files.
+fn parse_follow_on_targets(
+    extra: &[SourceFile],
+    targets: &mut Vec<Target>,
+    indicators: &[Indicator],
+    meta: &PlanMeta,
+) -> Result<(), PlanError> {
+    for f in extra
+        .iter()
+        .filter(|f| f.path.starts_with("targets.d/") && f.path.ends_with(".csv"))
+    {
+        for t in parse_targets(&f.path, &f.text, indicators, meta, true)? {
+            if let Some(first) = targets.iter().find(|x| x.id == t.id) {
+                return Err(PlanError::file(
+                    f.path.clone(),
+                    format!("目标编号“{}”已在 {} 中使用", t.id, first.source),
+                ));
+            }
+            targets.push(t);
+        }
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------- quotas.csv

@@ -571,3 +571,61 @@ fn broken_validation_rules_are_refused_with_their_line() {
     assert_eq!(e.file, "validation.yaml");
     assert!(e.line.is_some(), "{e}");
 }
+
+/// A follow-on plan's targets: `targets.d/NAME.csv` with targets.csv's columns.
+fn with_follow_on(text: &str) -> Vec<SourceFile> {
+    let mut f = files();
+    f.push(SourceFile {
+        path: "targets.d/2026-2027.csv".into(),
+        text: text.into(),
+    });
+    f
+}
+
+const FOLLOW_ON_HEADER: &str = "id,clause,name,indicator,measure,comparison,target_value,target_max,threshold_low_yuan,low_inclusive,threshold_high_yuan,high_inclusive,annual_growth_pct,baseline_year,deadline_year,strive,scope,note\n";
+
+#[test]
+fn follow_on_targets_load_after_the_plan_and_must_lie_beyond_it() {
+    let ok = format!(
+        "{FOLLOW_ON_HEADER}续.1,续.1,营业收入年均增长,revenue,growth,ge,,,,,,,8,2025,2027,false,city,\n"
+    );
+    let p = Plan::from_files(with_follow_on(&ok)).unwrap();
+    let t = p.targets.last().unwrap();
+    assert_eq!(
+        (t.id.as_str(), t.deadline_year, t.source.as_str()),
+        ("续.1", 2027, "targets.d/2026-2027.csv")
+    );
+    assert_eq!(p.targets.first().unwrap().source, "targets.csv");
+
+    // A follow-on deadline inside this plan's years belongs in targets.csv.
+    let inside = format!(
+        "{FOLLOW_ON_HEADER}续.1,续.1,营业收入年均增长,revenue,growth,ge,,,,,,,8,2023,2025,false,city,\n"
+    );
+    let e = refused(with_follow_on(&inside));
+    assert_at(
+        &e,
+        "targets.d/2026-2027.csv",
+        2,
+        Some("deadline_year"),
+        "应晚于本方案的目标年2025",
+    );
+
+    // targets.csv itself still refuses a deadline beyond the plan, and says where such rows go.
+    let e = refused(with_line(
+        "targets.csv",
+        3,
+        "二.2a,二.2a,研发投入增长,rd_expense,growth,ge,,,,,,,15,2023,2027,false,city,",
+    ));
+    assert_at(&e, "targets.csv", 3, Some("deadline_year"), "targets.d/");
+
+    // An id may be used once across all target files.
+    let dup = format!(
+        "{FOLLOW_ON_HEADER}二.2a,二.2a,研发投入增长,rd_expense,growth,ge,,,,,,,10,2025,2027,false,city,\n"
+    );
+    let e = refused(with_follow_on(&dup));
+    assert_eq!(e.file, "targets.d/2026-2027.csv", "{e}");
+    assert!(
+        e.message.contains("二.2a") && e.message.contains("targets.csv"),
+        "{e}"
+    );
+}
