@@ -17,6 +17,7 @@
 pub mod datasets;
 mod error;
 mod load;
+pub mod reference;
 mod table;
 
 pub use clusterdesk_domain::period::PeriodType;
@@ -46,6 +47,8 @@ pub struct Plan {
     pub tasks: Vec<Task>,
     /// The reporting data sets (`datasets.yaml`).
     pub datasets: Vec<datasets::Dataset>,
+    /// Outside figures for the location quotient and shift-share (`reference.csv`, optional).
+    pub reference: Vec<reference::ReferenceFigure>,
     /// every file under policies/ and any other *.yaml not consumed here, for other crates
     pub extra_files: Vec<SourceFile>,
 }

@@ -129,6 +129,14 @@ pub(crate) fn from_files(files: Vec<SourceFile>) -> Result<Plan, PlanError> {
         }
     }
     extra_files.sort_by(|a, b| a.path.cmp(&b.path));
+    // Optional: without it the city is its own reference.
+    let reference = match extra_files
+        .iter()
+        .position(|f| f.path == crate::reference::REFERENCE)
+    {
+        Some(i) => crate::reference::parse_reference(&extra_files.remove(i).text)?,
+        None => Vec::new(),
+    };
     let text = |name: &'static str| {
         consumed
             .get(name)
@@ -148,6 +156,7 @@ pub(crate) fn from_files(files: Vec<SourceFile>) -> Result<Plan, PlanError> {
     let datasets = crate::datasets::parse_datasets(text(crate::datasets::DATASETS)?, &indicators)?;
     Ok(Plan {
         datasets,
+        reference,
         meta,
         org_units,
         clusters,
