@@ -1624,11 +1624,17 @@ pub struct ClusterMetrics {
     pub top3_share: Option<f64>,
     /// Location quotient against the reference (see the report's `reference`).
     pub lq: Option<f64>,
+    /// What the LQ compared with: `河北省2025年` (reference.csv) or `全市(参照表缺该行业)`.
+    pub lq_reference: String,
+    /// The reference figure is a placeholder to be replaced with the yearbook's.
+    pub lq_placeholder: bool,
     /// Strong cluster: LQ ≥ 1, in the top quarter of the city's clusters by LQ, revenue > 100亿.
     pub strong: bool,
     /// Shift-share of the revenue change on the previous year, in fen.
     #[schema(value_type = Option<Object>)]
     pub shift_share: Option<clusterdesk_analytics::cluster::ShiftShare>,
+    /// The reference of the shift-share (the outside region, or 全市).
+    pub shift_share_reference: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -1637,6 +1643,8 @@ pub struct ClusterMetricsReport {
     pub county: Option<String>,
     /// What the location quotient and the shift-share compare with.
     pub reference: String,
+    /// Some figure used is a placeholder (`示例数据，须以统计年鉴替换`): say so beside the LQ.
+    pub reference_placeholder: bool,
     pub clusters: Vec<ClusterMetrics>,
 }
 
@@ -1751,17 +1759,46 @@ impl Store {
                 .filter_map(|c| m.get(c.code.as_str()))
                 .sum()
         };
-        let lq_of = |c: &clusterdesk_plan::Cluster| -> Option<f64> {
-            let local = *revenue.get(c.code.as_str())?;
-            let county_total = sum_where(&revenue, &|k| k.county == c.county);
-            let div = division(c);
-            let ref_i = sum_where(&revenue, &|k| division(k) == div);
-            cm::location_quotient(local, county_total, ref_i, city_total)
+        // The outside reference (reference.csv) of a division for a year, in fen: (division,
+        // total, the rows used). 亿元 × 10¹⁰ = fen, exact for the file's decimals up to 10 places.
+        use clusterdesk_plan::reference::{RefMeasure, ReferenceFigure, reference_for};
+        let yi_fen = |d: rust_decimal::Decimal| -> Option<i64> {
+            i64::try_from((d * rust_decimal::Decimal::from(10_000_000_000i64)).round()).ok()
         };
+        let outside = |div: &str, y: i32| -> Option<(i64, i64, &ReferenceFigure)> {
+            let (d, t) = reference_for(&plan.reference, RefMeasure::Revenue, div, y)?;
+            Some((yi_fen(d.value)?, yi_fen(t.value)?, d))
+        };
+        // LQ: the cluster's share of its county's cluster revenue over its division's share of
+        // the reference region's industry; the city's clusters when the file lacks the division.
+        let lq_of = |c: &clusterdesk_plan::Cluster| -> (Option<f64>, String, bool) {
+            let div = division(c);
+            let Some(local) = revenue.get(c.code.as_str()).copied() else {
+                return (None, String::new(), false);
+            };
+            let county_total = sum_where(&revenue, &|k| k.county == c.county);
+            match outside(&div, year) {
+                Some((ref_i, ref_total, fig)) => (
+                    cm::location_quotient(local, county_total, ref_i, ref_total),
+                    format!("{}{}年", fig.region, fig.year),
+                    fig.is_placeholder(),
+                ),
+                None => {
+                    let ref_i = sum_where(&revenue, &|k| division(k) == div);
+                    (
+                        cm::location_quotient(local, county_total, ref_i, city_total),
+                        "全市(参照表缺该行业)".into(),
+                        false,
+                    )
+                }
+            }
+        };
+        let lqs: Vec<(Option<f64>, String, bool)> = plan.clusters.iter().map(lq_of).collect();
         let all: Vec<(Option<f64>, i64)> = plan
             .clusters
             .iter()
-            .map(|c| (lq_of(c), revenue.get(c.code.as_str()).copied().unwrap_or(0)))
+            .zip(&lqs)
+            .map(|(c, l)| (l.0, revenue.get(c.code.as_str()).copied().unwrap_or(0)))
             .collect();
         let strong = cm::strong_clusters(
             &all,
@@ -1790,15 +1827,28 @@ impl Store {
             let pat0 = pat_rows.get(&c.code).and_then(|r| Raw::latest_in_year(r, prev));
             let ent_rev = raw.member_values("revenue", &c.code, cp);
             let div = division(c);
-            let shift = match (rev0, rev) {
-                (Some(a), Some(b)) => {
-                    let ref_g = growth(city_prev, city_total);
-                    let ind_g = growth(
-                        sum_where(&revenue_prev, &|k| division(k) == div),
-                        sum_where(&revenue, &|k| division(k) == div),
-                    );
-                    ref_g.zip(ind_g).map(|(r, g)| cm::shift_share(a, b, r, g))
+            // Growth of the reference (the whole, and the division) from the previous year: the
+            // outside reference when it has both years, else the city's clusters.
+            let outside_growth = match (outside(&div, year), outside(&div, year - 1)) {
+                (Some((i1, t1, f1)), Some((i0, t0, f0))) if f1.year == year && f0.year == year - 1 => {
+                    growth(t0, t1).zip(growth(i0, i1))
                 }
+                _ => None,
+            };
+            let shift_basis = if outside_growth.is_some() {
+                lqs[i].1.clone()
+            } else {
+                "全市".to_string()
+            };
+            let shift = match (rev0, rev) {
+                (Some(a), Some(b)) => outside_growth
+                    .or_else(|| {
+                        growth(city_prev, city_total).zip(growth(
+                            sum_where(&revenue_prev, &|k| division(k) == div),
+                            sum_where(&revenue, &|k| division(k) == div),
+                        ))
+                    })
+                    .map(|(r, g)| cm::shift_share(a, b, r, g)),
                 _ => None,
             };
             let tier = rev.map(|v| cm::RevenueTier::of(clusterdesk_domain::Fen(v)));
@@ -1871,14 +1921,22 @@ impl Store {
                 hhi: cm::hhi(&ent_rev),
                 top3_share: cm::top_share(&ent_rev, 3),
                 lq: all[i].0,
+                lq_reference: lqs[i].1.clone(),
+                lq_placeholder: lqs[i].2,
                 strong: strong[i],
                 shift_share: shift,
+                shift_share_reference: shift_basis,
             });
         }
         Ok(ClusterMetricsReport {
             year,
             county,
-            reference: "区位商与偏离-份额以全市集群为参照:集群占所在县(市)集群营业收入的比重 ÷ 其国民经济行业大类占全市集群营业收入的比重;强集群=区位商≥1、位列全市前25%且营业收入超100亿元".into(),
+            reference: if plan.reference.is_empty() {
+                "区位商与偏离-份额以全市集群为参照:集群占所在县(市)集群营业收入的比重 ÷ 其国民经济行业大类占全市集群营业收入的比重;强集群=区位商≥1、位列全市前25%且营业收入超100亿元".into()
+            } else {
+                "区位商=集群占所在县(市)集群营业收入的比重 ÷ 其国民经济行业大类(GB/T 4754)占参照地区规模以上工业营业收入的比重;参照取计划文件 reference.csv(优先河北省,取不晚于当年的最近年份),缺该行业时以全市集群为参照(见“参照”列);偏离-份额以参照地区合计及该行业的上年至当年增速分解;强集群=区位商≥1、位列全市前25%且营业收入超100亿元".into()
+            },
+            reference_placeholder: lqs.iter().any(|l| l.2),
             clusters: out,
         })
     }

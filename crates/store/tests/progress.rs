@@ -46,8 +46,24 @@ fn q(kind: QualKind, level: &str, from: &str, to: Option<&str>) -> Qualification
 }
 
 async fn fixture() -> (Store, Option<TempDir>, [String; 3]) {
+    fixture_with(None).await
+}
+
+/// The embedded plan with `reference.csv` replaced by `reference` (or left out: the city is then
+/// its own reference, whatever placeholder figures the shipped file holds).
+async fn fixture_with(reference: Option<&str>) -> (Store, Option<TempDir>, [String; 3]) {
     let (url, dir) = fresh_db().await;
-    let plan = Arc::new(Plan::embedded().unwrap());
+    let mut files: Vec<_> = Plan::embedded_files()
+        .into_iter()
+        .filter(|f| f.path != "reference.csv")
+        .collect();
+    if let Some(text) = reference {
+        files.push(clusterdesk_plan::SourceFile {
+            path: "reference.csv".into(),
+            text: text.into(),
+        });
+    }
+    let plan = Arc::new(Plan::from_files(files).unwrap());
     let store = Store::open(&url, plan.clone()).await.unwrap();
     let admin = Actor::system("test");
     let e1 = make_uscc("130981", 1);
@@ -568,6 +584,54 @@ async fn cluster_metrics_by_hand() {
     let r = store.cluster_metrics(&botou, 2025, None).await.unwrap();
     let codes: Vec<&str> = r.clusters.iter().map(|c| c.code.as_str()).collect();
     assert_eq!(codes, ["C17", "C18", "C19"]);
+}
+
+#[tokio::test]
+async fn cluster_metrics_against_the_reference_file() {
+    // Hebei: total 50,000亿 (2024) → 55,000亿 (2025), +10%; division 35 (C17, 专用设备)
+    // 1,000亿 → 1,200亿, +20%; division 25 (C11) only for 2025, a placeholder; no 33 (C19).
+    let reference = "division,division_name,region,year,measure,value,unit,source,note
+total,合计,河北省,2024,revenue,50000,亿元,河北统计年鉴2025,
+total,合计,河北省,2025,revenue,55000,亿元,河北统计年鉴2026,
+35,专用设备制造业,河北省,2024,revenue,1000,亿元,河北统计年鉴2025,
+35,专用设备制造业,河北省,2025,revenue,1200,亿元,河北统计年鉴2026,
+25,石油、煤炭及其他燃料加工业,河北省,2025,revenue,5500,亿元,示例数据，须以统计年鉴替换,
+";
+    let (store, _dir, _) = fixture_with(Some(reference)).await;
+    let admin = Actor::system("test");
+    // C17 in 2024: twelve months of 20亿 = 240亿.
+    let vals: Vec<Value> = (1..=12)
+        .map(|m| v("C17", "revenue", &format!("2024-{m:02}"), 20 * YI))
+        .collect();
+    store.upsert_values(&admin, &vals).await.unwrap();
+    let r = store.cluster_metrics(&admin, 2025, None).await.unwrap();
+    let c = |code: &str| r.clusters.iter().find(|c| c.code == code).unwrap().clone();
+    // C17: (300/800) / (1200/55000) = 0.375 × 45.8333… = 17.1875.
+    let c17 = c("C17");
+    assert!((c17.lq.unwrap() - 17.1875).abs() < 1e-9, "{:?}", c17.lq);
+    assert_eq!(
+        (c17.lq_reference.as_str(), c17.lq_placeholder),
+        ("河北省2025年", false)
+    );
+    // C11: (520/520) / (5500/55000) = 10, from a placeholder row.
+    let c11 = c("C11");
+    assert!((c11.lq.unwrap() - 10.0).abs() < 1e-9);
+    assert!(c11.lq_placeholder);
+    // C19 (division 33) is not in the file: the city, as before: (500/800)/(500/1320) = 1.65.
+    let c19 = c("C19");
+    assert!((c19.lq.unwrap() - 1.65).abs() < 1e-12);
+    assert_eq!(c19.lq_reference, "全市(参照表缺该行业)");
+    assert!(r.reference_placeholder);
+    // Strong: three LQs → the top one (C17, 17.19), revenue 300亿 > 100亿.
+    assert!(c17.strong && !c11.strong && !c19.strong);
+    // Shift-share of C17's 240亿 → 300亿 against Hebei: reference 240 × 10% = 24亿; industry
+    // mix 240 × (20% − 10%) = 24亿; the local shift is the rest, 60 − 24 − 24 = 12亿.
+    let s = c17.shift_share.unwrap();
+    assert_eq!(
+        (s.reference, s.industry_mix, s.local_shift, s.change),
+        (24 * YI, 24 * YI, 12 * YI, 60 * YI)
+    );
+    assert_eq!(c17.shift_share_reference, "河北省2025年");
 }
 
 #[tokio::test]
