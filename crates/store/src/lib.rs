@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod incentives;
 pub mod progress;
+pub mod provenance;
 pub mod registry;
 pub mod reporting;
 pub mod testsupport;

@@ -22,6 +22,9 @@
 //! Targets whose deadline has passed are judged at the deadline year (their final
 //! attainment); the as-of month is then only the cut-off of the data used.
 
+mod shares;
+pub use shares::{CountyRank, CountyShare, TargetDetail, rank_by_attainment};
+
 use crate::{Actor, Result, Scope, Store, StoreError};
 use clusterdesk_analytics::forecast::{self, Forecast};
 use clusterdesk_analytics::progress::{
