@@ -3,8 +3,11 @@
 mod enterprises;
 mod incentives;
 mod pages;
+mod metrics;
 mod progress;
 mod reporting;
+mod target;
+mod values;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, same_token};
@@ -370,4 +373,6 @@ pub fn router() -> Router<AppState> {
         .merge(reporting::router())
         .merge(incentives::router())
         .merge(progress::router())
+        .merge(metrics::router())
+        .merge(values::router())
 }
