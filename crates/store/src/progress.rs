@@ -751,9 +751,11 @@ impl Store {
             let rows = sqlx::query(
                 "SELECT v.unit_code, v.period, v.num_value FROM data_values v
                  JOIN enterprises e ON e.uscc = v.unit_code
-                 WHERE v.indicator_code = $1 AND v.num_value IS NOT NULL",
+                 WHERE v.indicator_code = $1 AND v.num_value IS NOT NULL AND v.period LIKE $2",
             )
             .bind(code)
+            // Only the metrics' year is read (concentration within the year).
+            .bind(format!("{year:04}%"))
             .fetch_all(self.pool())
             .await?;
             let v = ent_rows.entry(code.to_string()).or_default();
@@ -1660,45 +1662,18 @@ impl Raw {
         })
     }
 
-    /// Distinct member enterprises of a cluster holding a valid qualification of `kinds`
-    /// (every qualification when `rows`).
-    fn cluster_qual_count(
-        &self,
-        cluster: &str,
-        day_after: &str,
-        kinds: &[&str],
-        levels: &[&str],
-        rows: bool,
-    ) -> i64 {
-        let mut seen = HashSet::new();
-        let mut n = 0;
-        for (u, k, l, from, to) in &self.quals {
-            if !kinds.contains(&k.as_str())
-                || (!levels.is_empty() && !levels.contains(&l.as_str()))
-                || from.as_str() >= day_after
-                || to.as_deref().is_some_and(|t| t < day_after)
-                || !self.member_of(u, cluster, day_after)
-            {
-                continue;
-            }
-            if rows || seen.insert(u.as_str()) {
-                n += 1;
-            }
-        }
-        n
-    }
-
     /// Each member enterprise's value of an enterprise indicator in the year (latest in the year).
-    fn member_values(&self, indicator: &str, cluster: &str, cp: Checkpoint) -> Vec<i64> {
+    fn member_values(
+        &self,
+        by_ent: &HashMap<&str, Vec<(Period, i64)>>,
+        cluster: &str,
+        cp: Checkpoint,
+    ) -> Vec<i64> {
         let day_after = cp.day_after();
-        let mut by_ent: HashMap<&str, Vec<(Period, i64)>> = HashMap::new();
-        for (u, p, v) in self.ent_rows.get(indicator).into_iter().flatten() {
-            by_ent.entry(u.as_str()).or_default().push((*p, *v));
-        }
         by_ent
-            .into_iter()
+            .iter()
             .filter(|(u, _)| self.member_of(u, cluster, &day_after))
-            .filter_map(|(_, rows)| Self::latest_in_year(&rows, cp))
+            .filter_map(|(_, rows)| Self::latest_in_year(rows, cp))
             .collect()
     }
 }
@@ -1812,6 +1787,52 @@ impl Store {
             },
         );
         let city_prev: i64 = revenue_prev.values().sum();
+        // Members at the year end and their valid qualifications, indexed once by cluster (not
+        // scanned once per cluster and kind).
+        let mut clusters_of: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut members_at: HashMap<&str, i64> = HashMap::new();
+        for (u, ms) in &raw.members {
+            for (c, from, to) in ms {
+                if from.as_str() < day_after.as_str() && to.as_deref().is_none_or(|t| t >= day_after.as_str())
+                {
+                    let v = clusters_of.entry(u.as_str()).or_default();
+                    if !v.contains(&c.as_str()) {
+                        v.push(c.as_str());
+                        *members_at.entry(c.as_str()).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let mut quals_of: HashMap<&str, Vec<(&str, &str, &str)>> = HashMap::new();
+        for (u, k, l, from, to) in &raw.quals {
+            if from.as_str() >= day_after.as_str() || to.as_deref().is_some_and(|t| t < day_after.as_str()) {
+                continue;
+            }
+            for c in clusters_of.get(u.as_str()).into_iter().flatten() {
+                quals_of
+                    .entry(c)
+                    .or_default()
+                    .push((k.as_str(), l.as_str(), u.as_str()));
+            }
+        }
+        // Distinct member enterprises of a cluster holding a valid qualification of `kinds`
+        // (every qualification when `rows`).
+        let qcount = |cluster: &str, kinds: &[&str], levels: &[&str], rows: bool| -> i64 {
+            let mut seen = HashSet::new();
+            let mut n = 0;
+            for (k, l, u) in quals_of.get(cluster).into_iter().flatten() {
+                if kinds.contains(k) && (levels.is_empty() || levels.contains(l)) && (rows || seen.insert(*u))
+                {
+                    n += 1;
+                }
+            }
+            n
+        };
+        // Enterprises' revenue rows grouped once (not once per cluster).
+        let mut ent_revenue: HashMap<&str, Vec<(Period, i64)>> = HashMap::new();
+        for (u, p, v) in raw.ent_rows.get("revenue").into_iter().flatten() {
+            ent_revenue.entry(u.as_str()).or_default().push((*p, *v));
+        }
         let growth = |a: i64, b: i64| (a > 0).then(|| b as f64 / a as f64 - 1.0);
         let mut out = Vec::new();
         for (i, c) in plan.clusters.iter().enumerate() {
@@ -1828,7 +1849,7 @@ impl Store {
             let pat_rows = raw.by_cluster(&members_key("invention_patents"), None);
             let pat = pat_rows.get(&c.code).and_then(|r| Raw::latest_in_year(r, cp));
             let pat0 = pat_rows.get(&c.code).and_then(|r| Raw::latest_in_year(r, prev));
-            let ent_rev = raw.member_values("revenue", &c.code, cp);
+            let ent_rev = raw.member_values(&ent_revenue, &c.code, cp);
             let div = division(c);
             // Growth of the reference (the whole, and the division) from the previous year: the
             // outside reference when it has both years, else the city's clusters.
@@ -1863,11 +1884,7 @@ impl Store {
                 .by_cluster("digitalization_rate", None)
                 .get(&c.code)
                 .and_then(|r| Raw::latest_in_year(r, cp));
-            let enterprises = raw
-                .members
-                .iter()
-                .filter(|(u, _)| raw.member_of(u, &c.code, &day_after))
-                .count() as i64;
+            let enterprises = members_at.get(c.code.as_str()).copied().unwrap_or(0);
             out.push(ClusterMetrics {
                 code: c.code.clone(),
                 full_name: c.full_name.clone(),
@@ -1895,26 +1912,18 @@ impl Store {
                 invention_patents: pat,
                 patents_growth_bp: pat0.zip(pat).and_then(|(a, b)| cm::growth_bp(a, b)),
                 enterprises,
-                above_scale: raw.cluster_qual_count(&c.code, &day_after, &["above_scale"], &[], false),
-                high_tech: raw.cluster_qual_count(&c.code, &day_after, &["high_tech"], &[], false),
-                innovative_or_specialized: raw.cluster_qual_count(
+                above_scale: qcount(&c.code, &["above_scale"], &[], false),
+                high_tech: qcount(&c.code, &["high_tech"], &[], false),
+                innovative_or_specialized: qcount(
                     &c.code,
-                    &day_after,
                     &["innovative_sme", "specialized_sme", "little_giant"],
                     &[],
                     false,
                 ),
-                specialized: raw.cluster_qual_count(
+                specialized: qcount(&c.code, &["specialized_sme", "little_giant"], &[], false),
+                listed: qcount(&c.code, &["listed"], &[], false),
+                platforms: qcount(
                     &c.code,
-                    &day_after,
-                    &["specialized_sme", "little_giant"],
-                    &[],
-                    false,
-                ),
-                listed: raw.cluster_qual_count(&c.code, &day_after, &["listed"], &[], false),
-                platforms: raw.cluster_qual_count(
-                    &c.code,
-                    &day_after,
                     &["innovation_platform"],
                     &["provincial", "national"],
                     true,

@@ -28,20 +28,28 @@ fn open(class: &str, w: f64, h: f64, title: &str, desc: &str) -> String {
     )
 }
 
-/// A "nice" upper bound for an axis from 0: 1, 2, 2.5 or 5 × 10ⁿ at or above `v`, and the step
-/// of five ticks. 0 or less gives 1.
+/// A "nice" axis from 0 to at least `v`: the step is 1, 2, 2.5 or 5 × 10ⁿ, the smallest that
+/// covers `v` in at most six steps; the top is the first multiple of the step at or above `v`.
+/// 0 or less gives (1, 0.2).
 pub fn nice_max(v: f64) -> (f64, f64) {
     if !(v > 0.0) || !v.is_finite() {
         return (1.0, 0.2);
     }
-    let mag = 10f64.powf(v.log10().floor());
-    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
-        let top = m * mag;
-        if top >= v * (1.0 - 1e-12) {
-            return (top, top / 5.0);
-        }
-    }
-    (10.0 * mag, 2.0 * mag)
+    let raw = v / 6.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw * (1.0 - 1e-12))
+        .unwrap_or(10.0 * mag);
+    ((v / step - 1e-9).ceil().max(1.0) * step, step)
+}
+
+/// Decimals that show a step exactly (0.25 → 2, 5 → 0).
+fn decimals_of(step: f64) -> usize {
+    (0..6)
+        .find(|d| ((step * 10f64.powi(*d as i32)).round() - step * 10f64.powi(*d as i32)).abs() < 1e-6)
+        .unwrap_or(6)
 }
 
 /// Visual width of a label at a font size: CJK characters a full em, others about half.
@@ -192,11 +200,18 @@ pub fn trend(c: &Trend) -> String {
             c2 = s.y(p) + 6.0,
             d = xd - 6.0
         );
+        // Keep the forecast's label clear of the target's (written 4 px above the target line).
+        let mut ly = s.y(p) + 4.0;
+        if let Some(tv) = c.target {
+            let yt = s.y(tv) - 4.0;
+            if (ly - yt).abs() < 15.0 {
+                ly = if s.y(p) >= s.y(tv) { yt + 15.0 } else { yt - 15.0 };
+            }
+        }
         let _ = write!(
             o,
-            r##"<text x="{x:.1}" y="{y:.1}" font-size="12" fill="{INK}">预测 {l}</text>"##,
+            r##"<text x="{x:.1}" y="{ly:.1}" font-size="12" fill="{INK}">预测 {l}</text>"##,
             x = xd + 10.0,
-            y = s.y(p) + 4.0,
             l = esc(&(c.fmt)(p))
         );
     }
@@ -318,12 +333,12 @@ pub fn tiers(title: &str, years: &[(i32, [u32; 4])]) -> String {
                     r##"<rect x="{x:.1}" y="{y1:.1}" width="{bw:.1}" height="{hh:.1}" fill="{fill}" stroke="#9aa5b1" stroke-width="0.5"/>"##,
                     hh = y0 - y1
                 );
-                if y0 - y1 >= 13.0 {
+                if y0 - y1 >= 10.0 {
                     let _ = write!(
                         o,
-                        r##"<text x="{cx:.1}" y="{cy:.1}" font-size="12" text-anchor="middle" fill="{ink}">{n}</text>"##,
+                        r##"<text x="{cx:.1}" y="{cy:.1}" font-size="11" text-anchor="middle" fill="{ink}">{n}</text>"##,
                         cx = x + bw / 2.0,
-                        cy = (y0 + y1) / 2.0 + 4.0
+                        cy = (y0 + y1) / 2.0 + 3.5
                     );
                 }
                 base += n;
@@ -374,12 +389,19 @@ const CLASSES: [(&str, &str); 5] = [
 ];
 const NO_DATA: &str = "#e4e7eb";
 
-/// The class (0–4) of a value between `lo` and `hi` in five equal intervals.
-pub fn class_of(v: f64, lo: f64, hi: f64) -> usize {
-    if hi <= lo {
+/// The class (0–4) of a value by its rank among `sorted` (quantile classes: one outlier does
+/// not wash the others out): the number of values below it over n − 1, in quarters, rounded.
+pub fn class_of(v: f64, sorted: &[f64]) -> usize {
+    if sorted.is_empty() {
         return 2;
     }
-    (((v - lo) / (hi - lo) * 5.0).floor() as isize).clamp(0, 4) as usize
+    let n = sorted.len();
+    if n == 1 {
+        return 2;
+    }
+    // Lowest → 0, highest → 4, the rest in between by rank (equal values share a class).
+    let below = sorted.iter().filter(|x| **x < v).count();
+    ((below * 4 + (n - 1) / 2) / (n - 1)).min(4)
 }
 
 /// Where each of Cangzhou's 14 county-level units sits on a schematic grid (column, row),
@@ -406,26 +428,40 @@ fn short_name(n: &str) -> String {
     n.replace("回族自治县", "县")
 }
 
-fn legend(o: &mut String, x: f64, y: f64, title: &str, lo: f64, hi: f64, fmt: &dyn Fn(f64) -> String) {
+fn legend(o: &mut String, x: f64, y: f64, title: &str, sorted: &[f64], fmt: &dyn Fn(f64) -> String) {
     let _ = write!(
         o,
         r##"<text x="{x}" y="{y}" font-size="12" font-weight="600" fill="{INK}">{t}</text>"##,
         t = esc(title)
     );
-    for (k, (fill, _)) in CLASSES.iter().enumerate() {
-        let a = lo + (hi - lo) * k as f64 / 5.0;
-        let b = lo + (hi - lo) * (k + 1) as f64 / 5.0;
-        let ly = y + 10.0 + (4 - k) as f64 * 22.0;
+    // Each class with the lowest and highest value in it, darkest on top; empty classes left out.
+    let mut row = 0;
+    for k in (0..5).rev() {
+        let inside: Vec<f64> = sorted
+            .iter()
+            .copied()
+            .filter(|v| class_of(*v, sorted) == k)
+            .collect();
+        let (Some(a), Some(b)) = (inside.first(), inside.last()) else {
+            continue;
+        };
+        let ly = y + 10.0 + row as f64 * 22.0;
+        row += 1;
+        let text = if a == b {
+            fmt(*a)
+        } else {
+            format!("{}–{}", fmt(*a), fmt(*b))
+        };
         let _ = write!(
             o,
-            r##"<rect x="{x}" y="{ly}" width="16" height="16" fill="{fill}" stroke="#9aa5b1" stroke-width="0.5"/><text x="{tx}" y="{ty}" font-size="12" fill="{INK}">{a}–{b}</text>"##,
+            r##"<rect x="{x}" y="{ly}" width="16" height="16" fill="{fill}" stroke="#9aa5b1" stroke-width="0.5"/><text x="{tx}" y="{ty}" font-size="12" fill="{INK}">{t}</text>"##,
+            fill = CLASSES[k].0,
             tx = x + 22.0,
             ty = ly + 13.0,
-            a = esc(&fmt(a)),
-            b = esc(&fmt(b))
+            t = esc(&text)
         );
     }
-    let ly = y + 10.0 + 5.0 * 22.0;
+    let ly = y + 10.0 + row as f64 * 22.0;
     let _ = write!(
         o,
         r##"<rect x="{x}" y="{ly}" width="16" height="16" fill="{NO_DATA}" stroke="#9aa5b1" stroke-width="0.5" stroke-dasharray="2 2"/><text x="{tx}" y="{ty}" font-size="12" fill="{INK}">无数据</text>"##,
@@ -434,15 +470,14 @@ fn legend(o: &mut String, x: f64, y: f64, title: &str, lo: f64, hi: f64, fmt: &d
     );
 }
 
-fn range(tiles: &[Tile]) -> (f64, f64) {
-    let vals: Vec<f64> = tiles
+fn sorted_values(tiles: &[Tile]) -> Vec<f64> {
+    let mut v: Vec<f64> = tiles
         .iter()
         .filter_map(|t| t.value)
         .filter(|v| v.is_finite())
         .collect();
-    let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) }
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    v
 }
 
 /// The counties as tiles on the schematic grid, coloured by value in five equal classes from
@@ -462,7 +497,7 @@ pub fn tile_map(title: &str, metric: &str, tiles: &[Tile], fmt: &dyn Fn(f64) -> 
         }
     }
     let rows = placed.iter().map(|p| p.1).max().unwrap_or(0) + 1;
-    let (lo, hi) = range(tiles);
+    let sorted = sorted_values(tiles);
     let w = left + 6.0 * (tw + gap) + 170.0;
     let h = (top + rows as f64 * (th + gap) + 8.0).max(200.0);
     let desc: String = tiles
@@ -479,7 +514,7 @@ pub fn tile_map(title: &str, metric: &str, tiles: &[Tile], fmt: &dyn Fn(f64) -> 
     for (c, r, t) in &placed {
         let (x, y) = (left + *c as f64 * (tw + gap), top + *r as f64 * (th + gap));
         let (fill, ink) = match t.value {
-            Some(v) if v.is_finite() => CLASSES[class_of(v, lo, hi)],
+            Some(v) if v.is_finite() => CLASSES[class_of(v, &sorted)],
             _ => (NO_DATA, INK),
         };
         let (stroke, sw) = if t.own { (INK, 3.0) } else { ("#ffffff", 1.0) };
@@ -494,7 +529,7 @@ pub fn tile_map(title: &str, metric: &str, tiles: &[Tile], fmt: &dyn Fn(f64) -> 
             v = esc(if t.value.is_some() { &t.label } else { "无数据" })
         );
     }
-    legend(&mut o, w - 160.0, 20.0, metric, lo, hi, fmt);
+    legend(&mut o, w - 160.0, 20.0, metric, &sorted, fmt);
     o.push_str("</svg>");
     o
 }
@@ -577,7 +612,7 @@ pub fn geo_map(
     let scale = (mw / sx).min(mh / sy);
     let px = |lon: f64| 10.0 + (lon - x0) * k * scale;
     let py = |lat: f64| 10.0 + (y1 - lat) * scale;
-    let (lo, hi) = range(tiles);
+    let sorted = sorted_values(tiles);
     let w = 20.0 + sx * scale + 180.0;
     let h = (20.0 + sy * scale).max(200.0);
     let desc: String = tiles
@@ -593,7 +628,7 @@ pub fn geo_map(
     let mut o = open("geomap", w, h, &format!("{title}({metric})"), &desc);
     for (t, rings) in &shapes {
         let (fill, ink) = match t.value {
-            Some(v) if v.is_finite() => CLASSES[class_of(v, lo, hi)],
+            Some(v) if v.is_finite() => CLASSES[class_of(v, &sorted)],
             _ => (NO_DATA, INK),
         };
         let d: String = rings
@@ -625,7 +660,7 @@ pub fn geo_map(
             v = esc(if t.value.is_some() { &t.label } else { "无数据" })
         );
     }
-    legend(&mut o, w - 170.0, 20.0, metric, lo, hi, fmt);
+    legend(&mut o, w - 170.0, 20.0, metric, &sorted, fmt);
     o.push_str("</svg>");
     Some(o)
 }
@@ -652,7 +687,7 @@ pub fn bubbles(title: &str, x_label: &str, y_label: &str, items: &[Bubble]) -> S
     if items.is_empty() {
         return String::new();
     }
-    let (w, h, l, r, t, b) = (720.0, 440.0, 64.0, 24.0, 20.0, 48.0);
+    let (w, h, l, r, t, b) = (960.0, 480.0, 64.0, 24.0, 20.0, 48.0);
     let xmax = nice_max(items.iter().map(|i| i.x).fold(0.0, f64::max) * 1.08).0;
     let ya = items.iter().map(|i| i.y.abs()).fold(0.0, f64::max).max(0.01);
     let (ylim, ystep) = nice_max(ya * 1.1);
@@ -680,22 +715,24 @@ pub fn bubbles(title: &str, x_label: &str, y_label: &str, items: &[Bubble]) -> S
         let zero = v.abs() < 1e-9;
         let _ = write!(
             o,
-            r##"<line x1="{l}" y1="{yy:.1}" x2="{xr}" y2="{yy:.1}" stroke="{c}" stroke-width="{sw}"/><text x="{tx}" y="{ty:.1}" font-size="12" text-anchor="end" fill="{MUTED}">{v:+.1}</text>"##,
+            r##"<line x1="{l}" y1="{yy:.1}" x2="{xr}" y2="{yy:.1}" stroke="{c}" stroke-width="{sw}"/><text x="{tx}" y="{ty:.1}" font-size="12" text-anchor="end" fill="{MUTED}">{v:+.prec$}</text>"##,
             xr = w - r,
             c = if zero { "#9aa5b1" } else { GRID },
             sw = if zero { 1.5 } else { 1.0 },
             tx = l - 6.0,
             ty = yy + 4.0,
-            v = if zero { 0.0 } else { v }
+            v = if zero { 0.0 } else { v },
+            prec = decimals_of(ystep)
         );
         v += ystep;
     }
-    let xstep = xmax / 5.0;
-    for k in 0..=5 {
+    let xstep = nice_max(xmax).1;
+    let xd = decimals_of(xstep);
+    for k in 0..=((xmax / xstep).round() as usize) {
         let xv = xstep * k as f64;
         let _ = write!(
             o,
-            r##"<line x1="{x:.1}" y1="{t}" x2="{x:.1}" y2="{yb}" stroke="{GRID}"/><text x="{x:.1}" y="{ty}" font-size="12" text-anchor="middle" fill="{MUTED}">{xv:.1}%</text>"##,
+            r##"<line x1="{x:.1}" y1="{t}" x2="{x:.1}" y2="{yb}" stroke="{GRID}"/><text x="{x:.1}" y="{ty}" font-size="12" text-anchor="middle" fill="{MUTED}">{xv:.xd$}%</text>"##,
             x = px(xv),
             yb = h - b,
             ty = h - b + 16.0
@@ -743,7 +780,8 @@ pub fn bubbles(title: &str, x_label: &str, y_label: &str, items: &[Bubble]) -> S
     }
     // Labels, biggest first, skipping any that would overlap one already placed.
     let mut boxes: Vec<(f64, f64, f64, f64)> = Vec::new();
-    for &i in &order {
+    // At most the 15 largest: the rest are crowded near the origin and named in the table.
+    for &i in order.iter().take(15) {
         let it = &items[i];
         let (cx, cy, rr) = (px(it.x), py(it.y), radius(it.size));
         let lw = text_width(&it.label, 12.0);
@@ -781,11 +819,14 @@ mod tests {
 
     #[test]
     fn nice_maxima() {
-        assert_eq!(nice_max(115.0), (200.0, 40.0));
+        // 115 / 6 = 19.2 → step 20 → 120; 1,300 / 6 = 216.7 → 250 → 1,500; 23 → 5 → 25.
+        assert_eq!(nice_max(115.0), (120.0, 20.0));
         assert_eq!(nice_max(100.0), (100.0, 20.0));
+        assert_eq!(nice_max(1300.0), (1500.0, 250.0));
         assert_eq!(nice_max(23.0), (25.0, 5.0));
         assert_eq!(nice_max(0.0), (1.0, 0.2));
         assert_eq!(nice_max(4.2), (5.0, 1.0));
+        assert_eq!((decimals_of(0.25), decimals_of(5.0), decimals_of(0.1)), (2, 0, 1));
     }
 
     #[test]
@@ -805,17 +846,17 @@ mod tests {
             fmt: &fmt,
         };
         let svg = trend(&c);
-        // x from 2021 to 2025 over 640 − 84 − 110 = 446 px; y 0 to nice_max(1400) = 2000 over
+        // x from 2021 to 2025 over 640 − 84 − 110 = 446 px; y 0 to nice_max(1400) = 1500 over
         // 300 − 16 − 44 = 240 px. The path's end (2025, 1300): x = 84 + 446 = 530;
-        // y = 16 + (1 − 1300/2000) × 240 = 16 + 84 = 100.
+        // y = 16 + (1 − 1300/1500) × 240 = 16 + 32 = 48; its start (2021, 800): y = 16 + 112.
         let i = svg.find("class=\"target-path\"").unwrap();
         assert!(
-            svg[i..].starts_with("class=\"target-path\" d=\"M84.0 160.0 L530.0 100.0\""),
+            svg[i..].starts_with("class=\"target-path\" d=\"M84.0 128.0 L530.0 48.0\""),
             "{}",
             &svg[i..i + 80]
         );
-        // The 2022 actual: x = 84 + 446/4 = 195.5; y = 16 + (1 − 0.45) × 240 = 148.
-        assert!(svg.contains("<circle cx=\"195.5\" cy=\"148.0\""));
+        // The 2022 actual: x = 84 + 446/4 = 195.5; y = 16 + (1 − 0.6) × 240 = 112.
+        assert!(svg.contains("<circle cx=\"195.5\" cy=\"112.0\""));
         assert_eq!(num(&svg, "class=\"deadline\"", "x1"), 530.0);
         assert!(svg.contains("role=\"img\"") && svg.contains("<title>二.3a 高新技术企业</title>"));
         assert!(svg.contains("<desc>2021年:800家;"));
@@ -870,8 +911,13 @@ mod tests {
         assert!(svg.contains("<rect x=\"228\" y=\"280\" width=\"104\" height=\"62\" rx=\"3\" fill=\"#eff3ff\" stroke=\"#1f2933\" stroke-width=\"3\""));
         assert!(svg.contains(">无数据</text>"));
         assert!(svg.contains("href=\"/counties/x?a=1&amp;b=2\""));
-        assert_eq!(class_of(50.0, 0.0, 100.0), 2);
-        assert_eq!(class_of(100.0, 0.0, 100.0), 4);
+        // Rank classes: of 1, 2, …, 10, the value 10 has 9 below → 9 × 4 / 9 = 4; 3 has 2 below
+        // → 8/9 → 1; 1 → 0.
+        let ten: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(
+            (class_of(10.0, &ten), class_of(3.0, &ten), class_of(1.0, &ten)),
+            (4, 1, 0)
+        );
     }
 
     #[test]
@@ -913,8 +959,9 @@ mod tests {
             },
         ];
         let svg = bubbles("组合图", "占全市份额", "份额变化", &items);
-        // Radius 4 + 26 √(s/400): A 30, B 17; x axis to nice_max(10.8) = 20, A at 64 + 0.5 × 632.
-        assert!(svg.contains("<circle cx=\"380.0\""), "{svg}");
+        // Radius 4 + 26 √(s/400): A 30, B 17; x axis to nice_max(10.8) = 12 (step 2), so A at
+        // 64 + 10/12 × (960 − 64 − 24) = 64 + 726.67 = 790.7.
+        assert!(svg.contains("<circle cx=\"790.7\""), "{svg}");
         assert!(svg.contains("r=\"30.0\"") && svg.contains("r=\"17.0\""));
         assert!(svg.contains(">A集群</text>") && svg.contains(">B集群</text>"));
         assert!(svg.contains("A集群:占全市份额10.00%,份额变化+1.00个百分点,强集群;"));

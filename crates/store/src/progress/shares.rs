@@ -174,6 +174,38 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Clusters per revenue tier of 二.1 (超500亿, 200–500亿, 100–200亿, 百亿以下) for each complete
+    /// year from `from` to `to`, over the reader's scope (its county, or the city). A cluster's
+    /// yearly revenue is reckoned as for 二.1; clusters without data that year are not counted.
+    pub async fn tier_counts(&self, actor: &Actor, from: i32, to: i32) -> Result<Vec<(i32, [u32; 4])>> {
+        let own = self.reader_scope(actor)?;
+        if from > to || !(1949..=2100).contains(&from) || !(1949..=2100).contains(&to) {
+            return Err(StoreError::Invalid(format!("年份范围{from}–{to}无效")));
+        }
+        use clusterdesk_analytics::cluster::RevenueTier;
+        let raw = self.load_raw(to, 12, false).await?;
+        Ok((from..=to)
+            .map(|y| {
+                let mut n = [0u32; 4];
+                for v in raw
+                    .cluster_values("revenue", own.as_deref(), Checkpoint::year_end(y))
+                    .values()
+                {
+                    let k = match RevenueTier::of(clusterdesk_domain::Fen(*v)) {
+                        RevenueTier::Over500 => 0,
+                        RevenueTier::From200To500 => 1,
+                        RevenueTier::Over100 => 2,
+                        RevenueTier::Under100 => 3,
+                    };
+                    n[k] += 1;
+                }
+                (y, n)
+            })
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::rank_by_attainment;

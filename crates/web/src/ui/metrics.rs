@@ -243,7 +243,10 @@ pub async fn page(
     }
     let base = format!(
         "/clusters/metrics?year={year}{}",
-        county.as_ref().map(|c| format!("&county={c}")).unwrap_or_default()
+        county
+            .as_ref()
+            .map(|c| format!("&county={c}"))
+            .unwrap_or_default()
     );
     if let Some(fmt) = q.format.as_deref() {
         let mut headers: Vec<&str> = vec!["集群代码", "集群", "县(市)", "行业大类"];
@@ -295,7 +298,11 @@ pub async fn page(
         .collect();
     let plan = st.store.plan();
     let from = plan.meta.baseline_year.min(year);
-    let tier_years = st.store.tier_counts(&u.actor, from, year).await.map_err(|e| err(e.into()))?;
+    let tier_years = st
+        .store
+        .tier_counts(&u.actor, from, year)
+        .await
+        .map_err(|e| err(e.into()))?;
     let scope_label = county
         .as_ref()
         .and_then(|c| plan.org_unit(c).map(|x| x.name.clone()))
@@ -340,13 +347,20 @@ pub async fn page(
     );
     let city_view = matches!(u.actor.scope(), Scope::City);
     let counties = if city_view {
-        plan.counties().map(|c| (c.code.clone(), c.name.clone())).collect()
+        plan.counties()
+            .map(|c| (c.code.clone(), c.name.clone()))
+            .collect()
     } else {
         Vec::new()
     };
     let page = MetricsPage {
         title: "集群分析".into(),
-        layout: Layout::new(&st, &u, "/clusters/metrics", vec![(String::new(), "集群分析".into())]),
+        layout: Layout::new(
+            &st,
+            &u,
+            "/clusters/metrics",
+            vec![(String::new(), "集群分析".into())],
+        ),
         year,
         county: county.clone().unwrap_or_default(),
         counties,
@@ -364,7 +378,10 @@ pub async fn page(
         query: base.clone(),
         json_href: format!(
             "/api/v1/cluster-metrics?year={year}{}",
-            county.as_ref().map(|c| format!("&county={c}")).unwrap_or_default()
+            county
+                .as_ref()
+                .map(|c| format!("&county={c}"))
+                .unwrap_or_default()
         ),
     };
     Ok(render(&page))
@@ -383,7 +400,10 @@ trait ShortName {
 impl ShortName for ClusterMetrics {
     /// 黄骅市化工产业集群 → 化工.
     fn full_name_short(&self) -> String {
-        let n = self.full_name.strip_prefix(&self.county_name).unwrap_or(&self.full_name);
+        let n = self
+            .full_name
+            .strip_prefix(&self.county_name)
+            .unwrap_or(&self.full_name);
         let n = n.strip_suffix("产业集群").unwrap_or(n);
         // Names the text shortens (吴桥 for 吴桥县, 孟村县 for 孟村回族自治县).
         let n = n

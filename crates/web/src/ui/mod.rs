@@ -2,8 +2,8 @@
 
 mod enterprises;
 mod incentives;
-mod pages;
 mod metrics;
+mod pages;
 mod progress;
 mod reporting;
 mod target;
@@ -76,6 +76,7 @@ impl Layout {
         };
         if matches!(a.scope(), Scope::City | Scope::County(_)) {
             items.insert(1, ("/progress", "目标进度"));
+            items.insert(2, ("/clusters/metrics", "集群分析"));
         }
         items.extend(incentives::nav(a.role));
         if matches!(

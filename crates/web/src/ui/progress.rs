@@ -175,7 +175,11 @@ fn download(
                 format!("{}{}", t.name, if t.strive { "(力争)" } else { "" }),
                 show_value(&t.value, &t.unit),
                 t.value_period.clone(),
-                if note.is_empty() { target } else { format!("{target}({note})") },
+                if note.is_empty() {
+                    target
+                } else {
+                    format!("{target}({note})")
+                },
                 t.expected
                     .as_ref()
                     .filter(|_| !t.is_final)
@@ -513,7 +517,10 @@ fn metric_tiles(
                 }
                 "above_scale" => sum(&|k| Some(k.above_scale)).map(|v| v as f64),
                 "high_tech" => sum(&|k| Some(k.high_tech)).map(|v| v as f64),
-                "rd" => match (sum(&|k| k.rd_expense.and(k.revenue)), sum(&|k| k.revenue.and(k.rd_expense))) {
+                "rd" => match (
+                    sum(&|k| k.rd_expense.and(k.revenue)),
+                    sum(&|k| k.revenue.and(k.rd_expense)),
+                ) {
                     (Some(rev), Some(rd)) if rev > 0 => Some(rd as f64 / rev as f64 * 100.0),
                     _ => None,
                 },
@@ -584,13 +591,18 @@ pub async fn page(
         Scope::County(c) => Some(c),
         _ => None,
     };
-    let first = report.targets.first().map(|t| format!("att:{}", t.id)).unwrap_or_default();
+    let first = report
+        .targets
+        .first()
+        .map(|t| format!("att:{}", t.id))
+        .unwrap_or_default();
     let metric = mq
         .map
         .clone()
         .filter(|m| {
             (city_view && MAP_METRICS.iter().any(|(k, _)| k == m))
-                || m.strip_prefix("att:").is_some_and(|id| report.targets.iter().any(|t| t.id == id))
+                || m.strip_prefix("att:")
+                    .is_some_and(|id| report.targets.iter().any(|t| t.id == id))
         })
         .unwrap_or_else(|| if city_view { "revenue".into() } else { first });
     let map_year = if report.as_of.ends_with("-12") {

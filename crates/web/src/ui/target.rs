@@ -79,7 +79,11 @@ pub fn trend_chart(t: &TargetProgress, scope: &str) -> String {
     let axis = axis_fmt(&unit);
     let both = |v: f64| {
         // Axis and labels share one formatter; in the description the full value is clearer.
-        if v.fract() == 0.0 && unit != "元" { axis(v) } else { show(v) }
+        if v.fract() == 0.0 && unit != "元" {
+            axis(v)
+        } else {
+            show(v)
+        }
     };
     let title = format!("{} {} · {scope}历年走势", t.id, t.name);
     let c = charts::Trend {
@@ -101,7 +105,10 @@ pub fn verdict(t: &TargetProgress) -> (String, &'static str) {
             if t.status == "achieved" {
                 (format!("期限已到:{}年已完成目标", t.deadline_year), "achieved")
             } else {
-                (format!("期限已到:{}年未完成目标", t.deadline_year), "deteriorating")
+                (
+                    format!("期限已到:{}年未完成目标", t.deadline_year),
+                    "deteriorating",
+                )
             }
         }
         Some(fc) => {
@@ -124,7 +131,8 @@ pub fn verdict(t: &TargetProgress) -> (String, &'static str) {
 }
 
 pub fn pct(a: Option<f64>) -> String {
-    a.map(|x| format!("{}%", group(x * 100.0, 1))).unwrap_or_else(|| "—".into())
+    a.map(|x| format!("{}%", group(x * 100.0, 1)))
+        .unwrap_or_else(|| "—".into())
 }
 
 /// Link to the values behind a figure.
@@ -199,7 +207,11 @@ pub fn icon(status: &str) -> &'static str {
 
 fn target_text(t: &TargetProgress) -> String {
     match (&t.target_growth_pct, &t.target) {
-        (Some(g), Some(v)) => format!("年均增长≥{g}%({}年应达{})", t.deadline_year, show_value(v, &t.unit)),
+        (Some(g), Some(v)) => format!(
+            "年均增长≥{g}%({}年应达{})",
+            t.deadline_year,
+            show_value(v, &t.unit)
+        ),
         (Some(g), None) => format!("年均增长≥{g}%"),
         (None, Some(v)) => {
             let cmp = if t.comparison == "gt" { "超" } else { "" };
@@ -219,10 +231,20 @@ pub async fn page(
     Query(q): Query<ProgressQuery>,
 ) -> Result<Response, PageError> {
     let err = |e: crate::error::WebError| PageError::with(&st, &u, e);
-    let (as_of, _) = resolve(&st.store, &ProgressQuery { as_of: q.as_of.clone(), county: None })
+    let (as_of, _) = resolve(
+        &st.store,
+        &ProgressQuery {
+            as_of: q.as_of.clone(),
+            county: None,
+        },
+    )
+    .await
+    .map_err(err)?;
+    let d = st
+        .store
+        .target_detail(&u.actor, &id, as_of)
         .await
-        .map_err(err)?;
-    let d = st.store.target_detail(&u.actor, &id, as_of).await.map_err(|e| err(e.into()))?;
+        .map_err(|e| err(e.into()))?;
     let t = d.progress.clone();
     let plan = st.store.plan();
     let (scope_code, scope_name) = match u.actor.scope() {
@@ -249,9 +271,11 @@ pub async fn page(
                 .unwrap_or_else(|| "—".into()),
         })
         .collect();
-    let counties: Vec<CountyLine> = d
-        .counties
-        .iter()
+    // Ranked counties first, by rank; then the unranked in the plan's order.
+    let mut ordered: Vec<&clusterdesk_store::progress::CountyShare> = d.counties.iter().collect();
+    ordered.sort_by_key(|c| c.rank.unwrap_or(u32::MAX));
+    let counties: Vec<CountyLine> = ordered
+        .into_iter()
         .map(|c| CountyLine {
             code: c.code.clone(),
             name: c.name.clone(),
@@ -274,7 +298,10 @@ pub async fn page(
             status: c.status.clone(),
             status_label: c.status_label.clone(),
             icon: icon(&c.status),
-            rank: c.rank.map(|r| format!("{r}/{}", d.ranked)).unwrap_or_else(|| "—".into()),
+            rank: c
+                .rank
+                .map(|r| format!("{r}/{}", d.ranked))
+                .unwrap_or_else(|| "—".into()),
             own: c.own,
         })
         .collect();
@@ -283,7 +310,11 @@ pub async fn page(
         .iter()
         .find(|c| c.own)
         .map(|c| match c.rank {
-            Some(r) => format!("本县排名:第{r}名(共{}个县(市)参与排名),完成度{}", d.ranked, pct(c.attainment)),
+            Some(r) => format!(
+                "本县排名:第{r}名(共{}个县(市)参与排名),完成度{}",
+                d.ranked,
+                pct(c.attainment)
+            ),
             None => "本县排名:暂无(缺少目标或数据)".into(),
         })
         .unwrap_or_default();

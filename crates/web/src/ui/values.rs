@@ -60,6 +60,7 @@ struct ValuesPage {
     note: String,
     parts_title: &'static str,
     parts: Vec<Part>,
+    hidden: usize,
     rows: Vec<Stored>,
 }
 
@@ -97,7 +98,10 @@ pub async fn page(
         // The change log keeps {"num": n, "text": t} in stored integers.
         let Some(s) = s else { return "—".into() };
         match serde_json::from_str::<serde_json::Value>(s) {
-            Ok(v) => match (v.get("num").and_then(|x| x.as_i64()), v.get("text").and_then(|x| x.as_str())) {
+            Ok(v) => match (
+                v.get("num").and_then(|x| x.as_i64()),
+                v.get("text").and_then(|x| x.as_str()),
+            ) {
                 (Some(n), _) => show(n),
                 (None, Some(t)) => t.to_string(),
                 _ => "—".into(),
@@ -106,9 +110,18 @@ pub async fn page(
         }
     };
     let period_str = p.period.clone();
+    // A cluster's member enterprises can be hundreds: the largest 30 are listed, the rest
+    // counted (the total covers all of them).
+    const SHOWN: usize = 30;
+    let hidden = p.contributors.len().saturating_sub(SHOWN);
     let parts = p
         .contributors
         .iter()
+        .take(if p.unit_kind == "cluster" {
+            SHOWN
+        } else {
+            usize::MAX
+        })
         .map(|c| Part {
             name: c.name.clone(),
             code: c.code.clone(),
@@ -155,7 +168,12 @@ pub async fn page(
         "county" => crumbs.push((format!("/counties/{}", p.unit), p.unit_name.clone())),
         "cluster" => {
             if let Some(c) = st.store.plan().cluster(&p.unit) {
-                let county = st.store.plan().org_unit(&c.county).map(|x| x.name.clone()).unwrap_or_default();
+                let county = st
+                    .store
+                    .plan()
+                    .org_unit(&c.county)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default();
                 crumbs.push((format!("/counties/{}", c.county), county));
             }
             crumbs.push((format!("/clusters/{}", p.unit), p.unit_name.clone()));
@@ -181,6 +199,7 @@ pub async fn page(
             _ => "期末成员企业的报送值",
         },
         parts,
+        hidden: if p.unit_kind == "cluster" { hidden } else { 0 },
         rows,
     };
     Ok(render(&page))
