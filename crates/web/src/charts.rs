@@ -32,7 +32,7 @@ fn open(class: &str, w: f64, h: f64, title: &str, desc: &str) -> String {
 /// covers `v` in at most six steps; the top is the first multiple of the step at or above `v`.
 /// 0 or less gives (1, 0.2).
 pub fn nice_max(v: f64) -> (f64, f64) {
-    if !(v > 0.0) || !v.is_finite() {
+    if v.is_nan() || v <= 0.0 || !v.is_finite() {
         return (1.0, 0.2);
     }
     let raw = v / 6.0;
@@ -549,7 +549,8 @@ pub fn geo_map(
     let doc: serde_json::Value = serde_json::from_str(geojson).ok()?;
     let features = doc.get("features")?.as_array()?;
     // (tile, rings of (lon, lat))
-    let mut shapes: Vec<(&Tile, Vec<Vec<(f64, f64)>>)> = Vec::new();
+    type Ring = Vec<(f64, f64)>;
+    let mut shapes: Vec<(&Tile, Vec<Ring>)> = Vec::new();
     for f in features {
         let props = f.get("properties");
         let key = |k: &str| {
