@@ -644,7 +644,12 @@ pub async fn page(
             .map(|(_, n)| *n)
             .unwrap_or("");
         let label = format!("{map_year}年{name}");
-        let fmt = |v: f64| super::target::group(v, if v.abs() < 10.0 { 1 } else { 0 });
+        let places = match metric.as_str() {
+            "growth" => 1,
+            "rd" | "digital" => 2,
+            _ => 0,
+        };
+        let fmt = |v: f64| super::target::group(v, places);
         (county_map("各县(市)", &label, &tiles, &st, &fmt), label)
     };
     let mut map_options: Vec<(String, String)> = Vec::new();

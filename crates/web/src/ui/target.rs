@@ -78,12 +78,13 @@ pub fn trend_chart(t: &TargetProgress, scope: &str) -> String {
         .map(|fc| (f(&fc.value), f(&fc.low), f(&fc.high)));
     let axis = axis_fmt(&unit);
     let both = |v: f64| {
-        // Axis and labels share one formatter; in the description the full value is clearer.
-        if v.fract() == 0.0 && unit != "元" {
-            axis(v)
+        // Grid values are round (whole 亿 for money): short; targets and forecasts: exact.
+        let round = if unit == "元" {
+            (v / 1e8).fract() == 0.0
         } else {
-            show(v)
-        }
+            v.fract() == 0.0
+        };
+        if round { axis(v) } else { show(v) }
     };
     let title = format!("{} {} · {scope}历年走势", t.id, t.name);
     let c = charts::Trend {
