@@ -8,7 +8,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 /// One change of a stored value.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ValueChange {
     pub at: String,
     pub actor: String,
@@ -21,7 +21,7 @@ pub struct ValueChange {
 }
 
 /// One stored value of the unit and indicator.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ProvenanceRow {
     pub period: String,
     pub num_value: Option<i64>,
@@ -33,7 +33,7 @@ pub struct ProvenanceRow {
 }
 
 /// A unit an aggregate adds up, with its figure for the period.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Contributor {
     pub code: String,
     pub name: String,
@@ -45,7 +45,7 @@ pub struct Contributor {
     pub rows: usize,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Provenance {
     pub unit: String,
     pub unit_name: String,

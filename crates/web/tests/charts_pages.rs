@@ -270,3 +270,73 @@ async fn provenance_shows_who_and_when_and_is_scoped() {
         .unwrap();
     assert_eq!(r.status(), 303);
 }
+
+#[tokio::test]
+async fn the_same_numbers_as_json() {
+    let app = app_with_data().await;
+    let botou = app.client_for("botou").await;
+    // The values behind C17's 2025 revenue: twelve months; March created then updated.
+    let r = botou
+        .get(app.url("/api/v1/values?unit=C17&indicator=revenue&period=2025"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let rows = body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 12);
+    let march = rows.iter().find(|r| r["period"] == "2025-03").unwrap();
+    assert_eq!(march["num_value"], 26 * YI);
+    let actions: Vec<&str> = march["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "update"]);
+    assert_eq!(march["updated_by"], "admin");
+    for (path, status) in [
+        ("/api/v1/values?unit=C11&indicator=revenue", 403),
+        ("/api/v1/values?unit=C17", 400),
+        ("/api/v1/values?unit=C17&indicator=revenue&period=20x5", 400),
+    ] {
+        let r = botou.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), status, "{path}");
+        let b: serde_json::Value = r.json().await.unwrap();
+        assert!(
+            b["error"]["message"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .any(|c| c > '\u{4e00}')
+        );
+    }
+    // The target detail for 泊头: its own line with figures, the others' ranks only.
+    let r = botou
+        .get(app.url("/api/v1/progress/targets/%E4%BA%8C.1a?as_of=2025-12"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let counties = body["counties"].as_array().unwrap();
+    assert_eq!(counties.len(), 14);
+    let own: Vec<_> = counties.iter().filter(|c| c["own"] == true).collect();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0]["code"], "130981");
+    // 泊头: C17 301亿 → one cluster over 100亿 in 2025.
+    assert_eq!(own[0]["value"], "1");
+    let renqiu = counties.iter().find(|c| c["code"] == "130982").unwrap();
+    assert!(renqiu["value"].is_null() && renqiu["target"].is_null());
+    assert_eq!(body["progress"]["value"], "1");
+    let doc: serde_json::Value = botou
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/api/v1/values"].is_object());
+    assert!(doc["paths"]["/api/v1/progress/targets/{target}"].is_object());
+}
