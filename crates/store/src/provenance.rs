@@ -98,6 +98,55 @@ fn figure(rows: &[(Period, i64)], period: Period, stock: bool) -> Option<i64> {
 }
 
 impl Store {
+    /// A cluster's member enterprises at the end of the period's year with their figure for
+    /// the period, largest first (enterprises without one left out).
+    async fn member_contributors(
+        &self,
+        cluster: &str,
+        indicator: &str,
+        p: Period,
+        stock: bool,
+    ) -> Result<Vec<Contributor>> {
+        let day_after = format!("{:04}-01-01", p.year() + 1);
+        let by = self
+            .unit_rows(
+                indicator,
+                "SELECT uscc FROM memberships WHERE cluster_code = $2",
+                Some(cluster),
+            )
+            .await?;
+        let members: Vec<(String, String, String, Option<String>)> = sqlx::query(
+            "SELECT m.uscc, e.name, m.valid_from, m.valid_to FROM memberships m
+             JOIN enterprises e ON e.uscc = m.uscc WHERE m.cluster_code = $1 ORDER BY e.name",
+        )
+        .bind(cluster)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect::<Result<_>>()?;
+        let mut out = Vec::new();
+        for (u, name, from, to) in members {
+            // Members at the end of the period's year, as the metrics count them.
+            if from.as_str() >= day_after.as_str() || to.as_deref().is_some_and(|t| t < day_after.as_str()) {
+                continue;
+            }
+            let Some(r) = by.get(&u) else { continue };
+            let Some(value) = figure(r, p, stock) else {
+                continue;
+            };
+            out.push(Contributor {
+                code: u,
+                name,
+                kind: "enterprise".into(),
+                value: Some(value),
+                rows: r.iter().filter(|(x, _)| inside(*x, p)).count(),
+            });
+        }
+        out.sort_by(|a, b| b.value.cmp(&a.value).then(a.code.cmp(&b.code)));
+        Ok(out)
+    }
+
     async fn user_names(&self) -> Result<HashMap<String, String>> {
         let mut m = HashMap::new();
         for r in sqlx::query("SELECT username, display_name FROM users")
@@ -229,8 +278,17 @@ impl Store {
         // its member enterprises (when the figure is reported per enterprise).
         let stock = ind.is_stock();
         let average = ind.aggregation == clusterdesk_plan::Aggregation::Average;
+        let qual_based = matches!(
+            indicator,
+            "innovation_platforms"
+                | "high_tech_enterprises"
+                | "innovative_specialized_smes"
+                | "listed_or_quoted"
+                | "listed_main_board"
+                | "well_known_trademarks"
+        );
         let mut contributors = Vec::new();
-        if let Some(p) = period {
+        if let Some(p) = period.filter(|_| !qual_based) {
             match kind {
                 "city" | "county" => {
                     let by = self
@@ -248,6 +306,16 @@ impl Store {
                             value: figure(r, p, stock),
                             rows: r.iter().filter(|(x, _)| inside(*x, p)).count(),
                         });
+                    }
+                    // Reported per enterprise (e.g. 发明专利): each cluster is the sum of its
+                    // member enterprises' figures.
+                    if contributors.iter().all(|c| c.value.is_none()) && ind.level.includes_enterprise() {
+                        for c in &mut contributors {
+                            let m = self.member_contributors(&c.code, indicator, p, stock).await?;
+                            let vals: Vec<i64> = m.iter().filter_map(|x| x.value).collect();
+                            c.value = combine(&vals, average);
+                            c.rows = m.iter().map(|x| x.rows).sum();
+                        }
                     }
                     if kind == "city" {
                         // Roll the clusters up to their counties: the city lists counties.
@@ -270,59 +338,12 @@ impl Store {
                     }
                 }
                 "cluster" => {
-                    let day_after = format!("{:04}-01-01", p.year() + 1);
-                    let by = self
-                        .unit_rows(
-                            indicator,
-                            "SELECT uscc FROM memberships WHERE cluster_code = $2",
-                            Some(unit),
-                        )
-                        .await?;
-                    let members: Vec<(String, String, String, Option<String>)> = sqlx::query(
-                        "SELECT m.uscc, e.name, m.valid_from, m.valid_to FROM memberships m
-                         JOIN enterprises e ON e.uscc = m.uscc WHERE m.cluster_code = $1 ORDER BY e.name",
-                    )
-                    .bind(unit)
-                    .fetch_all(self.pool())
-                    .await?
-                    .iter()
-                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
-                    .collect::<Result<_>>()?;
-                    for (u, name, from, to) in members {
-                        // Members at the end of the period's year, as the metrics count them.
-                        if from.as_str() >= day_after.as_str()
-                            || to.as_deref().is_some_and(|t| t < day_after.as_str())
-                        {
-                            continue;
-                        }
-                        let Some(r) = by.get(&u) else { continue };
-                        let value = figure(r, p, stock);
-                        if value.is_none() {
-                            continue;
-                        }
-                        contributors.push(Contributor {
-                            code: u,
-                            name,
-                            kind: "enterprise".into(),
-                            value,
-                            rows: r.iter().filter(|(x, _)| inside(*x, p)).count(),
-                        });
-                    }
-                    contributors.sort_by(|a, b| b.value.cmp(&a.value).then(a.code.cmp(&b.code)));
+                    contributors = self.member_contributors(unit, indicator, p, stock).await?;
                 }
                 _ => {}
             }
         }
         let vals: Vec<i64> = contributors.iter().filter_map(|c| c.value).collect();
-        let qual_based = matches!(
-            indicator,
-            "innovation_platforms"
-                | "high_tech_enterprises"
-                | "innovative_specialized_smes"
-                | "listed_or_quoted"
-                | "listed_main_board"
-                | "well_known_trademarks"
-        );
         let note = if qual_based {
             "该指标按企业资质(认定)记录计数,不由填报值汇总:明细见企业名录中各企业的资质。".to_string()
         } else {

@@ -713,3 +713,64 @@ async fn the_phasing_and_the_county_split_are_editable() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn provenance_adds_up_units_down_to_enterprises() {
+    let (store, _dir, [e1, _, _]) = fixture().await;
+    let admin = Actor::system("test");
+    let y2025 = Some(Period::parse("2025").unwrap());
+    // Patents are reported per enterprise. 泊头's clusters at the end of 2025: C17 has E1 (200)
+    // and E4 (none); C19 had E3 (1,000), which left on 2023-07-01 → nothing; C18 none.
+    let p = store
+        .provenance(&admin, "130981", "invention_patents", y2025)
+        .await
+        .unwrap();
+    let c = |code: &str| p.contributors.iter().find(|c| c.code == code).unwrap().value;
+    assert_eq!((c("C17"), c("C18"), c("C19")), (Some(200), None, None));
+    assert_eq!(p.total, Some(200));
+    // The city: 泊头 200 + 任丘 (C11: E2 200) = 400.
+    let p = store
+        .provenance(&admin, "130900", "invention_patents", y2025)
+        .await
+        .unwrap();
+    assert_eq!(p.total, Some(400));
+    assert_eq!(p.contributors.len(), 14);
+    // C17 lists its member enterprise E1 with 200.
+    let p = store
+        .provenance(&admin, "C17", "invention_patents", y2025)
+        .await
+        .unwrap();
+    assert_eq!(p.contributors.len(), 1);
+    assert_eq!(
+        (p.contributors[0].code.as_str(), p.contributors[0].value),
+        (e1.as_str(), Some(200))
+    );
+    // Revenue of C17 in 2025: its own twelve monthly values, each with its history (created).
+    let p = store.provenance(&admin, "C17", "revenue", y2025).await.unwrap();
+    assert_eq!(p.rows.len(), 12);
+    assert!(
+        p.rows
+            .iter()
+            .all(|r| r.num_value == Some(25 * YI) && r.history.len() == 1)
+    );
+    assert_eq!(p.rows[0].history[0].action, "create");
+    // Scoped: 泊头 cannot open 任丘's cluster, nor the city total; an unknown indicator is 404.
+    let botou = Actor {
+        user_id: 9,
+        username: "botou".into(),
+        display_name: "泊头".into(),
+        role: Role::CountyOperator,
+        org_code: "130981".into(),
+        must_change_password: false,
+    };
+    for unit in ["C11", "130982", "130900"] {
+        let e = store
+            .provenance(&botou, unit, "revenue", y2025)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Forbidden(_)), "{unit}: {e}");
+    }
+    assert!(store.provenance(&botou, "C17", "revenue", y2025).await.is_ok());
+    let e = store.provenance(&admin, "C17", "nope", y2025).await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound(_)));
+}

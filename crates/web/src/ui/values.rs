@@ -61,6 +61,8 @@ struct ValuesPage {
     parts_title: &'static str,
     parts: Vec<Part>,
     hidden: usize,
+    /// The enterprise list of the unit (for figures counted from qualifications).
+    list_href: String,
     rows: Vec<Stored>,
 }
 
@@ -200,6 +202,12 @@ pub async fn page(
         },
         parts,
         hidden: if p.unit_kind == "cluster" { hidden } else { 0 },
+        list_href: match p.unit_kind.as_str() {
+            "county" => format!("/enterprises?county={}", p.unit),
+            "cluster" => format!("/enterprises?cluster={}", p.unit),
+            "city" => "/enterprises".into(),
+            _ => format!("/enterprises/{}", p.unit),
+        },
         rows,
     };
     Ok(render(&page))
