@@ -774,3 +774,53 @@ async fn provenance_adds_up_units_down_to_enterprises() {
     let e = store.provenance(&admin, "C17", "nope", y2025).await.unwrap_err();
     assert!(matches!(e, StoreError::NotFound(_)));
 }
+
+#[tokio::test]
+async fn target_detail_ranks_the_counties_by_attainment() {
+    let (store, _dir, _) = fixture().await;
+    let admin = Actor::system("test");
+    let as_of = Period::parse("2025-12").unwrap();
+    // 二.1a in 2025: 泊头 C17 300亿 and C19 500亿 → 2 of its share 13 (see the county test):
+    // 2/13 = 15.4%; 任丘 C11 520亿 → 1 of 12: 8.3%. The other twelve have no target share (0)
+    // and no data: unranked.
+    let det = store.target_detail(&admin, "二.1a", as_of).await.unwrap();
+    assert_eq!(det.counties.len(), 14);
+    let c = |code: &str| det.counties.iter().find(|c| c.code == code).unwrap().clone();
+    let (botou, renqiu) = (c("130981"), c("130982"));
+    assert!((botou.attainment.unwrap() - 2.0 / 13.0).abs() < 1e-12);
+    assert!((renqiu.attainment.unwrap() - 1.0 / 12.0).abs() < 1e-12);
+    assert_eq!(
+        (botou.rank, renqiu.rank, c("130983").rank),
+        (Some(1), Some(2), None)
+    );
+    assert_eq!(det.ranked, 2);
+    // The city has 3 clusters over 100亿 (C11, C17, C19).
+    assert_eq!(det.progress.value, d("3"));
+    // 泊头's leader: its own progress, the city's beside it, 任丘's figures withheld.
+    let leader = Actor {
+        user_id: 9,
+        username: "botou".into(),
+        display_name: "泊头".into(),
+        role: Role::CountyLeader,
+        org_code: "130981".into(),
+        must_change_password: false,
+    };
+    let det = store.target_detail(&leader, "二.1a", as_of).await.unwrap();
+    assert_eq!(det.progress.target, Some(d("13")));
+    assert_eq!(det.city.as_ref().unwrap().target, Some(d("25")));
+    assert_eq!(det.counties.iter().filter(|c| c.own).count(), 1);
+    let renqiu = det.counties.iter().find(|c| c.code == "130982").unwrap();
+    assert_eq!((renqiu.value, renqiu.target, renqiu.rank), (None, None, Some(2)));
+    let ranks = store.county_ranks(&leader, "130981", as_of).await.unwrap();
+    let r = ranks.iter().find(|r| r.target == "二.1a").unwrap();
+    assert_eq!((r.rank, r.of), (Some(1), 2));
+    // Another county's ranks are refused; an unknown target is not found.
+    assert!(matches!(
+        store.county_ranks(&leader, "130982", as_of).await.unwrap_err(),
+        StoreError::Forbidden(_)
+    ));
+    assert!(matches!(
+        store.target_detail(&admin, "二.9", as_of).await.unwrap_err(),
+        StoreError::NotFound(_)
+    ));
+}
