@@ -77,6 +77,8 @@ pub struct Trend<'a> {
     pub forecast: Option<(f64, f64, f64)>,
     /// How a value is written (with its unit).
     pub fmt: &'a dyn Fn(f64) -> String,
+    /// Counts: the axis steps are whole numbers.
+    pub integer: bool,
 }
 
 pub const TREND_W: f64 = 640.0;
@@ -114,7 +116,11 @@ impl TrendScale {
             top = top.max(p);
             top = top.max(hi.min(top * 1.6));
         }
-        let (ymax, step) = nice_max(top);
+        let (mut ymax, mut step) = nice_max(top);
+        if c.integer && step < 1.0 {
+            step = 1.0;
+            ymax = top.ceil().max(1.0);
+        }
         Some(TrendScale {
             t0,
             t1: if t1 > t0 { t1 } else { t0 + 1.0 },
@@ -845,6 +851,7 @@ mod tests {
             deadline: 2025.0,
             forecast: Some((1250.0, 1100.0, 1400.0)),
             fmt: &fmt,
+            integer: true,
         };
         let svg = trend(&c);
         // x from 2021 to 2025 over 640 − 84 − 110 = 446 px; y 0 to nice_max(1400) = 1500 over
@@ -862,6 +869,20 @@ mod tests {
         assert!(svg.contains("role=\"img\"") && svg.contains("<title>二.3a 高新技术企业</title>"));
         assert!(svg.contains("<desc>2021年:800家;"));
         assert!(!svg.contains("style"));
+        // A count up to 3 keeps whole steps: 0, 1, 2, 3 (not 0.5).
+        let small = Trend {
+            title: "二.1a",
+            actual: vec![(2021.0, 2.0, "2021年".into()), (2025.0, 3.0, "2025年".into())],
+            path: vec![],
+            target: Some(3.0),
+            deadline: 2025.0,
+            forecast: None,
+            fmt: &fmt,
+            integer: true,
+        };
+        let svg3 = trend(&small);
+        assert!(svg3.contains(">3家</text>") && !svg3.contains(">0.5") && !svg3.contains(">2.5"));
+        assert_eq!(svg3.matches("text-anchor=\"end\"").count(), 4, "four grid labels");
         // Nothing to draw: nothing.
         let empty = Trend {
             actual: vec![],

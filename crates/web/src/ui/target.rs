@@ -95,6 +95,7 @@ pub fn trend_chart(t: &TargetProgress, scope: &str) -> String {
         deadline: t.deadline_year as f64,
         forecast,
         fmt: &both,
+        integer: t.unit != "元" && t.unit != "%",
     };
     charts::trend(&c)
 }
