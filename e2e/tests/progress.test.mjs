@@ -52,3 +52,60 @@ test('a county leader sees its own county and its share of each target', async (
   assert.ok((await page.content()).includes('月份'));
   await page.context().close();
 });
+
+test('a target opens with its trend, the verdict, the counties and the values behind a figure', async () => {
+  const page = await loginAs(browser, server.url, 'admin');
+  await page.goto(server.url + '/progress?as_of=2025-06');
+  await Promise.all([page.waitForURL(/\/progress\/%E4%BA%8C\.3a/), page.click('a:has(strong:text-is("二.3a"))')]);
+  assert.equal(await page.locator('h1').innerText(), '二.3a 高新技术企业');
+  assert.ok((await page.locator('p.verdict').innerText()).startsWith('按当前趋势能否完成:'));
+  // The trend is drawn on the server: actuals, the target path, the deadline.
+  const trend = page.locator('svg.chart.trend');
+  assert.equal(await trend.count(), 1);
+  assert.equal(await trend.locator('path.actual').count(), 1);
+  assert.equal(await trend.locator('path.target-path').count(), 1);
+  assert.equal(await trend.locator('line.deadline').count(), 1);
+  // Fourteen counties ranked, and the county map with a tile each.
+  assert.equal(await page.locator('table.ctable tbody tr').count(), 14);
+  assert.equal(await page.locator('svg.chart.tilemap a').count(), 14);
+  await page.screenshot({ path: join(SHOTS, 'target-city.png'), fullPage: true });
+  // A figure leads to the values behind it, who entered them and when.
+  await Promise.all([page.waitForURL(/\/values\?/), page.locator('table.ctable tbody tr').first().locator('td.num a').click()]);
+  assert.ok((await page.locator('h1').innerText()).startsWith('数据来源'));
+  await page.context().close();
+});
+
+test('a county leader sees its own row and its rank', async () => {
+  const page = await loginAs(browser, server.url, 'botou_leader');
+  await page.goto(server.url + '/progress/%E4%BA%8C.1a?as_of=2025-12');
+  assert.equal(await page.locator('table.ctable tr.own').count(), 1);
+  assert.ok((await page.locator('table.ctable tr.own').innerText()).includes('泊头市'));
+  assert.ok((await page.locator('p.ownrank').innerText()).startsWith('本县排名:'));
+  await page.screenshot({ path: join(SHOTS, 'target-county.png'), fullPage: true });
+  // Another county's values are out of reach.
+  const resp = await page.goto(server.url + '/values?unit=130982&indicator=revenue&period=2025');
+  assert.equal(resp.status(), 403);
+  await page.context().close();
+});
+
+test('the cluster metrics page: tiers, portfolio, sortable table, the LQ caveat, downloads', async () => {
+  const page = await loginAs(browser, server.url, 'admin');
+  await page.click('nav >> text=集群分析');
+  assert.ok((await page.locator('h1').innerText()).startsWith('集群分析'));
+  assert.equal(await page.locator('svg.chart.tiers').count(), 1);
+  assert.equal(await page.locator('svg.chart.bubbles').count(), 1);
+  assert.ok(await page.locator('#lq-caveat').isVisible(), 'placeholder reference flagged');
+  const rows = page.locator('table.metrics tbody tr');
+  assert.equal(await rows.count(), 45);
+  // Sort by 区位商, highest first.
+  await Promise.all([page.waitForURL(/sort=lq/), page.click('table.metrics th a:has-text("区位商")')]);
+  const lqs = (await page.locator('table.metrics tbody tr td:nth-child(22)').allInnerTexts())
+    .map((s) => parseFloat(s.replace(/[,*]/g, ''))).filter((x) => !Number.isNaN(x));
+  assert.ok(lqs.length > 10, 'LQs on the page');
+  for (let i = 1; i < lqs.length; i++) assert.ok(lqs[i - 1] >= lqs[i], `sorted: ${lqs[i - 1]} ≥ ${lqs[i]}`);
+  await page.screenshot({ path: join(SHOTS, 'cluster-metrics.png'), fullPage: true });
+  const csv = await page.request.get(server.url + '/clusters/metrics?format=csv');
+  assert.equal(csv.headers()['content-type'], 'text/csv; charset=utf-8');
+  assert.ok((await csv.text()).replace(/^\uFEFF/, '').startsWith('集群代码,集群,县(市),行业大类,营业收入(亿元)'));
+  await page.context().close();
+});

@@ -25,6 +25,10 @@ struct Cli {
     /// A plan folder to use instead of the embedded Cangzhou plan.
     #[arg(long, global = true, env = "CLUSTERDESK_PLAN")]
     plan: Option<PathBuf>,
+    /// County boundaries (GeoJSON, Polygon/MultiPolygon, features named by county name or code)
+    /// for the maps, instead of the schematic grid; same as `counties.geojson` in the plan folder.
+    #[arg(long, global = true, env = "CLUSTERDESK_GEOJSON")]
+    geojson: Option<PathBuf>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -130,8 +134,51 @@ fn load_plan(dir: Option<&PathBuf>) -> Result<Arc<Plan>> {
     Ok(Arc::new(plan))
 }
 
+/// The plan with the operator's county boundaries, refused unless some feature names a county.
+fn with_geojson(plan: Arc<Plan>, file: Option<&PathBuf>) -> Result<Arc<Plan>> {
+    let Some(file) = file else { return Ok(plan) };
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("无法读取 GeoJSON 文件 {}", file.display()))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: 不是有效的 GeoJSON(JSON 第{}行): {e}",
+            file.display(),
+            e.line()
+        )
+    })?;
+    let names: Vec<String> = doc["features"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .flat_map(|f| ["name", "NAME", "code", "adcode"].map(|k| f["properties"][k].to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let matched = plan
+        .counties()
+        .filter(|c| {
+            names
+                .iter()
+                .any(|n| n.trim_matches('"') == c.name || n.trim_matches('"') == c.code)
+        })
+        .count();
+    if matched == 0 {
+        anyhow::bail!(
+            "{}: 没有与本方案县(市)名称或代码相符的要素(properties.name 或 code)",
+            file.display()
+        );
+    }
+    let mut plan = (*plan).clone();
+    plan.extra_files.retain(|f| f.path != "counties.geojson");
+    plan.extra_files.push(clusterdesk_plan::SourceFile {
+        path: "counties.geojson".into(),
+        text,
+    });
+    Ok(Arc::new(plan))
+}
+
 async fn open(cli: &Cli) -> Result<Store> {
-    let plan = load_plan(cli.plan.as_ref())?;
+    let plan = with_geojson(load_plan(cli.plan.as_ref())?, cli.geojson.as_ref())?;
     Store::open(&cli.db, plan)
         .await
         .with_context(|| format!("无法打开数据库 {}", cli.db))

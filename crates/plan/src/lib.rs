@@ -19,6 +19,7 @@ pub mod assessment;
 pub mod datasets;
 mod error;
 mod load;
+pub mod reference;
 mod table;
 pub mod validation;
 
@@ -53,6 +54,8 @@ pub struct Plan {
     pub assessment: Option<assessment::Assessment>,
     /// The validation rules of the data sets (`validation.yaml`, optional).
     pub validation_rules: Vec<validation::Rule>,
+    /// Outside figures for the location quotient and shift-share (`reference.csv`, optional).
+    pub reference: Vec<reference::ReferenceFigure>,
     /// every file under policies/ and any other *.yaml not consumed here, for other crates
     pub extra_files: Vec<SourceFile>,
 }

@@ -131,6 +131,14 @@ pub(crate) fn from_files(files: Vec<SourceFile>) -> Result<Plan, PlanError> {
         }
     }
     extra_files.sort_by(|a, b| a.path.cmp(&b.path));
+    // Optional: without it the city is its own reference.
+    let reference = match extra_files
+        .iter()
+        .position(|f| f.path == crate::reference::REFERENCE)
+    {
+        Some(i) => crate::reference::parse_reference(&extra_files.remove(i).text)?,
+        None => Vec::new(),
+    };
     let text = |name: &'static str| {
         consumed
             .get(name)
@@ -162,6 +170,7 @@ pub(crate) fn from_files(files: Vec<SourceFile>) -> Result<Plan, PlanError> {
         assessment,
         datasets,
         validation_rules,
+        reference,
         meta,
         org_units,
         clusters,

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod incentives;
 pub mod progress;
+pub mod provenance;
 pub mod registry;
 pub mod reminders;
 pub mod reporting;

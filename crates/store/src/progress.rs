@@ -22,6 +22,9 @@
 //! Targets whose deadline has passed are judged at the deadline year (their final
 //! attainment); the as-of month is then only the cut-off of the data used.
 
+mod shares;
+pub use shares::{CountyRank, CountyShare, TargetDetail, rank_by_attainment};
+
 use crate::{Actor, Result, Scope, Store, StoreError};
 use clusterdesk_analytics::forecast::{self, Forecast};
 use clusterdesk_analytics::progress::{
@@ -748,9 +751,11 @@ impl Store {
             let rows = sqlx::query(
                 "SELECT v.unit_code, v.period, v.num_value FROM data_values v
                  JOIN enterprises e ON e.uscc = v.unit_code
-                 WHERE v.indicator_code = $1 AND v.num_value IS NOT NULL",
+                 WHERE v.indicator_code = $1 AND v.num_value IS NOT NULL AND v.period LIKE $2",
             )
             .bind(code)
+            // Only the metrics' year is read (concentration within the year).
+            .bind(format!("{year:04}%"))
             .fetch_all(self.pool())
             .await?;
             let v = ent_rows.entry(code.to_string()).or_default();
@@ -1624,11 +1629,17 @@ pub struct ClusterMetrics {
     pub top3_share: Option<f64>,
     /// Location quotient against the reference (see the report's `reference`).
     pub lq: Option<f64>,
+    /// What the LQ compared with: `河北省2025年` (reference.csv) or `全市(参照表缺该行业)`.
+    pub lq_reference: String,
+    /// The reference figure is a placeholder to be replaced with the yearbook's.
+    pub lq_placeholder: bool,
     /// Strong cluster: LQ ≥ 1, in the top quarter of the city's clusters by LQ, revenue > 100亿.
     pub strong: bool,
     /// Shift-share of the revenue change on the previous year, in fen.
     #[schema(value_type = Option<Object>)]
     pub shift_share: Option<clusterdesk_analytics::cluster::ShiftShare>,
+    /// The reference of the shift-share (the outside region, or 全市).
+    pub shift_share_reference: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -1637,6 +1648,8 @@ pub struct ClusterMetricsReport {
     pub county: Option<String>,
     /// What the location quotient and the shift-share compare with.
     pub reference: String,
+    /// Some figure used is a placeholder (`示例数据，须以统计年鉴替换`): say so beside the LQ.
+    pub reference_placeholder: bool,
     pub clusters: Vec<ClusterMetrics>,
 }
 
@@ -1649,45 +1662,18 @@ impl Raw {
         })
     }
 
-    /// Distinct member enterprises of a cluster holding a valid qualification of `kinds`
-    /// (every qualification when `rows`).
-    fn cluster_qual_count(
-        &self,
-        cluster: &str,
-        day_after: &str,
-        kinds: &[&str],
-        levels: &[&str],
-        rows: bool,
-    ) -> i64 {
-        let mut seen = HashSet::new();
-        let mut n = 0;
-        for (u, k, l, from, to) in &self.quals {
-            if !kinds.contains(&k.as_str())
-                || (!levels.is_empty() && !levels.contains(&l.as_str()))
-                || from.as_str() >= day_after
-                || to.as_deref().is_some_and(|t| t < day_after)
-                || !self.member_of(u, cluster, day_after)
-            {
-                continue;
-            }
-            if rows || seen.insert(u.as_str()) {
-                n += 1;
-            }
-        }
-        n
-    }
-
     /// Each member enterprise's value of an enterprise indicator in the year (latest in the year).
-    fn member_values(&self, indicator: &str, cluster: &str, cp: Checkpoint) -> Vec<i64> {
+    fn member_values(
+        &self,
+        by_ent: &HashMap<&str, Vec<(Period, i64)>>,
+        cluster: &str,
+        cp: Checkpoint,
+    ) -> Vec<i64> {
         let day_after = cp.day_after();
-        let mut by_ent: HashMap<&str, Vec<(Period, i64)>> = HashMap::new();
-        for (u, p, v) in self.ent_rows.get(indicator).into_iter().flatten() {
-            by_ent.entry(u.as_str()).or_default().push((*p, *v));
-        }
         by_ent
-            .into_iter()
+            .iter()
             .filter(|(u, _)| self.member_of(u, cluster, &day_after))
-            .filter_map(|(_, rows)| Self::latest_in_year(&rows, cp))
+            .filter_map(|(_, rows)| Self::latest_in_year(rows, cp))
             .collect()
     }
 }
@@ -1751,17 +1737,46 @@ impl Store {
                 .filter_map(|c| m.get(c.code.as_str()))
                 .sum()
         };
-        let lq_of = |c: &clusterdesk_plan::Cluster| -> Option<f64> {
-            let local = *revenue.get(c.code.as_str())?;
-            let county_total = sum_where(&revenue, &|k| k.county == c.county);
-            let div = division(c);
-            let ref_i = sum_where(&revenue, &|k| division(k) == div);
-            cm::location_quotient(local, county_total, ref_i, city_total)
+        // The outside reference (reference.csv) of a division for a year, in fen: (division,
+        // total, the rows used). 亿元 × 10¹⁰ = fen, exact for the file's decimals up to 10 places.
+        use clusterdesk_plan::reference::{RefMeasure, ReferenceFigure, reference_for};
+        let yi_fen = |d: rust_decimal::Decimal| -> Option<i64> {
+            i64::try_from((d * rust_decimal::Decimal::from(10_000_000_000i64)).round()).ok()
         };
+        let outside = |div: &str, y: i32| -> Option<(i64, i64, &ReferenceFigure)> {
+            let (d, t) = reference_for(&plan.reference, RefMeasure::Revenue, div, y)?;
+            Some((yi_fen(d.value)?, yi_fen(t.value)?, d))
+        };
+        // LQ: the cluster's share of its county's cluster revenue over its division's share of
+        // the reference region's industry; the city's clusters when the file lacks the division.
+        let lq_of = |c: &clusterdesk_plan::Cluster| -> (Option<f64>, String, bool) {
+            let div = division(c);
+            let Some(local) = revenue.get(c.code.as_str()).copied() else {
+                return (None, String::new(), false);
+            };
+            let county_total = sum_where(&revenue, &|k| k.county == c.county);
+            match outside(&div, year) {
+                Some((ref_i, ref_total, fig)) => (
+                    cm::location_quotient(local, county_total, ref_i, ref_total),
+                    format!("{}{}年", fig.region, fig.year),
+                    fig.is_placeholder(),
+                ),
+                None => {
+                    let ref_i = sum_where(&revenue, &|k| division(k) == div);
+                    (
+                        cm::location_quotient(local, county_total, ref_i, city_total),
+                        "全市(参照表缺该行业)".into(),
+                        false,
+                    )
+                }
+            }
+        };
+        let lqs: Vec<(Option<f64>, String, bool)> = plan.clusters.iter().map(lq_of).collect();
         let all: Vec<(Option<f64>, i64)> = plan
             .clusters
             .iter()
-            .map(|c| (lq_of(c), revenue.get(c.code.as_str()).copied().unwrap_or(0)))
+            .zip(&lqs)
+            .map(|(c, l)| (l.0, revenue.get(c.code.as_str()).copied().unwrap_or(0)))
             .collect();
         let strong = cm::strong_clusters(
             &all,
@@ -1772,6 +1787,52 @@ impl Store {
             },
         );
         let city_prev: i64 = revenue_prev.values().sum();
+        // Members at the year end and their valid qualifications, indexed once by cluster (not
+        // scanned once per cluster and kind).
+        let mut clusters_of: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut members_at: HashMap<&str, i64> = HashMap::new();
+        for (u, ms) in &raw.members {
+            for (c, from, to) in ms {
+                if from.as_str() < day_after.as_str() && to.as_deref().is_none_or(|t| t >= day_after.as_str())
+                {
+                    let v = clusters_of.entry(u.as_str()).or_default();
+                    if !v.contains(&c.as_str()) {
+                        v.push(c.as_str());
+                        *members_at.entry(c.as_str()).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let mut quals_of: HashMap<&str, Vec<(&str, &str, &str)>> = HashMap::new();
+        for (u, k, l, from, to) in &raw.quals {
+            if from.as_str() >= day_after.as_str() || to.as_deref().is_some_and(|t| t < day_after.as_str()) {
+                continue;
+            }
+            for c in clusters_of.get(u.as_str()).into_iter().flatten() {
+                quals_of
+                    .entry(c)
+                    .or_default()
+                    .push((k.as_str(), l.as_str(), u.as_str()));
+            }
+        }
+        // Distinct member enterprises of a cluster holding a valid qualification of `kinds`
+        // (every qualification when `rows`).
+        let qcount = |cluster: &str, kinds: &[&str], levels: &[&str], rows: bool| -> i64 {
+            let mut seen = HashSet::new();
+            let mut n = 0;
+            for (k, l, u) in quals_of.get(cluster).into_iter().flatten() {
+                if kinds.contains(k) && (levels.is_empty() || levels.contains(l)) && (rows || seen.insert(*u))
+                {
+                    n += 1;
+                }
+            }
+            n
+        };
+        // Enterprises' revenue rows grouped once (not once per cluster).
+        let mut ent_revenue: HashMap<&str, Vec<(Period, i64)>> = HashMap::new();
+        for (u, p, v) in raw.ent_rows.get("revenue").into_iter().flatten() {
+            ent_revenue.entry(u.as_str()).or_default().push((*p, *v));
+        }
         let growth = |a: i64, b: i64| (a > 0).then(|| b as f64 / a as f64 - 1.0);
         let mut out = Vec::new();
         for (i, c) in plan.clusters.iter().enumerate() {
@@ -1788,17 +1849,30 @@ impl Store {
             let pat_rows = raw.by_cluster(&members_key("invention_patents"), None);
             let pat = pat_rows.get(&c.code).and_then(|r| Raw::latest_in_year(r, cp));
             let pat0 = pat_rows.get(&c.code).and_then(|r| Raw::latest_in_year(r, prev));
-            let ent_rev = raw.member_values("revenue", &c.code, cp);
+            let ent_rev = raw.member_values(&ent_revenue, &c.code, cp);
             let div = division(c);
-            let shift = match (rev0, rev) {
-                (Some(a), Some(b)) => {
-                    let ref_g = growth(city_prev, city_total);
-                    let ind_g = growth(
-                        sum_where(&revenue_prev, &|k| division(k) == div),
-                        sum_where(&revenue, &|k| division(k) == div),
-                    );
-                    ref_g.zip(ind_g).map(|(r, g)| cm::shift_share(a, b, r, g))
+            // Growth of the reference (the whole, and the division) from the previous year: the
+            // outside reference when it has both years, else the city's clusters.
+            let outside_growth = match (outside(&div, year), outside(&div, year - 1)) {
+                (Some((i1, t1, f1)), Some((i0, t0, f0))) if f1.year == year && f0.year == year - 1 => {
+                    growth(t0, t1).zip(growth(i0, i1))
                 }
+                _ => None,
+            };
+            let shift_basis = if outside_growth.is_some() {
+                lqs[i].1.clone()
+            } else {
+                "全市".to_string()
+            };
+            let shift = match (rev0, rev) {
+                (Some(a), Some(b)) => outside_growth
+                    .or_else(|| {
+                        growth(city_prev, city_total).zip(growth(
+                            sum_where(&revenue_prev, &|k| division(k) == div),
+                            sum_where(&revenue, &|k| division(k) == div),
+                        ))
+                    })
+                    .map(|(r, g)| cm::shift_share(a, b, r, g)),
                 _ => None,
             };
             let tier = rev.map(|v| cm::RevenueTier::of(clusterdesk_domain::Fen(v)));
@@ -1810,11 +1884,7 @@ impl Store {
                 .by_cluster("digitalization_rate", None)
                 .get(&c.code)
                 .and_then(|r| Raw::latest_in_year(r, cp));
-            let enterprises = raw
-                .members
-                .iter()
-                .filter(|(u, _)| raw.member_of(u, &c.code, &day_after))
-                .count() as i64;
+            let enterprises = members_at.get(c.code.as_str()).copied().unwrap_or(0);
             out.push(ClusterMetrics {
                 code: c.code.clone(),
                 full_name: c.full_name.clone(),
@@ -1842,26 +1912,18 @@ impl Store {
                 invention_patents: pat,
                 patents_growth_bp: pat0.zip(pat).and_then(|(a, b)| cm::growth_bp(a, b)),
                 enterprises,
-                above_scale: raw.cluster_qual_count(&c.code, &day_after, &["above_scale"], &[], false),
-                high_tech: raw.cluster_qual_count(&c.code, &day_after, &["high_tech"], &[], false),
-                innovative_or_specialized: raw.cluster_qual_count(
+                above_scale: qcount(&c.code, &["above_scale"], &[], false),
+                high_tech: qcount(&c.code, &["high_tech"], &[], false),
+                innovative_or_specialized: qcount(
                     &c.code,
-                    &day_after,
                     &["innovative_sme", "specialized_sme", "little_giant"],
                     &[],
                     false,
                 ),
-                specialized: raw.cluster_qual_count(
+                specialized: qcount(&c.code, &["specialized_sme", "little_giant"], &[], false),
+                listed: qcount(&c.code, &["listed"], &[], false),
+                platforms: qcount(
                     &c.code,
-                    &day_after,
-                    &["specialized_sme", "little_giant"],
-                    &[],
-                    false,
-                ),
-                listed: raw.cluster_qual_count(&c.code, &day_after, &["listed"], &[], false),
-                platforms: raw.cluster_qual_count(
-                    &c.code,
-                    &day_after,
                     &["innovation_platform"],
                     &["provincial", "national"],
                     true,
@@ -1871,14 +1933,22 @@ impl Store {
                 hhi: cm::hhi(&ent_rev),
                 top3_share: cm::top_share(&ent_rev, 3),
                 lq: all[i].0,
+                lq_reference: lqs[i].1.clone(),
+                lq_placeholder: lqs[i].2,
                 strong: strong[i],
                 shift_share: shift,
+                shift_share_reference: shift_basis,
             });
         }
         Ok(ClusterMetricsReport {
             year,
             county,
-            reference: "区位商与偏离-份额以全市集群为参照:集群占所在县(市)集群营业收入的比重 ÷ 其国民经济行业大类占全市集群营业收入的比重;强集群=区位商≥1、位列全市前25%且营业收入超100亿元".into(),
+            reference: if plan.reference.is_empty() {
+                "区位商与偏离-份额以全市集群为参照:集群占所在县(市)集群营业收入的比重 ÷ 其国民经济行业大类占全市集群营业收入的比重;强集群=区位商≥1、位列全市前25%且营业收入超100亿元".into()
+            } else {
+                "区位商=集群占所在县(市)集群营业收入的比重 ÷ 其国民经济行业大类(GB/T 4754)占参照地区规模以上工业营业收入的比重;参照取计划文件 reference.csv(优先河北省,取不晚于当年的最近年份),缺该行业时以全市集群为参照(见“参照”列);偏离-份额以参照地区合计及该行业的上年至当年增速分解;强集群=区位商≥1、位列全市前25%且营业收入超100亿元".into()
+            },
+            reference_placeholder: lqs.iter().any(|l| l.2),
             clusters: out,
         })
     }

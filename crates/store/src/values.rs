@@ -49,7 +49,7 @@ impl Store {
         )
     }
 
-    async fn check_unit_read(&self, actor: &Actor, unit: &str) -> Result<()> {
+    pub(crate) async fn check_unit_read(&self, actor: &Actor, unit: &str) -> Result<()> {
         match actor.scope() {
             Scope::City => Ok(()),
             Scope::Enterprise(u) if u == unit => Ok(()),

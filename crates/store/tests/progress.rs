@@ -46,8 +46,24 @@ fn q(kind: QualKind, level: &str, from: &str, to: Option<&str>) -> Qualification
 }
 
 async fn fixture() -> (Store, Option<TempDir>, [String; 3]) {
+    fixture_with(None).await
+}
+
+/// The embedded plan with `reference.csv` replaced by `reference` (or left out: the city is then
+/// its own reference, whatever placeholder figures the shipped file holds).
+async fn fixture_with(reference: Option<&str>) -> (Store, Option<TempDir>, [String; 3]) {
     let (url, dir) = fresh_db().await;
-    let plan = Arc::new(Plan::embedded().unwrap());
+    let mut files: Vec<_> = Plan::embedded_files()
+        .into_iter()
+        .filter(|f| f.path != "reference.csv")
+        .collect();
+    if let Some(text) = reference {
+        files.push(clusterdesk_plan::SourceFile {
+            path: "reference.csv".into(),
+            text: text.into(),
+        });
+    }
+    let plan = Arc::new(Plan::from_files(files).unwrap());
     let store = Store::open(&url, plan.clone()).await.unwrap();
     let admin = Actor::system("test");
     let e1 = make_uscc("130981", 1);
@@ -571,6 +587,54 @@ async fn cluster_metrics_by_hand() {
 }
 
 #[tokio::test]
+async fn cluster_metrics_against_the_reference_file() {
+    // Hebei: total 50,000亿 (2024) → 55,000亿 (2025), +10%; division 35 (C17, 专用设备)
+    // 1,000亿 → 1,200亿, +20%; division 25 (C11) only for 2025, a placeholder; no 33 (C19).
+    let reference = "division,division_name,region,year,measure,value,unit,source,note
+total,合计,河北省,2024,revenue,50000,亿元,河北统计年鉴2025,
+total,合计,河北省,2025,revenue,55000,亿元,河北统计年鉴2026,
+35,专用设备制造业,河北省,2024,revenue,1000,亿元,河北统计年鉴2025,
+35,专用设备制造业,河北省,2025,revenue,1200,亿元,河北统计年鉴2026,
+25,石油、煤炭及其他燃料加工业,河北省,2025,revenue,5500,亿元,示例数据，须以统计年鉴替换,
+";
+    let (store, _dir, _) = fixture_with(Some(reference)).await;
+    let admin = Actor::system("test");
+    // C17 in 2024: twelve months of 20亿 = 240亿.
+    let vals: Vec<Value> = (1..=12)
+        .map(|m| v("C17", "revenue", &format!("2024-{m:02}"), 20 * YI))
+        .collect();
+    store.upsert_values(&admin, &vals).await.unwrap();
+    let r = store.cluster_metrics(&admin, 2025, None).await.unwrap();
+    let c = |code: &str| r.clusters.iter().find(|c| c.code == code).unwrap().clone();
+    // C17: (300/800) / (1200/55000) = 0.375 × 45.8333… = 17.1875.
+    let c17 = c("C17");
+    assert!((c17.lq.unwrap() - 17.1875).abs() < 1e-9, "{:?}", c17.lq);
+    assert_eq!(
+        (c17.lq_reference.as_str(), c17.lq_placeholder),
+        ("河北省2025年", false)
+    );
+    // C11: (520/520) / (5500/55000) = 10, from a placeholder row.
+    let c11 = c("C11");
+    assert!((c11.lq.unwrap() - 10.0).abs() < 1e-9);
+    assert!(c11.lq_placeholder);
+    // C19 (division 33) is not in the file: the city, as before: (500/800)/(500/1320) = 1.65.
+    let c19 = c("C19");
+    assert!((c19.lq.unwrap() - 1.65).abs() < 1e-12);
+    assert_eq!(c19.lq_reference, "全市(参照表缺该行业)");
+    assert!(r.reference_placeholder);
+    // Strong: three LQs → the top one (C17, 17.19), revenue 300亿 > 100亿.
+    assert!(c17.strong && !c11.strong && !c19.strong);
+    // Shift-share of C17's 240亿 → 300亿 against Hebei: reference 240 × 10% = 24亿; industry
+    // mix 240 × (20% − 10%) = 24亿; the local shift is the rest, 60 − 24 − 24 = 12亿.
+    let s = c17.shift_share.unwrap();
+    assert_eq!(
+        (s.reference, s.industry_mix, s.local_shift, s.change),
+        (24 * YI, 24 * YI, 12 * YI, 60 * YI)
+    );
+    assert_eq!(c17.shift_share_reference, "河北省2025年");
+}
+
+#[tokio::test]
 async fn the_phasing_and_the_county_split_are_editable() {
     use clusterdesk_store::progress::MilestoneEdit;
     let (store, _dir, _) = fixture().await;
@@ -648,4 +712,115 @@ async fn the_phasing_and_the_county_split_are_editable() {
         .set_target_milestones(&admin, "二.4c", None, &[edit(2024, Some("55.5"))])
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn provenance_adds_up_units_down_to_enterprises() {
+    let (store, _dir, [e1, _, _]) = fixture().await;
+    let admin = Actor::system("test");
+    let y2025 = Some(Period::parse("2025").unwrap());
+    // Patents are reported per enterprise. 泊头's clusters at the end of 2025: C17 has E1 (200)
+    // and E4 (none); C19 had E3 (1,000), which left on 2023-07-01 → nothing; C18 none.
+    let p = store
+        .provenance(&admin, "130981", "invention_patents", y2025)
+        .await
+        .unwrap();
+    let c = |code: &str| p.contributors.iter().find(|c| c.code == code).unwrap().value;
+    assert_eq!((c("C17"), c("C18"), c("C19")), (Some(200), None, None));
+    assert_eq!(p.total, Some(200));
+    // The city: 泊头 200 + 任丘 (C11: E2 200) = 400.
+    let p = store
+        .provenance(&admin, "130900", "invention_patents", y2025)
+        .await
+        .unwrap();
+    assert_eq!(p.total, Some(400));
+    assert_eq!(p.contributors.len(), 14);
+    // C17 lists its member enterprise E1 with 200.
+    let p = store
+        .provenance(&admin, "C17", "invention_patents", y2025)
+        .await
+        .unwrap();
+    assert_eq!(p.contributors.len(), 1);
+    assert_eq!(
+        (p.contributors[0].code.as_str(), p.contributors[0].value),
+        (e1.as_str(), Some(200))
+    );
+    // Revenue of C17 in 2025: its own twelve monthly values, each with its history (created).
+    let p = store.provenance(&admin, "C17", "revenue", y2025).await.unwrap();
+    assert_eq!(p.rows.len(), 12);
+    assert!(
+        p.rows
+            .iter()
+            .all(|r| r.num_value == Some(25 * YI) && r.history.len() == 1)
+    );
+    assert_eq!(p.rows[0].history[0].action, "create");
+    // Scoped: 泊头 cannot open 任丘's cluster, nor the city total; an unknown indicator is 404.
+    let botou = Actor {
+        user_id: 9,
+        username: "botou".into(),
+        display_name: "泊头".into(),
+        role: Role::CountyOperator,
+        org_code: "130981".into(),
+        must_change_password: false,
+    };
+    for unit in ["C11", "130982", "130900"] {
+        let e = store
+            .provenance(&botou, unit, "revenue", y2025)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Forbidden(_)), "{unit}: {e}");
+    }
+    assert!(store.provenance(&botou, "C17", "revenue", y2025).await.is_ok());
+    let e = store.provenance(&admin, "C17", "nope", y2025).await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound(_)));
+}
+
+#[tokio::test]
+async fn target_detail_ranks_the_counties_by_attainment() {
+    let (store, _dir, _) = fixture().await;
+    let admin = Actor::system("test");
+    let as_of = Period::parse("2025-12").unwrap();
+    // 二.1a in 2025: 泊头 C17 300亿 and C19 500亿 → 2 of its share 13 (see the county test):
+    // 2/13 = 15.4%; 任丘 C11 520亿 → 1 of 12: 8.3%. The other twelve have no target share (0)
+    // and no data: unranked.
+    let det = store.target_detail(&admin, "二.1a", as_of).await.unwrap();
+    assert_eq!(det.counties.len(), 14);
+    let c = |code: &str| det.counties.iter().find(|c| c.code == code).unwrap().clone();
+    let (botou, renqiu) = (c("130981"), c("130982"));
+    assert!((botou.attainment.unwrap() - 2.0 / 13.0).abs() < 1e-12);
+    assert!((renqiu.attainment.unwrap() - 1.0 / 12.0).abs() < 1e-12);
+    assert_eq!(
+        (botou.rank, renqiu.rank, c("130983").rank),
+        (Some(1), Some(2), None)
+    );
+    assert_eq!(det.ranked, 2);
+    // The city has 3 clusters over 100亿 (C11, C17, C19).
+    assert_eq!(det.progress.value, d("3"));
+    // 泊头's leader: its own progress, the city's beside it, 任丘's figures withheld.
+    let leader = Actor {
+        user_id: 9,
+        username: "botou".into(),
+        display_name: "泊头".into(),
+        role: Role::CountyLeader,
+        org_code: "130981".into(),
+        must_change_password: false,
+    };
+    let det = store.target_detail(&leader, "二.1a", as_of).await.unwrap();
+    assert_eq!(det.progress.target, Some(d("13")));
+    assert_eq!(det.city.as_ref().unwrap().target, Some(d("25")));
+    assert_eq!(det.counties.iter().filter(|c| c.own).count(), 1);
+    let renqiu = det.counties.iter().find(|c| c.code == "130982").unwrap();
+    assert_eq!((renqiu.value, renqiu.target, renqiu.rank), (None, None, Some(2)));
+    let ranks = store.county_ranks(&leader, "130981", as_of).await.unwrap();
+    let r = ranks.iter().find(|r| r.target == "二.1a").unwrap();
+    assert_eq!((r.rank, r.of), (Some(1), 2));
+    // Another county's ranks are refused; an unknown target is not found.
+    assert!(matches!(
+        store.county_ranks(&leader, "130982", as_of).await.unwrap_err(),
+        StoreError::Forbidden(_)
+    ));
+    assert!(matches!(
+        store.target_detail(&admin, "二.9", as_of).await.unwrap_err(),
+        StoreError::NotFound(_)
+    ));
 }

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod charts;
 pub mod error;
 pub mod limiter;
 pub mod ui;

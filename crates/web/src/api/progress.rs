@@ -166,8 +166,79 @@ pub async fn set_milestones(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct DetailQuery {
+    /// The month the detail is as of, e.g. 2025-12; the latest month with data when absent.
+    pub as_of: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/progress/targets/{target}",
+    params(("target" = String, Path, description = "目标行号或条款号,如 二.3a"), DetailQuery),
+    responses(
+        (status = 200, body = clusterdesk_store::progress::TargetDetail, description = "一条目标的走势、预测与各县(市)分解目标、完成度和排名;县级用户只见本县数值与他县排名"),
+        (status = 400, body = super::ErrorBody),
+        (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody)))]
+pub async fn target_detail(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(target): axum::extract::Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> ApiResult<Json<clusterdesk_store::progress::TargetDetail>> {
+    let (as_of, _) = resolve(
+        &st.store,
+        &ProgressQuery {
+            as_of: q.as_of,
+            county: None,
+        },
+    )
+    .await?;
+    Ok(Json(st.store.target_detail(&user.actor, &target, as_of).await?))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct ValuesQuery {
+    /// A cluster code (C17), an enterprise's USCC, a county's region code or the city's.
+    pub unit: Option<String>,
+    /// An indicator code, e.g. revenue.
+    pub indicator: Option<String>,
+    /// A period (2025, 2025Q1, 2025-03); every period when absent.
+    pub period: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/values", params(ValuesQuery),
+    responses(
+        (status = 200, body = clusterdesk_store::provenance::Provenance, description = "数值来源:报送值、填报人与时间、修改记录、汇总所含单位"),
+        (status = 400, body = super::ErrorBody),
+        (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody)))]
+pub async fn values(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ValuesQuery>,
+) -> ApiResult<Json<clusterdesk_store::provenance::Provenance>> {
+    let (unit, indicator) = (
+        q.unit.as_deref().map(str::trim).unwrap_or(""),
+        q.indicator.as_deref().map(str::trim).unwrap_or(""),
+    );
+    if unit.is_empty() || indicator.is_empty() {
+        return Err(WebError::bad_request("请指定单位(unit)与指标(indicator)"));
+    }
+    let period = match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(Period::parse(s).map_err(|e| WebError::bad_request(e.message))?),
+    };
+    Ok(Json(
+        st.store.provenance(&user.actor, unit, indicator, period).await?,
+    ))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/progress/targets/{target}", get(target_detail))
+        .route("/values", get(values))
         .route("/progress", get(progress))
         .route("/progress/milestones", axum::routing::put(set_milestones))
         .route("/cluster-metrics", get(cluster_metrics))

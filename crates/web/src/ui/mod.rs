@@ -3,10 +3,13 @@
 mod assessment;
 mod enterprises;
 mod incentives;
+mod metrics;
 mod pages;
 mod progress;
 pub(crate) mod reminders;
 mod reporting;
+mod target;
+mod values;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, same_token};
@@ -77,7 +80,8 @@ impl Layout {
         };
         if matches!(a.scope(), Scope::City | Scope::County(_)) {
             items.insert(1, ("/progress", "目标进度"));
-            items.insert(2, ("/assessment", "考核排名"));
+            items.insert(2, ("/clusters/metrics", "集群分析"));
+            items.insert(3, ("/assessment", "考核排名"));
         }
         items.extend(incentives::nav(a.role));
         if matches!(
@@ -392,4 +396,6 @@ pub fn router() -> Router<AppState> {
         .merge(incentives::router())
         .merge(progress::router())
         .merge(assessment::router())
+        .merge(metrics::router())
+        .merge(values::router())
 }

@@ -126,6 +126,74 @@ struct ProgressPage {
     rows: Vec<Row>,
     quotas: Vec<QuotaRow>,
     json_href: String,
+    /// (target id, 第k/n名) for a county reader.
+    ranks: Vec<(String, String)>,
+    map: String,
+    map_label: String,
+    metric: String,
+    map_options: Vec<(String, String)>,
+    /// as_of (and county) for links that keep the view.
+    query: String,
+}
+
+impl ProgressPage {
+    fn rank_of(&self, id: &str) -> String {
+        self.ranks
+            .iter()
+            .find(|(t, _)| t == id)
+            .map(|(_, r)| r.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The progress table as CSV or xlsx, one row per target row, with the header people read.
+fn download(
+    st: &AppState,
+    u: &crate::auth::CurrentUser,
+    r: &clusterdesk_store::progress::ProgressReport,
+    format: &str,
+) -> Result<Response, PageError> {
+    let headers = [
+        "条款",
+        "目标",
+        "当前值",
+        "期间",
+        "目标值",
+        "按进度应达",
+        "状态",
+        "最终结果",
+        "预测",
+        "口径",
+    ];
+    let rows: Vec<Vec<String>> = r
+        .targets
+        .iter()
+        .map(|t| {
+            let (target, note) = target_text(t);
+            vec![
+                t.id.clone(),
+                format!("{}{}", t.name, if t.strive { "(力争)" } else { "" }),
+                show_value(&t.value, &t.unit),
+                t.value_period.clone(),
+                if note.is_empty() {
+                    target
+                } else {
+                    format!("{target}({note})")
+                },
+                t.expected
+                    .as_ref()
+                    .filter(|_| !t.is_final)
+                    .map(|v| show_value(v, &t.unit))
+                    .unwrap_or_default(),
+                t.status_label.clone(),
+                if t.is_final { "是" } else { "否" }.into(),
+                forecast_text(t),
+                t.basis_note.clone(),
+            ]
+        })
+        .collect();
+    let name = format!("目标进度_{}_{}", r.scope_name, r.as_of);
+    super::table_download(st, u, format, &name, &headers, &rows)
 }
 
 fn icon(status: &str) -> &'static str {
@@ -387,10 +455,105 @@ fn forecast_text(t: &TargetProgress) -> String {
     }
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MapQuery {
+    /// The metric the county map is coloured by (see [`MAP_METRICS`]) or `att:{target}`.
+    map: Option<String>,
+    /// csv or xlsx: the progress table as a download.
+    format: Option<String>,
+}
+
+/// The metrics a county map can show, from the cluster metrics of a complete year.
+pub const MAP_METRICS: [(&str, &str); 6] = [
+    ("revenue", "集群营业收入(亿元)"),
+    ("growth", "营业收入增速(%)"),
+    ("above_scale", "规上企业数(家)"),
+    ("high_tech", "高新技术企业数(家)"),
+    ("rd", "研发投入强度(%)"),
+    ("digital", "数字化率(%)"),
+];
+
+/// The county map: real boundaries when the plan folder holds `counties.geojson` (features
+/// named by county name or code), else the schematic grid.
+pub fn county_map(
+    title: &str,
+    metric: &str,
+    tiles: &[crate::charts::Tile],
+    st: &AppState,
+    fmt: &dyn Fn(f64) -> String,
+) -> String {
+    let plan = st.store.plan();
+    plan.extra_file("counties.geojson")
+        .and_then(|g| crate::charts::geo_map(title, metric, &g.text, tiles, fmt))
+        .unwrap_or_else(|| crate::charts::tile_map(title, metric, tiles, fmt))
+}
+
+/// Per-county tiles of a cluster-metrics measure (sums over a county's clusters; growth and
+/// intensity from the sums; the digitalisation rate averaged over reporting clusters).
+fn metric_tiles(
+    st: &AppState,
+    r: &clusterdesk_store::progress::ClusterMetricsReport,
+    metric: &str,
+    own: Option<&str>,
+) -> Vec<crate::charts::Tile> {
+    use super::target::group;
+    st.store
+        .plan()
+        .counties()
+        .map(|c| {
+            let mine: Vec<_> = r.clusters.iter().filter(|k| k.county_code == c.code).collect();
+            let sum = |f: &dyn Fn(&clusterdesk_store::progress::ClusterMetrics) -> Option<i64>| {
+                let v: Vec<i64> = mine.iter().filter_map(|k| f(k)).collect();
+                (!v.is_empty()).then(|| v.iter().sum::<i64>())
+            };
+            let value: Option<f64> = match metric {
+                "growth" => {
+                    let now = sum(&|k| k.shift_share.map(|_| k.revenue.unwrap_or(0)));
+                    let before = sum(&|k| k.shift_share.map(|s| k.revenue.unwrap_or(0) - s.change));
+                    match (now, before) {
+                        (Some(a), Some(b)) if b > 0 => Some((a as f64 / b as f64 - 1.0) * 100.0),
+                        _ => None,
+                    }
+                }
+                "above_scale" => sum(&|k| Some(k.above_scale)).map(|v| v as f64),
+                "high_tech" => sum(&|k| Some(k.high_tech)).map(|v| v as f64),
+                "rd" => match (
+                    sum(&|k| k.rd_expense.and(k.revenue)),
+                    sum(&|k| k.revenue.and(k.rd_expense)),
+                ) {
+                    (Some(rev), Some(rd)) if rev > 0 => Some(rd as f64 / rev as f64 * 100.0),
+                    _ => None,
+                },
+                "digital" => {
+                    let v: Vec<i64> = mine.iter().filter_map(|k| k.digitalization_rate).collect();
+                    (!v.is_empty()).then(|| v.iter().sum::<i64>() as f64 / v.len() as f64 / 100.0)
+                }
+                _ => sum(&|k| k.revenue).map(|v| v as f64 / 1e10),
+            };
+            let label = match (metric, value) {
+                (_, None) => String::new(),
+                ("growth", Some(v)) => format!("{}%", group(v, 1)),
+                ("rd" | "digital", Some(v)) => format!("{}%", group(v, 2)),
+                ("above_scale" | "high_tech", Some(v)) => format!("{}家", group(v, 0)),
+                (_, Some(v)) => format!("{}亿元", group(v, 1)),
+            };
+            crate::charts::Tile {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                value,
+                label,
+                href: format!("/counties/{}", c.code),
+                own: own == Some(c.code.as_str()),
+            }
+        })
+        .collect()
+}
+
 pub async fn page(
     State(st): State<AppState>,
     PageUser(u): PageUser,
     Query(q): Query<ProgressQuery>,
+    Query(mq): Query<MapQuery>,
 ) -> Result<Response, PageError> {
     let (as_of, county) = resolve(&st.store, &q)
         .await
@@ -400,7 +563,105 @@ pub async fn page(
         .target_progress(&u.actor, as_of, county.as_deref())
         .await
         .map_err(|e| PageError::with(&st, &u, e))?;
+    if let Some(fmt) = mq.format.as_deref() {
+        return download(&st, &u, &report, fmt);
+    }
     let city_view = matches!(u.actor.scope(), Scope::City);
+    // A county reader: its rank among the counties on each target row.
+    let ranks: Vec<(String, String)> = match &report.county {
+        Some(c) if !city_view => st
+            .store
+            .county_ranks(&u.actor, c, as_of)
+            .await
+            .map_err(|e| PageError::with(&st, &u, e))?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.target,
+                    r.rank
+                        .map(|k| format!("第{k}/{}名", r.of))
+                        .unwrap_or_else(|| "—".into()),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    // The county map, coloured by the chosen metric.
+    let own = match u.actor.scope() {
+        Scope::County(c) => Some(c),
+        _ => None,
+    };
+    let first = report
+        .targets
+        .first()
+        .map(|t| format!("att:{}", t.id))
+        .unwrap_or_default();
+    let metric = mq
+        .map
+        .clone()
+        .filter(|m| {
+            (city_view && MAP_METRICS.iter().any(|(k, _)| k == m))
+                || m.strip_prefix("att:")
+                    .is_some_and(|id| report.targets.iter().any(|t| t.id == id))
+        })
+        .unwrap_or_else(|| if city_view { "revenue".into() } else { first });
+    let map_year = if report.as_of.ends_with("-12") {
+        as_of.year()
+    } else {
+        as_of.year() - 1
+    };
+    let (map, map_label) = if let Some(id) = metric.strip_prefix("att:") {
+        let d = st
+            .store
+            .target_detail(&u.actor, id, as_of)
+            .await
+            .map_err(|e| PageError::with(&st, &u, e))?;
+        let tiles: Vec<crate::charts::Tile> = d
+            .counties
+            .iter()
+            .map(|c| crate::charts::Tile {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                value: c.attainment.map(|a| a * 100.0),
+                label: super::target::pct(c.attainment),
+                href: format!("/progress/{}", super::urlencode(id)),
+                own: c.own,
+            })
+            .collect();
+        let label = format!("{id} 完成度(%)");
+        let fmt = |v: f64| format!("{v:.0}");
+        (county_map("各县(市)", &label, &tiles, &st, &fmt), label)
+    } else {
+        let r = st
+            .store
+            .cluster_metrics(&u.actor, map_year, None)
+            .await
+            .map_err(|e| PageError::with(&st, &u, e))?;
+        let tiles = metric_tiles(&st, &r, &metric, own.as_deref());
+        let name = MAP_METRICS
+            .iter()
+            .find(|(k, _)| *k == metric)
+            .map(|(_, n)| *n)
+            .unwrap_or("");
+        let label = format!("{map_year}年{name}");
+        let places = match metric.as_str() {
+            "growth" => 1,
+            "rd" | "digital" => 2,
+            _ => 0,
+        };
+        let fmt = |v: f64| super::target::group(v, places);
+        (county_map("各县(市)", &label, &tiles, &st, &fmt), label)
+    };
+    let mut map_options: Vec<(String, String)> = Vec::new();
+    if city_view {
+        map_options.extend(MAP_METRICS.iter().map(|(k, n)| (k.to_string(), n.to_string())));
+    }
+    map_options.extend(
+        report
+            .targets
+            .iter()
+            .map(|t| (format!("att:{}", t.id), format!("{} {} 完成度", t.id, t.name))),
+    );
     let counties = if city_view {
         st.store
             .plan()
@@ -496,7 +757,23 @@ pub async fn page(
         crumbs.push((format!("/counties/{c}"), report.scope_name.clone()));
     }
     crumbs.push(("/progress".into(), "目标进度".into()));
+    let query = format!(
+        "as_of={}{}",
+        report.as_of,
+        report
+            .county
+            .as_ref()
+            .filter(|_| city_view)
+            .map(|c| format!("&county={c}"))
+            .unwrap_or_default()
+    );
     let page = ProgressPage {
+        ranks,
+        map,
+        map_label,
+        metric,
+        map_options,
+        query,
         title: "目标进度".into(),
         layout: Layout::new(&st, &u, "/progress", crumbs),
         scope_name: report.scope_name.clone(),
@@ -518,6 +795,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/progress", get(page))
         .route("/progress/phasing", get(phasing).post(phasing_submit))
+        .route("/progress/{target}", get(super::target::page))
 }
 
 pub struct PhasingCell {

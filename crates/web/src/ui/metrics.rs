@@ -1,0 +1,418 @@
+//! 集群分析 `/clusters/metrics?year=`: every cluster's metrics for a complete year (二.1 tiers,
+//! growth, R&D, qualifications, digitalisation, concentration, location quotient, strong-cluster
+//! flag, shift-share), sortable by column, downloadable, with the tier chart and the portfolio
+//! bubble chart; every figure links to the values behind it.
+
+use super::target::{group, values_href};
+use super::{Layout, PageError, PageUser, render, urlencode};
+use crate::AppState;
+use crate::api::progress::{ProgressQuery, resolve};
+use crate::charts;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use clusterdesk_domain::{Fen, Period};
+use clusterdesk_store::Scope;
+use clusterdesk_store::progress::ClusterMetrics;
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MetricsPageQuery {
+    year: Option<String>,
+    county: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+    format: Option<String>,
+}
+
+/// A cell: its text and, when it has one, the link to the values behind it.
+pub struct Cell {
+    pub text: String,
+    pub href: String,
+}
+
+pub struct Line {
+    pub code: String,
+    pub name: String,
+    pub county: String,
+    pub county_code: String,
+    pub strong: bool,
+    pub cells: Vec<Cell>,
+}
+
+pub struct Head {
+    pub label: &'static str,
+    pub href: String,
+    pub sorted: bool,
+    pub arrow: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "cluster_metrics.html")]
+struct MetricsPage {
+    title: String,
+    layout: Layout,
+    year: i32,
+    county: String,
+    counties: Vec<(String, String)>,
+    city_view: bool,
+    heads: Vec<Head>,
+    lines: Vec<Line>,
+    reference: String,
+    placeholder: bool,
+    tiers: String,
+    bubbles: String,
+    bubble_note: String,
+    query: String,
+    json_href: String,
+}
+
+/// Columns: key, header (with unit), whether it is a number.
+const COLUMNS: [(&str, &str); 24] = [
+    ("revenue", "营业收入(亿元)"),
+    ("tier", "档位(二.1)"),
+    ("growth", "营收增速"),
+    ("rd", "研发投入(亿元)"),
+    ("rd_growth", "研发增速"),
+    ("rd_intensity", "研发强度"),
+    ("patents", "发明专利(件)"),
+    ("patents_growth", "专利增速"),
+    ("enterprises", "企业(家)"),
+    ("above_scale", "规上(家)"),
+    ("high_tech", "高企(家)"),
+    ("innovative", "创新型+专精特新(家)"),
+    ("specialized", "专精特新(家)"),
+    ("listed", "挂牌上市(家)"),
+    ("platforms", "省级以上平台(个)"),
+    ("standards", "参与制修订标准(项)"),
+    ("digital", "数字化率"),
+    ("hhi", "HHI"),
+    ("top3", "前3企业份额"),
+    ("lq", "区位商"),
+    ("lq_ref", "区位商参照"),
+    ("strong", "强集群"),
+    ("ss_local", "偏离-份额:本地竞争(亿元)"),
+    ("ss_mix", "偏离-份额:行业结构(亿元)"),
+];
+
+fn bp(v: Option<i64>) -> String {
+    v.map(|x| format!("{}%", group(x as f64 / 100.0, 2)))
+        .unwrap_or_else(|| "—".into())
+}
+
+fn yi(v: Option<i64>) -> String {
+    v.map(|x| Fen(x).yi_yuan(2)).unwrap_or_else(|| "—".into())
+}
+
+fn int(v: Option<i64>) -> String {
+    v.map(|x| clusterdesk_domain::money::group_thousands(&x.to_string()))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// The sort key of a column (numbers; text columns by their text).
+fn key(c: &ClusterMetrics, col: &str) -> (Option<f64>, String) {
+    let n = |v: Option<i64>| v.map(|x| x as f64);
+    let v = match col {
+        "revenue" | "tier" => n(c.revenue),
+        "growth" => n(c.revenue_growth_bp),
+        "rd" => n(c.rd_expense),
+        "rd_growth" => n(c.rd_growth_bp),
+        "rd_intensity" => n(c.rd_intensity_bp),
+        "patents" => n(c.invention_patents),
+        "patents_growth" => n(c.patents_growth_bp),
+        "enterprises" => Some(c.enterprises as f64),
+        "above_scale" => Some(c.above_scale as f64),
+        "high_tech" => Some(c.high_tech as f64),
+        "innovative" => Some(c.innovative_or_specialized as f64),
+        "specialized" => Some(c.specialized as f64),
+        "listed" => Some(c.listed as f64),
+        "platforms" => Some(c.platforms as f64),
+        "standards" => n(c.standards),
+        "digital" => n(c.digitalization_rate),
+        "hhi" => c.hhi,
+        "top3" => c.top3_share,
+        "lq" => c.lq,
+        "strong" => Some(c.strong as u8 as f64),
+        "ss_local" => c.shift_share.map(|s| s.local_shift as f64),
+        "ss_mix" => c.shift_share.map(|s| s.industry_mix as f64),
+        _ => None,
+    };
+    let text = match col {
+        "name" => c.code.clone(),
+        "county" => c.county_code.clone(),
+        "lq_ref" => c.lq_reference.clone(),
+        _ => String::new(),
+    };
+    (v, text)
+}
+
+fn cells(c: &ClusterMetrics) -> Vec<Cell> {
+    let y = c.year.to_string();
+    let link = |ind: &str| values_href(&c.code, ind, &y);
+    let ents = format!("/enterprises?cluster={}", urlencode(&c.code));
+    let cell = |text: String, href: String| Cell { text, href };
+    vec![
+        cell(yi(c.revenue), link("revenue")),
+        cell(c.tier_label.clone(), String::new()),
+        cell(bp(c.revenue_growth_bp), link("revenue")),
+        cell(yi(c.rd_expense), link("rd_expense")),
+        cell(bp(c.rd_growth_bp), link("rd_expense")),
+        cell(bp(c.rd_intensity_bp), link("rd_expense")),
+        cell(int(c.invention_patents), link("invention_patents")),
+        cell(bp(c.patents_growth_bp), link("invention_patents")),
+        cell(int(Some(c.enterprises)), ents.clone()),
+        cell(int(Some(c.above_scale)), ents.clone()),
+        cell(int(Some(c.high_tech)), ents.clone()),
+        cell(int(Some(c.innovative_or_specialized)), ents.clone()),
+        cell(int(Some(c.specialized)), ents.clone()),
+        cell(int(Some(c.listed)), ents.clone()),
+        cell(int(Some(c.platforms)), ents),
+        cell(int(c.standards), link("standards")),
+        cell(bp(c.digitalization_rate), link("digitalization_rate")),
+        cell(
+            c.hhi.map(|h| group(h, 0)).unwrap_or_else(|| "—".into()),
+            link("revenue"),
+        ),
+        cell(
+            c.top3_share
+                .map(|s| format!("{}%", group(s * 100.0, 1)))
+                .unwrap_or_else(|| "—".into()),
+            link("revenue"),
+        ),
+        cell(
+            c.lq.map(|l| format!("{}{}", group(l, 2), if c.lq_placeholder { "*" } else { "" }))
+                .unwrap_or_else(|| "—".into()),
+            String::new(),
+        ),
+        cell(c.lq_reference.clone(), String::new()),
+        cell(if c.strong { "是".into() } else { "否".into() }, String::new()),
+        cell(yi(c.shift_share.map(|s| s.local_shift)), String::new()),
+        cell(yi(c.shift_share.map(|s| s.industry_mix)), String::new()),
+    ]
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<MetricsPageQuery>,
+) -> Result<Response, PageError> {
+    let err = |e: crate::error::WebError| PageError::with(&st, &u, e);
+    let (as_of, county) = resolve(
+        &st.store,
+        &ProgressQuery {
+            as_of: None,
+            county: q.county.clone(),
+        },
+    )
+    .await
+    .map_err(err)?;
+    let year = match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => match Period::parse(s) {
+            Ok(Period::Year { year }) => year,
+            _ => {
+                return Err(err(crate::error::WebError::bad_request(format!(
+                    "年份应为4位数字,如 2025(而不是“{s}”)"
+                ))));
+            }
+        },
+        None if as_of.month_range().1 == 12 => as_of.year(),
+        None => as_of.year() - 1,
+    };
+    let r = st
+        .store
+        .cluster_metrics(&u.actor, year, county.as_deref())
+        .await
+        .map_err(|e| err(e.into()))?;
+    let mut clusters = r.clusters.clone();
+    let sort = q.sort.clone().unwrap_or_else(|| "revenue".into());
+    let asc = q.dir.as_deref() == Some("asc");
+    if COLUMNS.iter().any(|(k, _)| *k == sort) || sort == "name" || sort == "county" {
+        clusters.sort_by(|a, b| {
+            let (ka, kb) = (key(a, &sort), key(b, &sort));
+            // Missing numbers last either way.
+            let o = match (ka.0, kb.0) {
+                (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+                (Some(_), None) => return std::cmp::Ordering::Less,
+                (None, Some(_)) => return std::cmp::Ordering::Greater,
+                (None, None) => ka.1.cmp(&kb.1),
+            };
+            let o = if asc { o } else { o.reverse() };
+            o.then(a.code.cmp(&b.code))
+        });
+    }
+    let base = format!(
+        "/clusters/metrics?year={year}{}",
+        county
+            .as_ref()
+            .map(|c| format!("&county={c}"))
+            .unwrap_or_default()
+    );
+    if let Some(fmt) = q.format.as_deref() {
+        let mut headers: Vec<&str> = vec!["集群代码", "集群", "县(市)", "行业大类"];
+        headers.extend(COLUMNS.iter().map(|(_, l)| *l));
+        let rows: Vec<Vec<String>> = clusters
+            .iter()
+            .map(|c| {
+                let mut row = vec![
+                    c.code.clone(),
+                    c.full_name.clone(),
+                    c.county_name.clone(),
+                    c.division.clone(),
+                ];
+                row.extend(cells(c).into_iter().map(|x| x.text));
+                row
+            })
+            .collect();
+        let name = format!("集群分析_{year}");
+        return super::table_download(&st, &u, fmt, &name, &headers, &rows);
+    }
+    let head = |k: &'static str, label: &'static str| {
+        let sorted = sort == k;
+        let dir = if sorted && !asc { "asc" } else { "desc" };
+        Head {
+            label,
+            href: format!("{base}&sort={k}&dir={dir}"),
+            sorted,
+            arrow: if !sorted {
+                ""
+            } else if asc {
+                "▲"
+            } else {
+                "▼"
+            },
+        }
+    };
+    let mut heads = vec![head("name", "集群"), head("county", "县(市)")];
+    heads.extend(COLUMNS.iter().map(|(k, l)| head(k, l)));
+    let lines = clusters
+        .iter()
+        .map(|c| Line {
+            code: c.code.clone(),
+            name: c.full_name.clone(),
+            county: c.county_name.clone(),
+            county_code: c.county_code.clone(),
+            strong: c.strong,
+            cells: cells(c),
+        })
+        .collect();
+    let plan = st.store.plan();
+    let from = plan.meta.baseline_year.min(year);
+    let tier_years = st
+        .store
+        .tier_counts(&u.actor, from, year)
+        .await
+        .map_err(|e| err(e.into()))?;
+    let scope_label = county
+        .as_ref()
+        .and_then(|c| plan.org_unit(c).map(|x| x.name.clone()))
+        .unwrap_or_else(|| plan.city().name.clone());
+    let tiers = charts::tiers(
+        &format!("{scope_label}集群营业收入档位(二.1)·各年集群个数"),
+        &tier_years,
+    );
+    // Portfolio: share of the scope's cluster revenue this year, its change on last year in
+    // percentage points, area = revenue.
+    let total: i64 = r.clusters.iter().filter_map(|c| c.revenue).sum();
+    let total0: i64 = r
+        .clusters
+        .iter()
+        .filter_map(|c| c.shift_share.map(|s| c.revenue.unwrap_or(0) - s.change))
+        .sum();
+    let items: Vec<charts::Bubble> = r
+        .clusters
+        .iter()
+        .filter_map(|c| {
+            let rev = c.revenue?;
+            let s = c.shift_share?;
+            if total <= 0 || total0 <= 0 {
+                return None;
+            }
+            let share = rev as f64 / total as f64 * 100.0;
+            let share0 = (rev - s.change) as f64 / total0 as f64 * 100.0;
+            Some(charts::Bubble {
+                label: format!("{}{}", short_county(&c.county_name), c.full_name_short()),
+                x: share,
+                y: share - share0,
+                size: rev as f64,
+                strong: c.strong,
+            })
+        })
+        .collect();
+    let bubbles = charts::bubbles(
+        &format!("{scope_label}集群组合图({}–{year}年)", year - 1),
+        "占营业收入份额",
+        "份额变化",
+        &items,
+    );
+    let city_view = matches!(u.actor.scope(), Scope::City);
+    let counties = if city_view {
+        plan.counties()
+            .map(|c| (c.code.clone(), c.name.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = MetricsPage {
+        title: "集群分析".into(),
+        layout: Layout::new(
+            &st,
+            &u,
+            "/clusters/metrics",
+            vec![(String::new(), "集群分析".into())],
+        ),
+        year,
+        county: county.clone().unwrap_or_default(),
+        counties,
+        city_view,
+        heads,
+        lines,
+        reference: r.reference.clone(),
+        placeholder: r.reference_placeholder,
+        tiers,
+        bubble_note: format!(
+            "横轴:{year}年占{scope_label}集群营业收入的份额;纵轴:较{}年份额的变化(百分点);面积:营业收入;深色为强集群。只画出两年都有营业收入的集群,标签重叠时只标出较大的集群,全部数值见下表。",
+            year - 1
+        ),
+        bubbles,
+        query: base.clone(),
+        json_href: format!(
+            "/api/v1/cluster-metrics?year={year}{}",
+            county
+                .as_ref()
+                .map(|c| format!("&county={c}"))
+                .unwrap_or_default()
+        ),
+    };
+    Ok(render(&page))
+}
+
+fn short_county(n: &str) -> String {
+    n.replace("回族自治县", "")
+        .trim_end_matches(['市', '县'])
+        .to_string()
+}
+
+trait ShortName {
+    fn full_name_short(&self) -> String;
+}
+
+impl ShortName for ClusterMetrics {
+    /// 黄骅市化工产业集群 → 化工.
+    fn full_name_short(&self) -> String {
+        let n = self
+            .full_name
+            .strip_prefix(&self.county_name)
+            .unwrap_or(&self.full_name);
+        let n = n.strip_suffix("产业集群").unwrap_or(n);
+        // Names the text shortens (吴桥 for 吴桥县, 孟村县 for 孟村回族自治县).
+        let n = n
+            .strip_prefix(short_county(&self.county_name).as_str())
+            .unwrap_or(n);
+        n.trim_start_matches(['县', '市']).to_string()
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/clusters/metrics", get(page))
+}
