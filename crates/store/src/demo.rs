@@ -8,6 +8,7 @@ use crate::accounts::NewUser;
 use crate::registry::EnterpriseInput;
 use crate::values::Value;
 use crate::{Actor, Result, Store, StoreError, log_change, now};
+use clusterdesk_domain::period::PeriodType;
 use clusterdesk_domain::{IndustryCode, Period, Role, Uscc, uscc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -586,11 +587,14 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
             let noise = 1.0 + rng.gen_range(-0.03..0.03);
             let rev = cluster_year[ci][yi] * SEASON[month - 1] * noise;
             let p = m.to_string();
+            // R&D intensity differs between clusters (1.1%–3.2% of revenue at the start),
+            // derived from the cluster's place so that the random stream stays as it was.
+            let rd_share = 0.011 + 0.0007 * ((ci * 7 + 3) % 31) as f64;
             for (ind, v) in [
                 ("revenue", rev),
                 ("value_added", rev * 0.24),
                 ("tax_paid", rev * 0.035),
-                ("rd_expense", rev * 0.018 * (1.0 + 0.15 * yi as f64)),
+                ("rd_expense", rev * rd_share * (1.0 + 0.15 * yi as f64)),
             ] {
                 // Counties report in 万元 to two decimals: whole hundreds of yuan.
                 values.push(Value {
@@ -613,15 +617,21 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 text_value: None,
             });
         }
-        // Yearly facts: standards co-drafted (a flow) and the digitalisation rate (percent ×100).
+        // Yearly facts: standards co-drafted (a flow), the digitalisation rate (percent ×100)
+        // and the land in use (亩 ×100, about 3 million yuan of revenue per mu).
         let mut digital = rng.gen_range(32.0..50.0);
         for y in years.iter().filter(|y| **y <= last_full_year) {
             let standards = (0..3)
                 .filter(|_| rng.gen_bool((c.base_fen / 6e12).clamp(0.05, 0.6)))
                 .count();
+            let yi = (*y - opts.from.year()) as usize;
             for (ind, v) in [
                 ("standards", standards as i64),
                 ("digitalization_rate", (digital * 100.0f64).round() as i64),
+                (
+                    "land_area",
+                    (cluster_year[ci][yi] / 3e8 * 100.0).round().max(50.0) as i64,
+                ),
             ] {
                 values.push(Value {
                     unit_code: c.code.clone(),
@@ -634,41 +644,78 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
             digital = (digital + rng.gen_range(3.0..7.0)).min(88.0);
         }
     }
+    // The quarterly situation (集群季度情况) in words, for every complete quarter.
+    for (ci, c) in clusters.iter().enumerate() {
+        for q in Period::months_between(opts.from, opts.to)
+            .into_iter()
+            .filter(|m| m.month_range().0 % 3 == 0)
+        {
+            let (year, month) = (q.year(), q.month_range().0);
+            let quarter = Period::Quarter {
+                year,
+                quarter: month / 3,
+            };
+            let yi = (year - opts.from.year()) as usize;
+            let share: f64 = SEASON[month as usize - 3..month as usize].iter().sum();
+            let rev_yi = cluster_year[ci][yi] * share / 1e10;
+            let k = ci + quarter.month_range().0 as usize + yi;
+            let texts = [
+                (
+                    "quarter_progress",
+                    format!(
+                        "{}季度{}集群实现营业收入约{rev_yi:.1}亿元;{}。",
+                        ["一", "二", "三", "四"][(month / 3 - 1) as usize],
+                        c.name,
+                        QUARTER_PROGRESS[k % QUARTER_PROGRESS.len()]
+                    ),
+                ),
+                (
+                    "quarter_problems",
+                    QUARTER_PROBLEMS[k % QUARTER_PROBLEMS.len()].to_string(),
+                ),
+                (
+                    "quarter_next_steps",
+                    QUARTER_NEXT[k % QUARTER_NEXT.len()].to_string(),
+                ),
+            ];
+            for (ind, text) in texts {
+                values.push(Value {
+                    unit_code: c.code.clone(),
+                    indicator_code: ind.into(),
+                    period: quarter.to_string(),
+                    num_value: None,
+                    text_value: Some(text),
+                });
+            }
+        }
+    }
     let nvalues = values.len();
     store.insert_values_bulk("demo", &values).await?;
     tracing::info!(elapsed = ?t0.elapsed(), values = nvalues, "demo: values");
 
-    // Reporting history: past months accepted (a few late), the latest month still in motion.
+    // Reporting history of every data set: past periods accepted (a few late), the latest
+    // period still in motion. The monthly cluster report comes first, as it always has, so that
+    // the random stream of older demo databases is unchanged.
     let mut tx = store.pool().begin().await?;
     let months = Period::months_between(opts.from, opts.to);
-    for county in plan.counties() {
-        for (i, m) in months.iter().enumerate() {
-            let due = crate::reporting::deadline(*m, 10);
-            let latest = i + 1 == months.len();
-            let roll: f64 = rng.gen_range(0.0..1.0);
-            let (status, late) = match (latest, roll) {
-                (true, r) if r < 0.25 => continue, // not yet submitted
-                (true, r) if r < 0.6 => ("submitted", false),
-                (true, _) => ("county_approved", false),
-                (false, r) => ("accepted", r < 0.06),
-            };
-            let day = if late {
-                due + chrono::Duration::days(rng.gen_range(1..12))
-            } else {
-                due - chrono::Duration::days(rng.gen_range(0..8))
-            };
-            let at = format!("{day}T09:30:00.000Z");
-            sqlx::query(
-                "INSERT INTO submissions (dataset, county_code, period, status, submitted_at, updated_by, updated_at)
-                 VALUES ('cluster_monthly', $1, $2, $3, $4, 'demo', $4)",
-            )
-            .bind(&county.code)
-            .bind(m.to_string())
-            .bind(status)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-        }
+    let mut order: Vec<&clusterdesk_plan::datasets::Dataset> = plan.datasets.iter().collect();
+    order.sort_by_key(|d| d.code != "cluster_monthly");
+    for ds in order {
+        let periods: Vec<Period> = months
+            .iter()
+            .filter_map(|m| {
+                let (year, month) = (m.year(), m.month_range().0);
+                match ds.period_type {
+                    PeriodType::Month => Some(*m),
+                    PeriodType::Quarter => (month % 3 == 0).then_some(Period::Quarter {
+                        year,
+                        quarter: month / 3,
+                    }),
+                    PeriodType::Year => (month == 12).then_some(Period::Year { year }),
+                }
+            })
+            .collect();
+        history(&mut tx, &mut rng, ds, &periods, opts.to, &plan).await?;
     }
     tx.commit().await?;
 
@@ -750,3 +797,73 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         accounts: out,
     })
 }
+
+/// One data set's reporting history for every county: periods due by the end of the demo's last
+/// month accepted (6% of them late); those due later submitted, approved by the county or not yet
+/// submitted.
+async fn history(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    rng: &mut ChaCha8Rng,
+    ds: &clusterdesk_plan::datasets::Dataset,
+    periods: &[Period],
+    last_month: Period,
+    plan: &clusterdesk_plan::Plan,
+) -> Result<()> {
+    let end = crate::reporting::deadline(last_month, 1) - chrono::Duration::days(1);
+    for county in plan.counties() {
+        for p in periods {
+            let due = crate::reporting::deadline(*p, ds.deadline_day);
+            let latest = due > end;
+            let roll: f64 = rng.gen_range(0.0..1.0);
+            let (status, late) = match (latest, roll) {
+                (true, r) if r < 0.25 => continue, // not yet submitted
+                (true, r) if r < 0.6 => ("submitted", false),
+                (true, _) => ("county_approved", false),
+                (false, r) => ("accepted", r < 0.06),
+            };
+            let day = if late {
+                due + chrono::Duration::days(rng.gen_range(1..12))
+            } else {
+                due - chrono::Duration::days(rng.gen_range(0..8))
+            };
+            let at = format!("{day}T09:30:00.000Z");
+            sqlx::query(
+                "INSERT INTO submissions (dataset, county_code, period, status, submitted_at, updated_by, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, 'demo', $5)",
+            )
+            .bind(&ds.code)
+            .bind(&county.code)
+            .bind(p.to_string())
+            .bind(status)
+            .bind(&at)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+const QUARTER_PROGRESS: &[&str] = &[
+    "龙头企业智能化改造项目完成设备安装,新增入园企业3家",
+    "组织产销对接会2场,签约意向订单约1.2亿元",
+    "新认定省级专精特新中小企业2家,1家企业进入上市培育库",
+    "集群公共服务平台上线运行,为40余家企业提供检测服务",
+    "完成工业诊断企业25家,形成技改项目清单",
+    "参与制定行业标准1项,新建省级企业技术中心1家",
+];
+
+const QUARTER_PROBLEMS: &[&str] = &[
+    "部分中小企业用工紧张,熟练技工缺口较大",
+    "原材料价格波动较大,企业利润空间受到挤压",
+    "中小企业融资难、融资贵问题仍较突出",
+    "环保改造投入压力大,部分企业改造进度偏慢",
+    "高端研发人才引进难,企业创新能力不足",
+];
+
+const QUARTER_NEXT: &[&str] = &[
+    "推进重点技改项目投产达效,开展数字化转型诊断",
+    "组织企业参加国内外展会,拓展市场渠道",
+    "加快标准厂房建设,推动散乱企业入园集聚",
+    "开展政银企对接,帮助企业解决融资需求",
+    "培育专精特新企业梯队,争取更多企业入库",
+];

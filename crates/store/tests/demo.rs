@@ -24,8 +24,9 @@ async fn dump(store: &Store) -> Vec<String> {
         "SELECT uscc || '|' || name || '|' || county_code || '|' || industry_code FROM enterprises ORDER BY uscc",
         "SELECT uscc || '|' || cluster_code || '|' || valid_from || '|' || COALESCE(valid_to, '') FROM memberships ORDER BY uscc, valid_from, cluster_code",
         "SELECT uscc || '|' || kind || '|' || level || '|' || valid_from || '|' || COALESCE(valid_to, '') FROM qualifications ORDER BY uscc, kind, valid_from, level",
-        "SELECT unit_code || '|' || indicator_code || '|' || period || '|' || CAST(num_value AS TEXT) FROM data_values ORDER BY unit_code, indicator_code, period",
+        "SELECT unit_code || '|' || indicator_code || '|' || period || '|' || COALESCE(CAST(num_value AS TEXT), text_value, '') FROM data_values ORDER BY unit_code, indicator_code, period",
         "SELECT username || '|' || role || '|' || org_code FROM users ORDER BY username",
+        "SELECT dataset || '|' || county_code || '|' || period || '|' || status || '|' || COALESCE(submitted_at, '') FROM submissions ORDER BY dataset, county_code, period",
     ] {
         let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(store.pool()).await.unwrap();
         assert!(!rows.is_empty(), "{sql}");
@@ -109,25 +110,27 @@ async fn the_accepted_demo_history_has_no_validation_errors() {
     };
     generate(&s, &o).await.unwrap();
     let admin = Actor::system("test");
-    let accepted: Vec<(String, String)> = sqlx::query_as(
-        "SELECT county_code, period FROM submissions WHERE dataset = 'cluster_monthly' AND status = 'accepted'
-         ORDER BY county_code, period",
+    let accepted: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT dataset, county_code, period FROM submissions WHERE status = 'accepted'
+         ORDER BY dataset, county_code, period",
     )
     .fetch_all(s.pool())
     .await
     .unwrap();
-    assert!(accepted.len() > 14 * 50, "{}", accepted.len());
+    let count = |ds: &str| accepted.iter().filter(|a| a.0 == ds).count();
+    assert!(count("cluster_monthly") > 14 * 50, "{}", count("cluster_monthly"));
+    // Every data set has a history. By the end of 2025-06, 2021Q1–2025Q1 were due (2025Q2 is due
+    // on 2025-07-15: in motion), and the yearly reports of 2021–2024 (2024's due 2025-01-31).
+    assert_eq!(count("cluster_quarterly"), 14 * 17);
+    assert_eq!(count("cluster_yearly"), 14 * 4);
+    assert!(count("enterprise_monthly") > 14 * 50);
     let (mut warnings, mut errors) = (0, Vec::new());
     let t0 = std::time::Instant::now();
-    for (county, period) in &accepted {
-        for f in s
-            .validate(&admin, "cluster_monthly", county, period)
-            .await
-            .unwrap()
-        {
+    for (ds, county, period) in &accepted {
+        for f in s.validate(&admin, ds, county, period).await.unwrap() {
             if f.is_error() {
                 errors.push(format!(
-                    "{county} {period} {} {}: {}",
+                    "{ds} {county} {period} {} {}: {}",
                     f.rule_id, f.unit_code, f.message
                 ));
             } else {
