@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod bulk;
 pub mod demo;
 pub mod error;
 pub mod incentives;
@@ -35,6 +36,8 @@ pub struct Store {
     pool: AnyPool,
     engine: Engine,
     plan: Arc<Plan>,
+    /// The connection URL, for paths that need an engine's own connection (bulk loading).
+    url: String,
 }
 
 /// Turn the `--db` argument into a connection URL: a bare path means a SQLite file.
@@ -77,7 +80,12 @@ impl Store {
         if engine == Engine::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        let store = Store { pool, engine, plan };
+        let store = Store {
+            pool,
+            engine,
+            plan,
+            url,
+        };
         store.migrate().await?;
         store.sync_plan().await?;
         Ok(store)
