@@ -3,6 +3,7 @@
 mod policy_cmd;
 mod progress_cmd;
 mod reporting_cmd;
+mod values_cmd;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -62,6 +63,9 @@ enum Cmd {
     Import(reporting_cmd::ImportArgs),
     /// Progress of the 2025 targets (二): value, target, status, forecast.
     Progress(progress_cmd::ProgressArgs),
+    /// Stored values in bulk: load a history from CSV (bureau administrators).
+    #[command(subcommand)]
+    Values(values_cmd::ValuesCmd),
 }
 
 #[derive(Args, Clone)]
@@ -389,5 +393,6 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Import(a) => reporting_cmd::run_import(&open(&cli).await?, a).await,
         Cmd::Policy(p) => policy_cmd::run(p, cli.plan.as_ref(), &cli.db).await,
         Cmd::Progress(a) => progress_cmd::run(&open(&cli).await?, a).await,
+        Cmd::Values(c) => values_cmd::run(&open(&cli).await?, c).await,
     }
 }

@@ -12,8 +12,8 @@
 //!
 //! Checks, the same as an ordinary write where it matters: the unit is a cluster, an org unit
 //! of the plan or a registered enterprise; the indicator is in the plan and may be reported
-//! for that kind of unit; the period is written canonically (`2025-03`, `2025Q1`, `2025`) and
-//! is not finer than the indicator's reporting period; numbers are integers in the stored
+//! for that kind of unit; the period is written canonically (`2025-03`, `2025Q1`, `2025`);
+//! numbers are integers in the stored
 //! scale (money in fen) and not negative; text indicators carry text. The first bad row stops
 //! the load, names its CSV line, and the transaction is rolled back.
 //!
@@ -23,10 +23,9 @@
 
 use crate::values::Value;
 use crate::{Actor, Engine, Result, Store, StoreError, now};
-use clusterdesk_domain::period::PeriodType;
 use clusterdesk_domain::{Period, Role};
 use clusterdesk_plan::{Level, ValueType};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// What a bulk load did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -164,7 +163,7 @@ impl Store {
         let mut check = Checker {
             store: self,
             enterprises: enterprises.into_iter().collect(),
-            periods: HashMap::new(),
+            periods: HashSet::new(),
             label,
             place,
             raw,
@@ -244,8 +243,8 @@ impl LogEntry<'_> {
 struct Checker<'a> {
     store: &'a Store,
     enterprises: HashSet<String>,
-    /// Period text -> its kind, for the periods seen so far (a load has few distinct periods).
-    periods: HashMap<String, PeriodType>,
+    /// The periods seen so far (a load has few distinct periods).
+    periods: HashSet<String>,
     label: &'a str,
     place: &'a str,
     raw: bool,
@@ -290,29 +289,15 @@ impl Checker<'_> {
                 ind.name_zh, ind.code, v.unit_code
             )));
         }
-        let kind = match self.periods.get(&v.period) {
-            Some(k) => *k,
-            None => {
-                let p = Period::parse(&v.period).map_err(|e| bad(e.message))?;
-                if p.to_string() != v.period {
-                    return Err(bad(format!("期间“{}”应写作“{p}”", v.period)));
-                }
-                self.periods.insert(v.period.clone(), p.kind());
-                p.kind()
+        // Only the form of the period is checked, not whether it is finer than the indicator's
+        // reporting period: ordinary writes do not check that either, and stored histories
+        // (the demo's monthly cluster R&D, for one) hold such values.
+        if !self.periods.contains(&v.period) {
+            let p = Period::parse(&v.period).map_err(|e| bad(e.message))?;
+            if p.to_string() != v.period {
+                return Err(bad(format!("期间“{}”应写作“{p}”", v.period)));
             }
-        };
-        let rank = |p: PeriodType| match p {
-            PeriodType::Month => 0,
-            PeriodType::Quarter => 1,
-            PeriodType::Year => 2,
-        };
-        if rank(kind) < rank(ind.period_type) {
-            return Err(bad(format!(
-                "指标“{}”按{}报送,期间“{}”太细",
-                ind.name_zh,
-                period_type_zh(ind.period_type),
-                v.period
-            )));
+            self.periods.insert(v.period.clone());
         }
         if self.raw {
             let raw = v.text_value.take().unwrap_or_default();
@@ -338,14 +323,6 @@ impl Checker<'_> {
             _ => return Err(bad(format!("数值指标“{}”应为一个整数", ind.name_zh))),
         }
         Ok(())
-    }
-}
-
-fn period_type_zh(p: PeriodType) -> &'static str {
-    match p {
-        PeriodType::Month => "月",
-        PeriodType::Quarter => "季度",
-        PeriodType::Year => "年",
     }
 }
 

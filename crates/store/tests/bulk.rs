@@ -126,7 +126,6 @@ async fn a_bad_row_names_its_line_and_nothing_is_written() {
         ("91350100M000100Y43,revenue,2024-03,1", "单位“91350100M000100Y43”"),
         ("C01,revenue,2024-13,1", "月份应为01–12"),
         ("C01,revenue,2024-3,1", "应写作“2024-03”"),
-        ("C01,rd_expense,2024-03,1", "按季度报送"),
         ("C01,revenue,2024-03,12.5", "不是整数"),
         ("C01,revenue,2024-03,-1", "不能为负数"),
         ("C01,quarter_progress,2024Q1,", "缺少文字"),
