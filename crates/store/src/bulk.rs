@@ -24,8 +24,8 @@
 use crate::values::Value;
 use crate::{Actor, Engine, Result, Store, StoreError, now};
 use clusterdesk_domain::{Period, Role};
-use clusterdesk_plan::{Level, ValueType};
-use std::collections::HashSet;
+use clusterdesk_plan::{Indicator, Level, ValueType};
+use std::collections::{HashMap, HashSet};
 
 /// What a bulk load did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -163,6 +163,7 @@ impl Store {
         let mut check = Checker {
             store: self,
             enterprises: enterprises.into_iter().collect(),
+            indicators: self.plan().indicators.iter().map(|i| (i.code.as_str(), i)).collect(),
             periods: HashSet::new(),
             label,
             place,
@@ -243,6 +244,8 @@ impl LogEntry<'_> {
 struct Checker<'a> {
     store: &'a Store,
     enterprises: HashSet<String>,
+    /// The plan's indicators by code (looked up once a row).
+    indicators: HashMap<&'a str, &'a Indicator>,
     /// The periods seen so far (a load has few distinct periods).
     periods: HashSet<String>,
     label: &'a str,
@@ -260,14 +263,14 @@ impl Checker<'_> {
             ))
         };
         let plan = self.store.plan();
-        let Some(ind) = plan.indicator(&v.indicator_code) else {
+        let Some(ind) = self.indicators.get(v.indicator_code.as_str()).copied() else {
             return Err(bad(format!("指标代码“{}”不在本方案中", v.indicator_code)));
         };
         // Which kind of unit: a cluster, an org unit of the plan, or a registered enterprise.
-        let level = if plan.cluster(&v.unit_code).is_some() {
-            Some(Level::Cluster)
-        } else if self.enterprises.contains(&v.unit_code) {
+        let level = if self.enterprises.contains(&v.unit_code) {
             Some(Level::Enterprise)
+        } else if plan.cluster(&v.unit_code).is_some() {
+            Some(Level::Cluster)
         } else if plan.org_unit(&v.unit_code).is_some() {
             None
         } else {
