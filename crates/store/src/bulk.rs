@@ -163,7 +163,12 @@ impl Store {
         let mut check = Checker {
             store: self,
             enterprises: enterprises.into_iter().collect(),
-            indicators: self.plan().indicators.iter().map(|i| (i.code.as_str(), i)).collect(),
+            indicators: self
+                .plan()
+                .indicators
+                .iter()
+                .map(|i| (i.code.as_str(), i))
+                .collect(),
             periods: HashSet::new(),
             label,
             place,
