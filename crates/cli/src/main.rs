@@ -4,6 +4,7 @@ mod assessment_cmd;
 mod policy_cmd;
 mod progress_cmd;
 mod reporting_cmd;
+mod values_cmd;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -69,6 +70,9 @@ enum Cmd {
     Progress(progress_cmd::ProgressArgs),
     /// The county assessment (考核): ranking, 三(二)1 transfer, 三(二)2 net new 规上.
     Assessment(assessment_cmd::AssessmentArgs),
+    /// Stored values in bulk: load a history from CSV (bureau administrators).
+    #[command(subcommand)]
+    Values(values_cmd::ValuesCmd),
 }
 
 #[derive(Args, Clone)]
@@ -440,5 +444,6 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Policy(p) => policy_cmd::run(p, cli.plan.as_ref(), &cli.db).await,
         Cmd::Progress(a) => progress_cmd::run(&open(&cli).await?, a).await,
         Cmd::Assessment(a) => assessment_cmd::run(&open(&cli).await?, a).await,
+        Cmd::Values(c) => values_cmd::run(&open(&cli).await?, c).await,
     }
 }

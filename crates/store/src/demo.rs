@@ -690,7 +690,11 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         }
     }
     let nvalues = values.len();
-    store.insert_values_bulk("demo", &values).await?;
+    // The bulk loader: prepared single-row inserts (SQLite) or COPY (PostgreSQL), with the
+    // same checks as any load and one change-log entry for the whole demo history.
+    store
+        .bulk_load_values(&Actor::system("demo"), "demo", values, false)
+        .await?;
     tracing::info!(elapsed = ?t0.elapsed(), values = nvalues, "demo: values");
 
     // Reporting history of every data set: past periods accepted (a few late), the latest

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod assessment;
+pub mod bulk;
 pub mod demo;
 pub mod error;
 pub mod incentives;
@@ -40,6 +41,8 @@ pub struct Store {
     pool: AnyPool,
     engine: Engine,
     plan: Arc<Plan>,
+    /// The connection URL, for paths that need an engine's own connection (bulk loading).
+    url: String,
 }
 
 /// Turn the `--db` argument into a connection URL: a bare path means a SQLite file.
@@ -82,7 +85,12 @@ impl Store {
         if engine == Engine::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        let store = Store { pool, engine, plan };
+        let store = Store {
+            pool,
+            engine,
+            plan,
+            url,
+        };
         store.migrate().await?;
         store.sync_plan().await?;
         Ok(store)
