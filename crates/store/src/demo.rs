@@ -306,10 +306,11 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
     for (i, e) in ents.iter().enumerate() {
         let pct = rank_of[i] as f64 / n_ent; // 0 = largest
         let y0 = opts.from.year();
+        // A demo of one year has no year after the first: `lo` never passes `hi`.
         let date = |rng: &mut ChaCha8Rng, lo: i32, hi: i32| {
             format!(
                 "{}-{:02}-{:02}",
-                rng.gen_range(lo..=hi),
+                rng.gen_range(lo.min(hi)..=hi),
                 rng.gen_range(1..=12),
                 rng.gen_range(1..=28)
             )

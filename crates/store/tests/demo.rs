@@ -148,3 +148,17 @@ async fn the_accepted_demo_history_has_no_validation_errors() {
         t0.elapsed()
     );
 }
+
+/// A demo inside one calendar year (no full year, no year after the first) still generates.
+#[tokio::test]
+async fn a_demo_of_a_few_months_generates() {
+    let (s, _d) = fresh_store().await;
+    let o = DemoOptions {
+        enterprises: 100,
+        from: Period::parse("2025-01").unwrap(),
+        to: Period::parse("2025-06").unwrap(),
+        ..opts(7)
+    };
+    let r = generate(&s, &o).await.unwrap();
+    assert_eq!(r.enterprises, 100);
+}
