@@ -1662,7 +1662,7 @@ impl Raw {
         })
     }
 
-    /// Each member enterprise's value of an enterprise indicator in the year (latest in the year).
+    /// Each member enterprise's flow (revenue) in the year: the yearly figure or its months summed.
     fn member_values(
         &self,
         by_ent: &HashMap<&str, Vec<(Period, i64)>>,
@@ -1673,7 +1673,8 @@ impl Raw {
         by_ent
             .iter()
             .filter(|(u, _)| self.member_of(u, cluster, &day_after))
-            .filter_map(|(_, rows)| Self::latest_in_year(rows, cp))
+            // Revenue is a flow: the year's figure, or the sum of its months or quarters.
+            .filter_map(|(_, rows)| Self::cluster_flow(rows, cp, false))
             .collect()
     }
 }
