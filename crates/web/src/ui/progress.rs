@@ -130,6 +130,7 @@ struct ProgressPage {
     ranks: Vec<(String, String)>,
     map: String,
     map_label: String,
+    map_note: &'static str,
     metric: String,
     map_options: Vec<(String, String)>,
     /// as_of (and county) for links that keep the view.
@@ -488,6 +489,15 @@ pub fn county_map(
         .unwrap_or_else(|| crate::charts::tile_map(title, metric, tiles, fmt))
 }
 
+/// The caption under a county map: says whether it is the schematic grid or real boundaries.
+pub fn map_note(st: &AppState) -> &'static str {
+    if st.store.plan().extra_file("counties.geojson").is_some() {
+        "按运营方提供的县界文件(counties.geojson)绘制"
+    } else {
+        "示意图:方格大致按各县(市)地理方位排列,不代表真实边界(计划目录提供 counties.geojson 时按真实边界绘制)"
+    }
+}
+
 /// Per-county tiles of a cluster-metrics measure (sums over a county's clusters; growth and
 /// intensity from the sums; the digitalisation rate averaged over reporting clusters).
 fn metric_tiles(
@@ -771,6 +781,7 @@ pub async fn page(
         ranks,
         map,
         map_label,
+        map_note: map_note(&st),
         metric,
         map_options,
         query,

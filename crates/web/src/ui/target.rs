@@ -193,6 +193,7 @@ struct TargetPage {
     own_rank: String,
     city_note: String,
     map: String,
+    map_note: &'static str,
     city_view: bool,
 }
 
@@ -372,6 +373,7 @@ pub async fn page(
         own_rank,
         city_note,
         map,
+        map_note: super::progress::map_note(&st),
         city_view,
         t,
     };
