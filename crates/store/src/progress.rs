@@ -789,11 +789,13 @@ impl Store {
                 Source::EnterpriseStock => {
                     // Summed in the database per cluster and year over the enterprises that are
                     // members at the year's end (yearly values only; the day after the year is
-                    // `(year + 1)-01-01`).
+                    // `(year + 1)-01-01`). `length(period) = 4` (a year) is the condition of the
+                    // partial covering index data_values_yearly (migration 0010): the months and
+                    // quarters, most of the rows once enterprises report monthly, are never read.
                     let rows = sqlx::query(
                         "SELECT m.cluster_code, v.period, CAST(SUM(v.num_value) AS BIGINT) FROM data_values v
                          JOIN memberships m ON m.uscc = v.unit_code
-                         WHERE v.indicator_code = $1 AND v.num_value IS NOT NULL AND v.period LIKE '____'
+                         WHERE v.indicator_code = $1 AND v.num_value IS NOT NULL AND length(v.period) = 4
                            AND m.valid_from < CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01'
                            AND (m.valid_to IS NULL
                                 OR m.valid_to >= CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01')
