@@ -53,6 +53,14 @@ for n in "${sizes[@]}"; do
   ((smoke)) && rm -f "$db" "$db-wal" "$db-shm" "$db.ready" "$out/progress-$n.duckdb"
   if [[ ! -f $db.ready ]]; then
     rm -f "$db" "$db-wal" "$db-shm" "$out/progress-$n.duckdb"
+    # About 170 bytes a value with its indexes, the CSV and the DuckDB copy on top: refuse
+    # rather than fill a disk that other work shares.
+    need_kb=$((n * 72 * 10 * 230 / 1024))
+    free_kb=$(df -Pk "$out" | awk 'NR == 2 {print $4}')
+    if ((free_kb < need_kb * 2)); then
+      echo "not enough free disk for $n enterprises: $((free_kb / 1024)) MiB free, about $((need_kb * 2 / 1024)) MiB wanted" >&2
+      exit 1
+    fi
     echo "making $db: demo $(seconds "$BIN" --db "$db" demo --enterprises "$n" --seed 7 --from 2020-01 --to 2025-12) s"
     csv=$out/progress-values-$n.csv
     echo "  generated $(python3 bench/gen_values.py "$db" "$csv" --from 2020-01 --months 72 --seed 2025) raw values"
