@@ -65,7 +65,7 @@ for n in "${sizes[@]}"; do
     csv=$out/progress-values-$n.csv
     echo "  generated $(python3 bench/gen_values.py "$db" "$csv" --from 2020-01 --months 72 --seed 2025) raw values"
     t0=$(date +%s.%N)
-    sqlite3 "$db" <<SQL
+    sqlite3 "$db" >/dev/null <<SQL
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 CREATE TEMP TABLE raw (unit_code TEXT, indicator_code TEXT, period TEXT, num_value INTEGER);
