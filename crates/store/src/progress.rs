@@ -814,8 +814,57 @@ impl Store {
                                 OR m.valid_to >= CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01')
                          GROUP BY {by}v.period"
                     );
+                    // For the city, zeros add nothing to a sum: only the non-zero values (most
+                    // enterprises hold no invention patent) are joined to their memberships.
+                    // Whether a year whose values are all zero has any member's value at all is
+                    // then asked for that year alone, so the years reported stay the same.
+                    let sql = if city.is_some() {
+                        sql.replace("v.num_value IS NOT NULL", "v.num_value <> 0")
+                    } else {
+                        sql
+                    };
                     let rows = sqlx::query(&sql).bind(&ind.code).fetch_all(self.pool()).await?;
                     let k = usize::from(city.is_none());
+                    let mut zero_years: Vec<String> = Vec::new();
+                    if let Some(c) = &city {
+                        let summed: HashSet<String> = rows
+                            .iter()
+                            .map(|r| r.try_get(0))
+                            .collect::<std::result::Result<_, _>>()?;
+                        let years: Vec<String> = sqlx::query_scalar(
+                            "SELECT DISTINCT period FROM data_values
+                             WHERE indicator_code = $1 AND length(period) = 4 AND num_value IS NOT NULL",
+                        )
+                        .bind(&ind.code)
+                        .fetch_all(self.pool())
+                        .await?;
+                        for y in years.into_iter().filter(|y| !summed.contains(y)) {
+                            let any: Option<i64> = sqlx::query_scalar(
+                                "SELECT 1 FROM data_values v JOIN memberships m ON m.uscc = v.unit_code
+                                 WHERE v.indicator_code = $1 AND v.period = $2 AND length(v.period) = 4
+                                   AND v.num_value IS NOT NULL
+                                   AND m.valid_from < CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01'
+                                   AND (m.valid_to IS NULL
+                                        OR m.valid_to >= CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01')
+                                 LIMIT 1",
+                            )
+                            .bind(&ind.code)
+                            .bind(&y)
+                            .fetch_optional(self.pool())
+                            .await?;
+                            if any.is_some() {
+                                zero_years.push(y);
+                            }
+                        }
+                        let v = cluster_rows.entry(members_key(&ind.code)).or_default();
+                        for y in &zero_years {
+                            if let Ok(p) = Period::parse(y)
+                                && p.end_index() <= last
+                            {
+                                v.push((c.clone(), p, 0));
+                            }
+                        }
+                    }
                     let v = cluster_rows.entry(members_key(&ind.code)).or_default();
                     for r in rows {
                         let p: String = r.try_get(k)?;

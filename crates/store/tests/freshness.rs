@@ -124,3 +124,84 @@ async fn the_dashboard_is_scoped() {
     ent.role = clusterdesk_domain::Role::Enterprise;
     assert!(store.dashboard(&ent, "revenue", 10).await.is_err());
 }
+
+/// The city's invention-patent sum (二.2b) joins only non-zero values to the memberships; a year
+/// whose members all hold zero is still reported, as 0, and a year with values of non-members
+/// only is still left out.
+#[tokio::test]
+async fn years_of_zero_patents_are_reported_as_zero() {
+    use clusterdesk_domain::{Uscc, uscc};
+    use clusterdesk_store::registry::EnterpriseInput;
+    let (url, _dir) = fresh_db().await;
+    let plan = Arc::new(Plan::embedded().unwrap());
+    let store = Store::open(&url, plan.clone()).await.unwrap();
+    let admin = Actor::system("test");
+    let make = |n: u32| {
+        let s = format!("91130981MA{n:07}");
+        let c = uscc::check_char(s.as_bytes()).unwrap();
+        format!("{s}{c}")
+    };
+    let (member, outsider) = (make(1), make(2));
+    let ent = |u: &str, cluster: Option<&str>| EnterpriseInput {
+        uscc: Uscc::parse(u).unwrap(),
+        name: format!("测试企业{u}"),
+        county_code: "130981".into(),
+        industry: plan.cluster("C17").unwrap().industries[0].clone(),
+        cluster_code: cluster.map(str::to_string),
+        cluster_since: cluster.map(|_| "2020-01-01".to_string()),
+        address: String::new(),
+        contact: String::new(),
+    };
+    store
+        .upsert_enterprises(&admin, &[ent(&member, Some("C17")), ent(&outsider, None)], false)
+        .await
+        .unwrap()
+        .unwrap();
+    // The member (C17 since 2020): 0 patents in 2021 and 2022, 5 in 2023. The outsider (in no
+    // cluster): 7 in 2023 and 0 in 2024, which no member reported.
+    store
+        .upsert_values(
+            &admin,
+            &[
+                v(&member, "invention_patents", "2021", 0),
+                v(&member, "invention_patents", "2022", 0),
+                v(&member, "invention_patents", "2023", 5),
+                v(&outsider, "invention_patents", "2023", 7),
+                v(&outsider, "invention_patents", "2024", 0),
+            ],
+        )
+        .await
+        .unwrap();
+    let r = store
+        .target_progress(&admin, Period::parse("2025-12").unwrap(), None)
+        .await
+        .unwrap();
+    let t = r.targets.iter().find(|t| t.id == "二.2b").unwrap();
+    let series: Vec<(String, String)> = t
+        .series
+        .iter()
+        .map(|p| (p.period.clone(), p.value.to_string()))
+        .collect();
+    // 2021: 0; 2022: 0; 2023: the member's 5 (the outsider's 7 is not a cluster's); 2024 and
+    // 2025: no member value, no point.
+    assert_eq!(
+        series,
+        vec![
+            ("2021".into(), "0".into()),
+            ("2022".into(), "0".into()),
+            ("2023".into(), "5".into())
+        ]
+    );
+    // The county's report sums per cluster (no shortcut): the same figures for 泊头市.
+    let r = store
+        .target_progress(&admin, Period::parse("2025-12").unwrap(), Some("130981"))
+        .await
+        .unwrap();
+    let t = r.targets.iter().find(|t| t.id == "二.2b").unwrap();
+    let county: Vec<(String, String)> = t
+        .series
+        .iter()
+        .map(|p| (p.period.clone(), p.value.to_string()))
+        .collect();
+    assert_eq!(county, series);
+}
