@@ -18,6 +18,10 @@ pub struct ProgressArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Benchmark (bench/progress.sh): compute the progress and the dashboard figures N times,
+    /// timed inside the process, and print the times and the answers as JSON.
+    #[arg(long, hide = true)]
+    bench_runs: Option<u32>,
 }
 
 /// Parse `--as-of`: a month within the range periods allow.
@@ -51,6 +55,9 @@ pub async fn run(store: &Store, a: &ProgressArgs) -> Result<()> {
             None => bail!("数据库中没有月度数据;请用 --as-of 指定月份"),
         },
     };
+    if let Some(n) = a.bench_runs {
+        return bench(store, as_of, county.as_deref(), n).await;
+    }
     let report = store
         .target_progress(&Actor::system("cli"), as_of, county.as_deref())
         .await?;
@@ -190,4 +197,71 @@ fn print_table(r: &ProgressReport) {
     println!(
         "状态:已达成 / 进度正常(观测/所需年均增速 ≥0.95)/ 需加快(0.6–0.95)/ 进展有限(0–0.6)/ 倒退(<0);“终”为期限已到的最终结果。"
     );
+}
+
+/// `--bench-runs N`: the two questions of the progress benchmark (BENCHMARKS.md), each timed
+/// N times in this process; the answers in stored units (fen, counts, percent × 100) so that
+/// the peer's can be compared exactly.
+async fn bench(store: &Store, as_of: Period, county: Option<&str>, n: u32) -> Result<()> {
+    let actor = Actor::system("bench");
+    let (mut progress_ms, mut dashboard_ms) = (Vec::new(), Vec::new());
+    let (mut progress_cpu_ms, mut dashboard_cpu_ms) = (Vec::new(), Vec::new());
+    let (mut report, mut dash) = (None, None);
+    for _ in 0..n.max(1) {
+        let (t0, c0) = (std::time::Instant::now(), cpu_ms());
+        report = Some(store.target_progress(&actor, as_of, county).await?);
+        progress_ms.push(t0.elapsed().as_secs_f64() * 1000.0);
+        progress_cpu_ms.push(cpu_ms() - c0);
+        let (t0, c0) = (std::time::Instant::now(), cpu_ms());
+        dash = Some(store.dashboard(&actor, "revenue", 10).await?);
+        dashboard_ms.push(t0.elapsed().as_secs_f64() * 1000.0);
+        dashboard_cpu_ms.push(cpu_ms() - c0);
+    }
+    let (report, dash) = (report.expect("one run"), dash.expect("one run"));
+    // Series values are built as Decimal::new(stored, scale): the mantissa is the stored integer.
+    let progress: serde_json::Map<String, serde_json::Value> = report
+        .targets
+        .iter()
+        .map(|t| {
+            let s: Vec<_> = t
+                .series
+                .iter()
+                .map(|p| serde_json::json!([p.period, p.value.mantissa() as i64]))
+                .collect();
+            (t.id.clone(), serde_json::Value::from(s))
+        })
+        .collect();
+    let out = serde_json::json!({
+        "engine": "clusterdesk",
+        "progress_ms": progress_ms,
+        "dashboard_ms": dashboard_ms,
+        "progress_cpu_ms": progress_cpu_ms,
+        "dashboard_cpu_ms": dashboard_cpu_ms,
+        "progress": progress,
+        "dashboard": {
+            "latest_month": dash.latest_month,
+            "month_total": dash.month_total,
+            "ytd_total": dash.ytd_total,
+            "counties": dash.counties.iter().map(|(k, f)| (k.clone(), serde_json::json!([f.month, f.ytd]))).collect::<serde_json::Map<_, _>>(),
+            "clusters": dash.clusters.iter().map(|(k, f)| (k.clone(), serde_json::json!([f.month, f.ytd]))).collect::<serde_json::Map<_, _>>(),
+            "top_year": dash.top_year,
+            "top": dash.top.iter().map(|(u, _, v)| serde_json::json!([u, v])).collect::<Vec<_>>(),
+        },
+    });
+    println!("{out}");
+    Ok(())
+}
+
+/// CPU time of every thread of this process so far, in milliseconds (Linux schedstat, in ns):
+/// on a machine shared with other builds the wall time waits for a core, the CPU time does not.
+fn cpu_ms() -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    let ns: u64 = tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    ns as f64 / 1e6
 }

@@ -675,7 +675,8 @@ impl Store {
             _ => return Err(StoreError::Forbidden("该账户不能查看目标进度".into())),
         };
         let t0 = std::time::Instant::now();
-        let raw = self.load_raw(year, month, false).await?;
+        // The city's report needs enterprise stocks for the city as a whole only.
+        let raw = self.load_raw_for(year, month, false, county.is_none()).await?;
         tracing::debug!(elapsed = ?t0.elapsed(), "progress: data loaded");
         let plan = self.plan();
         let cp_as_of = Checkpoint { year, month };
@@ -710,6 +711,14 @@ impl Store {
 
     /// `metrics` also loads enterprises' revenue and the 规上 qualifications.
     async fn load_raw(&self, year: i32, month: u32, metrics: bool) -> Result<Raw> {
+        self.load_raw_for(year, month, metrics, false).await
+    }
+
+    /// As [`Store::load_raw`]; with `city_totals` the enterprise stocks are summed per year for
+    /// the whole city (one row a year under the city's code) rather than per cluster: the
+    /// database then aggregates in the order of the index, with no sort of every
+    /// (enterprise, year) row by cluster. Only for a report on the whole city.
+    async fn load_raw_for(&self, year: i32, month: u32, metrics: bool, city_totals: bool) -> Result<Raw> {
         let plan = self.plan();
         let cluster_county: HashMap<String, String> = plan
             .clusters
@@ -794,27 +803,85 @@ impl Store {
                 Source::EnterpriseStock => {
                     // Summed in the database per cluster and year over the enterprises that are
                     // members at the year's end (yearly values only; the day after the year is
-                    // `(year + 1)-01-01`).
-                    let rows = sqlx::query(
-                        "SELECT m.cluster_code, v.period, CAST(SUM(v.num_value) AS BIGINT) FROM data_values v
+                    // `(year + 1)-01-01`). `length(period) = 4` (a year) is the condition of the
+                    // partial covering index data_values_yearly (migration 0010): the months and
+                    // quarters, most of the rows once enterprises report monthly, are never read.
+                    // For the city as a whole one sum a year, kept under the city's code (the
+                    // index hands the rows over in year order: no sort by cluster).
+                    let city = (city_totals && !metrics).then(|| plan.city().code.clone());
+                    let by = if city.is_some() { "" } else { "m.cluster_code, " };
+                    let sql = format!(
+                        "SELECT {by}v.period, CAST(SUM(v.num_value) AS BIGINT) FROM data_values v
                          JOIN memberships m ON m.uscc = v.unit_code
-                         WHERE v.indicator_code = $1 AND v.num_value IS NOT NULL AND v.period LIKE '____'
+                         WHERE v.indicator_code = $1 AND v.num_value IS NOT NULL AND length(v.period) = 4
                            AND m.valid_from < CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01'
                            AND (m.valid_to IS NULL
                                 OR m.valid_to >= CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01')
-                         GROUP BY m.cluster_code, v.period",
-                    )
-                    .bind(&ind.code)
-                    .fetch_all(self.pool())
-                    .await?;
+                         GROUP BY {by}v.period"
+                    );
+                    // For the city, zeros add nothing to a sum: only the non-zero values (most
+                    // enterprises hold no invention patent) are joined to their memberships.
+                    // Whether a year whose values are all zero has any member's value at all is
+                    // then asked for that year alone, so the years reported stay the same.
+                    let sql = if city.is_some() {
+                        sql.replace("v.num_value IS NOT NULL", "v.num_value <> 0")
+                    } else {
+                        sql
+                    };
+                    let rows = sqlx::query(&sql).bind(&ind.code).fetch_all(self.pool()).await?;
+                    let k = usize::from(city.is_none());
+                    let mut zero_years: Vec<String> = Vec::new();
+                    if let Some(c) = &city {
+                        let summed: HashSet<String> = rows
+                            .iter()
+                            .map(|r| r.try_get(0))
+                            .collect::<std::result::Result<_, _>>()?;
+                        let years: Vec<String> = sqlx::query_scalar(
+                            "SELECT DISTINCT period FROM data_values
+                             WHERE indicator_code = $1 AND length(period) = 4 AND num_value IS NOT NULL",
+                        )
+                        .bind(&ind.code)
+                        .fetch_all(self.pool())
+                        .await?;
+                        for y in years.into_iter().filter(|y| !summed.contains(y)) {
+                            let any: Option<i64> = sqlx::query_scalar(
+                                "SELECT 1 FROM data_values v JOIN memberships m ON m.uscc = v.unit_code
+                                 WHERE v.indicator_code = $1 AND v.period = $2 AND length(v.period) = 4
+                                   AND v.num_value IS NOT NULL
+                                   AND m.valid_from < CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01'
+                                   AND (m.valid_to IS NULL
+                                        OR m.valid_to >= CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01')
+                                 LIMIT 1",
+                            )
+                            .bind(&ind.code)
+                            .bind(&y)
+                            .fetch_optional(self.pool())
+                            .await?;
+                            if any.is_some() {
+                                zero_years.push(y);
+                            }
+                        }
+                        let v = cluster_rows.entry(members_key(&ind.code)).or_default();
+                        for y in &zero_years {
+                            if let Ok(p) = Period::parse(y)
+                                && p.end_index() <= last
+                            {
+                                v.push((c.clone(), p, 0));
+                            }
+                        }
+                    }
                     let v = cluster_rows.entry(members_key(&ind.code)).or_default();
                     for r in rows {
-                        let p: String = r.try_get(1)?;
-                        let n: Option<i64> = r.try_get(2)?;
+                        let p: String = r.try_get(k)?;
+                        let n: Option<i64> = r.try_get(k + 1)?;
                         if let (Ok(p), Some(n)) = (Period::parse(&p), n)
                             && p.end_index() <= last
                         {
-                            v.push((r.try_get(0)?, p, n));
+                            let unit = match &city {
+                                Some(c) => c.clone(),
+                                None => r.try_get(0)?,
+                            };
+                            v.push((unit, p, n));
                         }
                     }
                 }

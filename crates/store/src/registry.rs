@@ -700,11 +700,14 @@ impl Store {
 
     /// The latest month for which any cluster reported this indicator, e.g. `2026-10`.
     pub async fn latest_month(&self, indicator: &str) -> Result<Option<String>> {
+        // The largest month is the first one met walking the (indicator, period) index down from
+        // its end; MAX(period) with LIKE would read every period of the indicator.
         Ok(sqlx::query_scalar(
-            "SELECT MAX(period) FROM data_values WHERE indicator_code = $1 AND period LIKE '____-__'",
+            "SELECT period FROM data_values WHERE indicator_code = $1 AND period LIKE '____-__'
+             ORDER BY period DESC LIMIT 1",
         )
         .bind(indicator)
-        .fetch_one(self.pool())
+        .fetch_optional(self.pool())
         .await?)
     }
 }

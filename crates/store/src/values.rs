@@ -23,6 +23,30 @@ pub struct StoredValue {
     pub updated_at: String,
 }
 
+/// A unit's value of the latest month and of January to that month.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Figures {
+    pub month: i64,
+    pub ytd: i64,
+}
+
+/// See [`Store::dashboard`]. Money in fen.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Dashboard {
+    /// `2025-12`; none when no unit has reported a month.
+    pub latest_month: Option<String>,
+    pub month_total: i64,
+    pub ytd_total: i64,
+    /// county code → figures (the sum of its clusters').
+    pub counties: std::collections::BTreeMap<String, Figures>,
+    /// cluster code → figures, for the clusters that reported.
+    pub clusters: std::collections::BTreeMap<String, Figures>,
+    /// The year of `top`: the latest month's year when it is December, else the year before.
+    pub top_year: Option<String>,
+    /// (USCC, name, value) by value, largest first.
+    pub top: Vec<(String, String, i64)>,
+}
+
 /// Rows per multi-row INSERT. Binding cost per statement grows faster than the parameter count
 /// through sqlx's SQLite driver: 612,600 demo values took 35 s at 1,000 rows a statement,
 /// 9.5 s at 100 and 6.3 s at 25.
@@ -76,9 +100,11 @@ impl Store {
     /// `prefix` (e.g. `2025-` for the months of 2025). Cluster-level flows only.
     pub async fn cluster_totals(&self, indicator: &str, prefix: &str) -> Result<Vec<(String, i64)>> {
         let rows = sqlx::query(
+            // `unit_code IN (…)` seeks the primary key (unit, indicator, period) per cluster; a
+            // join let SQLite scan every enterprise's value of the indicator (0.48 s at 14.4M).
             "SELECT v.unit_code, CAST(SUM(v.num_value) AS BIGINT) FROM data_values v
-             JOIN clusters c ON c.code = v.unit_code
-             WHERE v.indicator_code = $1 AND v.period LIKE $2 GROUP BY v.unit_code",
+             WHERE v.unit_code IN (SELECT code FROM clusters)
+               AND v.indicator_code = $1 AND v.period LIKE $2 GROUP BY v.unit_code",
         )
         .bind(indicator)
         .bind(format!("{prefix}%"))
@@ -87,6 +113,96 @@ impl Store {
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get::<Option<i64>, _>(1)?.unwrap_or(0))))
             .collect()
+    }
+
+    /// The dashboard's figures of one indicator (revenue) for the actor's scope (the city, or a
+    /// county): the latest month any unit reported, each cluster's value of that month and of
+    /// January to that month (当月, 1–N月累计), their sums per county and in all, and the `top`
+    /// enterprises of the scope by their value of the last complete year. Three index walks
+    /// (the latest month, the clusters' months by primary key, the year's values by size);
+    /// nothing is cached, so an accepted month shows at once.
+    pub async fn dashboard(&self, actor: &Actor, indicator: &str, top: i64) -> Result<Dashboard> {
+        let county = match actor.scope() {
+            Scope::City => None,
+            Scope::County(c) => Some(c),
+            _ => return Err(StoreError::Forbidden("该账户不能查看全市或全县汇总".into())),
+        };
+        let latest = self.latest_month(indicator).await?;
+        let mut d = Dashboard {
+            latest_month: latest.clone(),
+            ..Dashboard::default()
+        };
+        let Some(month) = latest else { return Ok(d) };
+        let year: i32 = month[..4].parse().unwrap_or(0);
+        let scope = if county.is_some() {
+            " WHERE county_code = $4"
+        } else {
+            ""
+        };
+        // Months only: '2025-01' ≤ p ≤ '2025-12' excludes the year '2025' and its quarters '2025Q1'.
+        let sql = format!(
+            "SELECT v.unit_code, CAST(SUM(CASE WHEN v.period = $2 THEN v.num_value ELSE 0 END) AS BIGINT),
+                    CAST(SUM(v.num_value) AS BIGINT)
+             FROM data_values v
+             WHERE v.unit_code IN (SELECT code FROM clusters{scope}) AND v.indicator_code = $1
+               AND v.period >= $3 AND v.period <= $2 AND v.num_value IS NOT NULL
+             GROUP BY v.unit_code"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(indicator)
+            .bind(&month)
+            .bind(format!("{year:04}-01"));
+        if let Some(c) = &county {
+            q = q.bind(c);
+        }
+        for r in q.fetch_all(self.pool()).await? {
+            let code: String = r.try_get(0)?;
+            let (m, ytd): (i64, i64) = (
+                r.try_get::<Option<i64>, _>(1)?.unwrap_or(0),
+                r.try_get::<Option<i64>, _>(2)?.unwrap_or(0),
+            );
+            let k = self
+                .plan()
+                .cluster(&code)
+                .map(|c| c.county.clone())
+                .unwrap_or_default();
+            let e = d.counties.entry(k).or_default();
+            e.month += m;
+            e.ytd += ytd;
+            d.month_total += m;
+            d.ytd_total += ytd;
+            d.clusters.insert(code, Figures { month: m, ytd });
+        }
+        let full_year = if month.ends_with("-12") { year } else { year - 1 };
+        let scope = if county.is_some() {
+            " AND e.county_code = $4"
+        } else {
+            ""
+        };
+        // Walks the partial covering index data_values_yearly (its condition `length(period) = 4`
+        // stated) from the largest value down and stops after `top` rows.
+        let sql = format!(
+            "SELECT e.uscc, e.name, v.num_value FROM data_values v
+             JOIN enterprises e ON e.uscc = v.unit_code
+             WHERE v.indicator_code = $1 AND v.period = $2 AND length(v.period) = 4
+               AND v.num_value IS NOT NULL{scope}
+             ORDER BY v.num_value DESC, e.uscc LIMIT $3"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(indicator)
+            .bind(full_year.to_string())
+            .bind(top);
+        if let Some(c) = &county {
+            q = q.bind(c);
+        }
+        d.top = q
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<_>>()?;
+        d.top_year = Some(full_year.to_string());
+        Ok(d)
     }
 
     /// Write values the actor may write, keeping the previous value of each change.
