@@ -66,7 +66,7 @@ test('reminder, LibreOffice template round trip, submit, approve, accept, dashbo
   const admin = await loginAs(browser, server.url, 'admin');
   await admin.goto(server.url + '/reporting/status');
   await Promise.all([admin.waitForLoadState('load'), admin.click('text=逾期名单与催报')]);
-  // The demo reported every monthly cluster report but the last; the other data sets are due too.
+  // In the demo, 泊头 has not yet sent the latest monthly cluster report: it is overdue.
   await admin.selectOption('select[name=dataset]', '');
   await Promise.all([admin.waitForLoadState('load'), admin.click('form[action="/reporting/overdue"] button')]);
   const botouRow = admin.locator('table.overdue tbody tr', { hasText: '泊头市' }).first();
