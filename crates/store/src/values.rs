@@ -1,8 +1,9 @@
 //! Typed data values keyed by (unit, indicator, period), with history of every change.
 
 use crate::registry::WriteSummary;
-use crate::{Actor, Result, Scope, Store, StoreError, log_change, now};
+use crate::{Actor, Result, Scope, Store, StoreError, now};
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// One value as stored: numbers are integers in the indicator's scale (money in fen).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -237,62 +238,66 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let mut s = WriteSummary::default();
         let ts = now();
+        // What is stored now, read in a few queries rather than one per value; the map then
+        // follows the writes below, so a key given twice compares with its first occurrence.
+        let mut current = stored_values(&mut tx, values).await?;
+        let show = |n: &Option<i64>, t: &Option<String>| serde_json::json!({"num": n, "text": t}).to_string();
+        // New rows go in with multi-row INSERTs at the end; their log rows likewise.
+        let mut creates: Vec<Value> = Vec::new();
+        let mut pending: HashMap<(String, String, String), usize> = HashMap::new();
+        let mut logs: Vec<ChangeRow> = Vec::new();
         for v in values {
-            let old = sqlx::query(
-                "SELECT num_value, text_value FROM data_values WHERE unit_code = $1 AND indicator_code = $2 AND period = $3",
-            )
-            .bind(&v.unit_code)
-            .bind(&v.indicator_code)
-            .bind(&v.period)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let old = old
-                .map(|r| {
-                    Ok::<_, StoreError>((
-                        r.try_get::<Option<i64>, _>(0)?,
-                        r.try_get::<Option<String>, _>(1)?,
-                    ))
-                })
-                .transpose()?;
+            let k = (v.unit_code.clone(), v.indicator_code.clone(), v.period.clone());
             let key = format!("{}/{}/{}", v.unit_code, v.indicator_code, v.period);
-            let show =
-                |n: &Option<i64>, t: &Option<String>| serde_json::json!({"num": n, "text": t}).to_string();
-            match old {
-                Some((n, t)) if n == v.num_value && t == v.text_value => s.unchanged += 1,
+            let new = (v.num_value, v.text_value.clone());
+            match current.get(&k).cloned() {
+                Some(old) if old == new => s.unchanged += 1,
                 Some((n, t)) => {
-                    sqlx::query(
-                        "UPDATE data_values SET num_value = $4, text_value = $5, updated_by = $6, updated_at = $7
-                         WHERE unit_code = $1 AND indicator_code = $2 AND period = $3",
-                    )
-                    .bind(&v.unit_code)
-                    .bind(&v.indicator_code)
-                    .bind(&v.period)
-                    .bind(v.num_value)
-                    .bind(v.text_value.clone())
-                    .bind(&actor.username)
-                    .bind(&ts)
-                    .execute(&mut *tx)
-                    .await?;
-                    let new = show(&v.num_value, &v.text_value);
-                    log_change(
-                        &mut tx,
-                        actor,
-                        "value",
-                        &key,
-                        "update",
-                        Some(show(&n, &t)),
-                        Some(new),
-                    )
-                    .await?;
+                    if let Some(i) = pending.get(&k) {
+                        // Created earlier in this same write: change the row still to be inserted.
+                        creates[*i] = v.clone();
+                    } else {
+                        sqlx::query(
+                            "UPDATE data_values SET num_value = $4, text_value = $5, updated_by = $6, updated_at = $7
+                             WHERE unit_code = $1 AND indicator_code = $2 AND period = $3",
+                        )
+                        .bind(&v.unit_code)
+                        .bind(&v.indicator_code)
+                        .bind(&v.period)
+                        .bind(v.num_value)
+                        .bind(v.text_value.clone())
+                        .bind(&actor.username)
+                        .bind(&ts)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    logs.push(ChangeRow {
+                        key,
+                        action: "update",
+                        old: Some(show(&n, &t)),
+                        new: Some(show(&v.num_value, &v.text_value)),
+                    });
                     s.updated += 1;
                 }
                 None => {
-                    insert_batch(&mut tx, std::slice::from_ref(v), &actor.username, &ts).await?;
-                    let new = show(&v.num_value, &v.text_value);
-                    log_change(&mut tx, actor, "value", &key, "create", None, Some(new)).await?;
+                    pending.insert(k.clone(), creates.len());
+                    creates.push(v.clone());
+                    logs.push(ChangeRow {
+                        key,
+                        action: "create",
+                        old: None,
+                        new: Some(show(&v.num_value, &v.text_value)),
+                    });
                     s.created += 1;
                 }
             }
+            current.insert(k, new);
+        }
+        for chunk in creates.chunks(BATCH) {
+            insert_batch(&mut tx, chunk, &actor.username, &ts).await?;
+        }
+        for chunk in logs.chunks(BATCH) {
+            log_value_changes(&mut tx, actor, &ts, chunk).await?;
         }
         if dry_run {
             tx.rollback().await?;
@@ -312,6 +317,96 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// One row of the change log for a value.
+struct ChangeRow {
+    key: String,
+    action: &'static str,
+    old: Option<String>,
+    new: Option<String>,
+}
+
+/// The change-log rows of a value write, several to a statement (the same columns as
+/// `log_change` writes one at a time).
+async fn log_value_changes(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    ts: &str,
+    rows: &[ChangeRow],
+) -> Result<()> {
+    let mut sql = String::from(
+        "INSERT INTO change_log (at, actor, entity, entity_key, action, old_value, new_value) VALUES ",
+    );
+    for i in 0..rows.len() {
+        let b = i * 4;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "($1, $2, 'value', ${}, ${}, ${}, ${})",
+            b + 3,
+            b + 4,
+            b + 5,
+            b + 6
+        ));
+    }
+    let mut q = sqlx::query(&sql)
+        .bind(ts.to_string())
+        .bind(actor.username.clone());
+    for r in rows {
+        q = q
+            .bind(r.key.clone())
+            .bind(r.action)
+            .bind(r.old.clone())
+            .bind(r.new.clone());
+    }
+    q.execute(conn).await?;
+    Ok(())
+}
+
+/// The stored (number, text) of every key among `values`: units a hundred to a query, with the
+/// periods named, so that the primary key (unit first) is used.
+async fn stored_values(
+    conn: &mut sqlx::AnyConnection,
+    values: &[Value],
+) -> Result<HashMap<(String, String, String), (Option<i64>, Option<String>)>> {
+    let mut units: Vec<&str> = values.iter().map(|v| v.unit_code.as_str()).collect();
+    units.sort_unstable();
+    units.dedup();
+    let mut periods: Vec<&str> = values.iter().map(|v| v.period.as_str()).collect();
+    periods.sort_unstable();
+    periods.dedup();
+    let mut out = HashMap::new();
+    if periods.is_empty() {
+        return Ok(out);
+    }
+    for chunk in units.chunks(100) {
+        let unit_marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let period_marks: Vec<String> = (1..=periods.len())
+            .map(|i| format!("${}", chunk.len() + i))
+            .collect();
+        let sql = format!(
+            "SELECT unit_code, indicator_code, period, num_value, text_value FROM data_values
+             WHERE unit_code IN ({}) AND period IN ({})",
+            unit_marks.join(", "),
+            period_marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for u in chunk {
+            q = q.bind(u.to_string());
+        }
+        for p in &periods {
+            q = q.bind(p.to_string());
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.insert(
+                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?),
+                (r.try_get(3)?, r.try_get(4)?),
+            );
+        }
+    }
+    Ok(out)
 }
 
 async fn insert_batch(conn: &mut sqlx::AnyConnection, chunk: &[Value], by: &str, ts: &str) -> Result<()> {
