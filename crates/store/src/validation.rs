@@ -319,6 +319,18 @@ impl Store {
             values: &values,
             period: period.clone(),
         };
+        // Each unit's history of each outlier indicator, gathered once (not a scan of every
+        // value per unit and rule).
+        let mut histories: HashMap<(&str, &str), HashMap<Period, f64>> = HashMap::new();
+        for ((u, i, p), v) in &values {
+            if let (true, Some(n), Ok(p)) = (outlier_inds.contains(i.as_str()), v.num_value, Period::parse(p))
+            {
+                histories
+                    .entry((u.as_str(), i.as_str()))
+                    .or_default()
+                    .insert(p, n as f64);
+            }
+        }
         let ind = |c: &str| plan.indicator(c);
         let ind_name = |c: &str| ind(c).map(|i| i.name_zh.clone()).unwrap_or_else(|| c.to_string());
         let mut out = Vec::new();
@@ -465,11 +477,10 @@ impl Store {
                         min_history,
                         min_change_pct,
                     } => {
-                        let series: HashMap<Period, f64> = values
-                            .iter()
-                            .filter(|((u, i, _), _)| u == unit && i == indicator)
-                            .filter_map(|((_, _, p), v)| Some((Period::parse(p).ok()?, v.num_value? as f64)))
-                            .collect();
+                        let series: HashMap<Period, f64> = histories
+                            .get(&(unit.as_str(), indicator.as_str()))
+                            .cloned()
+                            .unwrap_or_default();
                         let how = match change {
                             Change::Mom => outlier::Change::PeriodBefore,
                             Change::Yoy => outlier::Change::YearBefore,

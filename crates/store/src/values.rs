@@ -74,6 +74,41 @@ impl Store {
         )
     }
 
+    /// The county of every enterprise among `values`' units, a hundred to a query; clusters and
+    /// org units are left to [`Store::county_of_unit`], which answers them from the plan.
+    async fn counties_of_units<'v>(&self, values: &'v [Value]) -> Result<HashMap<&'v str, Option<String>>> {
+        let plan = self.plan();
+        let mut units: Vec<&str> = values
+            .iter()
+            .map(|v| v.unit_code.as_str())
+            .filter(|u| plan.cluster(u).is_none() && plan.org_unit(u).is_none())
+            .collect();
+        units.sort_unstable();
+        units.dedup();
+        let mut out: HashMap<&str, Option<String>> = HashMap::new();
+        for chunk in units.chunks(100) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT uscc, county_code FROM enterprises WHERE uscc IN ({})",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for u in chunk {
+                q = q.bind(u.to_string());
+            }
+            let found: HashMap<String, String> = q
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<Result<_>>()?;
+            for u in chunk {
+                out.insert(*u, found.get(*u).cloned());
+            }
+        }
+        Ok(out)
+    }
+
     pub(crate) async fn check_unit_read(&self, actor: &Actor, unit: &str) -> Result<()> {
         match actor.scope() {
             Scope::City => Ok(()),
@@ -219,7 +254,7 @@ impl Store {
         values: &[Value],
         dry_run: bool,
     ) -> Result<WriteSummary> {
-        let mut counties: std::collections::HashMap<&str, Option<String>> = std::collections::HashMap::new();
+        let mut counties = self.counties_of_units(values).await?;
         for v in values {
             if !counties.contains_key(v.unit_code.as_str()) {
                 counties.insert(&v.unit_code, self.county_of_unit(&v.unit_code).await?);
