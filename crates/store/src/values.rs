@@ -341,17 +341,6 @@ impl Store {
         }
         Ok(s)
     }
-
-    /// Insert new values in bulk (demo and first loads): no previous value exists to keep.
-    pub async fn insert_values_bulk(&self, by: &str, values: &[Value]) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
-        let ts = now();
-        for chunk in values.chunks(BATCH) {
-            insert_batch(&mut tx, chunk, by, &ts).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
 }
 
 /// One row of the change log for a value.

@@ -201,7 +201,7 @@ async fn compare_required_non_negative_cumulative_and_enterprise_sums() {
         // C19: value added without revenue → t_req on revenue; t_va skips (revenue missing).
         v("C19", "value_added", "2025-03", 10 * WAN),
     ];
-    store.insert_values_bulk("test", &vals).await.unwrap();
+    store.upsert_values(&Actor::system("test"), &vals).await.unwrap();
     let f = store
         .validate(&admin, "cluster_monthly", "130981", "2025-03")
         .await
@@ -314,7 +314,7 @@ async fn outliers_are_judged_against_the_same_month_of_earlier_years() {
         ));
         vals.push(v("C18", "value_added", &format!("{y}-02"), WAN));
     }
-    store.insert_values_bulk("test", &vals).await.unwrap();
+    store.upsert_values(&Actor::system("test"), &vals).await.unwrap();
     let outliers = |f: Vec<Finding>| -> Vec<Finding> {
         f.into_iter()
             .filter(|f| f.rule_id == "t_mom" || f.rule_id == "t_yoy")
@@ -371,8 +371,8 @@ async fn submission_needs_no_errors_and_an_explanation_for_each_warning() {
     };
     // C17 in January: value added 120万 > revenue 100万 (t_va, error) and tax 20万 > 10万 (t_tax).
     store
-        .insert_values_bulk(
-            "test",
+        .upsert_values(
+            &Actor::system("test"),
             &[
                 v("C17", "revenue", "2025-01", 100 * WAN),
                 v("C17", "value_added", "2025-01", 120 * WAN),
