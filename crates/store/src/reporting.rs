@@ -90,9 +90,11 @@ pub struct Submission {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Event {
+    #[sqlx(rename = "from_status")]
     pub from: String,
+    #[sqlx(rename = "to_status")]
     pub to: String,
     pub actor: String,
     pub at: String,
@@ -174,7 +176,7 @@ impl Store {
         period: &str,
     ) -> Result<Vec<Event>> {
         self.check_reporting_scope(actor, dataset, county)?;
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT from_status, to_status, actor, at, comment FROM submission_events
              WHERE dataset = $1 AND county_code = $2 AND period = $3 ORDER BY id",
         )
@@ -182,18 +184,7 @@ impl Store {
         .bind(county)
         .bind(period)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Event {
-                    from: r.try_get(0)?,
-                    to: r.try_get(1)?,
-                    actor: r.try_get(2)?,
-                    at: r.try_get(3)?,
-                    comment: r.try_get(4)?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// Refuse changes to a period that is submitted or locked.

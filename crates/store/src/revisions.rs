@@ -12,7 +12,7 @@ use sqlx::Row;
 use std::collections::BTreeMap;
 
 /// One stored version of a period.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct RevisionInfo {
     /// 1, 2, … in the order they were taken.
     pub revision: i64,
@@ -118,7 +118,7 @@ impl Store {
         period: &str,
     ) -> Result<Vec<RevisionInfo>> {
         self.submission(actor, dataset, county, period).await?;
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT revision, event, actor, at, value_count FROM submission_revisions
              WHERE dataset = $1 AND county_code = $2 AND period = $3 ORDER BY revision",
         )
@@ -126,18 +126,7 @@ impl Store {
         .bind(county)
         .bind(period)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(RevisionInfo {
-                    revision: r.try_get(0)?,
-                    event: r.try_get(1)?,
-                    actor: r.try_get(2)?,
-                    at: r.try_get(3)?,
-                    value_count: r.try_get(4)?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// The values of one side: a revision's snapshot, or what is stored now.

@@ -65,12 +65,13 @@ pub struct WarningComment {
 
 /// An explanation as kept: who gave it and in which submission round (`at` is the time of the
 /// submission it came with).
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct StoredComment {
     pub rule_id: String,
     pub unit_code: String,
     pub indicator: String,
     pub comment: String,
+    #[sqlx(rename = "commented_by")]
     pub by: String,
     pub at: String,
 }
@@ -569,7 +570,7 @@ impl Store {
         period: &str,
     ) -> Result<Vec<StoredComment>> {
         self.check_reporting_scope(actor, dataset, county)?;
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT rule_id, unit_code, indicator, comment, commented_by, at FROM validation_comments
              WHERE dataset = $1 AND county_code = $2 AND period = $3 ORDER BY at, id",
         )
@@ -577,19 +578,7 @@ impl Store {
         .bind(county)
         .bind(period)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredComment {
-                    rule_id: r.try_get(0)?,
-                    unit_code: r.try_get(1)?,
-                    indicator: r.try_get(2)?,
-                    comment: r.try_get(3)?,
-                    by: r.try_get(4)?,
-                    at: r.try_get(5)?,
-                })
-            })
-            .collect()
+        .await?)
     }
 }
 
