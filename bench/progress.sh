@@ -12,7 +12,7 @@
 #      after every migration: plan, clusters, enterprises, dated memberships and qualifications,
 #      yearly enterprise figures, monthly cluster figures);
 #   2. bench/gen_values.py: N enterprises × 72 months × 10 indicators of raw monthly values,
-#      loaded with the sqlite3 CLI's `.import` into data_values;
+#      inserted straight into data_values (no CSV: the province scale is 144M values);
 #   3. the same tables copied into a DuckDB file for the peer (not timed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,30 +53,19 @@ for n in "${sizes[@]}"; do
   ((smoke)) && rm -f "$db" "$db-wal" "$db-shm" "$db.ready" "$out/progress-$n.duckdb"
   if [[ ! -f $db.ready ]]; then
     rm -f "$db" "$db-wal" "$db-shm" "$out/progress-$n.duckdb"
-    # About 170 bytes a value with its indexes, the CSV and the DuckDB copy on top: refuse
-    # rather than fill a disk that other work shares.
-    need_kb=$((n * 72 * 10 * 230 / 1024))
+    # About 170 bytes a value with its indexes and the DuckDB copy on top: refuse rather than
+    # fill a disk that other work shares.
+    need_kb=$((n * 72 * 10 * 190 / 1024))
     free_kb=$(df -Pk "$out" | awk 'NR == 2 {print $4}')
-    if ((free_kb < need_kb * 2)); then
-      echo "not enough free disk for $n enterprises: $((free_kb / 1024)) MiB free, about $((need_kb * 2 / 1024)) MiB wanted" >&2
+    if ((free_kb < need_kb + 4 * 1024 * 1024)); then
+      echo "not enough free disk for $n enterprises: $((free_kb / 1024)) MiB free, about $((need_kb / 1024 + 4096)) MiB wanted" >&2
       exit 1
     fi
     echo "making $db: demo $(seconds "$BIN" --db "$db" demo --enterprises "$n" --seed 7 --from 2020-01 --to 2025-12) s"
-    csv=$out/progress-values-$n.csv
-    echo "  generated $(python3 bench/gen_values.py "$db" "$csv" --from 2020-01 --months 72 --seed 2025) raw values"
     t0=$(date +%s.%N)
-    sqlite3 "$db" >/dev/null <<SQL
-PRAGMA journal_mode = WAL;
-PRAGMA synchronous = NORMAL;
-CREATE TEMP TABLE raw (unit_code TEXT, indicator_code TEXT, period TEXT, num_value INTEGER);
-.mode csv
-.import $csv raw
-INSERT INTO data_values (unit_code, indicator_code, period, num_value, text_value, updated_by, updated_at)
-  SELECT unit_code, indicator_code, period, num_value, NULL, 'bench', '2026-01-01T00:00:00Z' FROM raw;
-SQL
-    echo "  loaded with sqlite3 .import in $(python3 -c "import time; print(f'{time.time()-$t0:.1f}')") s;" \
-      "data_values now holds $(sqlite3 "$db" 'SELECT COUNT(*) FROM data_values') rows, $(du -h "$db" | cut -f1)"
-    rm -f "$csv"
+    echo "  generated $(python3 bench/gen_values.py "$db" --from 2020-01 --months 72 --seed 2025) raw values" \
+      "into data_values in $(python3 -c "import time; print(f'{time.time()-$t0:.1f}')") s;" \
+      "it now holds $(sqlite3 "$db" 'SELECT COUNT(*) FROM data_values') rows, $(du -h "$db" | cut -f1)"
     touch "$db.ready"
   fi
   if ((peer)) && [[ ! -f $out/progress-$n.duckdb ]]; then

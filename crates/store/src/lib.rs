@@ -11,6 +11,7 @@ pub mod assessment;
 pub mod bulk;
 pub mod demo;
 pub mod error;
+mod fastread;
 pub mod incentives;
 pub mod progress;
 pub mod provenance;
@@ -18,6 +19,7 @@ pub mod registry;
 pub mod reminders;
 pub mod reporting;
 pub mod revisions;
+mod sqlite_c;
 pub mod testsupport;
 pub mod validation;
 pub mod values;
@@ -43,6 +45,8 @@ pub struct Store {
     plan: Arc<Plan>,
     /// The connection URL, for paths that need an engine's own connection (bulk loading).
     url: String,
+    /// SQLite only: connections for reads stepped through the C API (`fastread.rs`).
+    reads: Option<sqlx::SqlitePool>,
 }
 
 /// Turn the `--db` argument into a connection URL: a bare path means a SQLite file.
@@ -85,11 +89,29 @@ impl Store {
         if engine == Engine::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
+        let reads = match engine {
+            Engine::Sqlite => {
+                use std::str::FromStr;
+                // A larger page cache and memory-mapped reads: the progress reads walk tens of
+                // megabytes of index, which the default 2 MB cache re-reads through the kernel.
+                let opts = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?
+                    .busy_timeout(std::time::Duration::from_secs(10))
+                    .pragma("cache_size", "-65536")
+                    .pragma("mmap_size", "1073741824");
+                Some(
+                    sqlx::sqlite::SqlitePoolOptions::new()
+                        .max_connections(2)
+                        .connect_lazy_with(opts),
+                )
+            }
+            Engine::Postgres => None,
+        };
         let store = Store {
             pool,
             engine,
             plan,
             url,
+            reads,
         };
         store.migrate().await?;
         store.sync_plan().await?;
