@@ -314,16 +314,15 @@ impl Store {
         let ts = crate::now();
         let mut changed = 0;
         for e in edits {
-            let old: Option<(i64, String)> = sqlx::query(
-                "SELECT target, note FROM above_scale_targets WHERE year = $1 AND county_code = $2",
+            let old: Option<i64> = sqlx::query_scalar(
+                "SELECT target FROM above_scale_targets WHERE year = $1 AND county_code = $2",
             )
             .bind(year as i64)
             .bind(&e.county)
             .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
-            .transpose()?;
-            if old.as_ref().map(|o| o.0) == e.target && old.as_ref().is_none_or(|o| o.1 == note) {
+            .await?;
+            // Unchanged: nothing written (the note goes with the targets it explains).
+            if old == e.target {
                 continue;
             }
             match e.target {
@@ -361,7 +360,7 @@ impl Store {
                     (Some(_), None) => "delete",
                     (Some(_), Some(_)) => "update",
                 },
-                old.map(|o| o.0.to_string()),
+                old.map(|v| v.to_string()),
                 e.target.map(|v| v.to_string()),
             )
             .await?;

@@ -257,6 +257,7 @@ fn download(
                 "退出(家)",
                 "净增(家)",
                 "目标(家)",
+                "目标来源",
                 "完成率(%)",
                 "超额(+)/差额(−)",
             ];
@@ -273,6 +274,7 @@ fn download(
                         a.exits.to_string(),
                         a.net_new.to_string(),
                         a.target.map(|t| t.to_string()).unwrap_or_default(),
+                        a.target_source_text.clone(),
                         a.attainment_pct.clone().unwrap_or_default(),
                         a.gap.map(|g| g.to_string()).unwrap_or_default(),
                     ]
