@@ -198,7 +198,7 @@ fn scoring_text(i: &clusterdesk_plan::assessment::AssessmentIndicator) -> String
             if i.higher_better { "最低" } else { "最高" }
         ),
         Scoring::TargetRatio => format!(
-            "按目标完成率计分:100 × min(完成率, {}%) ÷ {}%,负值计0分",
+            "按目标完成率计分:100 × min(完成率, {}%) ÷ {}%,负值计0分;目标为0时净增不为负即得满分",
             i.cap_pct.unwrap_or_default(),
             i.cap_pct.unwrap_or_default()
         ),
