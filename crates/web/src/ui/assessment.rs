@@ -352,18 +352,16 @@ async fn assessment_page(
     error: String,
     reason: String,
 ) -> Result<Response, PageError> {
-    let st = st.clone();
-    let u = u.clone();
     let (year, month) = resolve_year(&st.store, q.year.as_deref())
         .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+        .map_err(|e| PageError::with(st, u, e))?;
     let r = st
         .store
         .assessment(&u.actor, &st.policies, year, month, beijing_today())
         .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+        .map_err(|e| PageError::with(st, u, e))?;
     if let Some(fmt) = q.format.as_deref() {
-        return download(&st, &u, &r, fmt, q.table.as_deref().unwrap_or("ranking"));
+        return download(st, u, &r, fmt, q.table.as_deref().unwrap_or("ranking"));
     }
     let own = r.own_county.clone();
     let is_own = |c: &str| own.as_deref() == Some(c);
@@ -543,7 +541,7 @@ async fn assessment_page(
         .collect();
     let (latest, _) = default_period(&st.store)
         .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+        .map_err(|e| PageError::with(st, u, e))?;
     let first = st
         .store
         .plan()
@@ -614,8 +612,8 @@ async fn assessment_page(
     let page = AssessmentPage {
         title: format!("考核排名 {}", r.year),
         layout: Layout::new(
-            &st,
-            &u,
+            st,
+            u,
             "/assessment",
             vec![("/assessment".into(), "考核排名".into())],
         ),
