@@ -516,4 +516,15 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
     assert_eq!(amount("130982"), -300_000_000);
     assert_eq!(amount("130983"), -500_000_000);
     assert_eq!(f["total_fen"], 0);
+    // The county's own panel gives its finalized share.
+    let html = botou
+        .get(app.url("/assessment?year=2025"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("承担 1,000,000.00 元(已定稿)"), "{html}");
+    assert!(!html.contains("/assessment/transfer/revoke"));
 }

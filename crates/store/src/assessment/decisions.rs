@@ -105,7 +105,8 @@ pub struct TransferDecision {
     /// when equal or not finalized).
     pub differences: Vec<String>,
     pub last_revocation: Option<TransferRevocation>,
-    /// The caller may finalize now (the bureau, not yet finalized).
+    /// The caller may finalize now: the bureau, not yet finalized, the year complete and its
+    /// transfer computed and summing to zero.
     pub can_finalize: bool,
     /// The caller may revoke (a city administrator, finalized).
     pub can_revoke: bool,
@@ -481,7 +482,12 @@ impl Store {
             .unwrap_or_default();
         Ok(TransferDecision {
             year,
-            can_finalize: finalized.is_none() && self.is_bureau(actor),
+            can_finalize: finalized.is_none()
+                && self.is_bureau(actor)
+                && !live.provisional
+                && live.error.is_none()
+                && !live.rows.is_empty()
+                && live.total_fen == 0,
             can_revoke: finalized.is_some() && actor.role == Role::CityAdmin,
             finalized,
             differences,

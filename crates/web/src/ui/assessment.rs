@@ -171,6 +171,11 @@ fn yuan(fen: i64) -> String {
     if fen > 0 { format!("+{s}") } else { s }
 }
 
+/// `1,000,000.00`, without a sign.
+fn plain_yuan(fen: i64) -> String {
+    clusterdesk_policy::eval::yuan_grouped(Fen(fen))
+}
+
 fn change_text(c: Option<i64>) -> (String, &'static str) {
     match c {
         None => ("—".into(), ""),
@@ -454,11 +459,21 @@ async fn assessment_page(
                     )
                 })
                 .collect(),
-            transfer: match t {
-                Some(t) if t.amount_fen > 0 => format!("获得 {} 元", yuan(t.amount_fen)),
-                Some(t) if t.amount_fen < 0 => format!("承担 {} 元", yuan(-t.amount_fen)),
-                Some(_) => "无收付".into(),
-                None => "—".into(),
+            transfer: match r
+                .transfer_decision
+                .finalized
+                .as_ref()
+                .and_then(|f| f.rows.iter().find(|x| x.county == c))
+            {
+                Some(f) if f.amount_fen > 0 => format!("获得 {} 元(已定稿)", plain_yuan(f.amount_fen.abs())),
+                Some(f) if f.amount_fen < 0 => format!("承担 {} 元(已定稿)", plain_yuan(f.amount_fen.abs())),
+                Some(_) => "无收付(已定稿)".into(),
+                None => match t {
+                    Some(t) if t.amount_fen > 0 => format!("获得 {} 元", plain_yuan(t.amount_fen.abs())),
+                    Some(t) if t.amount_fen < 0 => format!("承担 {} 元", plain_yuan(t.amount_fen.abs())),
+                    Some(_) => "无收付".into(),
+                    None => "—".into(),
+                },
             },
             net_new: a
                 .map(|a| match (a.target, &a.attainment_pct) {
@@ -597,16 +612,16 @@ async fn assessment_page(
                 )
             })
             .unwrap_or_default(),
-        can_finalize: d.can_finalize && r.complete && r.park_entry.error.is_none(),
+        can_finalize: d.can_finalize,
         can_revoke: d.can_revoke,
-        blocked: if !d.can_finalize {
+        blocked: if d.can_finalize || d.finalized.is_some() || !st.store.is_bureau(&u.actor) {
             String::new()
         } else if !r.complete {
             "年度尚未结束,排名与转移金额为暂定,年度结束后才能定稿。".into()
         } else if r.park_entry.error.is_some() {
             "转移未能计算,不能定稿。".into()
         } else {
-            String::new()
+            "转移合计不为零,不能定稿。".into()
         },
     };
     let page = AssessmentPage {
