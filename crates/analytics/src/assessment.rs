@@ -91,8 +91,12 @@ pub fn score_indicator(
             .zip(targets.iter().chain(std::iter::repeat(&None)))
             .map(|(v, t)| {
                 let (v, t) = ((*v)?, (*t)?);
-                if t <= Decimal::ZERO {
+                if t < Decimal::ZERO {
                     return None;
+                }
+                // A target of 0 (no net growth asked): met, with full marks, unless the count fell.
+                if t.is_zero() {
+                    return Some(if v < Decimal::ZERO { Decimal::ZERO } else { HUNDRED });
                 }
                 let cap = cap_pct / HUNDRED;
                 let ratio = (v / t).max(Decimal::ZERO).min(cap);
@@ -256,6 +260,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(got, ds(&["100", "100", "50", "64.81", "0", ""]));
+        // A target of 0: 0 or more net new meets it (100); a fall does not (0).
+        let got = score_indicator(&s, &ds(&["0", "3", "-1"]), &ds(&["0", "0", "0"]), 2).unwrap();
+        assert_eq!(got, ds(&["100", "100", "0"]));
     }
 
     #[test]

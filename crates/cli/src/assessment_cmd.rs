@@ -120,12 +120,21 @@ fn print_text(r: &AssessmentReport) {
             println!("  合计 {} 元", yuan(pe.total_fen));
         }
     }
+    match &r.transfer_decision.finalized {
+        Some(f) => {
+            println!("  已定稿:{} 于 {}", f.finalized_by, f.finalized_at);
+            for d in &r.transfer_decision.differences {
+                println!("  ⚠ 与定稿不一致:{d}");
+            }
+        }
+        None => println!("  未定稿(页面 /assessment 由市工信局定稿)"),
+    }
     println!();
     println!("净增规上工业企业(三(二)2)");
-    println!("县(市)          年初  新入统  小升规  新建/未区分  退出  净增  目标  完成率");
+    println!("县(市)          年初  新入统  小升规  新建/未区分  退出  净增  目标  完成率  目标来源");
     for a in &r.above_scale {
         println!(
-            "{:<12}  {:>5}  {:>5}  {:>5}  {:>5}  {:>4}  {:>4}  {:>4}  {}",
+            "{:<12}  {:>5}  {:>5}  {:>5}  {:>5}  {:>4}  {:>4}  {:>4}  {}  {}",
             a.name,
             a.start,
             a.entered,
@@ -137,7 +146,8 @@ fn print_text(r: &AssessmentReport) {
             a.attainment_pct
                 .as_ref()
                 .map(|p| format!("{p}%"))
-                .unwrap_or_else(|| "—".into())
+                .unwrap_or_else(|| "—".into()),
+            a.target_source_text
         );
     }
 }

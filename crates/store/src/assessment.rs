@@ -23,7 +23,13 @@ use clusterdesk_plan::assessment::{Assessment, Scoring, Source};
 use clusterdesk_policy::PolicySet;
 use rust_decimal::Decimal;
 use sqlx::Row;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+
+mod decisions;
+pub use decisions::{
+    AboveScaleTarget, AboveScaleTargets, FinalizedRow, FinalizedTransfer, MAX_ABOVE_SCALE_TARGET, TargetEdit,
+    TransferDecision, TransferRevocation, TransferStatus, check_target, parse_target,
+};
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct IndicatorInfo {
@@ -130,7 +136,11 @@ pub struct AboveScaleRow {
     pub net_new: i64,
     pub end: i64,
     pub target: Option<i64>,
-    /// Net new over target in percent (two decimals).
+    /// Where the target comes from: `issued` (市工信局下达), `plan` (规划文件示例数) or `none`.
+    pub target_source: String,
+    /// The source as people read it, e.g. `市工信局下达(admin,2026年3月1日)` or `规划文件示例数`.
+    pub target_source_text: String,
+    /// Net new over target in percent (two decimals); none without a target or for a target of 0.
     pub attainment_pct: Option<String>,
     /// Net new minus target: positive over, negative under.
     pub gap: Option<i64>,
@@ -155,6 +165,8 @@ pub struct AssessmentReport {
     pub park_entry: ParkEntryTransfer,
     pub above_scale: Vec<AboveScaleRow>,
     pub above_scale_target_note: String,
+    /// 三(二)1: the finalized (定稿) transfer of the year, if any, against today's computation.
+    pub transfer_decision: TransferDecision,
     pub notes: Vec<String>,
     /// The caller's county when the caller is a county.
     pub own_county: Option<String>,
@@ -186,7 +198,7 @@ fn scoring_text(i: &clusterdesk_plan::assessment::AssessmentIndicator) -> String
             if i.higher_better { "最低" } else { "最高" }
         ),
         Scoring::TargetRatio => format!(
-            "按目标完成率计分:100 × min(完成率, {}%) ÷ {}%,负值计0分",
+            "按目标完成率计分:100 × min(完成率, {}%) ÷ {}%,负值计0分;目标为0时净增不为负即得满分",
             i.cap_pct.unwrap_or_default(),
             i.cap_pct.unwrap_or_default()
         ),
@@ -360,6 +372,7 @@ impl Store {
         rows.sort_by(|x, y| x.rank.cmp(&y.rank).then(x.county.cmp(&y.county)));
 
         let park_entry = self.park_entry_transfer(a, policies, year, as_of_month, &cur);
+        let transfer_decision = self.transfer_decision(actor, year, &park_entry).await?;
         let mut above = cur.above.clone();
         for r in &mut above {
             if !sees(&r.county) {
@@ -382,8 +395,9 @@ impl Store {
                 .collect(),
             rows,
             park_entry,
+            above_scale_target_note: target_note(&a.above_scale_targets_note, &above),
             above_scale: above,
-            above_scale_target_note: a.above_scale_targets_note.clone(),
+            transfer_decision,
             notes,
             own_county: own,
         })
@@ -511,7 +525,7 @@ impl Store {
                 rev[*k].3 = true;
             }
         }
-        let above = self.above_scale_rows(a, year, m, &counties).await?;
+        let above = self.above_scale_rows(year, m, &counties).await?;
 
         for (k, ind) in a.indicators.iter().enumerate() {
             for c in 0..n {
@@ -733,7 +747,6 @@ impl Store {
     /// of month `m`, net new and the target.
     async fn above_scale_rows(
         &self,
-        a: &Assessment,
         year: i32,
         m: u32,
         counties: &[(String, String)],
@@ -774,7 +787,7 @@ impl Store {
         .iter()
         .filter_map(|r| Some((r.try_get(0).ok()?, r.try_get::<Option<String>, _>(1).ok()??)))
         .collect();
-        let targets: BTreeMap<String, i64> = a.above_scale_targets.get(&year).cloned().unwrap_or_default();
+        let targets = self.effective_above_scale_targets(year).await?;
         let mut out: Vec<AboveScaleRow> = counties
             .iter()
             .map(|(c, name)| AboveScaleRow {
@@ -787,7 +800,17 @@ impl Store {
                 exits: 0,
                 net_new: 0,
                 end: 0,
-                target: targets.get(c).copied(),
+                target: targets.iter().find(|t| &t.county == c).and_then(|t| t.target),
+                target_source: targets
+                    .iter()
+                    .find(|t| &t.county == c)
+                    .map(|t| t.source.clone())
+                    .unwrap_or_else(|| "none".into()),
+                target_source_text: targets
+                    .iter()
+                    .find(|t| &t.county == c)
+                    .map(|t| t.source_text.clone())
+                    .unwrap_or_else(|| "未下达".into()),
                 attainment_pct: None,
                 gap: None,
                 events: Vec::new(),
@@ -845,6 +868,8 @@ impl Store {
             r.end = r.start + r.net_new;
             if let Some(t) = r.target {
                 r.gap = Some(r.net_new - t);
+            }
+            if let Some(t) = r.target.filter(|t| *t > 0) {
                 r.attainment_pct = Some(fmt_dp(
                     calc_round(
                         Decimal::from(r.net_new) * Decimal::ONE_HUNDRED / Decimal::from(t),
@@ -875,6 +900,25 @@ pub async fn default_period(store: &Store) -> Result<(i32, u32)> {
         Some(p) => (p.year(), p.month_range().1),
         None => (store.plan().meta.target_year, 12),
     })
+}
+
+/// `2026年3月1日`.
+pub(crate) fn cn_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// The note on the 三(二)2 targets: the plan file's note while its working figures are used,
+/// the issued source once 市工信局 has set them.
+fn target_note(plan_note: &str, rows: &[AboveScaleRow]) -> String {
+    let issued = rows.iter().filter(|r| r.target_source == "issued").count();
+    let plan = rows.iter().filter(|r| r.target_source == "plan").count();
+    match (issued, plan) {
+        (0, _) => plan_note.to_string(),
+        (i, 0) if i == rows.len() => "市工信局下达".into(),
+        (_, 0) => "市工信局下达(其余县(市)未下达)".into(),
+        _ => format!("{issued} 个县(市)为市工信局下达,{plan} 个县(市)为规划文件示例数(见“目标来源”列)"),
+    }
 }
 
 /// The engine names counties by code; people read names. `130926` becomes `肃宁县(130926)`.

@@ -108,7 +108,7 @@ pub(crate) fn today() -> String {
 }
 
 impl Store {
-    fn county_name(&self, code: &str) -> String {
+    pub(crate) fn county_name(&self, code: &str) -> String {
         self.plan()
             .org_unit(code)
             .map(|u| u.name.clone())

@@ -2,6 +2,10 @@
 //! indicator's value and score, the 三(二)1 park-entry ranking with its zero-sum transfer, and
 //! the 三(二)2 table of net new above-scale enterprises. A county sees every county with its
 //! own row highlighted and a panel of its own standing. Every table downloads as .xlsx / .csv.
+//!
+//! The bureau's decisions: `/assessment/targets?year=` (三(二)2 targets issued by 市工信局,
+//! read-only for everyone else) and, on the assessment page, the 三(二)1 transfer finalized
+//! (定稿, `POST /assessment/transfer`) and revoked with a reason (`POST /assessment/transfer/revoke`).
 
 use super::{Layout, PageError, PageUser, render, table_download};
 use crate::AppState;
@@ -9,10 +13,14 @@ use crate::api::assessment::resolve_year;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::Response;
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use clusterdesk_domain::Fen;
-use clusterdesk_store::assessment::{AssessmentReport, beijing_today, default_period};
+use clusterdesk_store::StoreError;
+use clusterdesk_store::assessment::{
+    AssessmentReport, TargetEdit, beijing_today, default_period, parse_target,
+};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct PageQuery {
@@ -21,6 +29,8 @@ pub struct PageQuery {
     format: Option<String>,
     /// `ranking` (default), `transfer` or `above_scale`.
     table: Option<String>,
+    /// `1` after finalizing, `revoked` after revoking.
+    done: Option<String>,
 }
 
 pub struct Head {
@@ -69,6 +79,8 @@ pub struct AboveLine {
     exits: i64,
     net: i64,
     target: String,
+    target_source: String,
+    issued: bool,
     attainment: String,
     gap: String,
     gap_class: &'static str,
@@ -122,11 +134,46 @@ struct AssessmentPage {
     above: Vec<AboveLine>,
     above_note: String,
     city_view: bool,
+    decision: DecisionView,
+    message: String,
+    error: String,
+    reason: String,
+    csrf: String,
+}
+
+pub struct FinalLine {
+    name: String,
+    rank: i64,
+    entries: i64,
+    amount: String,
+    amount_class: &'static str,
+    own: bool,
+}
+
+/// The 三(二)1 finalization as the page shows it.
+#[derive(Default)]
+pub struct DecisionView {
+    finalized: bool,
+    by: String,
+    at: String,
+    lines: Vec<FinalLine>,
+    total: String,
+    differences: Vec<String>,
+    revocation: String,
+    can_finalize: bool,
+    can_revoke: bool,
+    /// Why the button is not offered although the caller is the bureau.
+    blocked: String,
 }
 
 fn yuan(fen: i64) -> String {
     let s = clusterdesk_policy::eval::yuan_grouped(Fen(fen));
     if fen > 0 { format!("+{s}") } else { s }
+}
+
+/// `1,000,000.00`, without a sign.
+fn plain_yuan(fen: i64) -> String {
+    clusterdesk_policy::eval::yuan_grouped(Fen(fen))
 }
 
 fn change_text(c: Option<i64>) -> (String, &'static str) {
@@ -215,6 +262,7 @@ fn download(
                 "退出(家)",
                 "净增(家)",
                 "目标(家)",
+                "目标来源",
                 "完成率(%)",
                 "超额(+)/差额(−)",
             ];
@@ -231,6 +279,7 @@ fn download(
                         a.exits.to_string(),
                         a.net_new.to_string(),
                         a.target.map(|t| t.to_string()).unwrap_or_default(),
+                        a.target_source_text.clone(),
                         a.attainment_pct.clone().unwrap_or_default(),
                         a.gap.map(|g| g.to_string()).unwrap_or_default(),
                     ]
@@ -278,21 +327,46 @@ fn download(
     }
 }
 
+/// A stored UTC time as Beijing time, `2026年3月1日 09:30`.
+fn beijing_time(rfc3339: &str) -> String {
+    let bj = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(t) => t.with_timezone(&bj).format("%Y年%-m月%-d日 %H:%M").to_string(),
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
 pub async fn page(
     State(st): State<AppState>,
     PageUser(u): PageUser,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
+    let message = match q.done.as_deref() {
+        Some("1") => "已定稿。定稿金额以此为准;此后数据如有变化,页面会提示差异。".to_string(),
+        Some("revoked") => "已撤销定稿,撤销理由已记录。可在核对后重新定稿。".to_string(),
+        _ => String::new(),
+    };
+    assessment_page(&st, &u, &q, message, String::new(), String::new()).await
+}
+
+async fn assessment_page(
+    st: &AppState,
+    u: &crate::auth::CurrentUser,
+    q: &PageQuery,
+    message: String,
+    error: String,
+    reason: String,
+) -> Result<Response, PageError> {
     let (year, month) = resolve_year(&st.store, q.year.as_deref())
         .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+        .map_err(|e| PageError::with(st, u, e))?;
     let r = st
         .store
         .assessment(&u.actor, &st.policies, year, month, beijing_today())
         .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+        .map_err(|e| PageError::with(st, u, e))?;
     if let Some(fmt) = q.format.as_deref() {
-        return download(&st, &u, &r, fmt, q.table.as_deref().unwrap_or("ranking"));
+        return download(st, u, &r, fmt, q.table.as_deref().unwrap_or("ranking"));
     }
     let own = r.own_county.clone();
     let is_own = |c: &str| own.as_deref() == Some(c);
@@ -385,11 +459,21 @@ pub async fn page(
                     )
                 })
                 .collect(),
-            transfer: match t {
-                Some(t) if t.amount_fen > 0 => format!("获得 {} 元", yuan(t.amount_fen)),
-                Some(t) if t.amount_fen < 0 => format!("承担 {} 元", yuan(-t.amount_fen)),
-                Some(_) => "无收付".into(),
-                None => "—".into(),
+            transfer: match r
+                .transfer_decision
+                .finalized
+                .as_ref()
+                .and_then(|f| f.rows.iter().find(|x| x.county == c))
+            {
+                Some(f) if f.amount_fen > 0 => format!("获得 {} 元(已定稿)", plain_yuan(f.amount_fen.abs())),
+                Some(f) if f.amount_fen < 0 => format!("承担 {} 元(已定稿)", plain_yuan(f.amount_fen.abs())),
+                Some(_) => "无收付(已定稿)".into(),
+                None => match t {
+                    Some(t) if t.amount_fen > 0 => format!("获得 {} 元", plain_yuan(t.amount_fen.abs())),
+                    Some(t) if t.amount_fen < 0 => format!("承担 {} 元", plain_yuan(t.amount_fen.abs())),
+                    Some(_) => "无收付".into(),
+                    None => "—".into(),
+                },
             },
             net_new: a
                 .map(|a| match (a.target, &a.attainment_pct) {
@@ -431,6 +515,8 @@ pub async fn page(
             exits: a.exits,
             net: a.net_new,
             target: a.target.map(|t| t.to_string()).unwrap_or_else(|| "未下达".into()),
+            target_source: a.target_source_text.clone(),
+            issued: a.target_source == "issued",
             attainment: a
                 .attainment_pct
                 .as_ref()
@@ -470,7 +556,7 @@ pub async fn page(
         .collect();
     let (latest, _) = default_period(&st.store)
         .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+        .map_err(|e| PageError::with(st, u, e))?;
     let first = st
         .store
         .plan()
@@ -478,11 +564,71 @@ pub async fn page(
         .as_ref()
         .map(|a| a.first_year)
         .unwrap_or(latest);
+    let d = &r.transfer_decision;
+    let decision = DecisionView {
+        finalized: d.finalized.is_some(),
+        by: d
+            .finalized
+            .as_ref()
+            .map(|f| f.finalized_by.clone())
+            .unwrap_or_default(),
+        at: d
+            .finalized
+            .as_ref()
+            .map(|f| beijing_time(&f.finalized_at))
+            .unwrap_or_default(),
+        lines: d
+            .finalized
+            .iter()
+            .flat_map(|f| &f.rows)
+            .map(|x| FinalLine {
+                name: x.name.clone(),
+                rank: x.rank,
+                entries: x.entries,
+                amount: yuan(x.amount_fen),
+                amount_class: match x.amount_fen.signum() {
+                    1 => "up",
+                    -1 => "down",
+                    _ => "",
+                },
+                own: is_own(&x.county),
+            })
+            .collect(),
+        total: d
+            .finalized
+            .as_ref()
+            .map(|f| yuan(f.total_fen))
+            .unwrap_or_default(),
+        differences: d.differences.clone(),
+        revocation: d
+            .last_revocation
+            .as_ref()
+            .map(|v| {
+                format!(
+                    "上次定稿已于 {} 由 {} 撤销,理由:{}",
+                    beijing_time(&v.revoked_at),
+                    v.revoked_by,
+                    v.reason
+                )
+            })
+            .unwrap_or_default(),
+        can_finalize: d.can_finalize,
+        can_revoke: d.can_revoke,
+        blocked: if d.can_finalize || d.finalized.is_some() || !st.store.is_bureau(&u.actor) {
+            String::new()
+        } else if !r.complete {
+            "年度尚未结束,排名与转移金额为暂定,年度结束后才能定稿。".into()
+        } else if r.park_entry.error.is_some() {
+            "转移未能计算,不能定稿。".into()
+        } else {
+            "转移合计不为零,不能定稿。".into()
+        },
+    };
     let page = AssessmentPage {
         title: format!("考核排名 {}", r.year),
         layout: Layout::new(
-            &st,
-            &u,
+            st,
+            u,
             "/assessment",
             vec![("/assessment".into(), "考核排名".into())],
         ),
@@ -506,10 +652,292 @@ pub async fn page(
         above,
         above_note: r.above_scale_target_note.clone(),
         city_view: own.is_none(),
+        decision,
+        message,
+        error,
+        reason,
+        csrf: u.csrf.clone(),
     };
     Ok(render(&page))
 }
 
+fn form_get(form: &[(String, String)], k: &str) -> String {
+    form.iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// 三(二)1: finalize the year's transfer as computed now (the bureau, once).
+pub async fn finalize(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    super::check_csrf(&u, &form_get(&form, "csrf")).map_err(|e| PageError::with(&st, &u, e))?;
+    let q = PageQuery {
+        year: Some(form_get(&form, "year")),
+        ..PageQuery::default()
+    };
+    if form_get(&form, "confirm") != "1" {
+        let msg = "请先勾选“已核对排名与金额”再定稿".to_string();
+        return assessment_page(&st, &u, &q, String::new(), msg, String::new()).await;
+    }
+    let (year, month) = resolve_year(&st.store, q.year.as_deref())
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    match st
+        .store
+        .finalize_county_transfer(&u.actor, &st.policies, year, month, beijing_today())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/assessment?year={year}&done=1#transfer")).into_response()),
+        Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => {
+            assessment_page(&st, &u, &q, String::new(), m, String::new()).await
+        }
+        Err(e) => Err(PageError::with(&st, &u, e)),
+    }
+}
+
+/// 三(二)1: revoke the year's finalized transfer (a city administrator, with a reason).
+pub async fn revoke(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    super::check_csrf(&u, &form_get(&form, "csrf")).map_err(|e| PageError::with(&st, &u, e))?;
+    let q = PageQuery {
+        year: Some(form_get(&form, "year")),
+        ..PageQuery::default()
+    };
+    let reason = form_get(&form, "reason");
+    let (year, _) = resolve_year(&st.store, q.year.as_deref())
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    match st.store.revoke_county_transfer(&u.actor, year, &reason).await {
+        Ok(()) => Ok(Redirect::to(&format!("/assessment?year={year}&done=revoked#transfer")).into_response()),
+        Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => {
+            assessment_page(&st, &u, &q, String::new(), m, reason).await
+        }
+        Err(e) => Err(PageError::with(&st, &u, e)),
+    }
+}
+
+pub struct TargetLine {
+    county: String,
+    name: String,
+    value: String,
+    placeholder: String,
+    effective: String,
+    source: String,
+    issued: bool,
+    error: String,
+    own: bool,
+}
+
+#[derive(Template)]
+#[template(path = "assessment_targets.html")]
+struct TargetsPage {
+    title: String,
+    layout: Layout,
+    year: i32,
+    years: Vec<i32>,
+    clause: String,
+    plan_note: String,
+    lines: Vec<TargetLine>,
+    can_edit: bool,
+    note: String,
+    message: String,
+    error: String,
+    csrf: String,
+    max: i64,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct TargetsQuery {
+    year: Option<String>,
+    saved: Option<String>,
+}
+
+/// What was typed into a refused form: county → text, county → message, the note.
+#[derive(Clone, Copy)]
+struct Typed<'a> {
+    values: &'a BTreeMap<String, String>,
+    errors: &'a BTreeMap<String, String>,
+    note: &'a str,
+}
+
+/// The page of a year's targets; `typed` keeps what was typed (county → text) and `errors`
+/// puts a message beside a county's field.
+async fn targets_page(
+    st: &AppState,
+    u: &crate::auth::CurrentUser,
+    year: Option<&str>,
+    message: String,
+    typed: Option<Typed<'_>>,
+    error: String,
+) -> Result<Response, PageError> {
+    let year = crate::api::assessment::target_year(&st.store, year)
+        .await
+        .map_err(|e| PageError::with(st, u, e))?;
+    let t = st
+        .store
+        .above_scale_targets(&u.actor, year)
+        .await
+        .map_err(|e| PageError::with(st, u, e))?;
+    let own = match u.actor.scope() {
+        clusterdesk_store::Scope::County(c) => Some(c),
+        _ => None,
+    };
+    let lines = t
+        .rows
+        .iter()
+        .map(|r| TargetLine {
+            county: r.county.clone(),
+            name: r.name.clone(),
+            value: match typed {
+                Some(t) => t.values.get(&r.county).cloned().unwrap_or_default(),
+                None if r.source == "issued" => r.target.map(|v| v.to_string()).unwrap_or_default(),
+                None => String::new(),
+            },
+            placeholder: r.plan_target.map(|v| v.to_string()).unwrap_or_default(),
+            effective: r.target.map(|v| v.to_string()).unwrap_or_else(|| "未下达".into()),
+            source: if r.note.is_empty() {
+                r.source_text.clone()
+            } else {
+                format!("{}:{}", r.source_text, r.note)
+            },
+            issued: r.source == "issued",
+            error: typed
+                .and_then(|t| t.errors.get(&r.county).cloned())
+                .unwrap_or_default(),
+            own: own.as_deref() == Some(r.county.as_str()),
+        })
+        .collect();
+    let note = typed.map(|t| t.note.to_string()).unwrap_or_default();
+    let page = TargetsPage {
+        title: format!("净增规上工业企业目标 {year}"),
+        layout: Layout::new(
+            st,
+            u,
+            "/assessment",
+            vec![
+                ("/assessment".into(), "考核排名".into()),
+                (
+                    format!("/assessment/targets?year={year}"),
+                    format!("{year}年规上目标"),
+                ),
+            ],
+        ),
+        year,
+        years: (t.first_year..=t.last_year).rev().collect(),
+        clause: t.clause.clone(),
+        plan_note: t.plan_note.clone(),
+        lines,
+        can_edit: t.can_edit,
+        note,
+        message,
+        error,
+        csrf: u.csrf.clone(),
+        max: clusterdesk_store::assessment::MAX_ABOVE_SCALE_TARGET,
+    };
+    Ok(render(&page))
+}
+
+pub async fn targets(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<TargetsQuery>,
+) -> Result<Response, PageError> {
+    let message = if q.saved.is_some() {
+        "已保存。留空的县(市)按规划文件示例数(如有);考核排名与三(二)2 表已按新目标计算。".to_string()
+    } else {
+        String::new()
+    };
+    targets_page(&st, &u, q.year.as_deref(), message, None, String::new()).await
+}
+
+/// Save a year's targets: every county's field at once, all or nothing; a refused field keeps
+/// what was typed, with its message beside it.
+pub async fn targets_submit(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    super::check_csrf(&u, &form_get(&form, "csrf")).map_err(|e| PageError::with(&st, &u, e))?;
+    let year_text = form_get(&form, "year");
+    let year = crate::api::assessment::target_year(&st.store, Some(&year_text))
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let note = form_get(&form, "note");
+    let plan = st.store.plan();
+    let mut typed: BTreeMap<String, String> = BTreeMap::new();
+    let mut errors: BTreeMap<String, String> = BTreeMap::new();
+    let mut edits = Vec::new();
+    for c in plan.counties() {
+        let Some((_, v)) = form
+            .iter()
+            .find(|(k, _)| k.strip_prefix('t') == Some(c.code.as_str()))
+        else {
+            continue;
+        };
+        typed.insert(c.code.clone(), v.trim().to_string());
+        match parse_target(&c.name, v) {
+            Ok(t) => edits.push(TargetEdit {
+                county: c.code.clone(),
+                target: t,
+            }),
+            Err(m) => {
+                errors.insert(c.code.clone(), m);
+            }
+        }
+    }
+    let year_s = year.to_string();
+    if !errors.is_empty() {
+        let msg = format!("有 {} 个县(市)的目标填写有误,均未保存,请按提示修改", errors.len());
+        return targets_page(
+            &st,
+            &u,
+            Some(&year_s),
+            String::new(),
+            Some(Typed {
+                values: &typed,
+                errors: &errors,
+                note: &note,
+            }),
+            msg,
+        )
+        .await;
+    }
+    match st
+        .store
+        .set_above_scale_targets(&u.actor, year, &edits, &note)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/assessment/targets?year={year}&saved=1")).into_response()),
+        Err(StoreError::Invalid(m)) => {
+            targets_page(
+                &st,
+                &u,
+                Some(&year_s),
+                String::new(),
+                Some(Typed {
+                    values: &typed,
+                    errors: &errors,
+                    note: &note,
+                }),
+                m,
+            )
+            .await
+        }
+        Err(e) => Err(PageError::with(&st, &u, e)),
+    }
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/assessment", get(page))
+    Router::new()
+        .route("/assessment", get(page))
+        .route("/assessment/targets", get(targets).post(targets_submit))
+        .route("/assessment/transfer", post(finalize))
+        .route("/assessment/transfer/revoke", post(revoke))
 }
