@@ -173,19 +173,23 @@ def dashboard(con):
     m = con.execute("SELECT max(period) FROM data_values WHERE indicator_code = 'revenue' "
                     "AND period LIKE '____-__'").fetchone()[0]
     full_year = int(m[:4]) if m.endswith("-12") else int(m[:4]) - 1
+    prev = str(int(m[:4]) - 1)
     rows = con.execute("""
         SELECT c.code, c.county_code,
                sum(v.num_value) FILTER (WHERE v.period = $m),
-               sum(v.num_value) FILTER (WHERE v.period BETWEEN $jan AND $m AND v.period LIKE '____-__')
+               sum(v.num_value) FILTER (WHERE v.period BETWEEN $jan AND $m AND v.period LIKE '____-__'),
+               sum(v.num_value) FILTER (WHERE v.period BETWEEN $pjan AND $pm AND v.period LIKE '____-__')
         FROM data_values v JOIN clusters c ON c.code = v.unit_code
-        WHERE v.indicator_code = 'revenue' AND v.period BETWEEN $jan AND $m
-        GROUP BY ALL""", {"m": m, "jan": m[:4] + "-01"}).fetchall()
-    clusters = {c: [x or 0, ytd or 0] for c, _, x, ytd in rows}
+        WHERE v.indicator_code = 'revenue' AND v.num_value IS NOT NULL
+          AND (v.period BETWEEN $jan AND $m OR v.period BETWEEN $pjan AND $pm)
+        GROUP BY ALL""", {"m": m, "jan": m[:4] + "-01", "pm": prev + m[4:], "pjan": prev + "-01"}).fetchall()
+    clusters = {c: [x or 0, ytd or 0, py or 0] for c, _, x, ytd, py in rows}
     counties = {}
-    for c, k, x, ytd in rows:
-        a = counties.setdefault(k, [0, 0])
+    for c, k, x, ytd, py in rows:
+        a = counties.setdefault(k, [0, 0, 0])
         a[0] += x or 0
         a[1] += ytd or 0
+        a[2] += py or 0
     top = con.execute("""
         SELECT e.uscc, v.num_value FROM data_values v JOIN enterprises e ON e.uscc = v.unit_code
         WHERE v.indicator_code = 'revenue' AND v.period = $y AND v.num_value IS NOT NULL
@@ -194,6 +198,7 @@ def dashboard(con):
         "latest_month": m,
         "month_total": sum(v[0] for v in clusters.values()),
         "ytd_total": sum(v[1] for v in clusters.values()),
+        "ytd_prev_total": sum(v[2] for v in clusters.values()),
         "counties": dict(sorted(counties.items())),
         "clusters": dict(sorted(clusters.items())),
         "top_year": str(full_year),

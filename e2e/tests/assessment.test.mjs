@@ -46,3 +46,32 @@ test('a county leader sees its own row marked and its rank', async () => {
   assert.equal(resp.status(), 400);
   await page.context().close();
 });
+
+test('the bureau issues 泊头\'s 三(二)2 target; a wrong figure is named beside its field', async () => {
+  const page = await loginAs(browser, server.url, 'admin');
+  await page.goto(server.url + '/assessment?year=2025');
+  await page.click('text=各县(市)目标及来源(市工信局在此下达)');
+  assert.match(await page.locator('h1').innerText(), /净增规上工业企业目标 · 2025年/);
+  // A negative figure: refused beside 泊头's field, nothing saved, the typed values kept.
+  await page.fill('input[name=t130981]', '-3');
+  await page.fill('input[name=t130982]', '80');
+  await page.click('#targets-form button[type=submit]');
+  assert.ok((await page.locator('#t-130981 .field-error').innerText()).length > 0);
+  assert.equal(await page.inputValue('input[name=t130982]'), '80');
+  assert.ok((await page.locator('#t-130982').innerText()).includes('规划文件'));
+  // Corrected: both saved, each now issued by the bureau.
+  await page.fill('input[name=t130981]', '12');
+  await page.fill('#note', '沧工信〔2025〕1号');
+  await page.click('#targets-form button[type=submit]');
+  assert.ok((await page.locator('.ok-box').innerText()).length > 0);
+  assert.ok((await page.locator('#t-130981').innerText()).includes('12'));
+  assert.ok(!(await page.locator('#t-130981').innerText()).includes('规划文件'));
+  await page.screenshot({ path: join(SHOTS, 'assessment-targets.png'), fullPage: true });
+  await page.context().close();
+  // A county leader reads them, with no form.
+  const leader = await loginAs(browser, server.url, 'botou_leader');
+  await leader.goto(server.url + '/assessment/targets?year=2025');
+  assert.equal(await leader.locator('#targets-form').count(), 0);
+  assert.ok((await leader.locator('#t-130981').innerText()).includes('12'));
+  await leader.context().close();
+});

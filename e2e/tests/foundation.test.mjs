@@ -13,8 +13,11 @@ test('a 泊头市 operator sees only its three clusters and opens one', async ()
   assert.equal(await page.locator('h1').innerText(), '泊头市特色产业集群');
   const clusters = (await page.locator('td.clusters-inline a').allInnerTexts()).sort();
   assert.deepEqual(clusters, ['汽车模具', '环保设备', '铸造'].sort());
-  const counties = await page.locator('tbody tr td:first-child a').allInnerTexts();
+  const counties = await page.locator('table.home-counties tbody tr td:first-child a').allInnerTexts();
   assert.deepEqual(counties, ['泊头市']);
+  // Its own share of the twelve targets, each with its clause id and a status in words.
+  const ids = await page.locator('table.home-ptable tbody td:first-child strong').allInnerTexts();
+  assert.ok(ids.includes('二.1a') && ids.includes('二.4c'), `targets ${ids}`);
   assert.ok(!(await page.content()).includes('任丘市'), 'no other county on the page');
   await page.screenshot({ path: join(SHOTS, 'county-home.png'), fullPage: true });
 
@@ -33,8 +36,12 @@ test('a 泊头市 operator sees only its three clusters and opens one', async ()
 
 test('the city bureau sees 14 counties and 45 clusters and searches enterprises', async () => {
   const page = await loginAs(browser, server.url, 'admin');
-  assert.equal(await page.locator('tbody tr').count(), 14);
+  assert.equal(await page.locator('table.home-counties tbody tr').count(), 14);
   assert.equal(await page.locator('td.clusters-inline a').count(), 45);
+  // The dashboard: the latest month, the thirteen target rows, the ten largest enterprises.
+  assert.match(await page.locator('.cards').innerText(), /\d{4}年\d{1,2}月集群营业收入/);
+  assert.equal(await page.locator('table.home-ptable tbody tr').count(), 13);
+  assert.equal(await page.locator('table.home-top tbody tr').count(), 10);
   await page.screenshot({ path: join(SHOTS, 'city-home.png'), fullPage: true });
 
   await page.click('nav >> text=企业名录');

@@ -24,11 +24,13 @@ pub struct StoredValue {
     pub updated_at: String,
 }
 
-/// A unit's value of the latest month and of January to that month.
+/// A unit's value of the latest month, of January to that month, and of the same months a
+/// year earlier (for the year-on-year change).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Figures {
     pub month: i64,
     pub ytd: i64,
+    pub ytd_prev: i64,
 }
 
 /// See [`Store::dashboard`]. Money in fen.
@@ -38,6 +40,7 @@ pub struct Dashboard {
     pub latest_month: Option<String>,
     pub month_total: i64,
     pub ytd_total: i64,
+    pub ytd_prev_total: i64,
     /// county code → figures (the sum of its clusters').
     pub counties: std::collections::BTreeMap<String, Figures>,
     /// cluster code → figures, for the clusters that reported.
@@ -171,43 +174,52 @@ impl Store {
         let Some(month) = latest else { return Ok(d) };
         let year: i32 = month[..4].parse().unwrap_or(0);
         let scope = if county.is_some() {
-            " WHERE county_code = $4"
+            " WHERE county_code = $6"
         } else {
             ""
         };
-        // Months only: '2025-01' ≤ p ≤ '2025-12' excludes the year '2025' and its quarters '2025Q1'.
+        // Months only: '2025-01' ≤ p ≤ '2025-12' excludes the year '2025' and its quarters
+        // '2025Q1'; the same for last year's January to the same month.
         let sql = format!(
             "SELECT v.unit_code, CAST(SUM(CASE WHEN v.period = $2 THEN v.num_value ELSE 0 END) AS BIGINT),
-                    CAST(SUM(v.num_value) AS BIGINT)
+                    CAST(SUM(CASE WHEN v.period >= $3 THEN v.num_value ELSE 0 END) AS BIGINT),
+                    CAST(SUM(CASE WHEN v.period <= $4 THEN v.num_value ELSE 0 END) AS BIGINT)
              FROM data_values v
              WHERE v.unit_code IN (SELECT code FROM clusters{scope}) AND v.indicator_code = $1
-               AND v.period >= $3 AND v.period <= $2 AND v.num_value IS NOT NULL
+               AND ((v.period >= $3 AND v.period <= $2) OR (v.period >= $5 AND v.period <= $4))
+               AND v.num_value IS NOT NULL
              GROUP BY v.unit_code"
         );
         let mut q = sqlx::query(&sql)
             .bind(indicator)
             .bind(&month)
             .bind(format!("{year:04}-01"));
+        q = q
+            .bind(format!("{:04}{}", year - 1, &month[4..]))
+            .bind(format!("{:04}-01", year - 1));
         if let Some(c) = &county {
             q = q.bind(c);
         }
         for r in q.fetch_all(self.pool()).await? {
             let code: String = r.try_get(0)?;
-            let (m, ytd): (i64, i64) = (
-                r.try_get::<Option<i64>, _>(1)?.unwrap_or(0),
-                r.try_get::<Option<i64>, _>(2)?.unwrap_or(0),
-            );
+            let f = Figures {
+                month: r.try_get::<Option<i64>, _>(1)?.unwrap_or(0),
+                ytd: r.try_get::<Option<i64>, _>(2)?.unwrap_or(0),
+                ytd_prev: r.try_get::<Option<i64>, _>(3)?.unwrap_or(0),
+            };
             let k = self
                 .plan()
                 .cluster(&code)
                 .map(|c| c.county.clone())
                 .unwrap_or_default();
             let e = d.counties.entry(k).or_default();
-            e.month += m;
-            e.ytd += ytd;
-            d.month_total += m;
-            d.ytd_total += ytd;
-            d.clusters.insert(code, Figures { month: m, ytd });
+            e.month += f.month;
+            e.ytd += f.ytd;
+            e.ytd_prev += f.ytd_prev;
+            d.month_total += f.month;
+            d.ytd_total += f.ytd;
+            d.ytd_prev_total += f.ytd_prev;
+            d.clusters.insert(code, f);
         }
         let full_year = if month.ends_with("-12") { year } else { year - 1 };
         let scope = if county.is_some() {

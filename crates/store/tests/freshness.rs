@@ -43,6 +43,10 @@ async fn a_newly_written_month_shows_at_once() {
         vals.push(v("C17", "rd_expense", p, 1_000_000 * 100));
         vals.push(v("C17", "revenue", p, 5 * YI));
     }
+    // And a year earlier 4亿元 a month, for the year-on-year figure.
+    for m in 1..=12 {
+        vals.push(v("C17", "revenue", &format!("2024-{m:02}"), 4 * YI));
+    }
     store.upsert_values(&admin, &vals).await.unwrap();
     let dec = Period::parse("2025-12").unwrap();
 
@@ -54,6 +58,8 @@ async fn a_newly_written_month_shows_at_once() {
     // 2025-11: 5亿; January–November: 11 × 5亿 = 55亿.
     assert_eq!(d.month_total, 5 * YI);
     assert_eq!(d.ytd_total, 55 * YI);
+    // 2024-01 … 2024-11: 11 × 4亿 = 44亿 (December 2024 is not part of the comparison).
+    assert_eq!(d.ytd_prev_total, 44 * YI);
     assert_eq!(d.top_year.as_deref(), Some("2024"));
 
     // December is accepted: R&D 300万元, revenue 7亿元.
@@ -79,7 +85,8 @@ async fn a_newly_written_month_shows_at_once() {
         d.counties.get("130981"),
         Some(&Figures {
             month: 7 * YI,
-            ytd: 62 * YI
+            ytd: 62 * YI,
+            ytd_prev: 48 * YI
         })
     );
     assert_eq!(d.clusters.len(), 1);

@@ -180,6 +180,32 @@ pub struct CountyLine {
     clusters: Vec<ClusterLink>,
     enterprises: i64,
     revenue: String,
+    /// The latest month's revenue, January to that month, and the change on a year earlier.
+    month: String,
+    ytd: String,
+    yoy: String,
+}
+
+/// One target on the home page: its status by word and icon, value against target, the bar.
+pub struct HomeTarget {
+    id: String,
+    name: String,
+    value: String,
+    target: String,
+    status: String,
+    status_label: String,
+    icon: &'static str,
+    is_final: bool,
+    bar: String,
+}
+
+/// A year-on-year change in percent with one decimal, signed; empty without a base.
+fn yoy(now: i64, before: i64) -> String {
+    if before <= 0 {
+        return String::new();
+    }
+    let pct = (now as f64 / before as f64 - 1.0) * 100.0;
+    format!("{pct:+.1}%")
 }
 
 pub struct ClusterLink {
@@ -199,6 +225,21 @@ struct HomePage {
     cluster_count: usize,
     enterprise_count: i64,
     revenue_total: String,
+    /// 2026年10月: the latest month with revenue, and its figures for the scope.
+    month_label: String,
+    month_total: String,
+    ytd_label: String,
+    ytd_total: String,
+    ytd_yoy: String,
+    /// The plan's targets as of the latest month, with the link that keeps that month.
+    as_of: String,
+    as_of_label: String,
+    targets: Vec<HomeTarget>,
+    /// (status, label, icon, count)
+    status_counts: Vec<(&'static str, &'static str, &'static str, usize)>,
+    /// The largest enterprises of the last complete year: (uscc, name, 亿元).
+    top_year: String,
+    top: Vec<(String, String, String)>,
 }
 
 /// The last complete year of cluster revenue and the latest month, from the data itself.
@@ -244,10 +285,56 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
         .map_err(|e| PageError::with(&st, &u, e))?
         .into_iter()
         .collect();
+    // The latest month's figures (scoped to the reader's county by the store).
+    let dash = st
+        .store
+        .dashboard(&u.actor, "revenue", 10)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
     let plan = st.store.plan();
+    // The targets as of the latest month (the plan's deadline month when there is no data).
+    let as_of = latest.unwrap_or(Period::Month {
+        year: plan.meta.target_year,
+        month: 12,
+    });
+    let report = st
+        .store
+        .target_progress(&u.actor, as_of, None)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let targets: Vec<HomeTarget> = report
+        .targets
+        .iter()
+        .map(|t| HomeTarget {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            value: clusterdesk_store::progress::show_value(&t.value, &t.unit),
+            target: super::progress::target_text(t).0,
+            status: t.status.clone(),
+            status_label: t.status_label.clone(),
+            icon: super::progress::icon(&t.status),
+            is_final: t.is_final,
+            bar: super::progress::bar_svg(t),
+        })
+        .collect();
+    let status_counts = [
+        ("achieved", "已达成"),
+        ("on_track", "进度正常"),
+        ("needs_acceleration", "需加快"),
+        ("limited_progress", "进展有限"),
+        ("deteriorating", "倒退"),
+    ]
+    .into_iter()
+    .map(|(s, label)| {
+        let n = targets.iter().filter(|t| t.status == s).count();
+        (s, label, super::progress::icon(s), n)
+    })
+    .filter(|c| c.3 > 0)
+    .collect();
     let mut counties = Vec::new();
     for c in plan.counties().filter(|c| u.actor.can_read_county(&c.code)) {
         let mine: Vec<_> = clusters.iter().filter(|k| k.county_code == c.code).collect();
+        let f = dash.counties.get(&c.code).copied().unwrap_or_default();
         counties.push(CountyLine {
             code: c.code.clone(),
             name: c.name.clone(),
@@ -256,6 +343,9 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
                 .iter()
                 .map(|k| totals.get(&k.code).copied().unwrap_or(0))
                 .sum()),
+            month: yi(f.month),
+            ytd: yi(f.ytd),
+            yoy: yoy(f.ytd, f.ytd_prev),
             clusters: mine
                 .iter()
                 .map(|k| ClusterLink {
@@ -272,6 +362,17 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
         ),
         _ => "全市县域特色产业集群".to_string(),
     };
+    let (month_label, ytd_label) = match latest {
+        Some(p @ Period::Month { year, month }) => (
+            format!("{}集群营业收入", p.label_zh()),
+            if month == 1 {
+                format!("{year}年1月累计")
+            } else {
+                format!("{year}年1–{month}月累计")
+            },
+        ),
+        _ => ("当月集群营业收入".into(), "本年累计".into()),
+    };
     let page = HomePage {
         title: "首页".into(),
         layout: Layout::new(&st, &u, "/", vec![]),
@@ -285,6 +386,21 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
             .map(|k| totals.get(&k.code).copied().unwrap_or(0))
             .sum()),
         counties,
+        month_label,
+        month_total: yi(dash.month_total),
+        ytd_label,
+        ytd_total: yi(dash.ytd_total),
+        ytd_yoy: yoy(dash.ytd_total, dash.ytd_prev_total),
+        as_of: report.as_of.clone(),
+        as_of_label: report.as_of_label.clone(),
+        targets,
+        status_counts,
+        top_year: dash.top_year.clone().unwrap_or_default(),
+        top: dash
+            .top
+            .iter()
+            .map(|(uscc, name, v)| (uscc.clone(), name.clone(), yi(*v)))
+            .collect(),
     };
     Ok(render(&page))
 }

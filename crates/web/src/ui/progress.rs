@@ -197,7 +197,7 @@ fn download(
     super::table_download(st, u, format, &name, &headers, &rows)
 }
 
-fn icon(status: &str) -> &'static str {
+pub(super) fn icon(status: &str) -> &'static str {
     match status {
         "achieved" => "✓",
         "on_track" => "↗",
@@ -412,7 +412,7 @@ pub fn trend_svg(t: &TargetProgress) -> String {
     s
 }
 
-fn target_text(t: &TargetProgress) -> (String, String) {
+pub(super) fn target_text(t: &TargetProgress) -> (String, String) {
     let main = match (&t.target_growth_pct, &t.target) {
         (Some(g), _) => format!("年均增长≥{g}%"),
         (None, Some(v)) => {
