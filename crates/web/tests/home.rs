@@ -53,11 +53,13 @@ async fn home_shows_the_latest_month_per_county_and_the_targets() {
         html[at..at + html[at..].find("</tr>").unwrap()].to_string()
     };
     let botou = row("泊头市");
-    assert!(botou.contains("<td class=\"num\">5.00</td>"), "{botou}");
+    assert!(botou.contains("<td class=\"num\">5.00<"), "{botou}");
     assert!(botou.contains("<td class=\"num\">15.00</td>"));
     assert!(botou.contains("+25.0%"));
+    // Nobody has submitted March: the figure is marked as not yet accepted by the city.
+    assert!(botou.contains("填报中"), "{botou}");
     let wuqiao = row("吴桥县");
-    assert!(wuqiao.contains("<td class=\"num\">3.00</td>"), "{wuqiao}");
+    assert!(wuqiao.contains("<td class=\"num\">3.00<"), "{wuqiao}");
     assert!(wuqiao.contains("<td class=\"num\">—</td>"));
     // The targets, as of the latest month, each with its clause id.
     for id in ["二.1a", "二.2a", "二.3c-main", "二.4c"] {

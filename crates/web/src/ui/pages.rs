@@ -184,6 +184,9 @@ pub struct CountyLine {
     month: String,
     ytd: String,
     yoy: String,
+    /// The latest month's reporting state when the city has not accepted it yet (its figures may
+    /// still change), else empty.
+    pending: &'static str,
 }
 
 /// One target on the home page: its status by word and icon, value against target, the bar.
@@ -331,6 +334,24 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
     })
     .filter(|c| c.3 > 0)
     .collect();
+    // Whose latest month is not yet accepted by the city: the data set that carries the
+    // clusters' monthly revenue. Readers without reporting scope (city departments) see no marks.
+    let mut pending: HashMap<String, &'static str> = HashMap::new();
+    let monthly = plan.datasets.iter().find(|d| {
+        d.period_type == clusterdesk_plan::PeriodType::Month && d.indicators.iter().any(|i| i == "revenue")
+    });
+    if let (Some(Period::Month { .. }), Some(ds)) = (latest, monthly)
+        && let Ok(subs) = st
+            .store
+            .submissions_for(&u.actor, &ds.code, &[as_of.to_string()])
+            .await
+    {
+        for s in subs {
+            if s.status != clusterdesk_store::reporting::Status::Accepted {
+                pending.insert(s.county_code, s.status.label_zh());
+            }
+        }
+    }
     let mut counties = Vec::new();
     for c in plan.counties().filter(|c| u.actor.can_read_county(&c.code)) {
         let mine: Vec<_> = clusters.iter().filter(|k| k.county_code == c.code).collect();
@@ -346,6 +367,7 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
             month: yi(f.month),
             ytd: yi(f.ytd),
             yoy: yoy(f.ytd, f.ytd_prev),
+            pending: pending.get(&c.code).copied().unwrap_or(""),
             clusters: mine
                 .iter()
                 .map(|k| ClusterLink {
