@@ -320,20 +320,14 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
             bar: super::progress::bar_svg(t),
         })
         .collect();
-    let status_counts = [
-        ("achieved", "已达成"),
-        ("on_track", "进度正常"),
-        ("needs_acceleration", "需加快"),
-        ("limited_progress", "进展有限"),
-        ("deteriorating", "倒退"),
-    ]
-    .into_iter()
-    .map(|(s, label)| {
-        let n = targets.iter().filter(|t| t.status == s).count();
-        (s, label, super::progress::icon(s), n)
-    })
-    .filter(|c| c.3 > 0)
-    .collect();
+    let status_counts = super::progress::STATUSES
+        .into_iter()
+        .map(|(s, label)| {
+            let n = targets.iter().filter(|t| t.status == s).count();
+            (s, label, super::progress::icon(s), n)
+        })
+        .filter(|c| c.3 > 0)
+        .collect();
     // Whose latest month is not yet accepted by the city: the data set that carries the
     // clusters' monthly revenue. Readers without reporting scope (city departments) see no marks.
     let mut pending: HashMap<String, &'static str> = HashMap::new();

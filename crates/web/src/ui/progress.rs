@@ -197,6 +197,15 @@ fn download(
     super::table_download(st, u, format, &name, &headers, &rows)
 }
 
+/// The Open SDG statuses in the order they are counted on a page.
+pub(super) const STATUSES: [(&str, &str); 5] = [
+    ("achieved", "已达成"),
+    ("on_track", "进度正常"),
+    ("needs_acceleration", "需加快"),
+    ("limited_progress", "进展有限"),
+    ("deteriorating", "倒退"),
+];
+
 pub(super) fn icon(status: &str) -> &'static str {
     match status {
         "achieved" => "✓",
@@ -741,21 +750,15 @@ pub async fn page(
             }
         })
         .collect();
-    let counts = [
-        ("achieved", "已达成"),
-        ("on_track", "进度正常"),
-        ("needs_acceleration", "需加快"),
-        ("limited_progress", "进展有限"),
-        ("deteriorating", "倒退"),
-    ]
-    .into_iter()
-    .map(|(s, label)| StatusCount {
-        status: s,
-        label,
-        icon: icon(s),
-        n: report.targets.iter().filter(|t| t.status == s).count(),
-    })
-    .collect();
+    let counts = STATUSES
+        .into_iter()
+        .map(|(s, label)| StatusCount {
+            status: s,
+            label,
+            icon: icon(s),
+            n: report.targets.iter().filter(|t| t.status == s).count(),
+        })
+        .collect();
     let mut clauses: Vec<&str> = report.targets.iter().map(|t| t.clause.as_str()).collect();
     clauses.dedup();
     let json_href = match &report.county {
