@@ -728,9 +728,12 @@ impl Store {
         to: u32,
     ) -> Result<Vec<(String, i64)>> {
         let rows = sqlx::query(
+            // `unit_code IN (…)` seeks the primary key (unit, indicator, period) per cluster; a
+            // join let SQLite walk every enterprise's months of the indicator (0.8 s a query
+            // once 20,000 enterprises report monthly).
             "SELECT v.unit_code, CAST(SUM(v.num_value) AS BIGINT) FROM data_values v
-             JOIN clusters c ON c.code = v.unit_code
-             WHERE v.indicator_code = $1 AND v.period >= $2 AND v.period <= $3 AND v.num_value IS NOT NULL
+             WHERE v.unit_code IN (SELECT code FROM clusters)
+               AND v.indicator_code = $1 AND v.period >= $2 AND v.period <= $3 AND v.num_value IS NOT NULL
              GROUP BY v.unit_code ORDER BY v.unit_code",
         )
         .bind(indicator)

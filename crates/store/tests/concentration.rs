@@ -62,4 +62,15 @@ async fn monthly_revenue_is_summed_over_the_year() {
     // December alone would give 1/5 and 4/5: 20² + 80² = 6800.)
     assert!((c17.hhi.unwrap() - 6250.0).abs() < 1e-9, "{:?}", c17.hhi);
     assert!((c17.top3_share.unwrap() - 1.0).abs() < 1e-12);
+
+    // The map's variant leaves the concentration out and every other figure as it was.
+    let light = store
+        .cluster_metrics_without_concentration(&admin, 2025, None)
+        .await
+        .unwrap();
+    let l17 = light.clusters.iter().find(|c| c.code == "C17").unwrap();
+    assert_eq!((l17.hhi, l17.top3_share), (None, None));
+    assert_eq!(l17.revenue, c17.revenue);
+    assert_eq!(l17.enterprises, c17.enterprises);
+    assert_eq!(l17.above_scale, c17.above_scale);
 }

@@ -653,7 +653,7 @@ pub async fn page(
     } else {
         let r = st
             .store
-            .cluster_metrics(&u.actor, map_year, None)
+            .cluster_metrics_without_concentration(&u.actor, map_year, None)
             .await
             .map_err(|e| PageError::with(&st, &u, e))?;
         let tiles = metric_tiles(&st, &r, &metric, own.as_deref());
