@@ -719,16 +719,38 @@ impl Store {
         })
     }
 
-    /// An enterprise stock (yearly values) summed for the whole city per year over the
-    /// enterprises that are members of a cluster at the year's end: (year, sum) for every year
-    /// in which some member has a value. One query a year, each reading only that year's
-    /// non-zero values from the partial covering index data_values_yearly (indicator, period,
-    /// num_value, unit; migration 0010) as two ranges (> 0 and < 0): zeros add nothing, and most
-    /// enterprises hold no invention patent (88% of the demo's, 99% of the benchmark's). A year
-    /// whose members' values are all zero is asked for alone, so that it is still reported as 0.
-    async fn city_stock_sums(&self, indicator: &str) -> Result<Vec<(String, i64)>> {
+    /// An enterprise stock (yearly values) summed per year over the enterprises that are members
+    /// of a cluster at the year's end — for the whole city (`by_cluster` false: one sum a year,
+    /// unit None) or per cluster — for every (cluster,) year in which some member has a value.
+    /// One query a year, each reading only that year's non-zero values from the partial covering
+    /// index data_values_yearly (indicator, period, num_value, unit; migration 0010) as two
+    /// ranges (> 0 and < 0): zeros add nothing, and most enterprises hold no invention patent
+    /// (88% of the demo's, 99% of the benchmark's). A year (or a cluster's year) whose members'
+    /// values are all zero is asked for alone, so that it is still reported as 0.
+    async fn stock_sums(
+        &self,
+        indicator: &str,
+        by_cluster: bool,
+    ) -> Result<Vec<(Option<String>, String, i64)>> {
         const MEMBER: &str = "m.valid_from < CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01'
              AND (m.valid_to IS NULL OR m.valid_to >= CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01')";
+        let (col, outer, group) = if by_cluster {
+            ("m.cluster_code", "c", " GROUP BY c")
+        } else {
+            ("NULL", "NULL", "")
+        };
+        let part = |cmp: &str| {
+            format!(
+                "SELECT {col} AS c, v.num_value AS x FROM data_values v JOIN memberships m ON m.uscc = v.unit_code
+                 WHERE v.indicator_code = $1 AND v.period = $2 AND length(v.period) = 4
+                   AND v.num_value {cmp} 0 AND {MEMBER}"
+            )
+        };
+        let sums_sql = format!(
+            "SELECT {outer}, CAST(SUM(x) AS BIGINT) FROM ({} UNION ALL {}) t{group}",
+            part(">"),
+            part("<")
+        );
         let mut out = Vec::new();
         let mut after = String::new();
         loop {
@@ -743,43 +765,41 @@ impl Store {
             .fetch_one(self.pool())
             .await?;
             let Some(year) = year else { break };
-            let part = |cmp: &str| {
+            let args = [Arg::Text(indicator), Arg::Text(&year)];
+            let mut seen: HashSet<Option<String>> = HashSet::new();
+            for r in self.read_rows(&sums_sql, &args).await? {
+                if let Some(n) = r.opt_int(1)? {
+                    let unit = r.opt_text(0)?;
+                    seen.insert(unit.clone());
+                    out.push((unit, year.clone(), n));
+                }
+            }
+            // Whose members' values are all zero: asked for only where no sum came back.
+            let zero_sql = if by_cluster {
                 format!(
-                    "SELECT v.num_value AS x FROM data_values v JOIN memberships m ON m.uscc = v.unit_code
+                    "SELECT DISTINCT m.cluster_code FROM data_values v JOIN memberships m ON m.uscc = v.unit_code
                      WHERE v.indicator_code = $1 AND v.period = $2 AND length(v.period) = 4
-                       AND v.num_value {cmp} 0 AND {MEMBER}"
+                       AND v.num_value = 0 AND {MEMBER}"
+                )
+            } else {
+                format!(
+                    "SELECT NULL FROM data_values v JOIN memberships m ON m.uscc = v.unit_code
+                     WHERE v.indicator_code = $1 AND v.period = $2 AND length(v.period) = 4
+                       AND v.num_value = 0 AND {MEMBER} LIMIT 1"
                 )
             };
-            let sql = format!(
-                "SELECT CAST(SUM(x) AS BIGINT) FROM ({} UNION ALL {}) t",
-                part(">"),
-                part("<")
-            );
-            let rows = self
-                .read_rows(&sql, &[Arg::Text(indicator), Arg::Text(&year)])
-                .await?;
-            let sum = match rows.first() {
-                Some(r) => r.opt_int(0)?,
-                None => None,
+            let complete = if by_cluster {
+                seen.len() >= self.plan().clusters.len()
+            } else {
+                !seen.is_empty()
             };
-            let sum = match sum {
-                Some(n) => Some(n),
-                None => {
-                    let any: Option<i64> = sqlx::query_scalar(&format!(
-                        "SELECT 1 FROM data_values v JOIN memberships m ON m.uscc = v.unit_code
-                         WHERE v.indicator_code = $1 AND v.period = $2 AND length(v.period) = 4
-                           AND v.num_value IS NOT NULL AND {MEMBER}
-                         LIMIT 1"
-                    ))
-                    .bind(indicator)
-                    .bind(&year)
-                    .fetch_optional(self.pool())
-                    .await?;
-                    any.map(|_| 0)
+            if !complete {
+                for r in self.read_rows(&zero_sql, &args).await? {
+                    let unit = r.opt_text(0)?;
+                    if seen.insert(unit.clone()) {
+                        out.push((unit, year.clone(), 0));
+                    }
                 }
-            };
-            if let Some(n) = sum {
-                out.push((year.clone(), n));
             }
             after = year;
         }
@@ -901,7 +921,7 @@ impl Store {
                     if city_totals && !metrics {
                         // For the city as a whole one sum a year, kept under the city's code.
                         let city = plan.city().code.clone();
-                        for (y, n) in self.city_stock_sums(&ind.code).await? {
+                        for (_, y, n) in self.stock_sums(&ind.code, false).await? {
                             if let Ok(p) = Period::parse(&y)
                                 && p.end_index() <= last
                             {
@@ -910,28 +930,11 @@ impl Store {
                         }
                         continue;
                     }
-                    // Summed in the database per cluster and year over the enterprises that are
-                    // members at the year's end (yearly values only; the day after the year is
-                    // `(year + 1)-01-01`). `length(period) = 4` (a year) is the condition of the
-                    // partial covering index data_values_yearly (migration 0010): the months and
-                    // quarters, most of the rows once enterprises report monthly, are never read.
-                    let rows = self
-                        .read_rows(
-                            "SELECT m.cluster_code, v.period, CAST(SUM(v.num_value) AS BIGINT) FROM data_values v
-                             JOIN memberships m ON m.uscc = v.unit_code
-                             WHERE v.indicator_code = $1 AND v.num_value IS NOT NULL AND length(v.period) = 4
-                               AND m.valid_from < CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01'
-                               AND (m.valid_to IS NULL
-                                    OR m.valid_to >= CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01')
-                             GROUP BY m.cluster_code, v.period",
-                            &[Arg::Text(&ind.code)],
-                        )
-                        .await?;
-                    for r in rows {
-                        if let (Ok(p), Some(n)) = (Period::parse(&r.text(1)?), r.opt_int(2)?)
+                    for (c, y, n) in self.stock_sums(&ind.code, true).await? {
+                        if let (Some(c), Ok(p)) = (c, Period::parse(&y))
                             && p.end_index() <= last
                         {
-                            v.push((r.text(0)?, p, n));
+                            v.push((c, p, n));
                         }
                     }
                 }

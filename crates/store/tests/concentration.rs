@@ -74,3 +74,56 @@ async fn monthly_revenue_is_summed_over_the_year() {
     assert_eq!(l17.enterprises, c17.enterprises);
     assert_eq!(l17.above_scale, c17.above_scale);
 }
+
+fn patents(unit: &str, year: &str, n: i64) -> Value {
+    Value {
+        unit_code: unit.into(),
+        indicator_code: "invention_patents".into(),
+        period: year.into(),
+        num_value: Some(n),
+        text_value: None,
+    }
+}
+
+/// A cluster's invention patents (二.2b, per member at the year's end): summed from the
+/// non-zero values, but a year in which its members report only zeros is 0, not missing, and a
+/// cluster whose members report nothing has no figure.
+#[tokio::test]
+async fn patent_sums_tell_zero_from_missing() {
+    let (url, _dir) = fresh_db().await;
+    let plan = Arc::new(Plan::embedded().unwrap());
+    let store = Store::open(&url, plan.clone()).await.unwrap();
+    let admin = Actor::system("test");
+    let (e1, e2) = (make_uscc(11), make_uscc(12));
+    let ent = |u: &str| EnterpriseInput {
+        uscc: Uscc::parse(u).unwrap(),
+        name: format!("测试企业{u}"),
+        county_code: "130981".into(),
+        industry: plan.cluster("C17").unwrap().industries[0].clone(),
+        cluster_code: Some("C17".into()),
+        cluster_since: Some("2020-01-01".into()),
+        address: String::new(),
+        contact: String::new(),
+    };
+    store
+        .upsert_enterprises(&admin, &[ent(&e1), ent(&e2)], false)
+        .await
+        .unwrap()
+        .unwrap();
+    // 2024: both report 0. 2025: 3 and 0.
+    let vals = [
+        patents(&e1, "2024", 0),
+        patents(&e2, "2024", 0),
+        patents(&e1, "2025", 3),
+        patents(&e2, "2025", 0),
+    ];
+    store.upsert_values(&admin, &vals).await.unwrap();
+    let r = store.cluster_metrics(&admin, 2025, None).await.unwrap();
+    let c17 = r.clusters.iter().find(|c| c.code == "C17").unwrap();
+    assert_eq!(c17.invention_patents, Some(3));
+    let r = store.cluster_metrics(&admin, 2024, None).await.unwrap();
+    let c17 = r.clusters.iter().find(|c| c.code == "C17").unwrap();
+    assert_eq!(c17.invention_patents, Some(0));
+    let c18 = r.clusters.iter().find(|c| c.code == "C18").unwrap();
+    assert_eq!(c18.invention_patents, None);
+}
