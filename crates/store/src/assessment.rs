@@ -138,7 +138,7 @@ pub struct AboveScaleRow {
     pub target: Option<i64>,
     /// Where the target comes from: `issued` (市工信局下达), `plan` (规划文件示例数) or `none`.
     pub target_source: String,
-    /// The source as people read it, e.g. `市工信局下达(admin,2026年3月1日)` or `规划文件示例数`.
+    /// The source as people read it, e.g. `市工信局下达(市工信局管理员,2026年3月1日)` or `规划文件示例数`.
     pub target_source_text: String,
     /// Net new over target in percent (two decimals); none without a target or for a target of 0.
     pub attainment_pct: Option<String>,

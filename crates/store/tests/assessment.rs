@@ -537,6 +537,21 @@ async fn issued_targets_override_the_plan_file_and_rescore() {
     assert!(log_rows(&store, "above_scale_target").await.is_empty());
 
     // Issued by the bureau.
+    // The issuing account exists: the source names it by its display name.
+    store
+        .create_user(
+            &Actor::system("setup"),
+            clusterdesk_store::accounts::NewUser {
+                username: "admin".into(),
+                display_name: "市工信局管理员".into(),
+                password: "Assess-Pass-2026!".into(),
+                role: Role::CityAdmin,
+                org_code: "130900".into(),
+                temporary: false,
+            },
+        )
+        .await
+        .unwrap();
     let n = store
         .set_above_scale_targets(
             &admin,
@@ -554,7 +569,7 @@ async fn issued_targets_override_the_plan_file_and_rescore() {
         (Some(3), "issued", Some(2))
     );
     assert!(
-        bt.source_text.starts_with("市工信局下达(admin,"),
+        bt.source_text.starts_with("市工信局下达(市工信局管理员,"),
         "{}",
         bt.source_text
     );

@@ -32,7 +32,7 @@ pub struct AboveScaleTarget {
     pub target: Option<i64>,
     /// `issued` (市工信局下达), `plan` (规划文件示例数) or `none` (未下达).
     pub source: String,
-    /// The source as people read it, e.g. `市工信局下达(admin,2026年3月1日)`.
+    /// The source as people read it, e.g. `市工信局下达(市工信局管理员,2026年3月1日)`.
     pub source_text: String,
     /// The plan file's working figure for the year, if any.
     pub plan_target: Option<i64>,
@@ -148,7 +148,8 @@ pub fn check_target(name: &str, v: i64) -> std::result::Result<i64, String> {
     }
 }
 
-/// `市工信局下达(admin,2026年3月1日)`.
+/// `市工信局下达(市工信局管理员,2026年3月1日)`: who by display name (the account id when the
+/// account is gone).
 fn issued_text(by: &str, at: &str) -> String {
     match beijing_date(at) {
         Some(d) => format!("市工信局下达({by},{})", super::cn_date(d)),
@@ -192,9 +193,13 @@ impl Store {
     pub(super) async fn effective_above_scale_targets(&self, year: i32) -> Result<Vec<AboveScaleTarget>> {
         let a = self.assessment_plan()?;
         let plan_targets = a.above_scale_targets.get(&year);
-        let mut issued: BTreeMap<String, (i64, String, String, String)> = BTreeMap::new();
+        // (target, note, account, its display name when the account still exists, when)
+        type Issued = (i64, String, String, Option<String>, String);
+        let mut issued: BTreeMap<String, Issued> = BTreeMap::new();
         for r in sqlx::query(
-            "SELECT county_code, target, note, updated_by, updated_at FROM above_scale_targets WHERE year = $1",
+            "SELECT t.county_code, t.target, t.note, t.updated_by, u.display_name, t.updated_at
+             FROM above_scale_targets t LEFT JOIN users u ON u.username = t.updated_by
+             WHERE t.year = $1",
         )
         .bind(year as i64)
         .fetch_all(self.pool())
@@ -202,7 +207,13 @@ impl Store {
         {
             issued.insert(
                 r.try_get(0)?,
-                (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?),
+                (
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                    r.try_get(5)?,
+                ),
             );
         }
         Ok(self
@@ -211,12 +222,13 @@ impl Store {
             .map(|c| {
                 let plan_target = plan_targets.and_then(|t| t.get(&c.code)).copied();
                 match issued.get(&c.code) {
-                    Some((v, note, by, at)) => AboveScaleTarget {
+                    Some((v, note, by, by_name, at)) => AboveScaleTarget {
                         county: c.code.clone(),
                         name: c.name.clone(),
                         target: Some(*v),
                         source: "issued".into(),
-                        source_text: issued_text(by, at),
+                        // People read the account's name; the account id stays in updated_by.
+                        source_text: issued_text(by_name.as_deref().unwrap_or(by), at),
                         plan_target,
                         note: note.clone(),
                         updated_by: Some(by.clone()),
