@@ -9,12 +9,6 @@ use crate::sqlite_c::{Cell, Stmt};
 use crate::{Engine, Result, Store, StoreError};
 use sqlx::Row;
 
-/// A bound parameter, `$1`, `$2`, … in order.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Arg<'a> {
-    Text(&'a str),
-}
-
 /// One row of a fast read.
 #[derive(Debug)]
 pub(crate) struct FastRow(Vec<Cell>);
@@ -57,8 +51,9 @@ impl FastRow {
 }
 
 impl Store {
-    /// Every row of a read-only query with `$N` parameters, the same SQL on both engines.
-    pub(crate) async fn read_rows(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<FastRow>> {
+    /// Every row of a read-only query with text parameters `$1`, `$2`, … (`args` in order), the
+    /// same SQL on both engines.
+    pub(crate) async fn read_rows(&self, sql: &str, args: &[&str]) -> Result<Vec<FastRow>> {
         let t0 = std::time::Instant::now();
         let rows = self.read_rows_on_engine(sql, args).await?;
         // As sqlx logs its own statements: the start of the SQL, the rows and the time.
@@ -67,7 +62,7 @@ impl Store {
         Ok(rows)
     }
 
-    async fn read_rows_on_engine(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<FastRow>> {
+    async fn read_rows_on_engine(&self, sql: &str, args: &[&str]) -> Result<Vec<FastRow>> {
         match (self.engine, &self.reads) {
             (Engine::Sqlite, Some(pool)) => {
                 let mut conn = pool.acquire().await?;
@@ -80,9 +75,7 @@ impl Store {
                         if i == 0 {
                             continue;
                         }
-                        match a {
-                            Arg::Text(s) => st.text(i, s),
-                        }
+                        st.text(i, a);
                     }
                     Ok(st.all_rows()?.into_iter().map(FastRow).collect())
                 };
@@ -96,9 +89,7 @@ impl Store {
             _ => {
                 let mut q = sqlx::query(sql);
                 for a in args {
-                    q = match a {
-                        Arg::Text(s) => q.bind(*s),
-                    };
+                    q = q.bind(*a);
                 }
                 let rows = q.fetch_all(self.pool()).await?;
                 let mut out = Vec::with_capacity(rows.len());
@@ -132,10 +123,7 @@ mod tests {
         let plan = std::sync::Arc::new(clusterdesk_plan::Plan::embedded().expect("plan"));
         let store = Store::open(&url, plan).await.expect("open");
         let sql = "SELECT code, name, CAST($2 AS INTEGER) - 10, NULL, $1 FROM org_units WHERE code = $1";
-        let rows = store
-            .read_rows(sql, &[Arg::Text("130981"), Arg::Text("3")])
-            .await
-            .expect("read");
+        let rows = store.read_rows(sql, &["130981", "3"]).await.expect("read");
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].text(0).unwrap(), "130981");
         assert_eq!(rows[0].text(1).unwrap(), "泊头市");

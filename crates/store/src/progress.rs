@@ -25,7 +25,6 @@
 mod shares;
 pub use shares::{CountyRank, CountyShare, TargetDetail, rank_by_attainment};
 
-use crate::fastread::Arg;
 use crate::{Actor, Result, Scope, Store, StoreError};
 use clusterdesk_analytics::forecast::{self, Forecast};
 use clusterdesk_analytics::progress::{
@@ -683,10 +682,7 @@ impl Store {
             _ => return Err(StoreError::Forbidden("该账户不能查看目标进度".into())),
         };
         let t0 = std::time::Instant::now();
-        // The city's report needs enterprise stocks for the city as a whole only.
-        let raw = self
-            .load_raw_for(year, month, false, county.is_none(), false)
-            .await?;
+        let raw = self.load_raw(year, month, false).await?;
         tracing::debug!(elapsed = ?t0.elapsed(), "progress: data loaded");
         let plan = self.plan();
         let cp_as_of = Checkpoint { year, month };
@@ -719,38 +715,29 @@ impl Store {
         })
     }
 
-    /// An enterprise stock (yearly values) summed per year over the enterprises that are members
-    /// of a cluster at the year's end — for the whole city (`by_cluster` false: one sum a year,
-    /// unit None) or per cluster — for every (cluster,) year in which some member has a value.
-    /// One query a year, each reading only that year's non-zero values from the partial covering
-    /// index data_values_yearly (indicator, period, num_value, unit; migration 0010) as two
-    /// ranges (> 0 and < 0): zeros add nothing, and most enterprises hold no invention patent
-    /// (88% of the demo's, 99% of the benchmark's). A year (or a cluster's year) whose members'
-    /// values are all zero is asked for alone, so that it is still reported as 0.
-    async fn stock_sums(
-        &self,
-        indicator: &str,
-        by_cluster: bool,
-    ) -> Result<Vec<(Option<String>, String, i64)>> {
+    /// An enterprise stock (yearly values) summed per cluster and year over the enterprises that
+    /// are members of the cluster at the year's end: (cluster, year, sum) for every cluster-year
+    /// in which some member has a value. One query a year, each reading only that year's
+    /// non-zero values from the partial covering index data_values_yearly (indicator, period,
+    /// num_value, unit; migration 0010) as two ranges (> 0 and < 0): zeros add nothing, and most
+    /// enterprises hold no invention patent (88% of the demo's, 99% of the benchmark's). Only
+    /// when some cluster got no sum is the year's zeros read, so that a cluster whose members
+    /// report only zeros is still 0 rather than missing.
+    async fn stock_sums(&self, indicator: &str) -> Result<Vec<(String, String, i64)>> {
         const MEMBER: &str = "m.valid_from < CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01'
              AND (m.valid_to IS NULL OR m.valid_to >= CAST(CAST(v.period AS INTEGER) + 1 AS TEXT) || '-01-01')";
-        let (col, outer, group) = if by_cluster {
-            ("m.cluster_code", "c", " GROUP BY c")
-        } else {
-            ("NULL", "NULL", "")
-        };
-        let part = |cmp: &str| {
-            format!(
-                "SELECT {col} AS c, v.num_value AS x FROM data_values v JOIN memberships m ON m.uscc = v.unit_code
-                 WHERE v.indicator_code = $1 AND v.period = $2 AND length(v.period) = 4
-                   AND v.num_value {cmp} 0 AND {MEMBER}"
-            )
-        };
-        let sums_sql = format!(
-            "SELECT {outer}, CAST(SUM(x) AS BIGINT) FROM ({} UNION ALL {}) t{group}",
-            part(">"),
-            part("<")
+        let from = format!(
+            "FROM data_values v JOIN memberships m ON m.uscc = v.unit_code
+             WHERE v.indicator_code = $1 AND v.period = $2 AND length(v.period) = 4 AND {MEMBER}"
         );
+        let sums_sql = format!(
+            "SELECT c, CAST(SUM(x) AS BIGINT) FROM (
+                SELECT m.cluster_code AS c, v.num_value AS x {from} AND v.num_value > 0
+                UNION ALL
+                SELECT m.cluster_code AS c, v.num_value AS x {from} AND v.num_value < 0
+             ) t GROUP BY c"
+        );
+        let zeros_sql = format!("SELECT DISTINCT m.cluster_code {from} AND v.num_value = 0");
         let mut out = Vec::new();
         let mut after = String::new();
         loop {
@@ -765,39 +752,20 @@ impl Store {
             .fetch_one(self.pool())
             .await?;
             let Some(year) = year else { break };
-            let args = [Arg::Text(indicator), Arg::Text(&year)];
-            let mut seen: HashSet<Option<String>> = HashSet::new();
+            let args = [indicator, &year];
+            let mut seen: HashSet<String> = HashSet::new();
             for r in self.read_rows(&sums_sql, &args).await? {
                 if let Some(n) = r.opt_int(1)? {
-                    let unit = r.opt_text(0)?;
-                    seen.insert(unit.clone());
-                    out.push((unit, year.clone(), n));
+                    let c = r.text(0)?;
+                    seen.insert(c.clone());
+                    out.push((c, year.clone(), n));
                 }
             }
-            // Whose members' values are all zero: asked for only where no sum came back.
-            let zero_sql = if by_cluster {
-                format!(
-                    "SELECT DISTINCT m.cluster_code FROM data_values v JOIN memberships m ON m.uscc = v.unit_code
-                     WHERE v.indicator_code = $1 AND v.period = $2 AND length(v.period) = 4
-                       AND v.num_value = 0 AND {MEMBER}"
-                )
-            } else {
-                format!(
-                    "SELECT NULL FROM data_values v JOIN memberships m ON m.uscc = v.unit_code
-                     WHERE v.indicator_code = $1 AND v.period = $2 AND length(v.period) = 4
-                       AND v.num_value = 0 AND {MEMBER} LIMIT 1"
-                )
-            };
-            let complete = if by_cluster {
-                seen.len() >= self.plan().clusters.len()
-            } else {
-                !seen.is_empty()
-            };
-            if !complete {
-                for r in self.read_rows(&zero_sql, &args).await? {
-                    let unit = r.opt_text(0)?;
-                    if seen.insert(unit.clone()) {
-                        out.push((unit, year.clone(), 0));
+            if seen.len() < self.plan().clusters.len() {
+                for r in self.read_rows(&zeros_sql, &args).await? {
+                    let c = r.text(0)?;
+                    if seen.insert(c.clone()) {
+                        out.push((c, year.clone(), 0));
                     }
                 }
             }
@@ -808,23 +776,12 @@ impl Store {
 
     /// `metrics` also loads enterprises' revenue and the 规上 qualifications.
     async fn load_raw(&self, year: i32, month: u32, metrics: bool) -> Result<Raw> {
-        self.load_raw_for(year, month, metrics, false, metrics).await
+        self.load_raw_for(year, month, metrics, metrics).await
     }
 
-    /// As [`Store::load_raw`]; with `city_totals` the enterprise stocks are summed per year for
-    /// the whole city (one row a year under the city's code) rather than per cluster: the
-    /// database then aggregates in the order of the index, with no sort of every
-    /// (enterprise, year) row by cluster. Only for a report on the whole city. Without
-    /// `concentration` the enterprises' revenue (every enterprise's months of the year, the
-    /// largest read of the metrics) is not loaded.
-    async fn load_raw_for(
-        &self,
-        year: i32,
-        month: u32,
-        metrics: bool,
-        city_totals: bool,
-        concentration: bool,
-    ) -> Result<Raw> {
+    /// As [`Store::load_raw`]. Without `concentration` the enterprises' revenue (every
+    /// enterprise's months of the year, the largest read of the metrics) is not loaded.
+    async fn load_raw_for(&self, year: i32, month: u32, metrics: bool, concentration: bool) -> Result<Raw> {
         let plan = self.plan();
         let cluster_county: HashMap<String, String> = plan
             .clusters
@@ -874,8 +831,8 @@ impl Store {
                        AND v.period >= $1 AND v.period < $2
                      GROUP BY v.unit_code, length(v.period)",
                     &[
-                        Arg::Text(&format!("{year:04}")),
-                        Arg::Text(&format!("{:04}", year + 1)),
+                        &format!("{year:04}"),
+                        &format!("{:04}", year + 1),
                     ],
                 )
                 .await?;
@@ -904,7 +861,7 @@ impl Store {
                             "SELECT v.unit_code, v.period, v.num_value FROM data_values v
                              WHERE v.unit_code IN (SELECT code FROM clusters)
                                AND v.indicator_code = $1 AND v.num_value IS NOT NULL",
-                            &[Arg::Text(&ind.code)],
+                            &[&ind.code],
                         )
                         .await?;
                     let v = cluster_rows.entry(ind.code.clone()).or_default();
@@ -918,20 +875,8 @@ impl Store {
                 }
                 Source::EnterpriseStock => {
                     let v = cluster_rows.entry(members_key(&ind.code)).or_default();
-                    if city_totals && !metrics {
-                        // For the city as a whole one sum a year, kept under the city's code.
-                        let city = plan.city().code.clone();
-                        for (_, y, n) in self.stock_sums(&ind.code, false).await? {
-                            if let Ok(p) = Period::parse(&y)
-                                && p.end_index() <= last
-                            {
-                                v.push((city.clone(), p, n));
-                            }
-                        }
-                        continue;
-                    }
-                    for (c, y, n) in self.stock_sums(&ind.code, true).await? {
-                        if let (Some(c), Ok(p)) = (c, Period::parse(&y))
+                    for (c, y, n) in self.stock_sums(&ind.code).await? {
+                        if let Ok(p) = Period::parse(&y)
                             && p.end_index() <= last
                         {
                             v.push((c, p, n));
@@ -952,7 +897,7 @@ impl Store {
                      WHERE (unit_code IN (SELECT code FROM clusters)
                             OR unit_code IN (SELECT code FROM org_units WHERE kind = 'county'))
                        AND indicator_code = $1 AND num_value IS NOT NULL",
-                    &[Arg::Text(&qt.indicator)],
+                    &[&qt.indicator],
                 )
                 .await?;
             let v = cluster_rows.entry(qt.indicator.clone()).or_default();
@@ -1821,7 +1766,7 @@ impl Store {
         if !(1949..=2100).contains(&year) {
             return Err(StoreError::Invalid(format!("年份“{year}”无效")));
         }
-        let raw = self.load_raw_for(year, 12, true, false, concentration).await?;
+        let raw = self.load_raw_for(year, 12, true, concentration).await?;
         let plan = self.plan();
         let cp = Checkpoint::year_end(year);
         let prev = Checkpoint::year_end(year - 1);

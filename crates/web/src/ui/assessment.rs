@@ -327,15 +327,6 @@ fn download(
     }
 }
 
-/// A stored UTC time as Beijing time, `2026年3月1日 09:30`.
-fn beijing_time(rfc3339: &str) -> String {
-    let bj = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-        Ok(t) => t.with_timezone(&bj).format("%Y年%-m月%-d日 %H:%M").to_string(),
-        Err(_) => rfc3339.to_string(),
-    }
-}
-
 pub async fn page(
     State(st): State<AppState>,
     PageUser(u): PageUser,
@@ -575,7 +566,7 @@ async fn assessment_page(
         at: d
             .finalized
             .as_ref()
-            .map(|f| beijing_time(&f.finalized_at))
+            .map(|f| super::beijing_time(&f.finalized_at))
             .unwrap_or_default(),
         lines: d
             .finalized
@@ -606,7 +597,7 @@ async fn assessment_page(
             .map(|v| {
                 format!(
                     "上次定稿已于 {} 由 {} 撤销,理由:{}",
-                    beijing_time(&v.revoked_at),
+                    super::beijing_time(&v.revoked_at),
                     v.revoked_by,
                     v.reason
                 )
