@@ -252,13 +252,19 @@ async fn data_years(st: &AppState) -> Result<(Option<Period>, i32), PageError> {
         .latest_month("revenue")
         .await
         .map_err(crate::error::WebError::from)?;
-    let latest = latest.and_then(|p| Period::parse(&p).ok());
+    Ok(years_of(st, latest.as_deref()))
+}
+
+/// The latest month (`2025-10`) as a period, and the last complete year up to it (the plan's
+/// target year without data).
+fn years_of(st: &AppState, latest: Option<&str>) -> (Option<Period>, i32) {
+    let latest = latest.and_then(|p| Period::parse(p).ok());
     let full_year = match latest {
         Some(p) if p.month_range().1 == 12 => p.year(),
         Some(p) => p.year() - 1,
         None => st.store.plan().meta.target_year,
     };
-    Ok((latest, full_year))
+    (latest, full_year)
 }
 
 pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
@@ -280,7 +286,14 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
         .list_clusters(&u.actor)
         .await
         .map_err(|e| PageError::with(&st, &u, e))?;
-    let (latest, year) = data_years(&st).await?;
+    // The latest month's figures (scoped to the reader's county by the store); the month also
+    // sets the year of the totals and the as-of of the targets.
+    let dash = st
+        .store
+        .dashboard(&u.actor, "revenue", 10)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    let (latest, year) = years_of(&st, dash.latest_month.as_deref());
     let totals: HashMap<String, i64> = st
         .store
         .cluster_totals("revenue", &format!("{year}-"))
@@ -288,12 +301,6 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
         .map_err(|e| PageError::with(&st, &u, e))?
         .into_iter()
         .collect();
-    // The latest month's figures (scoped to the reader's county by the store).
-    let dash = st
-        .store
-        .dashboard(&u.actor, "revenue", 10)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
     let plan = st.store.plan();
     // The targets as of the latest month (the plan's deadline month when there is no data).
     let as_of = latest.unwrap_or(Period::Month {
