@@ -12,12 +12,21 @@ export const SHOTS = join(here, '..', 'screenshots');
 
 const BIN = process.env.CLUSTERDESK_BIN || join(here, '..', '..', 'target', 'debug', 'clusterdesk');
 
-/** A demo city in a temporary database, served on a free port. */
+/**
+ * The time the demo and the server run at (CLUSTERDESK_NOW), never the machine's: scripts/test
+ * runs the browser tests at several dates by setting CLUSTERDESK_E2E_NOW.
+ */
+export const NOW = process.env.CLUSTERDESK_E2E_NOW || '2026-12-02T10:00:00+08:00';
+const beijing = new Date(Date.parse(NOW) + 8 * 3600 * 1000);
+/** Today in Beijing at NOW: year, month (1–12) and day. */
+export const TODAY = { year: beijing.getUTCFullYear(), month: beijing.getUTCMonth() + 1, day: beijing.getUTCDate() };
+if (Number.isNaN(beijing.getTime())) throw new Error(`CLUSTERDESK_E2E_NOW is not a time: ${NOW}`);
+
+/** A demo city in a temporary database, made and served at NOW, on a free port. */
 export async function startServer({ enterprises = 600, seed = 7 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'clusterdesk-e2e-'));
   const db = join(dir, 'e2e.db');
-  const env = { ...process.env, CLUSTERDESK_DEMO_PASSWORD: PASSWORD };
-  execFileSync(BIN, ['--db', db, 'demo', '--enterprises', String(enterprises), '--seed', String(seed)], { env, stdio: 'pipe' });
+  const env = { ...process.env, CLUSTERDESK_DEMO_PASSWORD: PASSWORD, CLUSTERDESK_NOW: NOW };
   const proc = spawn(BIN, ['--db', db, 'serve', '--bind', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';

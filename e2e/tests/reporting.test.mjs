@@ -12,16 +12,15 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, launchBrowser, loginAs, SHOTS } from './helpers.mjs';
+import { startServer, launchBrowser, loginAs, SHOTS, TODAY } from './helpers.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launchBrowser(); });
 after(async () => { await browser?.close(); server?.stop(); });
 
-// This month: the demo holds data up to last month, so the year to date can be split.
-const now = new Date();
-const year = now.getUTCFullYear();
-const month = now.getUTCMonth() + 1;
+// This month at the tests' date: the demo holds data up to last month, so the year to date can
+// be split.
+const { year, month } = TODAY;
 const period = `${year}-${String(month).padStart(2, '0')}`;
 const label = `${year}年${month}月`;
 const page = `/reporting?dataset=cluster_monthly&county=130981&period=${period}`;

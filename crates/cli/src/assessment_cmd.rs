@@ -5,7 +5,7 @@ use anyhow::{Result, bail};
 use clap::Args;
 use clusterdesk_domain::Fen;
 use clusterdesk_policy::PolicySet;
-use clusterdesk_store::assessment::{AssessmentReport, beijing_today, default_period};
+use clusterdesk_store::assessment::{AssessmentReport, default_period};
 use clusterdesk_store::{Actor, Store};
 
 #[derive(Args, Clone)]
@@ -38,7 +38,7 @@ pub async fn run(store: &Store, a: &AssessmentArgs) -> Result<()> {
         bail!("--year:{year} 年还没有数据(最新数据为 {latest_year} 年 {latest_month} 月)");
     }
     let r = store
-        .assessment(&Actor::system("cli"), &set, year, month, beijing_today())
+        .assessment(&Actor::system("cli"), &set, year, month, store.today())
         .await?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&r)?);

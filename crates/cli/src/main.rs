@@ -8,7 +8,7 @@ mod values_cmd;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use clusterdesk_domain::{Period, Role};
+use clusterdesk_domain::{Clock, Period, Role};
 use clusterdesk_plan::Plan;
 use clusterdesk_store::accounts::{NewUser, random_token};
 use clusterdesk_store::demo::{DemoOptions, DemoReport};
@@ -30,6 +30,10 @@ struct Cli {
     /// for the maps, instead of the schematic grid; same as `counties.geojson` in the plan folder.
     #[arg(long, global = true, env = "CLUSTERDESK_GEOJSON")]
     geojson: Option<PathBuf>,
+    /// Run as if it were this time (Beijing unless an offset is given): 2026-12-02T10:00:00+08:00,
+    /// 2026-12-02 10:00 or 2026-12-02. Only for demo and test databases; the clock runs on from it.
+    #[arg(long, global = true, env = "CLUSTERDESK_NOW")]
+    now: Option<String>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -81,7 +85,7 @@ struct DemoArgs {
     enterprises: usize,
     #[arg(long, default_value = "2021-01")]
     from: String,
-    /// The last month of data; the month before today when absent.
+    /// The last month of data; the month before today (Beijing) when absent.
     #[arg(long)]
     to: Option<String>,
     #[arg(long, default_value_t = 2022)]
@@ -181,17 +185,41 @@ fn with_geojson(plan: Arc<Plan>, file: Option<&PathBuf>) -> Result<Arc<Plan>> {
     Ok(Arc::new(plan))
 }
 
-async fn open(cli: &Cli) -> Result<Store> {
-    let plan = with_geojson(load_plan(cli.plan.as_ref())?, cli.geojson.as_ref())?;
-    Store::open(&cli.db, plan)
-        .await
-        .with_context(|| format!("无法打开数据库 {}", cli.db))
+/// The clock of this run: the real time, or the one `--now` / `CLUSTERDESK_NOW` sets.
+fn clock(cli: &Cli) -> Result<Clock> {
+    match cli.now.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(Clock::system()),
+        Some(s) => Clock::from_setting(s).map_err(|e| anyhow::anyhow!("--now / CLUSTERDESK_NOW:{e}")),
+    }
 }
 
-fn default_to() -> String {
-    let today = chrono::Utc::now().date_naive();
-    let p = Period::parse(&today.format("%Y-%m").to_string()).expect("valid month");
-    p.prev().to_string()
+async fn open(cli: &Cli) -> Result<Store> {
+    open_for(cli, false).await
+}
+
+/// Open the database. A set clock is refused unless the database holds demo or test data (or,
+/// with `making_demo`, is empty and about to), so that a real deployment never runs at a false time.
+async fn open_for(cli: &Cli, making_demo: bool) -> Result<Store> {
+    let plan = with_geojson(load_plan(cli.plan.as_ref())?, cli.geojson.as_ref())?;
+    let clock = clock(cli)?;
+    let store = Store::open_with_clock(&cli.db, plan, clock)
+        .await
+        .with_context(|| format!("无法打开数据库 {}", cli.db))?;
+    refuse_false_time(&store, &cli.db, making_demo).await?;
+    Ok(store)
+}
+
+/// A set clock on a database that holds neither demo nor test data is refused.
+pub(crate) async fn refuse_false_time(store: &Store, db: &str, making_demo: bool) -> Result<()> {
+    if store.clock().is_fixed() && !store.allows_fixed_clock().await? {
+        let empty = enterprise_count(store).await? == 0 && store.user_count().await? == 0;
+        if !(making_demo && empty) {
+            bail!(
+                "--now / CLUSTERDESK_NOW 只能用于演示或测试数据库;数据库 {db} 不是由 clusterdesk demo 生成的,正式运行须使用系统时间"
+            );
+        }
+    }
+    Ok(())
 }
 
 fn demo_password() -> String {
@@ -213,8 +241,10 @@ async fn run_demo(store: &Store, a: &DemoArgs) -> Result<()> {
     let opts = DemoOptions {
         enterprises: a.enterprises,
         from: Period::parse(&a.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?,
-        to: Period::parse(&a.to.clone().unwrap_or_else(default_to))
-            .map_err(|e| anyhow::anyhow!("--to: {e}"))?,
+        to: match &a.to {
+            Some(t) => Period::parse(t).map_err(|e| anyhow::anyhow!("--to: {e}"))?,
+            None => clusterdesk_store::demo::last_month(store.today()),
+        },
         seed: a.seed,
         password: demo_password(),
     };
@@ -230,7 +260,7 @@ async fn run_demo(store: &Store, a: &DemoArgs) -> Result<()> {
 }
 
 async fn serve(cli: &Cli, bind: &str, demo: bool) -> Result<()> {
-    let store = open(cli).await?;
+    let store = open_for(cli, demo).await?;
     if demo {
         let n: i64 = enterprise_count(&store).await?;
         if n == 0 {
@@ -318,7 +348,7 @@ async fn run(cli: Cli) -> Result<()> {
     match &cli.cmd {
         Cmd::Serve { bind, demo } => serve(&cli, bind, *demo).await,
         Cmd::Demo(a) => {
-            let store = open(&cli).await?;
+            let store = open_for(&cli, true).await?;
             run_demo(&store, a).await
         }
         Cmd::User(UserCmd::Add {
@@ -441,7 +471,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Template(a) => reporting_cmd::write_template(&open(&cli).await?, a).await,
         Cmd::Import(a) => reporting_cmd::run_import(&open(&cli).await?, a).await,
-        Cmd::Policy(p) => policy_cmd::run(p, cli.plan.as_ref(), &cli.db).await,
+        Cmd::Policy(p) => policy_cmd::run(p, cli.plan.as_ref(), &cli.db, &clock(&cli)?).await,
         Cmd::Progress(a) => progress_cmd::run(&open(&cli).await?, a).await,
         Cmd::Assessment(a) => assessment_cmd::run(&open(&cli).await?, a).await,
         Cmd::Values(c) => values_cmd::run(&open(&cli).await?, c).await,

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
+use clusterdesk_domain::Clock;
 use clusterdesk_plan::Plan;
 use clusterdesk_policy::PolicySet;
 use std::path::PathBuf;
@@ -60,22 +61,22 @@ fn load(plan_dir: Option<&PathBuf>) -> Result<(PolicySet, Vec<(String, String)>)
     Ok((set, files))
 }
 
-pub async fn run(cmd: &PolicyCmd, plan_dir: Option<&PathBuf>, db: &str) -> Result<()> {
+pub async fn run(cmd: &PolicyCmd, plan_dir: Option<&PathBuf>, db: &str, clock: &Clock) -> Result<()> {
     match cmd {
         PolicyCmd::Scan {
             facts: Some(dir),
             year,
             ..
-        } => scan_facts(plan_dir, dir, *year),
+        } => scan_facts(plan_dir, dir, *year, clock),
         PolicyCmd::Scan {
             year, json, timing, ..
-        } => scan(plan_dir, db, *year, *json, *timing).await,
+        } => scan(plan_dir, db, clock, *year, *json, *timing).await,
         PolicyCmd::List { as_of } => {
             let (set, _) = load(plan_dir)?;
             let date = match as_of {
                 Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
                     .with_context(|| format!("日期“{s}”应为 YYYY-MM-DD"))?,
-                None => chrono::Utc::now().date_naive(),
+                None => clock.today(),
             };
             print!("{}", clusterdesk_policy::list_text(&set, date));
             Ok(())
@@ -117,6 +118,7 @@ pub async fn run(cmd: &PolicyCmd, plan_dir: Option<&PathBuf>, db: &str) -> Resul
 async fn scan(
     plan_dir: Option<&PathBuf>,
     db: &str,
+    clock: &Clock,
     year: Option<i32>,
     json: bool,
     timing: bool,
@@ -131,9 +133,10 @@ async fn scan(
     {
         bail!("--year:“{y}”不是有效的年份");
     }
-    let store = clusterdesk_store::Store::open(db, std::sync::Arc::new(plan))
+    let store = clusterdesk_store::Store::open_with_clock(db, std::sync::Arc::new(plan), clock.clone())
         .await
         .with_context(|| format!("无法打开数据库 {db}"))?;
+    crate::refuse_false_time(&store, db, false).await?;
     let r = store
         .eligibility_scan(&clusterdesk_store::Actor::system("cli"), &set, year)
         .await?;
@@ -201,7 +204,12 @@ fn csv_rows(path: &std::path::Path) -> Result<Vec<Vec<String>>> {
 
 /// `policy scan --facts DIR`: the engine alone over facts read from CSV, for the benchmark
 /// against the OpenFisca peer (bench/peers/openfisca_scan.py reads the same files).
-fn scan_facts(plan_dir: Option<&PathBuf>, dir: &std::path::Path, year: Option<i32>) -> Result<()> {
+fn scan_facts(
+    plan_dir: Option<&PathBuf>,
+    dir: &std::path::Path,
+    year: Option<i32>,
+    clock: &Clock,
+) -> Result<()> {
     use clusterdesk_domain::{Fen, QualKind, Uscc};
     use clusterdesk_policy::LedgerEntry;
     use clusterdesk_policy::scan::{EnterpriseFacts, QualFact, ScanOptions, scan};
@@ -262,7 +270,7 @@ fn scan_facts(plan_dir: Option<&PathBuf>, dir: &std::path::Path, year: Option<i3
         });
     }
     let load_ms = t0.elapsed().as_secs_f64() * 1000.0;
-    let (from, to) = clusterdesk_store::incentives::scan_window(&set, year);
+    let (from, to) = clusterdesk_store::incentives::scan_window(&set, year, clock.today());
     let t1 = std::time::Instant::now();
     let findings = scan(&set, &ents, &ledger, &HashMap::new(), ScanOptions { from, to });
     let scan_ms = t1.elapsed().as_secs_f64() * 1000.0;

@@ -1,5 +1,6 @@
 //! Pure types and rules of the field: codes, money, periods. No I/O.
 
+pub mod clock;
 pub mod industry;
 pub mod money;
 pub mod period;
@@ -8,6 +9,7 @@ pub mod region;
 pub mod role;
 pub mod uscc;
 
+pub use clock::Clock;
 pub use industry::IndustryCode;
 pub use money::Fen;
 pub use period::Period;

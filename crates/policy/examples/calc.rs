@@ -8,7 +8,7 @@ fn main() {
     let set = PolicySet::load(&read_folder(&dir).expect("read")).expect("load");
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("list") {
-        println!("{}", list_text(&set, chrono::Local::now().date_naive()));
+        println!("{}", list_text(&set, clusterdesk_domain::Clock::system().today()));
         return;
     }
     let input = std::fs::read_to_string(&args[1]).expect("read input");

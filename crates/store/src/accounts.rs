@@ -1,6 +1,6 @@
 //! Users, password hashes (argon2) and sessions.
 
-use crate::{Actor, Result, Store, StoreError, now};
+use crate::{Actor, Result, Store, StoreError};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
@@ -160,11 +160,12 @@ impl Store {
         .bind(u.role.code())
         .bind(&org)
         .bind(u.temporary as i64)
-        .bind(now())
+        .bind(self.now())
         .fetch_one(&mut *tx)
         .await?;
         let new = serde_json::json!({"username": name, "role": u.role.code(), "org": org}).to_string();
-        crate::log_change(&mut tx, by, "user", name, "create", None, Some(new)).await?;
+        self.log_change(&mut tx, by, "user", name, "create", None, Some(new))
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -224,14 +225,14 @@ impl Store {
             token: random_token(),
             csrf_token: random_token(),
         };
-        let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
+        let expires = self.clock().now() + chrono::Duration::hours(SESSION_HOURS);
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash(&session.token))
         .bind(user.id)
         .bind(&session.csrf_token)
-        .bind(now())
+        .bind(self.now())
         .bind(expires.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
         .execute(self.pool())
         .await?;
@@ -251,7 +252,7 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let expires: String = row.try_get("expires_at")?;
-        if expires < now() {
+        if expires < self.now() {
             return Ok(None);
         }
         let u = Self::row_to_user(&row)?;
@@ -286,7 +287,8 @@ impl Store {
             .bind(hash_password(new))
             .execute(&mut *tx)
             .await?;
-        crate::log_change(&mut tx, actor, "user", &actor.username, "password", None, None).await?;
+        self.log_change(&mut tx, actor, "user", &actor.username, "password", None, None)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -890,12 +890,6 @@ fn calc_round(d: Decimal, dp: u32) -> Decimal {
     d.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
-/// Today's date in Beijing, for deciding which submissions are due.
-pub fn beijing_today() -> NaiveDate {
-    let bj = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    chrono::Utc::now().with_timezone(&bj).date_naive()
-}
-
 /// The default (year, month) of the assessment: the latest month with data, else December of
 /// the plan's target year.
 pub async fn default_period(store: &Store) -> Result<(i32, u32)> {

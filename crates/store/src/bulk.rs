@@ -22,7 +22,7 @@
 //! trip to its worker thread; on PostgreSQL the rows stream through `COPY … FROM STDIN`.
 
 use crate::values::Value;
-use crate::{Actor, Engine, Result, Store, StoreError, now};
+use crate::{Actor, Engine, Result, Store, StoreError};
 use clusterdesk_domain::{Period, Role};
 use clusterdesk_plan::{Indicator, Level, ValueType};
 use std::collections::{HashMap, HashSet};
@@ -179,7 +179,7 @@ impl Store {
             check.check(line, &mut v)?;
             Ok((line, v))
         });
-        let ts = now();
+        let ts = self.now();
         let log = LogEntry {
             by: &by.username,
             ts: &ts,

@@ -7,7 +7,7 @@
 use crate::accounts::NewUser;
 use crate::registry::EnterpriseInput;
 use crate::values::Value;
-use crate::{Actor, Result, Store, StoreError, log_change, now};
+use crate::{Actor, Result, Store, StoreError};
 use clusterdesk_domain::period::PeriodType;
 use clusterdesk_domain::{IndustryCode, Period, Role, Uscc, uscc};
 use rand::{Rng, SeedableRng};
@@ -81,6 +81,14 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         return Err(StoreError::Conflict(
             "数据库中已有企业数据;演示数据只能写入空数据库".into(),
         ));
+    }
+    let newest = last_month(store.today());
+    if opts.to > newest {
+        return Err(StoreError::Invalid(format!(
+            "演示数据最晚到 {newest}(今天 {} 的上个月),不能到 {}",
+            store.today(),
+            opts.to
+        )));
     }
     let plan = store.plan().clone();
     let actor = Actor::system("demo");
@@ -195,11 +203,13 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
             let joined = if rng.gen_bool(0.85) {
                 format!("{}-01-01", opts.from.year())
             } else {
-                format!(
-                    "{}-{:02}-01",
-                    rng.gen_range(opts.from.year()..=opts.to.year()),
-                    rng.gen_range(1..=12)
-                )
+                let year = rng.gen_range(opts.from.year()..=opts.to.year());
+                let last = if year == opts.to.year() {
+                    opts.to.month_range().1
+                } else {
+                    12
+                };
+                format!("{year}-{:02}-01", rng.gen_range(1..=last))
             };
             inputs.push(EnterpriseInput {
                 uscc: Uscc::parse(&code).expect("generated valid"),
@@ -234,6 +244,13 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
 
     tracing::info!(elapsed = ?t0.elapsed(), "demo: enterprises");
     // A few enterprises moved cluster within their county: history keeps the old attribution.
+    // The move happens in the middle of the third year, or of the span when it is shorter.
+    let move_year = (opts.from.year() + 2).min(opts.from.year() + (opts.to.year() - opts.from.year()) / 2);
+    let move_month = if move_year == opts.to.year() {
+        opts.to.month_range().1.min(7)
+    } else {
+        7
+    };
     let mut tx = store.pool().begin().await?;
     for (k, e) in ents.iter().enumerate().filter(|(k, _)| k % 97 == 5) {
         let c = &clusters[e.cluster];
@@ -248,7 +265,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         if inputs[k].cluster_since.as_deref() != Some(format!("{}-01-01", opts.from.year()).as_str()) {
             continue;
         }
-        let when = format!("{}-07-01", opts.from.year() + 2);
+        let when = format!("{move_year}-{move_month:02}-01");
         sqlx::query("UPDATE memberships SET valid_to = $2 WHERE uscc = $1 AND valid_to IS NULL")
             .bind(&e.uscc)
             .bind(&when)
@@ -260,16 +277,17 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
             .bind(&when)
             .execute(&mut *tx)
             .await?;
-        log_change(
-            &mut tx,
-            &actor,
-            "membership",
-            &e.uscc,
-            "move",
-            Some(c.code.clone()),
-            Some(to.code.clone()),
-        )
-        .await?;
+        store
+            .log_change(
+                &mut tx,
+                &actor,
+                "membership",
+                &e.uscc,
+                "move",
+                Some(c.code.clone()),
+                Some(to.code.clone()),
+            )
+            .await?;
     }
 
     // Each enterprise's yearly revenue path (fen), drawn once and used for every figure.
@@ -301,17 +319,21 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         v
     };
     let n_ent = ents.len().max(1) as f64;
+    let (last_year, last_m) = (opts.to.year(), opts.to.month_range().1);
+    let last_day = (crate::reporting::deadline(opts.to, 1) - chrono::Duration::days(1)).to_string();
     let scale = n_ent / 20_000.0;
     let mut quals: Vec<QualRow> = Vec::new();
     for (i, e) in ents.iter().enumerate() {
         let pct = rank_of[i] as f64 / n_ent; // 0 = largest
         let y0 = opts.from.year();
         // A demo of one year has no year after the first: `lo` never passes `hi`.
+        // Nothing after the demo's last month: its today comes after that.
         let date = |rng: &mut ChaCha8Rng, lo: i32, hi: i32| {
+            let year = rng.gen_range(lo.min(hi)..=hi);
+            let last = if year == last_year { last_m } else { 12 };
             format!(
-                "{}-{:02}-{:02}",
-                rng.gen_range(lo.min(hi)..=hi),
-                rng.gen_range(1..=12),
+                "{year}-{:02}-{:02}",
+                rng.gen_range(1..=last),
                 rng.gen_range(1..=28)
             )
         };
@@ -342,7 +364,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                     Some(to.clone()),
                     String::new(),
                 ));
-                if to_year > opts.to.year() || !rng.gen_bool(0.85) {
+                if to > last_day || !rng.gen_bool(0.85) {
                     break;
                 }
                 from = to;
@@ -720,7 +742,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 }
             })
             .collect();
-        history(&mut tx, &mut rng, ds, &periods, opts.to, &plan).await?;
+        history(&mut tx, &mut rng, ds, &periods, store.today(), &plan).await?;
     }
     tx.commit().await?;
 
@@ -795,7 +817,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         });
     }
     store.meta_set("demo_seed", &opts.seed.to_string()).await?;
-    store.meta_set("demo_created_at", &now()).await?;
+    store.meta_set("demo_created_at", &store.now()).await?;
     Ok(DemoReport {
         enterprises: ents.len(),
         values: nvalues,
@@ -803,40 +825,81 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
     })
 }
 
-/// One data set's reporting history for every county: periods due by the end of the demo's last
-/// month accepted (6% of them late); those due later submitted, approved by the county or not yet
-/// submitted.
+/// The county whose operator and leader are the demo's county accounts: it has not sent the
+/// latest due monthly cluster report, so the 催报 path (overdue list, reminder, inbox) has a case.
+const BEHIND: &str = "130981";
+/// The newest monthly cluster report that could have been sent waits for 任丘's leader and
+/// 河间's is approved by the county and waits for the city, whatever the date.
+const AWAITING_LEADER: &str = "130982";
+const AWAITING_CITY: &str = "130984";
+
+/// The last month of a demo made on `today` (Beijing): the month before, whose reports are
+/// being sent now.
+pub fn last_month(today: chrono::NaiveDate) -> Period {
+    use chrono::Datelike;
+    Period::month(today.year(), today.month()).prev()
+}
+
+/// One data set's reporting history for every county, as it stands on `today`: periods whose
+/// deadline has passed are accepted (6% of them late), except [`BEHIND`]'s latest monthly
+/// reports; periods still open are not yet sent, submitted, or approved by the county. Nothing
+/// is dated on or after `today`.
 async fn history(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     rng: &mut ChaCha8Rng,
     ds: &clusterdesk_plan::datasets::Dataset,
     periods: &[Period],
-    last_month: Period,
+    today: chrono::NaiveDate,
     plan: &clusterdesk_plan::Plan,
 ) -> Result<()> {
-    let end = crate::reporting::deadline(last_month, 1) - chrono::Duration::days(1);
+    use crate::reporting::deadline;
+    let day = chrono::Duration::days;
+    let yesterday = today - day(1);
+    // A period can be sent from the day after it ends.
+    let opens = |p: Period| deadline(p, 1);
+    let monthly = ds.code == "cluster_monthly";
+    // The newest period that was due before today, and the newest that could be sent by now.
+    let latest_due = periods
+        .iter()
+        .rev()
+        .find(|p| deadline(**p, ds.deadline_day) < today)
+        .copied();
+    let newest_open = periods.iter().rev().find(|p| opens(**p) <= yesterday).copied();
     for county in plan.counties() {
         for p in periods {
-            let due = crate::reporting::deadline(*p, ds.deadline_day);
-            let latest = due > end;
+            let due = deadline(*p, ds.deadline_day);
+            let open = opens(*p);
             let roll: f64 = rng.gen_range(0.0..1.0);
-            // 泊头, the county of the demo's county accounts, has not yet sent its latest
-            // monthly cluster report: the 催报 path (overdue list, reminder, inbox) has a case.
-            if latest && ds.code == "cluster_monthly" && county.code == "130981" {
+            if monthly && county.code == BEHIND && latest_due.is_some_and(|l| *p >= l) {
                 continue;
             }
-            let (status, late) = match (latest, roll) {
-                (true, r) if r < 0.25 => continue, // not yet submitted
-                (true, r) if r < 0.6 => ("submitted", false),
-                (true, _) => ("county_approved", false),
-                (false, r) => ("accepted", r < 0.06),
+            let forced = match (monthly && Some(*p) == newest_open, county.code.as_str()) {
+                (true, AWAITING_LEADER) => Some("submitted"),
+                (true, AWAITING_CITY) => Some("county_approved"),
+                _ => None,
             };
-            let day = if late {
-                due + chrono::Duration::days(rng.gen_range(1..12))
+            let (status, sent) = if open > yesterday {
+                continue; // it ended today or later: nobody could have sent it yet
+            } else if let Some(status) = forced {
+                (
+                    status,
+                    due.min(yesterday) - day(rng.gen_range(0..3)).min(due.min(yesterday) - open),
+                )
+            } else if due >= today {
+                // Still open: a quarter not yet sent, the rest sent between its opening and yesterday.
+                let status = match roll {
+                    r if r < 0.25 => continue,
+                    r if r < 0.6 => "submitted",
+                    _ => "county_approved",
+                };
+                let span = (yesterday - open).num_days();
+                (status, open + day(rng.gen_range(0..=span)))
+            } else if roll < 0.06 {
+                ("accepted", (due + day(rng.gen_range(1..12))).min(yesterday))
             } else {
-                due - chrono::Duration::days(rng.gen_range(0..8))
+                ("accepted", due - day(rng.gen_range(0..8)).min(due - open))
             };
-            let at = format!("{day}T09:30:00.000Z");
+            let at = format!("{}T01:30:00.000Z", sent.max(open));
             sqlx::query(
                 "INSERT INTO submissions (dataset, county_code, period, status, submitted_at, updated_by, updated_at)
                  VALUES ($1, $2, $3, $4, $5, 'demo', $5)",

@@ -19,7 +19,7 @@
 //! city_admin can do everything but the county review and the disbursement: the county's
 //! check belongs to the county and payment to the finance bureau (separation of duties).
 
-use crate::{Actor, Result, Scope, Store, StoreError, log_change, now};
+use crate::{Actor, Result, Scope, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use clusterdesk_domain::{Fen, Role, Uscc};
 use clusterdesk_policy::{Claim, Kind, LedgerEntry, Outcome, Policy, PolicySet, Status};
@@ -252,10 +252,6 @@ pub struct BudgetRow {
     pub held_fen: i64,
     pub updated_by: String,
     pub updated_at: String,
-}
-
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 /// What an evaluation outcome is stored as: the contract of `policy calc`.
@@ -517,6 +513,7 @@ impl Store {
     }
 
     async fn add_event(
+        &self,
         conn: &mut sqlx::AnyConnection,
         actor: &Actor,
         id: i64,
@@ -529,7 +526,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id)
-        .bind(now())
+        .bind(self.now())
         .bind(&actor.username)
         .bind(actor.role.code())
         .bind(from.map(str::to_string))
@@ -537,7 +534,7 @@ impl Store {
         .bind(comment)
         .execute(&mut *conn)
         .await?;
-        log_change(
+        self.log_change(
             conn,
             actor,
             "claim",
@@ -578,7 +575,7 @@ impl Store {
         if !self.may_file(actor, &county, &uscc) {
             return Err(StoreError::Forbidden(format!("无权为企业“{name}”申报")));
         }
-        if c.event_date > today() {
+        if c.event_date > self.today() {
             return Err(StoreError::Invalid(format!(
                 "event_date:事件日期 {} 晚于今天",
                 c.event_date
@@ -626,7 +623,7 @@ impl Store {
         }
         let (dept, _) = self.responsible_department(p);
         let status = if c.submit { "submitted" } else { "draft" };
-        let ts = now();
+        let ts = self.now();
         let facts = serde_json::to_string(&c.facts).unwrap_or_else(|_| "{}".into());
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO claims (policy, uscc, county_code, department, funding_source, event_date, base_fen,
@@ -656,7 +653,7 @@ impl Store {
         } else {
             c.comment.trim().to_string()
         };
-        Self::add_event(&mut tx, actor, id, None, status, &comment).await?;
+        self.add_event(&mut tx, actor, id, None, status, &comment).await?;
         tx.commit().await?;
         self.get_claim(actor, set, id).await
     }
@@ -826,7 +823,7 @@ impl Store {
         let p = set
             .get(&c.policy)
             .ok_or_else(|| StoreError::Invalid(format!("申请 #{id} 的政策“{}”已不在政策库中", c.policy)))?;
-        let ts = now();
+        let ts = self.now();
         let mut event_comment = comment.clone();
         let to: &str = match action {
             Action::Submit => "submitted",
@@ -871,8 +868,8 @@ impl Store {
                 let date = NaiveDate::parse_from_str(&c.event_date, "%Y-%m-%d")
                     .map_err(|_| StoreError::Invalid(format!("申请 #{id} 的事件日期无效")))?;
                 let year = match action {
-                    Action::Disburse => c.budget_year.unwrap_or(today().year() as i64),
-                    _ => today().year() as i64,
+                    Action::Disburse => c.budget_year.unwrap_or(self.today().year() as i64),
+                    _ => self.today().year() as i64,
                 };
                 // Lock the budget row before reading the ledger: two payments from one budget
                 // (or of one once-only reward) go one after the other, and the second sees the
@@ -943,7 +940,8 @@ impl Store {
                     } else {
                         format!("{reason};{comment}")
                     };
-                    Self::add_event(&mut tx, actor, id, Some(&c.status), "held", &note).await?;
+                    self.add_event(&mut tx, actor, id, Some(&c.status), "held", &note)
+                        .await?;
                     tx.commit().await?;
                     return self.get_claim(actor, set, id).await;
                 }
@@ -966,7 +964,7 @@ impl Store {
                     .bind(&c.policy)
                     .bind(&c.uscc)
                     .bind(&c.county_code)
-                    .bind(today().to_string())
+                    .bind(self.today().to_string())
                     .bind(o.amount.0)
                     .bind(c.project.clone())
                     .bind(&c.funding_source)
@@ -977,7 +975,7 @@ impl Store {
                     .bind(&ts)
                     .execute(&mut *tx)
                     .await?;
-                    log_change(
+                    self.log_change(
                         &mut tx,
                         actor,
                         "ledger",
@@ -1009,7 +1007,8 @@ impl Store {
             .bind(&ts)
             .execute(&mut *tx)
             .await?;
-        Self::add_event(&mut tx, actor, id, Some(&c.status), to, &event_comment).await?;
+        self.add_event(&mut tx, actor, id, Some(&c.status), to, &event_comment)
+            .await?;
         tx.commit().await?;
         self.get_claim(actor, set, id).await
     }
@@ -1100,7 +1099,7 @@ impl Store {
         use sha2::Digest;
         let sha = sha2::Sha256::digest(bytes);
         let sha: String = sha.iter().map(|b| format!("{b:02x}")).collect();
-        let ts = now();
+        let ts = self.now();
         let ctype = if content_type.trim().is_empty() {
             "application/octet-stream"
         } else {
@@ -1120,7 +1119,7 @@ impl Store {
         .bind(&ts)
         .fetch_one(&mut *tx)
         .await?;
-        log_change(
+        self.log_change(
             &mut tx,
             actor,
             "claim_evidence",
@@ -1305,10 +1304,10 @@ impl Store {
         .bind(source)
         .bind(amount.0)
         .bind(&actor.username)
-        .bind(now())
+        .bind(self.now())
         .execute(&mut *tx)
         .await?;
-        log_change(
+        self.log_change(
             &mut tx,
             actor,
             "budget",
@@ -1361,7 +1360,7 @@ pub struct ScanReport {
 
 /// The event window of a scan: one year, or from the plan's issue (the first date any
 /// policy parameter is in force) to today.
-pub fn scan_window(set: &PolicySet, year: Option<i32>) -> (NaiveDate, NaiveDate) {
+pub fn scan_window(set: &PolicySet, year: Option<i32>, today: NaiveDate) -> (NaiveDate, NaiveDate) {
     match year {
         Some(y) => (
             NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default(),
@@ -1372,7 +1371,7 @@ pub fn scan_window(set: &PolicySet, year: Option<i32>) -> (NaiveDate, NaiveDate)
                 .filter_map(|p| p.first_date())
                 .min()
                 .unwrap_or_default(),
-            today(),
+            today,
         ),
     }
 }
@@ -1393,7 +1392,7 @@ impl Store {
         use clusterdesk_policy::scan::{EnterpriseFacts, QualFact, ScanOptions, scan};
         use std::collections::HashMap;
         let t0 = std::time::Instant::now();
-        let (from, to) = scan_window(set, year);
+        let (from, to) = scan_window(set, year, self.today());
         let (scope_cond, scope_bind) = match actor.scope() {
             Scope::City => ("1 = 1".to_string(), None),
             Scope::County(c) => ("e.county_code = $3".to_string(), Some(c)),

@@ -27,6 +27,7 @@ pub mod values;
 pub use actor::{Actor, Scope};
 pub use error::{Result, StoreError};
 
+use clusterdesk_domain::Clock;
 use clusterdesk_plan::Plan;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -47,6 +48,8 @@ pub struct Store {
     url: String,
     /// SQLite only: connections for reads stepped through the C API (`fastread.rs`).
     reads: Option<sqlx::SqlitePool>,
+    /// The time of every timestamp the store writes and of every "today" it decides by.
+    clock: Clock,
 }
 
 /// Turn the `--db` argument into a connection URL: a bare path means a SQLite file.
@@ -63,13 +66,14 @@ pub fn database_url(arg: &str) -> (String, Engine) {
     }
 }
 
-pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 impl Store {
     /// Open (creating if needed) the database, run its migrations and load the plan into it.
     pub async fn open(db: &str, plan: Arc<Plan>) -> Result<Store> {
+        Self::open_with_clock(db, plan, Clock::system()).await
+    }
+
+    /// [`Store::open`] with the clock the store writes its timestamps by.
+    pub async fn open_with_clock(db: &str, plan: Arc<Plan>, clock: Clock) -> Result<Store> {
         install_default_drivers();
         let (url, engine) = database_url(db);
         let mut opts = AnyPoolOptions::new();
@@ -112,6 +116,7 @@ impl Store {
             plan,
             url,
             reads,
+            clock,
         };
         store.migrate().await?;
         store.sync_plan().await?;
@@ -124,6 +129,20 @@ impl Store {
             Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The instant as stored (RFC 3339, UTC, milliseconds), from the store's clock.
+    pub fn now(&self) -> String {
+        self.clock.timestamp()
+    }
+
+    /// Today in Beijing, from the store's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.today()
     }
 
     pub fn plan(&self) -> &Plan {
@@ -200,6 +219,11 @@ impl Store {
         Ok(())
     }
 
+    /// Whether this database may be run at a set time (`CLUSTERDESK_NOW`): demo and test data only.
+    pub async fn allows_fixed_clock(&self) -> Result<bool> {
+        Ok(self.meta_get("demo_seed").await?.is_some() || self.meta_get("test_data").await?.is_some())
+    }
+
     pub async fn meta_get(&self, key: &str) -> Result<Option<String>> {
         Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
             .bind(key)
@@ -219,28 +243,32 @@ impl Store {
     }
 }
 
-/// Record one change: who, when, what it was before and what it is now.
-pub(crate) async fn log_change(
-    conn: &mut sqlx::AnyConnection,
-    actor: &Actor,
-    entity: &str,
-    key: &str,
-    action: &str,
-    old: Option<String>,
-    new: Option<String>,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO change_log (at, actor, entity, entity_key, action, old_value, new_value)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(now())
-    .bind(&actor.username)
-    .bind(entity)
-    .bind(key)
-    .bind(action)
-    .bind(old)
-    .bind(new)
-    .execute(conn)
-    .await?;
-    Ok(())
+impl Store {
+    /// Record one change: who, when, what it was before and what it is now.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn log_change(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        entity: &str,
+        key: &str,
+        action: &str,
+        old: Option<String>,
+        new: Option<String>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO change_log (at, actor, entity, entity_key, action, old_value, new_value)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(self.now())
+        .bind(&actor.username)
+        .bind(entity)
+        .bind(key)
+        .bind(action)
+        .bind(old)
+        .bind(new)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
 }

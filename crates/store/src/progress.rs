@@ -2090,7 +2090,7 @@ impl Store {
         }
         let county_code = county.unwrap_or("").to_string();
         let mut tx = self.pool().begin().await?;
-        let ts = crate::now();
+        let ts = self.now();
         for (year, value) in rows {
             let key = format!(
                 "{}/{}/{year}",
@@ -2140,7 +2140,7 @@ impl Store {
                     .await?;
                 }
             }
-            crate::log_change(
+            self.log_change(
                 &mut tx,
                 actor,
                 "target_milestone",

@@ -1,6 +1,6 @@
 //! The org tree's clusters and the enterprise registry, scoped by the caller.
 
-use crate::{Actor, Result, Scope, Store, StoreError, log_change, now};
+use crate::{Actor, Result, Scope, Store, StoreError};
 use clusterdesk_domain::{IndustryCode, QualKind, Uscc};
 use sqlx::Row;
 
@@ -101,10 +101,6 @@ pub struct RowError {
     pub index: usize,
     pub field: &'static str,
     pub message: String,
-}
-
-pub(crate) fn today() -> String {
-    chrono::Utc::now().date_naive().to_string()
 }
 
 impl Store {
@@ -447,7 +443,7 @@ impl Store {
         }
         let mut tx = self.pool().begin().await?;
         let mut summary = WriteSummary::default();
-        let ts = now();
+        let ts = self.now();
         for (i, r) in rows.iter().enumerate() {
             let existing = sqlx::query(&format!("{} WHERE e.uscc = $1", Self::ENTERPRISE_SELECT))
                 .bind(r.uscc.as_str())
@@ -473,7 +469,7 @@ impl Store {
                     .bind(&ts)
                     .execute(&mut *tx)
                     .await?;
-                    log_change(
+                    self.log_change(
                         &mut tx,
                         actor,
                         "enterprise",
@@ -517,7 +513,7 @@ impl Store {
                     .bind(&ts)
                     .execute(&mut *tx)
                     .await?;
-                    log_change(
+                    self.log_change(
                         &mut tx,
                         actor,
                         "enterprise",
@@ -532,7 +528,10 @@ impl Store {
             }
             let current = existing.as_ref().and_then(|e| e.cluster_code.clone());
             if current != r.cluster_code {
-                let since = r.cluster_since.clone().unwrap_or_else(today);
+                let since = r
+                    .cluster_since
+                    .clone()
+                    .unwrap_or_else(|| self.today().to_string());
                 if current.is_some() {
                     sqlx::query("UPDATE memberships SET valid_to = $2 WHERE uscc = $1 AND valid_to IS NULL")
                         .bind(r.uscc.as_str())
@@ -579,7 +578,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let new = serde_json::to_string(q).expect("serialisable");
-        log_change(&mut tx, actor, "qualification", uscc, "create", None, Some(new)).await?;
+        self.log_change(&mut tx, actor, "qualification", uscc, "create", None, Some(new))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -655,8 +655,8 @@ impl Store {
         for v in values {
             q = q.bind(v.trim().to_string());
         }
-        q.bind(&actor.username).bind(now()).execute(&mut *tx).await?;
-        log_change(
+        q.bind(&actor.username).bind(self.now()).execute(&mut *tx).await?;
+        self.log_change(
             &mut tx,
             actor,
             "cluster_plan",

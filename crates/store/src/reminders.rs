@@ -4,7 +4,7 @@
 //! reminders and which items were read are stored.
 
 use crate::reporting::{Status, deadline};
-use crate::{Actor, Result, Scope, Store, StoreError, now};
+use crate::{Actor, Result, Scope, Store, StoreError};
 use chrono::NaiveDate;
 use clusterdesk_domain::{Period, Role, period::PeriodType};
 use clusterdesk_plan::datasets::{Dataset, RowUnit};
@@ -261,7 +261,7 @@ impl Store {
                 }
             }
         }
-        let ts = now();
+        let ts = self.now();
         let mut tx = self.pool().begin().await?;
         let mut out = Vec::new();
         for (ds, county, period) in targets {
@@ -277,7 +277,7 @@ impl Store {
             .bind(&ts)
             .fetch_one(&mut *tx)
             .await?;
-            crate::log_change(
+            self.log_change(
                 &mut tx,
                 actor,
                 "reminder",
@@ -389,7 +389,7 @@ impl Store {
         if let Some(k) = keys.iter().find(|k| !items.iter().any(|i| &i.key == *k)) {
             return Err(StoreError::NotFound(format!("提醒“{k}”")));
         }
-        let ts = now();
+        let ts = self.now();
         let mut tx = self.pool().begin().await?;
         for i in &chosen {
             sqlx::query(

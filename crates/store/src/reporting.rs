@@ -2,7 +2,7 @@
 //! county leader → accepted by the city bureau, which locks the period; either reviewer may
 //! return it with a comment, and only the bureau unlocks an accepted period, with a reason.
 
-use crate::{Actor, Result, Store, StoreError, now};
+use crate::{Actor, Result, Store, StoreError};
 use clusterdesk_domain::{Period, Role};
 use sqlx::Row;
 
@@ -315,7 +315,7 @@ impl Store {
             Action::Accept => Status::Accepted,
             Action::Return | Action::Unlock => Status::Draft,
         };
-        let ts = now();
+        let ts = self.now();
         let submitted_at = if action == Action::Submit {
             Some(ts.clone())
         } else {

@@ -6,7 +6,7 @@
 //! is exactly what the reviewer saw, costs one row per submit, and reads back in one query.
 
 use crate::reporting::Action;
-use crate::{Actor, Result, Store, StoreError, now};
+use crate::{Actor, Result, Store, StoreError};
 use clusterdesk_plan::datasets::RowUnit;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -101,7 +101,7 @@ impl Store {
         .bind(next)
         .bind(event)
         .bind(&actor.username)
-        .bind(now())
+        .bind(self.now())
         .bind(values.len() as i64)
         .bind(serde_json::to_string(&snapshot).map_err(|e| StoreError::Invalid(e.to_string()))?)
         .execute(&mut *conn)

@@ -12,18 +12,32 @@ impl Drop for TempDir {
     }
 }
 
+/// The date-sensitive tests' time: `CLUSTERDESK_TEST_NOW` (scripts/test runs them at several
+/// dates), else 2026-12-02 10:00 Beijing. The clock runs on from it, so events keep their order.
+/// `CLUSTERDESK_TEST_NOW=system` takes the real clock (scripts/test runs that under faketime).
+pub const DEFAULT_TEST_NOW: &str = "2026-12-02T10:00:00+08:00";
+
+pub fn test_clock() -> clusterdesk_domain::Clock {
+    let setting = std::env::var("CLUSTERDESK_TEST_NOW")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_TEST_NOW.into());
+    if setting == "system" {
+        return clusterdesk_domain::Clock::system();
+    }
+    clusterdesk_domain::Clock::from_setting(&setting).expect("CLUSTERDESK_TEST_NOW is a time")
+}
+
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
+    // Process id, a counter and a random number: unique across parallel test binaries, and a
+    // valid PostgreSQL database name.
     format!(
         "{prefix}_{}_{}_{}",
         std::process::id(),
         N.fetch_add(1, Ordering::SeqCst),
-        nanos
+        rand::random::<u32>()
     )
 }
 

@@ -1,7 +1,7 @@
 //! Typed data values keyed by (unit, indicator, period), with history of every change.
 
 use crate::registry::WriteSummary;
-use crate::{Actor, Result, Scope, Store, StoreError, now};
+use crate::{Actor, Result, Scope, Store, StoreError};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -284,7 +284,7 @@ impl Store {
         }
         let mut tx = self.pool().begin().await?;
         let mut s = WriteSummary::default();
-        let ts = now();
+        let ts = self.now();
         // What is stored now, read in a few queries rather than one per value; the map then
         // follows the writes below, so a key given twice compares with its first occurrence.
         let mut current = stored_values(&mut tx, values).await?;

@@ -3,7 +3,7 @@
 use clusterdesk_domain::Period;
 use clusterdesk_plan::Plan;
 use clusterdesk_store::demo::{DemoOptions, generate};
-use clusterdesk_store::testsupport::fresh_db;
+use clusterdesk_store::testsupport::{fresh_db, test_clock};
 use clusterdesk_store::{Actor, Store};
 use std::sync::Arc;
 
@@ -38,7 +38,10 @@ async fn dump(store: &Store) -> Vec<String> {
 async fn fresh_store() -> (Store, Option<clusterdesk_store::testsupport::TempDir>) {
     let (url, dir) = fresh_db().await;
     let plan = Arc::new(Plan::embedded().unwrap());
-    (Store::open(&url, plan).await.unwrap(), dir)
+    (
+        Store::open_with_clock(&url, plan, test_clock()).await.unwrap(),
+        dir,
+    )
 }
 
 #[tokio::test]
@@ -119,9 +122,9 @@ async fn the_accepted_demo_history_has_no_validation_errors() {
     .unwrap();
     let count = |ds: &str| accepted.iter().filter(|a| a.0 == ds).count();
     assert!(count("cluster_monthly") > 14 * 50, "{}", count("cluster_monthly"));
-    // Every data set has a history. By the end of 2025-06, 2021Q1–2025Q1 were due (2025Q2 is due
-    // on 2025-07-15: in motion), and the yearly reports of 2021–2024 (2024's due 2025-01-31).
-    assert_eq!(count("cluster_quarterly"), 14 * 17);
+    // Every data set has a history. The tests run after 2026-12, so everything up to 2025-06 was
+    // due and is accepted: 2021Q1–2025Q2 (18 quarters) and the years 2021–2024.
+    assert_eq!(count("cluster_quarterly"), 14 * 18);
     assert_eq!(count("cluster_yearly"), 14 * 4);
     assert!(count("enterprise_monthly") > 14 * 50);
     let (mut warnings, mut errors) = (0, Vec::new());
@@ -161,4 +164,112 @@ async fn a_demo_of_a_few_months_generates() {
     };
     let r = generate(&s, &o).await.unwrap();
     assert_eq!(r.enterprises, 100);
+}
+
+/// The demo made on the tests' date (`CLUSTERDESK_TEST_NOW`; scripts/test runs this at the 2nd
+/// and the 11th of a month and on 5 January): it ends with last month, writes nothing dated
+/// after its today, and always holds the cases the pages show: a county overdue with a due
+/// month, a month awaiting the county leader and one awaiting the city.
+#[tokio::test]
+async fn a_demo_made_today_holds_the_cases_and_nothing_after_today() {
+    let (s, _d) = fresh_store().await;
+    let today = s.today();
+    let last = clusterdesk_store::demo::last_month(today);
+    let o = DemoOptions {
+        enterprises: 200,
+        from: Period::parse("2025-01").unwrap(),
+        to: last,
+        ..opts(7)
+    };
+    generate(&s, &o).await.unwrap();
+    let now = s.now();
+    let today_text = today.to_string();
+
+    // Every date or time column of every table, whatever its name ends in, is not after today.
+    let columns: Vec<(String, String)> = match s.engine() {
+        clusterdesk_store::Engine::Sqlite => sqlx::query_as(
+            "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+        )
+        .fetch_all(s.pool())
+        .await
+        .unwrap(),
+        clusterdesk_store::Engine::Postgres => sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
+        )
+        .fetch_all(s.pool())
+        .await
+        .unwrap(),
+    };
+    let dated = |c: &str| {
+        c == "at"
+            || c.ends_with("_at")
+            || c.ends_with("_from")
+            || c.ends_with("_since")
+            || c.ends_with("_date")
+    };
+    let mut checked = 0;
+    let mut after = Vec::new();
+    for (table, col) in columns.iter().filter(|(_, c)| dated(c)) {
+        let values: Vec<Option<String>> =
+            sqlx::query_scalar(&format!("SELECT DISTINCT CAST({col} AS TEXT) FROM {table}"))
+                .fetch_all(s.pool())
+                .await
+                .unwrap();
+        for v in values.into_iter().flatten() {
+            let b = v.as_bytes();
+            if v.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+                continue;
+            }
+            checked += 1;
+            // A date is a Beijing calendar day; a timestamp an instant in UTC.
+            let late = if v.len() == 10 { v > today_text } else { v > now };
+            if late {
+                after.push(format!("{table}.{col} = {v}"));
+            }
+        }
+    }
+    assert!(checked > 100, "found the demo's dates ({checked})");
+    assert!(after.is_empty(), "dated after today ({now}): {after:?}");
+    let newest: String =
+        sqlx::query_scalar("SELECT MAX(period) FROM data_values WHERE period LIKE '____-__'")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+    assert_eq!(newest, last.to_string(), "the history ends with last month");
+
+    // The bureau's overdue list names 泊头 with a month whose deadline has passed.
+    let city = Actor::system("test");
+    let overdue = s.overdue(&city, today, Some("cluster_monthly")).await.unwrap();
+    let botou: Vec<_> = overdue.iter().filter(|o| o.county_code == "130981").collect();
+    assert!(!botou.is_empty(), "泊头 is overdue on {today}: {overdue:?}");
+    assert!(
+        botou
+            .iter()
+            .all(|o| o.deadline < today_text && o.days_overdue > 0)
+    );
+    // One month awaits 任丘's leader, one awaits the city (河间).
+    let states: Vec<(String, String)> = sqlx::query_as(
+        "SELECT county_code, status FROM submissions WHERE dataset = 'cluster_monthly'
+         AND status IN ('submitted', 'county_approved')",
+    )
+    .fetch_all(s.pool())
+    .await
+    .unwrap();
+    assert!(
+        states.contains(&("130982".into(), "submitted".into())),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&("130984".into(), "county_approved".into())),
+        "{states:?}"
+    );
+
+    // A demo that would end in this month or later is refused: its data would be after today.
+    let (s2, _d2) = fresh_store().await;
+    let err = generate(&s2, &DemoOptions { to: last.next(), ..o })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("演示数据最晚到"), "{err}");
 }

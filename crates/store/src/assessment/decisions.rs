@@ -324,7 +324,7 @@ impl Store {
             return Err(StoreError::Invalid(errors.join(";")));
         }
         let mut tx = self.pool().begin().await?;
-        let ts = crate::now();
+        let ts = self.now();
         let mut changed = 0;
         for e in edits {
             let old: Option<i64> = sqlx::query_scalar(
@@ -363,7 +363,7 @@ impl Store {
                         .await?;
                 }
             }
-            crate::log_change(
+            self.log_change(
                 &mut tx,
                 actor,
                 "above_scale_target",
@@ -546,7 +546,7 @@ impl Store {
                 clusterdesk_domain::Fen(live.total_fen).yuan_string()
             )));
         }
-        let ts = crate::now();
+        let ts = self.now();
         let mut tx = self.pool().begin().await?;
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT amount_fen FROM county_transfers WHERE year = $1 LIMIT 1")
@@ -589,7 +589,7 @@ impl Store {
                 "county": r.county, "rank": r.place, "entries": r.park_entries, "amount_fen": r.amount_fen,
             }));
         }
-        crate::log_change(
+        self.log_change(
             &mut tx,
             actor,
             "county_transfer",
@@ -638,7 +638,7 @@ impl Store {
                 "{year}年度的定稿已被撤销,请刷新后查看"
             )));
         }
-        crate::log_change(
+        self.log_change(
             &mut tx,
             actor,
             "county_transfer",

@@ -15,8 +15,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use clusterdesk_store::Store;
 use clusterdesk_store::assessment::{
-    AboveScaleTargets, AssessmentReport, TargetEdit, TransferStatus, beijing_today, check_target,
-    default_period, parse_target,
+    AboveScaleTargets, AssessmentReport, TargetEdit, TransferStatus, check_target, default_period,
+    parse_target,
 };
 use serde_json::Value;
 
@@ -75,7 +75,7 @@ pub async fn assessment(
     let (year, month) = resolve_year(&st.store, q.year.as_deref()).await?;
     Ok(Json(
         st.store
-            .assessment(&user.actor, &st.policies, year, month, beijing_today())
+            .assessment(&user.actor, &st.policies, year, month, st.store.today())
             .await?,
     ))
 }
@@ -210,7 +210,7 @@ pub async fn get_transfer(
     let (year, month) = resolve_year(&st.store, Some(&year)).await?;
     Ok(Json(
         st.store
-            .county_transfer(&user.actor, &st.policies, year, month, beijing_today())
+            .county_transfer(&user.actor, &st.policies, year, month, st.store.today())
             .await?,
     ))
 }
@@ -232,7 +232,7 @@ pub async fn finalize_transfer(
     let (year, month) = resolve_year(&st.store, Some(&year)).await?;
     let s = st
         .store
-        .finalize_county_transfer(&user.actor, &st.policies, year, month, beijing_today())
+        .finalize_county_transfer(&user.actor, &st.policies, year, month, st.store.today())
         .await?;
     Ok((StatusCode::CREATED, Json(s)))
 }
@@ -271,7 +271,7 @@ pub async fn revoke_transfer(
         .await?;
     Ok(Json(
         st.store
-            .county_transfer(&user.actor, &st.policies, year, month, beijing_today())
+            .county_transfer(&user.actor, &st.policies, year, month, st.store.today())
             .await?,
     ))
 }

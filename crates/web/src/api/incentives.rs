@@ -96,7 +96,7 @@ pub struct PolicyOut {
 }
 
 pub fn catalogue(st: &AppState) -> Vec<PolicyOut> {
-    let today = chrono::Utc::now().date_naive();
+    let today = st.store.today();
     st.policies
         .policies()
         .map(|p| {

@@ -3,7 +3,6 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
-use crate::ui::reminders::today;
 use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -40,7 +39,7 @@ pub async fn overdue(
     {
         return Err(WebError::bad_request(format!("未知数据集“{d}”")));
     }
-    Ok(Json(st.store.overdue(&u.actor, today(), ds).await?))
+    Ok(Json(st.store.overdue(&u.actor, st.store.today(), ds).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -96,7 +95,9 @@ pub async fn inbox(
     Query(q): Query<InboxQuery>,
 ) -> ApiResult<Json<Vec<InboxItem>>> {
     Ok(Json(
-        st.store.inbox(&u.actor, q.county.as_deref(), today()).await?,
+        st.store
+            .inbox(&u.actor, q.county.as_deref(), st.store.today())
+            .await?,
     ))
 }
 
@@ -119,7 +120,7 @@ pub async fn read(
     u: CurrentUser,
     Json(b): Json<ReadIn>,
 ) -> ApiResult<Json<ReadOut>> {
-    let marked = st.store.mark_read(&u.actor, &b.keys, today()).await?;
+    let marked = st.store.mark_read(&u.actor, &b.keys, st.store.today()).await?;
     Ok(Json(ReadOut { marked }))
 }
 

@@ -17,9 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use clusterdesk_domain::Fen;
 use clusterdesk_store::StoreError;
-use clusterdesk_store::assessment::{
-    AssessmentReport, TargetEdit, beijing_today, default_period, parse_target,
-};
+use clusterdesk_store::assessment::{AssessmentReport, TargetEdit, default_period, parse_target};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -353,7 +351,7 @@ async fn assessment_page(
         .map_err(|e| PageError::with(st, u, e))?;
     let r = st
         .store
-        .assessment(&u.actor, &st.policies, year, month, beijing_today())
+        .assessment(&u.actor, &st.policies, year, month, st.store.today())
         .await
         .map_err(|e| PageError::with(st, u, e))?;
     if let Some(fmt) = q.format.as_deref() {
@@ -679,7 +677,7 @@ pub async fn finalize(
         .map_err(|e| PageError::with(&st, &u, e))?;
     match st
         .store
-        .finalize_county_transfer(&u.actor, &st.policies, year, month, beijing_today())
+        .finalize_county_transfer(&u.actor, &st.policies, year, month, st.store.today())
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/assessment?year={year}&done=1#transfer")).into_response()),

@@ -1389,7 +1389,7 @@ async fn ledger(
         e.0 += 1;
         e.1 += r.paid_fen;
     }
-    let this_year = chrono::Utc::now().year() as i64;
+    let this_year = st.store.today().year() as i64;
     let page = LedgerPage {
         title: "资金台账".into(),
         layout: Layout::new(&st, &u, "/ledger", vec![(String::new(), "资金台账".into())]),
@@ -1496,7 +1496,7 @@ async fn budgets_page(
         can_set,
         sources,
         year: if form.0.is_empty() {
-            chrono::Utc::now().year().to_string()
+            st.store.today().year().to_string()
         } else {
             form.0
         },
@@ -1765,7 +1765,7 @@ async fn scan(
             },
         })
         .collect::<Vec<_>>();
-    let this_year = chrono::Utc::now().year();
+    let this_year = st.store.today().year();
     let page = ScanPage {
         title: "免申即享".into(),
         layout: Layout::new(&st, &u, "/scan", vec![(String::new(), "免申即享".into())]),

@@ -24,16 +24,13 @@ pub fn router() -> Router<AppState> {
         .route("/reporting/compare", get(compare_page))
 }
 
-/// Today in Beijing: deadlines are Chinese calendar days.
-pub fn today() -> chrono::NaiveDate {
-    let bj = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    chrono::Utc::now().with_timezone(&bj).date_naive()
-}
-
 /// The unread count shown beside 催报提醒 in the navigation; 0 for anyone without an inbox.
 pub async fn unread(st: &AppState, u: &CurrentUser) -> usize {
     if matches!(u.actor.scope(), Scope::County(_) | Scope::Enterprise(_)) {
-        st.store.inbox_unread(&u.actor, today()).await.unwrap_or(0)
+        st.store
+            .inbox_unread(&u.actor, st.store.today())
+            .await
+            .unwrap_or(0)
     } else {
         0
     }
@@ -123,7 +120,7 @@ async fn overdue_view(st: &AppState, u: &CurrentUser, dataset: &str) -> Result<O
     } else {
         String::new()
     };
-    let today = today();
+    let today = st.store.today();
     let list = st
         .store
         .overdue(&u.actor, today, Some(dataset.as_str()).filter(|d| !d.is_empty()))
@@ -253,7 +250,7 @@ async fn remind(
         st.store
             .overdue(
                 &u.actor,
-                today(),
+                st.store.today(),
                 Some(f.dataset.as_str()).filter(|d| !d.is_empty()),
             )
             .await
@@ -334,7 +331,7 @@ async fn inbox_page(
     let org = st.store.inbox_org(&u.actor, q.county.as_deref()).map_err(fail)?;
     let items = st
         .store
-        .inbox(&u.actor, Some(&org), today())
+        .inbox(&u.actor, Some(&org), st.store.today())
         .await
         .map_err(|e| PageError::with(&st, &u, e))?;
     let unread = items.iter().filter(|i| !i.read).count();
@@ -423,7 +420,7 @@ async fn mark_read(
     check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     let keys: Vec<String> = if f.key.is_empty() { vec![] } else { vec![f.key] };
     st.store
-        .mark_read(&u.actor, &keys, today())
+        .mark_read(&u.actor, &keys, st.store.today())
         .await
         .map_err(|e| PageError::with(&st, &u, e))?;
     Ok(Redirect::to("/reporting/inbox").into_response())

@@ -144,8 +144,7 @@ struct ReportingPage {
 }
 
 /// The month before today: what counties report now.
-fn default_period(kind: clusterdesk_domain::period::PeriodType) -> String {
-    let today = chrono::Utc::now().date_naive();
+fn default_period(today: chrono::NaiveDate, kind: clusterdesk_domain::period::PeriodType) -> String {
     let month = Period::parse(&today.format("%Y-%m").to_string())
         .expect("valid")
         .prev();
@@ -196,7 +195,7 @@ fn build(st: &AppState, u: &CurrentUser, c: &Choice) -> ReportingPage {
         .period
         .clone()
         .filter(|p| !p.trim().is_empty())
-        .unwrap_or_else(|| default_period(kind));
+        .unwrap_or_else(|| default_period(st.store.today(), kind));
     let download_href = format!(
         "/reporting/template.xlsx?dataset={}&county={}&period={}",
         urlencode(&dataset),
@@ -407,7 +406,7 @@ async fn matrix(
         .iter()
         .find(|d| d.code == base.dataset)
         .expect("chosen in build");
-    let mut p = Period::parse(&default_period(ds.period_type)).expect("valid");
+    let mut p = Period::parse(&default_period(st.store.today(), ds.period_type)).expect("valid");
     let mut periods = Vec::new();
     for _ in 0..12 {
         periods.push(p);
@@ -420,7 +419,7 @@ async fn matrix(
         .submissions_for(&u.actor, &ds.code, &codes)
         .await
         .map_err(|e| PageError::with(&st, &u, e))?;
-    let today = chrono::Utc::now().date_naive();
+    let today = st.store.today();
     let (mut expected, mut received, mut on_time) = (0, 0, 0);
     let mut rows = Vec::new();
     for county in plan.counties().filter(|x| u.actor.can_read_county(&x.code)) {

@@ -21,7 +21,9 @@ pub struct TestApp {
 pub async fn spawn_app() -> TestApp {
     let (url, dir) = fresh_db().await;
     let plan = Arc::new(Plan::embedded().expect("embedded plan loads"));
-    let store = Store::open(&url, plan).await.expect("store opens");
+    let store = Store::open_with_clock(&url, plan, clusterdesk_store::testsupport::test_clock())
+        .await
+        .expect("store opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
     let state = clusterdesk_web::AppState::new(store.clone(), Some("setup-token-1".into()));
