@@ -58,7 +58,13 @@ impl Store {
         let rows = self.read_rows_on_engine(sql, args).await?;
         // As sqlx logs its own statements: the start of the SQL, the rows and the time.
         let summary: String = sql.split_whitespace().take(6).collect::<Vec<_>>().join(" ");
-        tracing::debug!(summary, rows = rows.len(), elapsed = ?t0.elapsed(), "fast read");
+        let elapsed = t0.elapsed();
+        if elapsed > crate::SLOW_STATEMENT {
+            // These reads bypass sqlx's own slow-statement log on SQLite.
+            tracing::warn!(summary, rows = rows.len(), ?elapsed, "slow read");
+        } else {
+            tracing::debug!(summary, rows = rows.len(), ?elapsed, "fast read");
+        }
         Ok(rows)
     }
 
