@@ -1,7 +1,7 @@
 //! Two engines, one schema: the SQLite and PostgreSQL migration folders are kept equal by hand,
 //! and this test checks that they are. It migrates a fresh database of each engine, reads back
 //! tables, columns (types in a common vocabulary, see `model.rs`), nullability, defaults,
-//! primary keys, UNIQUE constraints, foreign keys and indexes, and compares them; it also checks
+//! primary keys, UNIQUE and CHECK constraints, foreign keys and indexes, and compares them; it also checks
 //! that both folders hold the same migration files.
 //!
 //! The PostgreSQL side needs CLUSTERDESK_TEST_PG (a server URL, as for every database test).
@@ -87,6 +87,10 @@ async fn sqlite_and_postgres_migrate_to_the_same_schema() {
     assert_eq!(values.primary_key, ["unit_code", "indicator_code", "period"]);
     assert!(values.indexes["data_values_yearly"].predicate.is_some());
     assert!(sqlite.tables.len() > 20, "{:?}", sqlite.tables.keys());
+    assert_eq!(
+        sqlite.tables["above_scale_targets"].checks,
+        ["target>=0".to_string()].into()
+    );
 
     if std::env::var("CLUSTERDESK_TEST_PG").map_or(true, |v| v.is_empty()) {
         eprintln!(
@@ -212,6 +216,16 @@ fn the_type_vocabulary() {
     assert_eq!(
         model::postgres_default(Some("nextval('users_id_seq'::regclass)"), false).as_deref(),
         Some(model::AUTO)
+    );
+    assert_eq!(
+        model::sqlite_checks(
+            "CREATE TABLE t (a BIGINT NOT NULL CHECK (a >= 0), -- check later\n b TEXT, CHECK(length(b) < 9))"
+        ),
+        [
+            model::normalise_predicate("a >= 0"),
+            model::normalise_predicate("length(b) < 9"),
+        ]
+        .into()
     );
 }
 

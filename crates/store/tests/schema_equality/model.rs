@@ -22,7 +22,8 @@
 //!
 //! Indexes that only back a PRIMARY KEY or UNIQUE constraint (SQLite's `sqlite_autoindex_*`,
 //! PostgreSQL's `*_pkey` / `*_key`) are not compared as indexes: their names are the engine's
-//! own, and the constraints they back are compared as `primary_key` and `uniques`.
+//! own, and the constraints they back are compared as `primary_key` and `uniques`. Partial
+//! index predicates and CHECK expressions are compared as text without blanks or parentheses.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -44,6 +45,8 @@ pub struct Table {
     pub foreign_keys: BTreeSet<ForeignKey>,
     /// Indexes made by CREATE INDEX, by name.
     pub indexes: BTreeMap<String, Index>,
+    /// CHECK constraints, each its expression normalised by [`normalise_predicate`].
+    pub checks: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,6 +167,42 @@ pub fn normalise_predicate(p: &str) -> String {
         .to_lowercase()
 }
 
+/// The CHECK expressions of a SQLite CREATE TABLE statement (SQLite keeps no catalogue of
+/// them), normalised by [`normalise_predicate`].
+pub fn sqlite_checks(create_table: &str) -> BTreeSet<String> {
+    // Comments may say "check"; they are not part of a constraint.
+    let sql: String = create_table
+        .lines()
+        .map(|l| l.split("--").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let upper = sql.to_ascii_uppercase();
+    let mut out = BTreeSet::new();
+    let mut from = 0;
+    while let Some(i) = upper[from..].find("CHECK") {
+        let at = from + i;
+        from = at + "CHECK".len();
+        let word_start = at == 0 || !upper.as_bytes()[at - 1].is_ascii_alphanumeric();
+        let rest = sql[from..].trim_start();
+        if !word_start || !rest.starts_with('(') {
+            continue;
+        }
+        let mut depth = 0;
+        for (k, ch) in rest.char_indices() {
+            match ch {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                out.insert(normalise_predicate(&rest[..=k]));
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// Every difference between two schemas, one line each, naming the table and the column,
 /// constraint or index; empty when they are equal. `a` and `b` name the two sides.
 pub fn compare(a_name: &str, a: &Schema, b_name: &str, b: &Schema) -> Vec<String> {
@@ -237,6 +276,10 @@ fn compare_table(t: &str, a_name: &str, a: &Table, b_name: &str, b: &Table, out:
             fk.on_update,
             fk.on_delete
         ));
+    }
+    for c in a.checks.symmetric_difference(&b.checks) {
+        let side = if a.checks.contains(c) { a_name } else { b_name };
+        out.push(format!("table `{t}`: CHECK ({c}) is in {side} only"));
     }
     for ix in union(a.indexes.keys(), b.indexes.keys()) {
         match (a.indexes.get(ix), b.indexes.get(ix)) {

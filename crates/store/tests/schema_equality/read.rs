@@ -3,7 +3,7 @@
 
 use crate::model::{
     AUTO, Column, ForeignKey, Index, Schema, Table, normalise_predicate, postgres_default, postgres_type,
-    sqlite_default, sqlite_type,
+    sqlite_checks, sqlite_default, sqlite_type,
 };
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -22,7 +22,10 @@ pub async fn sqlite(pool: &sqlx::SqlitePool) -> Schema {
     .expect("list SQLite tables");
     let mut schema = Schema::default();
     for (name, sql) in &names {
-        let mut t = Table::default();
+        let mut t = Table {
+            checks: sqlite_checks(sql),
+            ..Table::default()
+        };
         let cols = sqlx::query(
             "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info($1) ORDER BY cid",
         )
@@ -213,9 +216,10 @@ pub async fn postgres(pool: &sqlx::PgPool) -> Schema {
                 ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
                       JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n
                       ORDER BY k.i) AS ref_cols,
-                c.confupdtype::text AS on_update, c.confdeltype::text AS on_delete
+                c.confupdtype::text AS on_update, c.confdeltype::text AS on_delete,
+                pg_get_constraintdef(c.oid) AS def
          FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
-         WHERE n.nspname = current_schema() AND c.contype IN ('p', 'u', 'f')",
+         WHERE n.nspname = current_schema() AND c.contype IN ('p', 'u', 'f', 'c')",
     )
     .fetch_all(pool)
     .await
@@ -229,6 +233,12 @@ pub async fn postgres(pool: &sqlx::PgPool) -> Schema {
             "p" => t.primary_key = cols,
             "u" => {
                 t.uniques.insert(cols);
+            }
+            // `CHECK ((target >= 0))`: the same as SQLite's `(target >= 0)` once normalised.
+            "c" => {
+                let def: String = c.get("def");
+                t.checks
+                    .insert(normalise_predicate(def.trim_start_matches("CHECK")));
             }
             _ => {
                 t.foreign_keys.insert(ForeignKey {
