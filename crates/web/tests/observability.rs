@@ -51,10 +51,10 @@ impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
     }
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
         let span = ctx.span(&id).expect("span");
-        if span.name() == "request" {
-            if let Some(f) = span.extensions_mut().remove::<Fields>() {
-                self.0.lock().unwrap().push(f);
-            }
+        if span.name() == "request"
+            && let Some(f) = span.extensions_mut().remove::<Fields>()
+        {
+            self.0.lock().unwrap().push(f);
         }
     }
 }

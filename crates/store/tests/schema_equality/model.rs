@@ -136,10 +136,10 @@ pub fn postgres_default(default: Option<&str>, identity: bool) -> Option<String>
     }
     let d = strip_parens(&d);
     // PostgreSQL quotes a negative number it casts (`'-1'::integer`); SQLite keeps `-1`.
-    if let Some(inner) = d.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
-        if inner.parse::<f64>().is_ok() {
-            return Some(inner.to_string());
-        }
+    if let Some(inner) = d.strip_prefix('\'').and_then(|s| s.strip_suffix('\''))
+        && inner.parse::<f64>().is_ok()
+    {
+        return Some(inner.to_string());
     }
     Some(d.to_string())
 }

@@ -59,11 +59,11 @@ pub async fn sqlite(pool: &sqlx::SqlitePool) -> Schema {
                 .find(|c| c.get::<String, _>("name") == *only)
                 .map(|c| c.get::<String, _>("type"))
                 .unwrap_or_default();
-            if declared.eq_ignore_ascii_case("INTEGER") && !sql.to_ascii_uppercase().contains("WITHOUT ROWID")
+            if declared.eq_ignore_ascii_case("INTEGER")
+                && !sql.to_ascii_uppercase().contains("WITHOUT ROWID")
+                && let Some(c) = t.columns.get_mut(only)
             {
-                if let Some(c) = t.columns.get_mut(only) {
-                    c.default = Some(AUTO.into());
-                }
+                c.default = Some(AUTO.into());
             }
         }
         let indexes =
