@@ -332,7 +332,9 @@ async fn main() {
     }
     tracing_subscriber::fmt()
         .with_env_filter(
+            // CLUSTERDESK_LOG, else the RUST_LOG most Rust programs read, else warnings only.
             tracing_subscriber::EnvFilter::try_from_env("CLUSTERDESK_LOG")
+                .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)

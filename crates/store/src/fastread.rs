@@ -58,7 +58,13 @@ impl Store {
         let rows = self.read_rows_on_engine(sql, args).await?;
         // As sqlx logs its own statements: the start of the SQL, the rows and the time.
         let summary: String = sql.split_whitespace().take(6).collect::<Vec<_>>().join(" ");
-        tracing::debug!(summary, rows = rows.len(), elapsed = ?t0.elapsed(), "fast read");
+        let elapsed = t0.elapsed();
+        if elapsed > crate::SLOW_STATEMENT {
+            // These reads bypass sqlx's own slow-statement log on SQLite.
+            tracing::warn!(summary, rows = rows.len(), ?elapsed, "slow read");
+        } else {
+            tracing::debug!(summary, rows = rows.len(), ?elapsed, "fast read");
+        }
         Ok(rows)
     }
 
@@ -133,5 +139,48 @@ mod tests {
         assert!(rows[0].text(5).is_err());
         // A bad statement is an error, not a panic.
         assert!(store.read_rows("SELECT nope FROM nowhere", &[]).await.is_err());
+    }
+
+    /// Log lines of the current thread (the test's runtime runs everything on it).
+    #[derive(Clone, Default)]
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_slow_read_is_logged_with_its_summary() {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::WARN)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let (url, _dir) = crate::testsupport::fresh_db().await;
+        let plan = std::sync::Arc::new(clusterdesk_plan::Plan::embedded().expect("plan"));
+        let store = Store::open(&url, plan).await.expect("open");
+        let slow = match store.engine() {
+            Engine::Sqlite => {
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000)
+                 SELECT count(*) FROM c"
+            }
+            Engine::Postgres => "SELECT 1 FROM (SELECT pg_sleep(0.2)) AS s",
+        };
+        let t0 = std::time::Instant::now();
+        store.read_rows(slow, &[]).await.expect("slow read");
+        assert!(t0.elapsed() > crate::SLOW_STATEMENT, "make the read slower");
+        store.read_rows("SELECT 'quick one'", &[]).await.expect("read");
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("slow read"), "{text}");
+        assert!(text.contains(&slow.split_whitespace().take(6).collect::<Vec<_>>().join(" ")));
+        assert!(!text.contains("quick one"), "{text}");
     }
 }

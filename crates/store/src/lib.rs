@@ -30,8 +30,11 @@ pub use error::{Result, StoreError};
 use clusterdesk_domain::Clock;
 use clusterdesk_plan::Plan;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, ConnectOptions, Executor};
 use std::sync::Arc;
+
+/// A statement (or a fast read) taking longer than this is logged at warn level.
+pub(crate) const SLOW_STATEMENT: std::time::Duration = std::time::Duration::from_millis(100);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -89,7 +92,11 @@ impl Store {
             }),
             Engine::Postgres => opts.max_connections(16),
         };
-        let pool = opts.connect(&url).await?;
+        // Statements slower than SLOW_STATEMENT are logged at warn with their SQL.
+        let conn = url
+            .parse::<sqlx::any::AnyConnectOptions>()?
+            .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
+        let pool = opts.connect_with(conn).await?;
         if engine == Engine::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }

@@ -69,6 +69,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .session_actor(&token)
             .await?
             .ok_or_else(WebError::unauthorized)?;
+        crate::observe::record_user(actor.user_id);
         // A temporary password must be replaced before anything else is done with the account.
         // Nested routers see a shortened path; the original one is what the list names.
         let path = match parts.extensions.get::<axum::extract::OriginalUri>() {

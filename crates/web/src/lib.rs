@@ -5,6 +5,7 @@ pub mod auth;
 pub mod charts;
 pub mod error;
 pub mod limiter;
+pub mod observe;
 pub mod ui;
 
 use axum::Router;
@@ -16,7 +17,6 @@ use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -57,7 +57,7 @@ async fn healthz() -> &'static str {
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::router())
         .merge(ui::router())
@@ -84,8 +84,9 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
-        ))
-        .layer(TraceLayer::new_for_http())
+        ));
+    // The request span and its id, outside everything else so that every response has both.
+    observe::layers(app)
 }
 
 /// Serve until the process is stopped.
