@@ -27,9 +27,11 @@ export async function startServer({ enterprises = 600, seed = 7 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'clusterdesk-e2e-'));
   const db = join(dir, 'e2e.db');
   const env = { ...process.env, CLUSTERDESK_DEMO_PASSWORD: PASSWORD, CLUSTERDESK_NOW: NOW };
+  execFileSync(BIN, ['--db', db, 'demo', '--enterprises', String(enterprises), '--seed', String(seed)], { env, stdio: 'pipe' });
   const proc = spawn(BIN, ['--db', db, 'serve', '--bind', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
+    proc.stderr.on('data', (d) => { out += d; });
     const timer = setTimeout(() => reject(new Error('server did not start: ' + out)), 30000);
     proc.stdout.on('data', (d) => {
       out += d;

@@ -290,6 +290,12 @@ async fn serve(cli: &Cli, bind: &str, demo: bool) -> Result<()> {
         .with_context(|| format!("无法监听 {bind}"))?;
     let addr = listener.local_addr()?;
     println!("clusterdesk 已启动:http://{addr}/");
+    if store.clock().is_fixed() {
+        println!(
+            "时钟已设定(CLUSTERDESK_NOW):现在是北京时间 {}",
+            store.clock().now_beijing().format("%Y年%-m月%-d日 %H:%M")
+        );
+    }
     if let Some(t) = &setup {
         println!("首次使用:系统中还没有账户。打开 http://{addr}/setup ,输入一次性设置码 {t} 创建管理员;");
         println!(

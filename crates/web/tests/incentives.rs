@@ -69,8 +69,9 @@ async fn world() -> World {
     }
 }
 
+/// The budget year: the server's (Beijing) year at the tests' clock, as an approval takes it.
 fn year() -> i64 {
-    chrono::Utc::now().year() as i64
+    clusterdesk_store::testsupport::test_clock().today().year() as i64
 }
 
 async fn post(c: &Client, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
