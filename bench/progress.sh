@@ -36,13 +36,12 @@ venv=$out/duckdb-venv
 peer=1
 if [[ ! -x $venv/bin/python ]] || ! "$venv/bin/python" -c 'import duckdb' 2>/dev/null; then
   if ! { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet -r bench/peers/requirements-duckdb.txt; } >"$out/duckdb-install.log" 2>&1; then
-    if ((smoke)); then
-      echo "duckdb could not be installed (see $out/duckdb-install.log): peer skipped in --smoke"
-      peer=0
-    else
-      echo "duckdb could not be installed (see $out/duckdb-install.log)" >&2
-      exit 1
-    fi
+    # No comparison is no benchmark, in a smoke run too: say why and fail.
+    why="see $out/duckdb-install.log"
+    python3 -c 'import ensurepip' 2>/dev/null ||
+      why="python3 has no venv support: install Debian's python3-venv (apt-get install python3-venv)"
+    echo "duckdb could not be installed ($why): the DuckDB comparison cannot run" >&2
+    exit 1
   fi
 fi
 
