@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Progress and dashboard benchmark (issue #4, item 9): clusterdesk's store against DuckDB on the
 # same raw values, in the same run. Usage: bench/progress.sh [--smoke]
-#   --smoke   300 enterprises, 3 runs, debug build; the DuckDB peer is skipped when it cannot be
-#             installed (no network). A full run needs it and fails without it.
+#   --smoke   300 enterprises, 3 runs, debug build. Smoke and full runs alike need the DuckDB
+#             peer (python3 -m venv, so Debian's python3-venv, and pip's network) and fail,
+#             saying why, without it.
 # Full: 20,000 enterprises (the city scale: 14.4M enterprise values) and the sizes in
 # PROGRESS_SIZES (e.g. PROGRESS_SIZES="20000 60000"), 9 runs each inside one process, median
 # reported. The questions are defined in BENCHMARKS.md; both sides print their answers in

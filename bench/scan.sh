@@ -2,8 +2,9 @@
 # Eligibility scan (免申即享) benchmark: clusterdesk's policy engine against a minimal OpenFisca
 # model of the same incentives (bench/peers/openfisca_scan.py), on the same facts, in the same
 # run. Usage: bench/scan.sh [--smoke]
-#   --smoke   2,000 enterprises, one run, debug build; the OpenFisca peer is skipped when it
-#             cannot be installed (no network). A full run needs it and fails without it.
+#   --smoke   2,000 enterprises, one run, debug build. Smoke and full runs alike need the
+#             OpenFisca peer (python3 -m venv, so Debian's python3-venv, and pip's network)
+#             and fail, saying why, without it.
 # Full sizes: 20,000 and 200,000 enterprises, 5 runs each, median reported. Each side reads
 # the same CSV facts (bench/peers/gen_scan_facts.py) and prints its counts, its total in fen
 # and its milliseconds; the run fails unless both agree to the fen.
