@@ -47,6 +47,25 @@ fn next_and_previous() {
     assert_eq!(p("2025Q4").next(), p("2026Q1"));
     assert_eq!(p("2025").next(), p("2026"));
     assert_eq!(p("2026-01").prev(), p("2025-12"));
+    assert_eq!(p("2025-04").prev(), p("2025-03"));
+    assert_eq!(p("2026Q1").prev(), p("2025Q4"));
+    assert_eq!(p("2025Q3").prev(), p("2025Q2"));
+    assert_eq!(p("2025").prev(), p("2024"));
+    // 比上年同期: the same month, quarter or year one year back.
+    assert_eq!(p("2025-03").same_period_last_year(), p("2024-03"));
+    assert_eq!(p("2025Q2").same_period_last_year(), p("2024Q2"));
+    assert_eq!(p("2025").same_period_last_year(), p("2024"));
+    // 2025-11 … 2026-02: four months across the year end.
+    let m: Vec<String> = Period::months_between(p("2025-11"), p("2026-02"))
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+    assert_eq!(m, ["2025-11", "2025-12", "2026-01", "2026-02"]);
+    // How people read them.
+    assert_eq!(p("2025-03").label_zh(), "2025年3月");
+    assert_eq!(p("2025Q1").label_zh(), "2025年一季度");
+    assert_eq!(p("2025-03").cumulative_label_zh(), "2025年1–3月");
+    assert_eq!(p("2025-01").cumulative_label_zh(), "2025年1月");
 }
 
 #[test]
