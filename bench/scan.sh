@@ -2,8 +2,9 @@
 # Eligibility scan (免申即享) benchmark: clusterdesk's policy engine against a minimal OpenFisca
 # model of the same incentives (bench/peers/openfisca_scan.py), on the same facts, in the same
 # run. Usage: bench/scan.sh [--smoke]
-#   --smoke   2,000 enterprises, one run, debug build; the OpenFisca peer is skipped when it
-#             cannot be installed (no network). A full run needs it and fails without it.
+#   --smoke   2,000 enterprises, one run, debug build. Smoke and full runs alike need the
+#             OpenFisca peer (python3 -m venv, so Debian's python3-venv, and pip's network)
+#             and fail, saying why, without it.
 # Full sizes: 20,000 and 200,000 enterprises, 5 runs each, median reported. Each side reads
 # the same CSV facts (bench/peers/gen_scan_facts.py) and prints its counts, its total in fen
 # and its milliseconds; the run fails unless both agree to the fen.
@@ -31,13 +32,12 @@ venv=$out/openfisca-venv
 peer=1
 if [[ ! -x $venv/bin/python ]] || ! "$venv/bin/python" -c 'import openfisca_core' 2>/dev/null; then
   if ! { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet -r bench/peers/requirements.txt; } >"$out/openfisca-install.log" 2>&1; then
-    if ((smoke)); then
-      echo "openfisca-core could not be installed (see $out/openfisca-install.log): peer skipped in --smoke"
-      peer=0
-    else
-      echo "openfisca-core could not be installed (see $out/openfisca-install.log)" >&2
-      exit 1
-    fi
+    # No comparison is no benchmark, in a smoke run too: say why and fail.
+    why="see $out/openfisca-install.log"
+    python3 -c 'import ensurepip' 2>/dev/null ||
+      why="python3 has no venv support: install Debian's python3-venv (apt-get install python3-venv)"
+    echo "openfisca-core could not be installed ($why): the OpenFisca comparison cannot run" >&2
+    exit 1
   fi
 fi
 today=$(date -u +%F)

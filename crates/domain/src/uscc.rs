@@ -104,7 +104,13 @@ mod tests {
 
     #[test]
     fn check_char_by_hand() {
-        // 91110000600037341L: weighted sum by hand is 376; 376 mod 31 = 4; 31 - 4 = 27 -> 'L'.
+        // 91110000600037341L. GB 32100 weights W_i = 3^(i-1) mod 31 for i = 1..17:
+        //   1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28.
+        // Characters 9 1 1 1 0 0 0 0 6 0 0 0 3 7 3 4 1; the non-zero products:
+        //   9*1 + 1*3 + 1*9 + 1*27 + 6*20 + 3*8 + 7*24 + 3*10 + 4*30 + 1*28
+        //   = 9 + 3 + 9 + 27 + 120 + 24 + 168 + 30 + 120 + 28 = 538.
+        // 538 mod 31 = 538 - 17*31 = 11; 31 - 11 = 20 -> the 21st character of
+        // 0-9 A B C D E F G H J K L... = 'L'.
         assert_eq!(check_char(b"91110000600037341"), Some('L'));
     }
 

@@ -66,11 +66,19 @@ fn every_yaml_test_passes_with_three_cases_per_policy() {
 
 #[test]
 fn clause_texts_are_verbatim_from_the_seed() {
-    // The seed lives outside the repository on the build machine; skip when absent.
-    let seed = PathBuf::from("/work/shared/seed/000_1fd0ebb41e88c6b0.txt");
-    let Ok(text) = std::fs::read_to_string(seed) else {
-        return;
-    };
+    // The seed text lives in `shared/`, beside the checkout (`/work/main` and `/work/shared`;
+    // CI puts a copy of `shared/` beside its clone). Without it this check cannot run: fail.
+    let seed = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/seed/000_1fd0ebb41e88c6b0.txt"
+    ));
+    let text = std::fs::read_to_string(&seed).unwrap_or_else(|e| {
+        panic!(
+            "the plan's full text (沧政办规〔2022〕13号) is needed to check that every clause quote \
+             is verbatim, and {} could not be read: {e}. Put a copy of `shared/` beside the checkout.",
+            seed.display()
+        )
+    });
     let set = PolicySet::load(&read_folder(&folder()).unwrap()).unwrap();
     for p in set.policies() {
         assert!(
@@ -78,6 +86,9 @@ fn clause_texts_are_verbatim_from_the_seed() {
             "{}: clause_text not verbatim",
             p.id
         );
+        if let Some(q) = &p.funding.quote {
+            assert!(text.contains(q), "{}: funding quote “{q}” not verbatim", p.id);
+        }
         for values in p.parameters.values() {
             for v in values {
                 assert!(

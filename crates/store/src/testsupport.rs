@@ -3,12 +3,53 @@
 
 use sqlx::Executor;
 
-/// A folder removed when dropped.
-pub struct TempDir(pub std::path::PathBuf);
+/// What a test database leaves behind, removed when this guard is dropped: the SQLite file's
+/// folder, or the PostgreSQL database (`DROP DATABASE … WITH (FORCE)`, which also ends the
+/// connections a store still holds). Keep it alive for as long as the database is used:
+/// `let (url, _db) = fresh_db().await;` (not `let (url, _) = …`, which drops it at once).
+pub struct TempDir {
+    dir: Option<std::path::PathBuf>,
+    /// The server's admin URL and the name of the database to drop.
+    pg: Option<(String, String)>,
+}
+
+impl TempDir {
+    /// The SQLite folder, if this is one.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.dir.as_deref()
+    }
+}
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some((admin, name)) = self.pg.take() {
+            // Drop may run inside a test's tokio runtime, where blocking on a future panics:
+            // run the statement on a thread of its own with a runtime of its own.
+            let db = name.clone();
+            let done = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                rt.block_on(async {
+                    let pool = sqlx::AnyPool::connect(&admin).await.map_err(|e| e.to_string())?;
+                    let r = pool
+                        .execute(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)").as_str())
+                        .await;
+                    pool.close().await;
+                    r.map(|_| ()).map_err(|e| e.to_string())
+                })
+            })
+            .join();
+            match done {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => eprintln!("testsupport: could not drop test database {name}: {e}"),
+                Err(_) => eprintln!("testsupport: dropping test database {name} panicked"),
+            }
+        }
     }
 }
 
@@ -41,7 +82,18 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
-/// A fresh, empty database: its `--db` argument and the folder to clean up (SQLite only).
+/// The engine the tests are meant to run on: PostgreSQL when CLUSTERDESK_TEST_PG is set and
+/// not empty, SQLite otherwise.
+pub fn intended_engine() -> crate::Engine {
+    match std::env::var("CLUSTERDESK_TEST_PG") {
+        Ok(s) if !s.is_empty() => crate::Engine::Postgres,
+        _ => crate::Engine::Sqlite,
+    }
+}
+
+/// A fresh, empty database: its `--db` argument and the guard that removes it (the SQLite
+/// folder, or the PostgreSQL database) when dropped. Always `Some`; an `Option` for the
+/// callers written when PostgreSQL databases were left behind.
 pub async fn fresh_db() -> (String, Option<TempDir>) {
     match std::env::var("CLUSTERDESK_TEST_PG") {
         Ok(admin) if !admin.is_empty() => {
@@ -58,12 +110,21 @@ pub async fn fresh_db() -> (String, Option<TempDir>) {
                 .rsplit_once('/')
                 .map(|(b, _)| b.to_string())
                 .unwrap_or(admin.clone());
-            (format!("{base}/{name}"), None)
+            let guard = TempDir {
+                dir: None,
+                pg: Some((admin, name.clone())),
+            };
+            (format!("{base}/{name}"), Some(guard))
         }
         _ => {
             let dir = std::env::temp_dir().join(unique("clusterdesk"));
             std::fs::create_dir_all(&dir).expect("temp dir");
-            (dir.join("test.db").display().to_string(), Some(TempDir(dir)))
+            let url = dir.join("test.db").display().to_string();
+            let guard = TempDir {
+                dir: Some(dir),
+                pg: None,
+            };
+            (url, Some(guard))
         }
     }
 }

@@ -97,8 +97,19 @@ async fn the_demo_is_plausible_and_refuses_a_full_database() {
         .await
         .unwrap();
     assert!(codes.iter().all(|c| clusterdesk_domain::Uscc::parse(c).is_ok()));
-    // Demo data goes only into an empty database.
-    assert!(generate(&s, &opts(7)).await.is_err());
+    // Demo data goes only into an empty database: refused as a conflict, with the reason.
+    match generate(&s, &opts(7)).await {
+        Err(clusterdesk_store::StoreError::Conflict(m)) => {
+            assert_eq!(m, "数据库中已有企业数据;演示数据只能写入空数据库")
+        }
+        Err(e) => panic!("expected a conflict, got {e}"),
+        Ok(_) => panic!("a second demo into a full database was accepted"),
+    }
+    let again: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enterprises")
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    assert_eq!(again, 400, "the refused run wrote nothing");
 }
 
 /// The demo's accepted history passes the shipped validation rules without an error (warnings
@@ -164,6 +175,22 @@ async fn a_demo_of_a_few_months_generates() {
     };
     let r = generate(&s, &o).await.unwrap();
     assert_eq!(r.enterprises, 100);
+    // Monthly cluster revenue for every month asked: 45 clusters × 6 months (2025-01..06), and
+    // none outside them.
+    let months: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT period, COUNT(*) FROM data_values WHERE indicator_code = 'revenue'
+         AND unit_code LIKE 'C%' AND period LIKE '____-__' GROUP BY period ORDER BY period",
+    )
+    .fetch_all(s.pool())
+    .await
+    .unwrap();
+    let want: Vec<(String, i64)> = (1..=6).map(|m| (format!("2025-{m:02}"), 45)).collect();
+    assert_eq!(months, want);
+    let enterprises: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enterprises")
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    assert_eq!(enterprises, 100);
 }
 
 /// The demo made on the tests' date (`CLUSTERDESK_TEST_NOW`; scripts/test runs this at the 2nd
