@@ -77,15 +77,66 @@ fn entry_has_text<R: BufRead>(x: &mut Reader<R>, closing: QName) -> Option<bool>
     }
 }
 
-/// The first cell of an XML part whose shared-string number is not a plain number below
-/// `count`, as (its `r` reference or "", the number as written). Stops quietly where the XML
-/// breaks, which calamine refuses on its own.
-pub(crate) fn bad_shared_string_ref<R: BufRead>(mut x: Reader<R>, count: usize) -> Option<(String, String)> {
+/// A cell reference calamine reads without overflow: 1–3 letters, then 1–7 digits.
+fn cell_ref_ok(r: &[u8]) -> bool {
+    let letters = r.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let digits = &r[letters..];
+    (1..=3).contains(&letters) && (1..=7).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit)
+}
+
+/// (row, column) of a reference that passed [`cell_ref_ok`].
+fn cell_pos(r: &[u8]) -> (u64, u64) {
+    r.iter().fold((0, 0), |(row, col), b| match b {
+        b'0'..=b'9' => (row * 10 + u64::from(b - b'0'), col),
+        _ => (row, col * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1)),
+    })
+}
+
+/// A declared used range calamine reads without overflow: one or two good references, the
+/// first not past the second.
+fn dimension_ok(v: &[u8]) -> bool {
+    let parts: Vec<&[u8]> = v.split(|b| *b == b':').collect();
+    match parts.as_slice() {
+        [one] => cell_ref_ok(one),
+        [a, b] if cell_ref_ok(a) && cell_ref_ok(b) => {
+            let ((r0, c0), (r1, c1)) = (cell_pos(a), cell_pos(b));
+            r0 <= r1 && c0 <= c1
+        }
+        _ => false,
+    }
+}
+
+/// The first problem of an XML part that would make calamine panic or overflow, as (where,
+/// the value as written, rule): a cell, row or used-range reference it cannot read, or a
+/// shared-string number that is not a plain number below `count`. Stops quietly where the
+/// XML breaks, which calamine refuses on its own.
+pub(crate) fn first_problem<R: BufRead>(
+    mut x: Reader<R>,
+    count: usize,
+) -> Option<(String, String, &'static str)> {
     let (mut buf, mut inner) = (Vec::new(), Vec::new());
+    let text = |v: &[u8]| String::from_utf8_lossy(v).into_owned();
     loop {
         buf.clear();
         let e = match x.read_event_into(&mut buf) {
             Ok(Event::Start(e)) if e.local_name().as_ref() == b"c" => e.into_owned(),
+            Ok(Event::Start(e)) if e.local_name().as_ref() == b"dimension" => {
+                for a in e.attributes().flatten() {
+                    if a.key == QName(b"ref") && !dimension_ok(&a.value) {
+                        return Some((String::new(), text(&a.value), "dimension_invalid"));
+                    }
+                }
+                continue;
+            }
+            Ok(Event::Start(e)) if e.local_name().as_ref() == b"row" => {
+                for a in e.attributes().flatten() {
+                    let ok = (1..=7).contains(&a.value.len()) && a.value.iter().all(u8::is_ascii_digit);
+                    if a.key == QName(b"r") && !ok {
+                        return Some((String::new(), text(&a.value), "row_ref_invalid"));
+                    }
+                }
+                continue;
+            }
             Ok(Event::Eof) | Err(_) => return None,
             _ => continue,
         };
@@ -94,7 +145,10 @@ pub(crate) fn bad_shared_string_ref<R: BufRead>(mut x: Reader<R>, count: usize) 
         for a in e.attributes().flatten() {
             match a.key {
                 QName(b"t") => shared = a.value.as_ref() == b"s",
-                QName(b"r") => at = String::from_utf8_lossy(&a.value).into_owned(),
+                QName(b"r") if !cell_ref_ok(&a.value) => {
+                    return Some((String::new(), text(&a.value), "cell_ref_invalid"));
+                }
+                QName(b"r") => at = text(&a.value),
                 _ => {}
             }
         }
@@ -104,13 +158,13 @@ pub(crate) fn bad_shared_string_ref<R: BufRead>(mut x: Reader<R>, count: usize) 
             match x.read_event_into(&mut inner) {
                 Ok(Event::Start(v)) if v.local_name().as_ref() == b"v" => {
                     let name = v.name().as_ref().to_vec();
-                    let mut text = String::new();
+                    let mut v_text = String::new();
                     let mut vbuf = Vec::new();
                     loop {
                         vbuf.clear();
                         match x.read_event_into(&mut vbuf) {
                             Ok(Event::Text(t)) => match t.unescape() {
-                                Ok(s) => text.push_str(&s),
+                                Ok(s) => v_text.push_str(&s),
                                 Err(_) => return None,
                             },
                             Ok(Event::End(end)) if end.name().as_ref() == name.as_slice() => break,
@@ -118,12 +172,12 @@ pub(crate) fn bad_shared_string_ref<R: BufRead>(mut x: Reader<R>, count: usize) 
                             _ => {}
                         }
                     }
-                    let ok = !text.is_empty()
-                        && text.len() <= 20
-                        && text.bytes().all(|b| b.is_ascii_digit())
-                        && text.parse::<usize>().is_ok_and(|i| i < count);
+                    let ok = !v_text.is_empty()
+                        && v_text.len() <= 20
+                        && v_text.bytes().all(|b| b.is_ascii_digit())
+                        && v_text.parse::<usize>().is_ok_and(|i| i < count);
                     if shared && !ok {
-                        return Some((at, text));
+                        return Some((at, v_text, "shared_string_ref"));
                     }
                 }
                 Ok(Event::Start(other)) => {
@@ -161,15 +215,26 @@ mod tests {
     fn finds_a_number_past_the_table() {
         let sheet =
             r#"<sheetData><row><c r="A1" t="s"><v>1</v></c><c r="B1" t="s"><v>2</v></c></row></sheetData>"#;
-        assert_eq!(bad_shared_string_ref(reader(sheet.as_bytes()), 3), None);
+        assert_eq!(first_problem(reader(sheet.as_bytes()), 3), None);
         assert_eq!(
-            bad_shared_string_ref(reader(sheet.as_bytes()), 2),
-            Some(("B1".to_string(), "2".to_string()))
+            first_problem(reader(sheet.as_bytes()), 2),
+            Some(("B1".to_string(), "2".to_string(), "shared_string_ref"))
         );
         let junk = r#"<c r="C3" t="s"><f>x</f><v>+1</v></c>"#;
         assert_eq!(
-            bad_shared_string_ref(reader(junk.as_bytes()), 9),
-            Some(("C3".into(), "+1".into()))
+            first_problem(reader(junk.as_bytes()), 9),
+            Some(("C3".into(), "+1".into(), "shared_string_ref"))
         );
+    }
+
+    #[test]
+    fn finds_references_calamine_would_overflow_on() {
+        let problem = |xml: &str| first_problem(reader(xml.as_bytes()), 0).map(|p| p.2);
+        // Found by fuzzing: a used range that ends before it starts.
+        assert_eq!(problem(r#"<dimension ref="A10:C4"/>"#), Some("dimension_invalid"));
+        assert_eq!(problem(r#"<dimension ref="A1:XFD1048576"/>"#), None);
+        assert_eq!(problem(r#"<c r="A12345678901"/>"#), Some("cell_ref_invalid"));
+        assert_eq!(problem(r#"<row r="99999999999"/>"#), Some("row_ref_invalid"));
+        assert_eq!(problem(r#"<row r="3"><c r="b3"/></row>"#), None);
     }
 }

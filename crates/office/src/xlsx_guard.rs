@@ -208,15 +208,13 @@ pub fn check(file: &str, bytes: &[u8]) -> Result<(), Box<CellError>> {
             ));
         }
     }
-    check_shared_string_refs(file, &mut zip)
+    check_cell_refs(file, &mut zip)
 }
 
-/// Refuse a cell whose shared-string number lies past the table (calamine would panic).
-fn check_shared_string_refs(
-    file: &str,
-    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
-) -> Result<(), Box<CellError>> {
-    use crate::xlsx_cells::{SHARED_STRINGS, bad_shared_string_ref, reader, shared_strings_count};
+/// Refuse what calamine would panic or overflow on: a shared-string number past the table,
+/// a reference it cannot read, a used range that ends before it starts.
+fn check_cell_refs(file: &str, zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), Box<CellError>> {
+    use crate::xlsx_cells::{SHARED_STRINGS, first_problem, reader, shared_strings_count};
     use std::io::BufReader;
     // Found the way calamine finds it: the same path, whatever its case or slashes.
     let shared = zip
@@ -239,15 +237,16 @@ fn check_shared_string_refs(
         if Some(&name) == shared.as_ref() || !lower.ends_with(".xml") {
             continue;
         }
-        if let Some((at, v)) = bad_shared_string_ref(reader(BufReader::new(f)), count) {
-            let mut e = refuse(
-                file,
-                &name,
-                "shared_string_ref",
-                format!(
+        if let Some((at, v, rule)) = first_problem(reader(BufReader::new(f)), count) {
+            let v: String = v.chars().take(40).collect();
+            let message = match rule {
+                "shared_string_ref" => format!(
                     "文件“{file}”的部件 {name} 中单元格 {at} 引用的共享字符串“{v}”不存在(共享字符串表只有 {count} 项)"
                 ),
-            );
+                "dimension_invalid" => format!("文件“{file}”的部件 {name} 中已用范围“{v}”无效"),
+                _ => format!("文件“{file}”的部件 {name} 中单元格引用“{v}”无效"),
+            };
+            let mut e = refuse(file, &name, rule, message);
             e.cell = at;
             return Err(e);
         }
