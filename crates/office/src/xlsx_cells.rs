@@ -106,6 +106,26 @@ fn dimension_ok(v: &[u8]) -> bool {
     }
 }
 
+/// A declared used range calamine would overflow on, wherever it stands in the part:
+/// calamine looks for it among everything before the sheet data, at any depth.
+pub(crate) fn bad_dimension<R: BufRead>(mut x: Reader<R>) -> Option<String> {
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match x.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == b"dimension" => {
+                for a in e.attributes().flatten() {
+                    if a.key == QName(b"ref") && !dimension_ok(&a.value) {
+                        return Some(String::from_utf8_lossy(&a.value).into_owned());
+                    }
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return None,
+            _ => {}
+        }
+    }
+}
+
 /// The first problem of an XML part that would make calamine panic or overflow, as (where,
 /// the value as written, rule): a cell, row or used-range reference it cannot read, or a
 /// shared-string number that is not a plain number below `count`. Stops quietly where the
@@ -180,12 +200,29 @@ pub(crate) fn first_problem<R: BufRead>(
                         return Some((at, v_text, "shared_string_ref"));
                     }
                 }
-                Ok(Event::Start(other)) => {
-                    let name = other.name().as_ref().to_vec();
+                // A formula is skipped to its end, as calamine skips it.
+                Ok(Event::Start(f)) if f.local_name().as_ref() == b"f" => {
+                    let name = f.name().as_ref().to_vec();
                     if x.read_to_end_into(QName(&name), &mut Vec::new()).is_err() {
                         return None;
                     }
                 }
+                // An inline string is read to the first end tag of its name, as calamine
+                // reads it (not depth by depth), so that both go on at the same place.
+                Ok(Event::Start(is)) if is.local_name().as_ref() == b"is" => {
+                    let name = is.name().as_ref().to_vec();
+                    let mut ibuf = Vec::new();
+                    loop {
+                        ibuf.clear();
+                        match x.read_event_into(&mut ibuf) {
+                            Ok(Event::End(end)) if end.name().as_ref() == name.as_slice() => break,
+                            Ok(Event::Eof) | Err(_) => return None,
+                            _ => {}
+                        }
+                    }
+                }
+                // Anything else in a cell stops calamine with an error.
+                Ok(Event::Start(_)) => return None,
                 Ok(Event::End(end)) if end.local_name().as_ref() == b"c" => break,
                 Ok(Event::Eof) | Err(_) => return None,
                 _ => {}
@@ -233,6 +270,9 @@ mod tests {
         // Found by fuzzing: a used range that ends before it starts.
         assert_eq!(problem(r#"<dimension ref="A10:C4"/>"#), Some("dimension_invalid"));
         assert_eq!(problem(r#"<dimension ref="A1:XFD1048576"/>"#), None);
+        // Found by fuzzing too: a range inside a cell, which the cell walk does not reach.
+        let nested = r#"<c t="b">x<dimension ref="A5:C4"/></c>"#;
+        assert_eq!(bad_dimension(reader(nested.as_bytes())), Some("A5:C4".into()));
         assert_eq!(problem(r#"<c r="A12345678901"/>"#), Some("cell_ref_invalid"));
         assert_eq!(problem(r#"<row r="99999999999"/>"#), Some("row_ref_invalid"));
         assert_eq!(problem(r#"<row r="3"><c r="b3"/></row>"#), None);

@@ -214,7 +214,7 @@ pub fn check(file: &str, bytes: &[u8]) -> Result<(), Box<CellError>> {
 /// Refuse what calamine would panic or overflow on: a shared-string number past the table,
 /// a reference it cannot read, a used range that ends before it starts.
 fn check_cell_refs(file: &str, zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), Box<CellError>> {
-    use crate::xlsx_cells::{SHARED_STRINGS, first_problem, reader, shared_strings_count};
+    use crate::xlsx_cells::{SHARED_STRINGS, bad_dimension, first_problem, reader, shared_strings_count};
     use std::io::BufReader;
     // Found the way calamine finds it: the same path, whatever its case or slashes.
     let shared = zip
@@ -237,7 +237,21 @@ fn check_cell_refs(file: &str, zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Resu
         if Some(&name) == shared.as_ref() || !lower.ends_with(".xml") {
             continue;
         }
-        if let Some((at, v, rule)) = first_problem(reader(BufReader::new(f)), count) {
+        drop(f);
+        let dimension = match zip.by_index(i) {
+            Ok(f) => {
+                bad_dimension(reader(BufReader::new(f))).map(|v| (String::new(), v, "dimension_invalid"))
+            }
+            Err(_) => None,
+        };
+        let problem = match dimension {
+            Some(p) => Some(p),
+            None => match zip.by_index(i) {
+                Ok(f) => first_problem(reader(BufReader::new(f)), count),
+                Err(_) => None,
+            },
+        };
+        if let Some((at, v, rule)) = problem {
             let v: String = v.chars().take(40).collect();
             let message = match rule {
                 "shared_string_ref" => format!(
