@@ -436,17 +436,20 @@ async fn run(cli: Cli) -> Result<()> {
                     Ok(())
                 }
                 Err(clusterdesk_office::enterprises::ImportError::Cells(errs)) => {
+                    // The list is capped per rule; the counts say how many there were.
+                    let counts = clusterdesk_office::error_counts(&errs);
                     if *json {
                         println!(
                             "{}",
-                            serde_json::json!({"created": 0, "updated": 0, "unchanged": 0, "rejected": errs.len(), "errors": errs})
+                            serde_json::json!({"created": 0, "updated": 0, "unchanged": 0, "rejected": counts.total, "errors": errs,
+                                "errors_truncated": counts.truncated, "error_counts": counts.by_rule})
                         );
                     } else {
                         for e in &errs {
                             eprintln!("{e}");
                         }
                     }
-                    bail!("{name}:{} 处错误,整个文件未导入", errs.len())
+                    bail!("{name}:{} 处错误,整个文件未导入", counts.total)
                 }
                 Err(clusterdesk_office::enterprises::ImportError::Store(e)) => Err(e.into()),
             }

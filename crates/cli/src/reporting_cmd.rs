@@ -130,19 +130,21 @@ pub async fn run_import(store: &Store, a: &ImportArgs) -> Result<()> {
             Ok(())
         }
         Err(ImportError::Cells(errs)) => {
+            // The list is capped per rule; the counts say how many there were.
+            let counts = clusterdesk_office::error_counts(&errs);
             if a.json {
                 println!(
                     "{}",
                     serde_json::json!({"created": 0, "updated": 0, "unchanged": 0,
                         "rejected": errs.iter().map(|e| e.row).filter(|r| *r > 0).collect::<std::collections::BTreeSet<_>>().len(),
-                        "errors": errs})
+                        "errors": errs, "errors_truncated": counts.truncated, "error_counts": counts.by_rule})
                 );
             } else {
                 for e in &errs {
                     eprintln!("{e}");
                 }
             }
-            bail!("{name}:{} 处错误,整个文件未导入", errs.len())
+            bail!("{name}:{} 处错误,整个文件未导入", counts.total)
         }
         Err(ImportError::Store(e)) => Err(e.into()),
     }

@@ -66,6 +66,7 @@ pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
             value: String::new(),
             rule: "file_empty".into(),
             message: "文件为空,缺少表头行".into(),
+            count: None,
         }]);
     };
     let mut columns = Vec::new();
@@ -86,6 +87,7 @@ pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
                 value: String::new(),
                 rule: "column_missing".into(),
                 message: format!("表头缺少必填列“{zh}”"),
+                count: None,
             }),
             None => {}
         }
@@ -203,7 +205,7 @@ pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
             columns,
         })
     } else {
-        Err(errors)
+        Err(crate::limits::cap_errors(errors))
     }
 }
 
@@ -308,6 +310,8 @@ pub async fn import(
         .map_err(ImportError::Store)?
     {
         Ok(s) => Ok(s),
-        Err(errs) => Err(ImportError::Cells(store_errors_to_cells(&table, &parsed, &errs))),
+        Err(errs) => Err(ImportError::Cells(crate::limits::cap_errors(
+            store_errors_to_cells(&table, &parsed, &errs),
+        ))),
     }
 }

@@ -1,8 +1,14 @@
 //! Spreadsheets and CSV in and out: reading tables with cell-level errors, writing templates.
 
 pub mod enterprises;
+pub mod limits;
 pub mod reporting;
+mod sheet;
 pub mod table;
+mod xlsx_cells;
+mod xlsx_guard;
+
+pub use limits::{ErrorCounts, error_counts, error_total};
 
 /// One problem in an input file, named down to the cell.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -20,6 +26,10 @@ pub struct CellError {
     pub rule: String,
     /// Chinese message for people.
     pub message: String,
+    /// On a summary line of rule `errors_truncated`: how many errors of the rule named in
+    /// `value` there were, of which only the first few are listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
 }
 
 impl std::fmt::Display for CellError {

@@ -466,7 +466,7 @@ pub async fn import_table(
         }
     }
     if !errors.is_empty() {
-        return Err(ImportError::Cells(errors));
+        return Err(ImportError::Cells(crate::limits::cap_errors(errors)));
     }
 
     // The rows: check keys, parse numbers, derive own-period values from cumulative ones.
@@ -633,7 +633,7 @@ pub async fn import_table(
         }
     }
     if !errors.is_empty() {
-        return Err(ImportError::Cells(errors));
+        return Err(ImportError::Cells(crate::limits::cap_errors(errors)));
     }
     let summary = store
         .upsert_values_checked(actor, &values, dry_run)

@@ -2,8 +2,6 @@
 //! GB18030, into rows of text cells.
 
 use crate::CellError;
-use calamine::{Data, Reader, Xlsx};
-use std::io::Cursor;
 
 pub struct Table {
     pub file: String,
@@ -12,7 +10,7 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-fn whole_file_error(file: &str, rule: &str, message: String) -> Box<CellError> {
+pub(crate) fn whole_file_error(file: &str, rule: &str, message: String) -> Box<CellError> {
     Box::new(CellError {
         file: file.to_string(),
         sheet: String::new(),
@@ -22,6 +20,7 @@ fn whole_file_error(file: &str, rule: &str, message: String) -> Box<CellError> {
         value: String::new(),
         rule: rule.to_string(),
         message,
+        count: None,
     })
 }
 
@@ -38,6 +37,7 @@ impl Table {
             value: value.to_string(),
             rule: rule.to_string(),
             message,
+            count: None,
         }
     }
 }
@@ -51,60 +51,25 @@ pub fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e15 {
-                format!("{}", *f as i64)
-            } else {
-                format!("{f}")
-            }
-        }
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
-            Some(t) => t.to_string(),
-            None => dt.to_string(),
-        },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
-    }
-}
-
 /// Read a table from bytes; `file` is the name shown in errors. The kind is decided by the
-/// content (a ZIP signature means .xlsx), not by the name alone.
+/// content (a ZIP signature means .xlsx), not by the name alone. A file past the bounds of
+/// [`crate::limits`] is refused with the cell or part that crosses them.
 pub fn read_table(file: &str, bytes: &[u8]) -> Result<Table, Box<CellError>> {
     let is_zip = bytes.starts_with(b"PK\x03\x04");
     let lower = file.to_lowercase();
     if is_zip {
-        let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-            .map_err(|e| whole_file_error(file, "file_unreadable", format!("无法读取 Excel 文件:{e}")))?;
-        let Some(sheet) = wb.sheet_names().first().cloned() else {
-            return Err(whole_file_error(
-                file,
-                "file_empty",
-                "Excel 文件中没有工作表".into(),
-            ));
-        };
-        let range = wb
-            .worksheet_range(&sheet)
-            .map_err(|e| whole_file_error(file, "file_unreadable", format!("无法读取工作表“{sheet}”:{e}")))?;
-        // calamine's range starts at the first used cell; pad so rows and columns match the sheet.
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut rows: Vec<Vec<String>> = vec![Vec::new(); r0 as usize];
-        for r in range.rows() {
-            let mut row = vec![String::new(); c0 as usize];
-            row.extend(r.iter().map(cell_text));
-            rows.push(row);
-        }
-        return Ok(Table {
-            file: file.to_string(),
-            sheet,
-            rows,
-        });
+        crate::xlsx_guard::check(file, bytes)?;
+        // calamine indexes some of what a file says without checking it (a shared-string
+        // number past the table, say); whatever it panics on is a bad file, not a dead server.
+        return std::panic::catch_unwind(|| crate::sheet::read_first_sheet(file, bytes)).unwrap_or_else(
+            |_| {
+                Err(whole_file_error(
+                    file,
+                    "file_unreadable",
+                    format!("无法读取 Excel 文件“{file}”:文件结构损坏"),
+                ))
+            },
+        );
     }
     if lower.ends_with(".xlsx") || lower.ends_with(".xls") {
         return Err(whole_file_error(
@@ -121,10 +86,17 @@ pub fn read_table(file: &str, bytes: &[u8]) -> Result<Table, Box<CellError>> {
             "文件不是 CSV 文本,也不是 .xlsx 表格".into(),
         ));
     }
+    let sheet = std::path::Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("CSV")
+        .to_string();
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    // A CSV has no sheets: its bounds errors name the file alone.
+    let mut bounds = crate::sheet::Bounds::new(file, "");
     let mut rows = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| {
@@ -132,13 +104,17 @@ pub fn read_table(file: &str, bytes: &[u8]) -> Result<Table, Box<CellError>> {
             err.row = i + 1;
             err
         })?;
-        rows.push(rec.iter().map(|s| s.trim().to_string()).collect());
+        bounds.row(i, rec.len())?;
+        let mut row = Vec::with_capacity(rec.len());
+        for (c, s) in rec.iter().enumerate() {
+            let s = s.trim();
+            if !s.is_empty() {
+                bounds.cell(i as u64, c as u64, s)?;
+            }
+            row.push(s.to_string());
+        }
+        rows.push(row);
     }
-    let sheet = std::path::Path::new(file)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("CSV")
-        .to_string();
     Ok(Table {
         file: file.to_string(),
         sheet,

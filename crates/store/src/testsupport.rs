@@ -14,6 +14,14 @@ pub struct TempDir {
 }
 
 impl TempDir {
+    /// A folder of the test's own, removed with the guard.
+    pub fn folder(dir: std::path::PathBuf) -> TempDir {
+        TempDir {
+            dir: Some(dir),
+            pg: None,
+        }
+    }
+
     /// The SQLite folder, if this is one.
     pub fn path(&self) -> Option<&std::path::Path> {
         self.dir.as_deref()

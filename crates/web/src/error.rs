@@ -32,6 +32,16 @@ impl WebError {
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
+
+    /// A multipart body that could not be read: past the upload limit it is a 413 (which the
+    /// router answers with the limit in Chinese), otherwise a bad request saying `what` failed.
+    pub fn upload(what: &str, e: axum::extract::multipart::MultipartError) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "文件过大")
+        } else {
+            Self::bad_request(format!("{what}:{e}"))
+        }
+    }
 }
 
 impl From<StoreError> for WebError {

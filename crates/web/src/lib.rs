@@ -9,7 +9,10 @@ pub mod observe;
 pub mod ui;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use clusterdesk_store::Store;
 use std::sync::Arc;
@@ -26,6 +29,21 @@ pub struct AppState {
     pub setup_token: Arc<std::sync::Mutex<Option<String>>>,
     /// The plan's incentive policies, loaded once from the store's plan.
     pub policies: Arc<clusterdesk_policy::PolicySet>,
+    /// The largest request body, in bytes: the one limit of uploads, multipart or not.
+    pub upload_limit: usize,
+}
+
+/// The upload limit by default, in MB.
+pub const DEFAULT_UPLOAD_LIMIT_MB: usize = 20;
+
+/// `CLUSTERDESK_UPLOAD_LIMIT_MB` (a whole number of MB), or 20.
+pub fn upload_limit_from_env() -> usize {
+    let mb = std::env::var("CLUSTERDESK_UPLOAD_LIMIT_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|mb| *mb > 0)
+        .unwrap_or(DEFAULT_UPLOAD_LIMIT_MB);
+    mb * 1024 * 1024
 }
 
 impl AppState {
@@ -48,6 +66,7 @@ impl AppState {
             store,
             login_limiter: Arc::new(limiter::LoginLimiter::default()),
             setup_token: Arc::new(std::sync::Mutex::new(setup_token)),
+            upload_limit: upload_limit_from_env(),
         }
     }
 }
@@ -56,13 +75,39 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Every 413, whether the limit layer refused the declared length or an extractor ran past
+/// it while reading, answered in Chinese: JSON for the API, a page for the forms.
+async fn too_large(State(limit): State<usize>, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if res.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return res;
+    }
+    let message = format!("文件过大:上传文件不得超过 {} MB", limit.div_ceil(1024 * 1024));
+    if api {
+        return error::WebError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
+            .into_response();
+    }
+    let page = format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>文件过大</title>\
+         <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><h1>文件过大</h1>\
+         <p class=\"error-box\" role=\"alert\">{message}</p><p>请拆分文件后分批上传。\
+         <a href=\"javascript:history.back()\">返回</a></p></main></body></html>"
+    );
+    (StatusCode::PAYLOAD_TOO_LARGE, Html(page)).into_response()
+}
+
 pub fn router(state: AppState) -> Router {
+    let limit = state.upload_limit;
     let app = Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::router())
         .merge(ui::router())
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(64 * 1024 * 1024))
+        // One limit for both: axum's extractors (multipart included) stop at 2 MB by default.
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(axum::middleware::from_fn_with_state(limit, too_large))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(120),

@@ -48,7 +48,7 @@ fn sqlite_file() -> (String, TempDir) {
     let dir = std::env::temp_dir().join(unique("schema_equality"));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("schema.db").display().to_string();
-    (path, TempDir(dir))
+    (path, TempDir::folder(dir))
 }
 
 /// The schema the store's own migrations give a fresh SQLite database.
@@ -236,7 +236,7 @@ async fn a_migration_in_one_folder_only_is_caught() {
     let (original, _d1) = sqlite_schema().await;
 
     let (path, dir) = sqlite_file();
-    let changed = dir.0.join("migrations");
+    let changed = dir.path().expect("a folder").join("migrations");
     std::fs::create_dir_all(&changed).unwrap();
     for f in migration_files(&folder("sqlite")) {
         std::fs::copy(folder("sqlite").join(&f), changed.join(&f)).unwrap();

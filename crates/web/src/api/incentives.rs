@@ -299,6 +299,18 @@ pub async fn act(
     ))
 }
 
+/// Past the upload limit a 413 (answered in Chinese by the router), else `other`.
+fn too_large_or(
+    e: axum::extract::multipart::MultipartError,
+    other: impl FnOnce(axum::extract::multipart::MultipartError) -> WebError,
+) -> WebError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        WebError::upload("", e)
+    } else {
+        other(e)
+    }
+}
+
 /// Upload one evidence file (multipart field `file`).
 #[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", params(("id" = i64, Path)),
     request_body(content = String, content_type = "multipart/form-data"),
@@ -315,7 +327,7 @@ pub async fn upload(
     while let Some(field) = mp
         .next_field()
         .await
-        .map_err(|e| invalid(format!("file:上传内容无法读取:{e}")))?
+        .map_err(|e| too_large_or(e, |e| invalid(format!("file:上传内容无法读取:{e}"))))?
     {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("").to_string();
@@ -323,7 +335,7 @@ pub async fn upload(
             let bytes = field
                 .bytes()
                 .await
-                .map_err(|e| invalid(format!("file:文件上传失败:{e}")))?;
+                .map_err(|e| too_large_or(e, |e| invalid(format!("file:文件上传失败:{e}"))))?;
             file = Some((name, ctype, bytes));
         }
     }

@@ -287,7 +287,7 @@ pub async fn read_upload(u: &CurrentUser, mut mp: axum::extract::Multipart) -> R
         let field = match mp.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return Err(WebError::bad_request(format!("上传内容无法读取:{e}"))),
+            Err(e) => return Err(WebError::upload("上传内容无法读取", e)),
         };
         match field.name().unwrap_or("").to_string().as_str() {
             "csrf" => up.csrf = field.text().await.unwrap_or_default(),
@@ -297,7 +297,7 @@ pub async fn read_upload(u: &CurrentUser, mut mp: axum::extract::Multipart) -> R
                 let bytes = field
                     .bytes()
                     .await
-                    .map_err(|e| WebError::bad_request(format!("文件上传失败:{e}")))?;
+                    .map_err(|e| WebError::upload("文件上传失败", e))?;
                 up.bytes = bytes.to_vec();
             }
             other => {

@@ -19,6 +19,11 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// `spawn_app` with the server's state changed first (a smaller upload limit, say).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut clusterdesk_web::AppState)) -> TestApp {
     let (url, dir) = fresh_db().await;
     let plan = Arc::new(Plan::embedded().expect("embedded plan loads"));
     let store = Store::open_with_clock(&url, plan, clusterdesk_store::testsupport::test_clock())
@@ -26,7 +31,8 @@ pub async fn spawn_app() -> TestApp {
         .expect("store opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
-    let state = clusterdesk_web::AppState::new(store.clone(), Some("setup-token-1".into()));
+    let mut state = clusterdesk_web::AppState::new(store.clone(), Some("setup-token-1".into()));
+    configure(&mut state);
     tokio::spawn(clusterdesk_web::serve(listener, state));
     TestApp {
         addr,

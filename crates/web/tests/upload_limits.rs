@@ -1,0 +1,152 @@
+//! Uploads over HTTP: one limit, refused in Chinese (a page for forms, the JSON error shape
+//! for the API), and a hostile spreadsheet refused without taking the server down.
+
+mod common;
+
+use common::{csrf_of, spawn_app, spawn_app_with};
+
+const MB: usize = 1024 * 1024;
+
+fn xfd_fixture() -> Vec<u8> {
+    let path = format!(
+        "{}/../office/tests/fixtures/xfd_cell.xlsx",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(path).unwrap()
+}
+
+async fn upload_form(
+    c: &reqwest::Client,
+    url: &str,
+    csrf: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<(u16, String), reqwest::Error> {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.to_string())
+        .text("dry_run", "1")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    let r = c.post(url).multipart(form).send().await?;
+    Ok((r.status().as_u16(), r.text().await?))
+}
+
+#[tokio::test]
+async fn a_sheet_with_a_cell_at_xfd1048576_is_refused_and_the_server_lives_on() {
+    let app = spawn_app().await.with_cast().await;
+    let botou = app.client_for("botou").await;
+    let page = botou
+        .get(app.url("/reporting"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let (status, body) = upload_form(&botou, &app.url("/reporting"), &csrf, "x.xlsx", xfd_fixture())
+        .await
+        .unwrap();
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains(
+            "文件“x.xlsx”工作表“集群月报”的已用范围 A1:XFD1048576 超出模板范围(最多 200 列、100000 行)"
+        ),
+        "{body}"
+    );
+    let r = app.anonymous().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn a_file_between_two_and_twenty_mb_is_read_not_refused_by_the_parser() {
+    // Axum's own multipart limit was 2 MB: a 3 MB upload failed with its English message.
+    let app = spawn_app().await.with_cast().await;
+    let botou = app.client_for("botou").await;
+    let page = botou
+        .get(app.url("/reporting"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let mut csv = String::from(
+        "集群月报\n数据集,cluster_monthly,县(市),130981,期间,2025-01\n集群代码,集群名称,营业收入(万元)\n",
+    );
+    while csv.len() < 3 * MB {
+        csv.push_str("C19,泊头市铸造产业集群示例名称补足长度用的文字,1\n");
+    }
+    let (status, body) = upload_form(&botou, &app.url("/reporting"), &csrf, "big.csv", csv.into_bytes())
+        .await
+        .unwrap();
+    // Read as a file: its repeated rows are refused as duplicates, counted, and listed briefly.
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains("duplicate") && body.contains("errors_truncated"),
+        "{body}"
+    );
+    assert!(
+        body.contains("发现 44937 处错误"),
+        "the count is of all the errors: {body}"
+    );
+    assert!(!body.contains("Error parsing"), "{body}");
+}
+
+#[tokio::test]
+async fn an_upload_over_the_limit_gets_a_chinese_page_and_the_api_its_json_error() {
+    let app = spawn_app_with(|s| s.upload_limit = MB).await.with_cast().await;
+    let botou = app.client_for("botou").await;
+    let page = botou
+        .get(app.url("/reporting"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let (status, body) = upload_form(
+        &botou,
+        &app.url("/reporting"),
+        &csrf,
+        "big.csv",
+        vec![b'a'; 2 * MB],
+    )
+    .await
+    .expect("the server answers before the client is done");
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("文件过大:上传文件不得超过 1 MB"), "{body}");
+    assert!(body.contains("<html"), "a page: {body}");
+    assert!(
+        !body.contains("length limit") && !body.contains("multipart"),
+        "{body}"
+    );
+
+    let r = botou
+        .post(app.url("/api/v1/datasets/cluster_monthly/values"))
+        .header("content-type", "application/json")
+        .body(vec![b' '; 2 * MB])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "payload_too_large");
+    assert_eq!(v["error"]["message"], "文件过大:上传文件不得超过 1 MB");
+}
+
+#[tokio::test]
+async fn the_limit_defaults_to_twenty_mb() {
+    assert_eq!(clusterdesk_web::DEFAULT_UPLOAD_LIMIT_MB, 20);
+    let app = spawn_app().await;
+    let _ = app;
+    // The env var is read once per AppState; unset here, it is the default.
+    if std::env::var("CLUSTERDESK_UPLOAD_LIMIT_MB").is_err() {
+        assert_eq!(clusterdesk_web::upload_limit_from_env(), 20 * MB);
+    }
+}
