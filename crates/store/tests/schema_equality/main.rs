@@ -99,7 +99,7 @@ async fn sqlite_and_postgres_migrate_to_the_same_schema() {
         );
         return;
     }
-    let (url, _) = fresh_db().await;
+    let (url, _db) = fresh_db().await;
     let store = Store::open(&url, Arc::new(Plan::embedded().expect("plan")))
         .await
         .expect("open PostgreSQL store");
