@@ -4,6 +4,11 @@
 //! 管道 among the largest); enterprises' revenues are heavy-tailed; monthly cluster data has
 //! seasonality (the Spring Festival dip) and growth; qualifications change over time.
 
+mod history;
+mod qualifications;
+
+pub use history::last_month;
+
 use crate::accounts::NewUser;
 use crate::registry::EnterpriseInput;
 use crate::values::Value;
@@ -73,6 +78,26 @@ const NAME_HEADS: &[&str] = &[
 /// (uscc, kind, level, valid_from, valid_to, detail)
 type QualRow = (String, &'static str, &'static str, String, Option<String>, String);
 
+/// A cluster of the plan with its drawn scale.
+struct C {
+    code: String,
+    county: String,
+    industries: Vec<IndustryCode>,
+    base_fen: f64,
+    growth: f64,
+    name: String,
+}
+
+/// A drawn enterprise: its cluster, its share of the cluster and its own rates.
+struct E {
+    uscc: String,
+    cluster: usize,
+    share: f64,
+    growth: f64,
+    rd: f64,
+    energy: f64,
+}
+
 pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enterprises")
         .fetch_one(store.pool())
@@ -96,14 +121,6 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
     let years: Vec<i32> = (opts.from.year()..=opts.to.year()).collect();
 
     // Cluster scale: base revenue with a per-seed wobble, and a yearly growth rate.
-    struct C {
-        code: String,
-        county: String,
-        industries: Vec<IndustryCode>,
-        base_fen: f64,
-        growth: f64,
-        name: String,
-    }
     let clusters: Vec<C> = plan
         .clusters
         .iter()
@@ -146,14 +163,6 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         counts[j] -= 1;
     }
 
-    struct E {
-        uscc: String,
-        cluster: usize,
-        share: f64,
-        growth: f64,
-        rd: f64,
-        energy: f64,
-    }
     let mut usccs = HashSet::new();
     let mut names = HashSet::new();
     let mut inputs = Vec::new();
@@ -308,220 +317,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         })
         .collect();
 
-    // Qualifications that change over time. Bigger enterprises are likelier to hold them.
-    let mut order: Vec<usize> = (0..ents.len()).collect();
-    order.sort_by(|a, b| ents[*b].share.partial_cmp(&ents[*a].share).expect("finite"));
-    let rank_of = {
-        let mut v = vec![0usize; ents.len()];
-        for (r, i) in order.iter().enumerate() {
-            v[*i] = r;
-        }
-        v
-    };
-    let n_ent = ents.len().max(1) as f64;
-    let (last_year, last_m) = (opts.to.year(), opts.to.month_range().1);
-    let last_day = (crate::reporting::deadline(opts.to, 1) - chrono::Duration::days(1)).to_string();
-    let scale = n_ent / 20_000.0;
-    let mut quals: Vec<QualRow> = Vec::new();
-    for (i, e) in ents.iter().enumerate() {
-        let pct = rank_of[i] as f64 / n_ent; // 0 = largest
-        let y0 = opts.from.year();
-        // A demo of one year has no year after the first: `lo` never passes `hi`.
-        // Nothing after the demo's last month: its today comes after that.
-        let date = |rng: &mut ChaCha8Rng, lo: i32, hi: i32| {
-            let year = rng.gen_range(lo.min(hi)..=hi);
-            let last = if year == last_year { last_m } else { 12 };
-            format!(
-                "{year}-{:02}-{:02}",
-                rng.gen_range(1..=last),
-                rng.gen_range(1..=28)
-            )
-        };
-        // 规上: main revenue of 20 million yuan or more; in the statistics from the year after
-        // it first crossed the line (or before the data begins).
-        if let Some(yi) = revs[i].iter().position(|r| *r >= ABOVE_SCALE_FEN) {
-            let since = if yi == 0 {
-                format!("{}-01-01", y0 - 2)
-            } else {
-                format!("{}-01-01", years[yi] + 1)
-            };
-            if years[yi] < opts.to.year() {
-                quals.push((e.uscc.clone(), "above_scale", "", since, None, String::new()));
-            }
-        }
-        // 高新技术企业: a three-year certificate, usually renewed; about 7% of cluster
-        // enterprises hold one at some point, the bigger ones more often.
-        if rng.gen_bool((0.09 - pct * 0.04).clamp(0.05, 0.09)) || pct < 0.02 {
-            let mut from = date(&mut rng, y0 - 3, opts.to.year());
-            loop {
-                let to_year: i32 = from[..4].parse::<i32>().expect("year") + 3;
-                let to = format!("{to_year}{}", &from[4..]);
-                quals.push((
-                    e.uscc.clone(),
-                    "high_tech",
-                    "",
-                    from.clone(),
-                    Some(to.clone()),
-                    String::new(),
-                ));
-                if to > last_day || !rng.gen_bool(0.85) {
-                    break;
-                }
-                from = to;
-            }
-        }
-        if rng.gen_bool(0.018) {
-            quals.push((
-                e.uscc.clone(),
-                "innovative_sme",
-                "",
-                date(&mut rng, y0 + 1, opts.to.year()),
-                None,
-                String::new(),
-            ));
-        }
-        if rng.gen_bool(if pct < 0.2 { 0.05 } else { 0.01 }) {
-            quals.push((
-                e.uscc.clone(),
-                "specialized_sme",
-                "",
-                date(&mut rng, y0, opts.to.year()),
-                None,
-                String::new(),
-            ));
-        }
-        if pct < 0.05 && rng.gen_bool(0.04) {
-            let level = if rng.gen_bool(0.3) {
-                "national_key"
-            } else {
-                "national"
-            };
-            quals.push((
-                e.uscc.clone(),
-                "little_giant",
-                level,
-                date(&mut rng, y0, opts.to.year()),
-                None,
-                String::new(),
-            ));
-        }
-        if pct < 0.03 && rng.gen_bool(0.06 / scale.clamp(0.05, 1.0).sqrt().max(0.2)) {
-            let board = [
-                "main_board",
-                "main_board",
-                "chinext",
-                "star_market",
-                "bse",
-                "neeq",
-                "neeq",
-                "overseas",
-            ][rng.gen_range(0..8)];
-            quals.push((
-                e.uscc.clone(),
-                "listed",
-                board,
-                date(&mut rng, y0 - 4, opts.to.year()),
-                None,
-                String::new(),
-            ));
-        }
-        if pct < 0.1 && rng.gen_bool(0.03) {
-            let level = if rng.gen_bool(0.3) {
-                "national"
-            } else {
-                "provincial"
-            };
-            quals.push((
-                e.uscc.clone(),
-                "green_factory",
-                level,
-                date(&mut rng, y0, opts.to.year()),
-                None,
-                String::new(),
-            ));
-        }
-        if pct < 0.01 && rng.gen_bool(0.03) {
-            quals.push((
-                e.uscc.clone(),
-                "well_known_trademark",
-                "",
-                date(&mut rng, y0, opts.to.year()),
-                None,
-                String::new(),
-            ));
-        }
-        if pct < 0.06 && rng.gen_bool(0.13) {
-            let level = if rng.gen_bool(0.15) {
-                "national"
-            } else {
-                "provincial"
-            };
-            let kind =
-                ["工程技术研究中心", "企业技术中心", "重点实验室", "技术创新中心"][rng.gen_range(0..4)];
-            quals.push((
-                e.uscc.clone(),
-                "innovation_platform",
-                level,
-                date(&mut rng, y0 - 3, opts.to.year()),
-                None,
-                kind.to_string(),
-            ));
-        }
-    }
-    // 三(五)1: the two or three largest enterprises of each cluster are its leading enterprises.
-    // 三(五)2: each county pools four unlisted enterprises; the city's key pool takes about fifty.
-    let listed: HashSet<&str> = quals
-        .iter()
-        .filter(|q| q.1 == "listed")
-        .map(|q| q.0.as_str())
-        .collect();
-    let mut extra: Vec<QualRow> = Vec::new();
-    let mut key_pool = 0;
-    let mut county_pool: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    let mut per_cluster = vec![0usize; clusters.len()];
-    for &i in &order {
-        let e = &ents[i];
-        let want = 2 + (e.cluster % 2);
-        if per_cluster[e.cluster] < want {
-            per_cluster[e.cluster] += 1;
-            extra.push((
-                e.uscc.clone(),
-                "leading_enterprise",
-                "",
-                "2022-10-01".into(),
-                None,
-                String::new(),
-            ));
-        }
-        if listed.contains(e.uscc.as_str()) {
-            continue;
-        }
-        let n = county_pool
-            .entry(clusters[e.cluster].county.as_str())
-            .or_insert(0);
-        if *n < 4 {
-            *n += 1;
-            extra.push((
-                e.uscc.clone(),
-                "listing_pool",
-                "county",
-                "2022-12-01".into(),
-                None,
-                String::new(),
-            ));
-        } else if key_pool < 50 && rng.gen_bool(0.2) {
-            key_pool += 1;
-            extra.push((
-                e.uscc.clone(),
-                "listing_pool",
-                "city_key",
-                "2023-03-01".into(),
-                None,
-                String::new(),
-            ));
-        }
-    }
-    quals.extend(extra);
+    let quals = qualifications::draw(&mut rng, &ents, &clusters, &revs, &years, opts);
     for chunk in quals.chunks(1000) {
         let mut sql = String::from(
             "INSERT INTO qualifications (uscc, kind, level, valid_from, valid_to, detail) VALUES ",
@@ -742,7 +538,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 }
             })
             .collect();
-        history(&mut tx, &mut rng, ds, &periods, store.today(), &plan).await?;
+        history::history(&mut tx, &mut rng, ds, &periods, store.today(), &plan).await?;
     }
     tx.commit().await?;
 
@@ -823,97 +619,6 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         values: nvalues,
         accounts: out,
     })
-}
-
-/// The county whose operator and leader are the demo's county accounts: it has not sent the
-/// latest due monthly cluster report, so the 催报 path (overdue list, reminder, inbox) has a case.
-const BEHIND: &str = "130981";
-/// The newest monthly cluster report that could have been sent waits for 任丘's leader and
-/// 河间's is approved by the county and waits for the city, whatever the date.
-const AWAITING_LEADER: &str = "130982";
-const AWAITING_CITY: &str = "130984";
-
-/// The last month of a demo made on `today` (Beijing): the month before, whose reports are
-/// being sent now.
-pub fn last_month(today: chrono::NaiveDate) -> Period {
-    use chrono::Datelike;
-    Period::month(today.year(), today.month()).prev()
-}
-
-/// One data set's reporting history for every county, as it stands on `today`: periods whose
-/// deadline has passed are accepted (6% of them late), except [`BEHIND`]'s latest monthly
-/// reports; periods still open are not yet sent, submitted, or approved by the county. Nothing
-/// is dated on or after `today`.
-async fn history(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    rng: &mut ChaCha8Rng,
-    ds: &clusterdesk_plan::datasets::Dataset,
-    periods: &[Period],
-    today: chrono::NaiveDate,
-    plan: &clusterdesk_plan::Plan,
-) -> Result<()> {
-    use crate::reporting::deadline;
-    let day = chrono::Duration::days;
-    let yesterday = today - day(1);
-    // A period can be sent from the day after it ends.
-    let opens = |p: Period| deadline(p, 1);
-    let monthly = ds.code == "cluster_monthly";
-    // The newest period that was due before today, and the newest that could be sent by now.
-    let latest_due = periods
-        .iter()
-        .rev()
-        .find(|p| deadline(**p, ds.deadline_day) < today)
-        .copied();
-    let newest_open = periods.iter().rev().find(|p| opens(**p) <= yesterday).copied();
-    for county in plan.counties() {
-        for p in periods {
-            let due = deadline(*p, ds.deadline_day);
-            let open = opens(*p);
-            let roll: f64 = rng.gen_range(0.0..1.0);
-            if monthly && county.code == BEHIND && latest_due.is_some_and(|l| *p >= l) {
-                continue;
-            }
-            let forced = match (monthly && Some(*p) == newest_open, county.code.as_str()) {
-                (true, AWAITING_LEADER) => Some("submitted"),
-                (true, AWAITING_CITY) => Some("county_approved"),
-                _ => None,
-            };
-            let (status, sent) = if open > yesterday {
-                continue; // it ended today or later: nobody could have sent it yet
-            } else if let Some(status) = forced {
-                (
-                    status,
-                    due.min(yesterday) - day(rng.gen_range(0..3)).min(due.min(yesterday) - open),
-                )
-            } else if due >= today {
-                // Still open: a quarter not yet sent, the rest sent between its opening and yesterday.
-                let status = match roll {
-                    r if r < 0.25 => continue,
-                    r if r < 0.6 => "submitted",
-                    _ => "county_approved",
-                };
-                let span = (yesterday - open).num_days();
-                (status, open + day(rng.gen_range(0..=span)))
-            } else if roll < 0.06 {
-                ("accepted", (due + day(rng.gen_range(1..12))).min(yesterday))
-            } else {
-                ("accepted", due - day(rng.gen_range(0..8)).min(due - open))
-            };
-            let at = format!("{}T01:30:00.000Z", sent.max(open));
-            sqlx::query(
-                "INSERT INTO submissions (dataset, county_code, period, status, submitted_at, updated_by, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, 'demo', $5)",
-            )
-            .bind(&ds.code)
-            .bind(&county.code)
-            .bind(p.to_string())
-            .bind(status)
-            .bind(&at)
-            .execute(&mut **tx)
-            .await?;
-        }
-    }
-    Ok(())
 }
 
 const QUARTER_PROGRESS: &[&str] = &[
