@@ -137,3 +137,25 @@ async fn progress_as_of_2025_12_gives_the_hand_computed_figures() {
         assert!(err.starts_with("错误:"), "{args:?}: {err}");
     }
 }
+
+/// A set clock is refused on a database that is neither demo nor test data: a real deployment
+/// never runs at a false time. The same database without the setting opens.
+#[tokio::test]
+async fn a_set_clock_is_refused_on_a_real_database() {
+    let (url, _guard) = clusterdesk_store::testsupport::fresh_db().await;
+    let plan = std::sync::Arc::new(clusterdesk_plan::Plan::embedded().unwrap());
+    drop(clusterdesk_store::Store::open(&url, plan).await.unwrap());
+    let out = bin()
+        .args(["--db", &url, "progress", "--as-of", "2025-12"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("只能用于演示或测试数据库"), "{err}");
+    let out = bin()
+        .env_remove("CLUSTERDESK_NOW")
+        .args(["--db", &url, "progress", "--as-of", "2025-12"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

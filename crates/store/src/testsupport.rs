@@ -77,6 +77,15 @@ pub fn test_clock() -> clusterdesk_domain::Clock {
     clusterdesk_domain::Clock::from_setting(&setting).expect("CLUSTERDESK_TEST_NOW is a time")
 }
 
+/// Mark a fixture database as test data, so that the binary may run on it at a set time
+/// (`CLUSTERDESK_NOW`), which it refuses on a real deployment's database.
+pub async fn mark_test_data(store: &crate::Store) {
+    store
+        .meta_set("test_data", "1")
+        .await
+        .expect("mark the database as test data");
+}
+
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);

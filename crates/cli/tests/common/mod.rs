@@ -17,8 +17,19 @@ pub const YI: i64 = 10_000_000_000;
 /// 1 万元 in fen.
 pub const WAN: i64 = 1_000_000;
 
+/// The tests' time (`CLUSTERDESK_TEST_NOW`, else 2026-12-02 10:00 Beijing), as the binary reads it.
+pub fn test_now() -> String {
+    std::env::var("CLUSTERDESK_TEST_NOW")
+        .ok()
+        .filter(|s| !s.is_empty() && s != "system")
+        .unwrap_or_else(|| clusterdesk_store::testsupport::DEFAULT_TEST_NOW.into())
+}
+
+/// The binary, run at the tests' time rather than the machine's (the fixtures are test data).
 pub fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_clusterdesk"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_clusterdesk"));
+    c.env("CLUSTERDESK_NOW", test_now());
+    c
 }
 
 /// Run the binary on `db` with `args`; it must succeed.
@@ -69,6 +80,7 @@ pub async fn fixture_db() -> (Store, String, Option<TempDir>) {
     let (url, guard) = fresh_db().await;
     let plan = Arc::new(Plan::embedded().unwrap());
     let store = Store::open(&url, plan).await.unwrap();
+    clusterdesk_store::testsupport::mark_test_data(&store).await;
     assert_eq!(store.engine(), intended_engine(), "{url}");
     if intended_engine() == Engine::Postgres {
         assert!(url.starts_with("postgres://"), "{url}");
