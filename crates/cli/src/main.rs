@@ -338,10 +338,12 @@ async fn main() {
     }
     tracing_subscriber::fmt()
         .with_env_filter(
-            // CLUSTERDESK_LOG, else the RUST_LOG most Rust programs read, else warnings only.
+            // CLUSTERDESK_LOG, else the RUST_LOG most Rust programs read, else warnings only,
+            // without sqlx's slow statements: it prints them whole, and a demo or a bulk load
+            // writes statements of thousands of parameters that are slow by design.
             tracing_subscriber::EnvFilter::try_from_env("CLUSTERDESK_LOG")
                 .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx::query=error")),
         )
         .with_writer(std::io::stderr)
         .init();
