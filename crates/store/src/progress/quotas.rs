@@ -1,0 +1,283 @@
+//! The quotas of 三 (quotas.csv): how a quota's figure is judged and each quota's progress.
+
+use super::Checkpoint;
+use super::raw_reads::{Raw, next_day};
+use crate::Store;
+use clusterdesk_analytics::progress::{self as prog};
+use clusterdesk_domain::Period;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashSet};
+
+/// One unit's figure for a quota that each county or cluster must meet.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct QuotaUnit {
+    pub code: String,
+    pub name: String,
+    pub value: i64,
+    pub status: String,
+    pub status_label: String,
+}
+
+/// A quota of 三 (e.g. 三(二)3 工业巡诊 ≥600家次 a year) for the as-of year.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct QuotaProgress {
+    pub id: String,
+    pub clause: String,
+    pub name: String,
+    pub indicator: String,
+    pub unit: String,
+    /// year (counted in the as-of year, January to the as-of month) or standing (a level).
+    pub per: String,
+    /// city, county (each county must meet it) or cluster (each cluster must).
+    pub scope: String,
+    pub period: String,
+    /// Months of the year counted (12 for a complete year, for standing quotas too).
+    pub months: u32,
+    #[schema(value_type = Option<String>)]
+    pub min: Option<Decimal>,
+    #[schema(value_type = Option<String>)]
+    pub max: Option<Decimal>,
+    #[schema(value_type = Option<String>)]
+    pub approx: Option<Decimal>,
+    /// The total over the report's scope (the city or the county).
+    pub value: Option<i64>,
+    /// met, on_track, behind, above_max, no_data; for per-unit quotas the worst unit's.
+    pub status: String,
+    pub status_label: String,
+    /// Per county or per cluster, for quotas each unit must meet.
+    pub units: Vec<QuotaUnit>,
+    pub basis_note: String,
+}
+
+/// How a quota's figure is judged. `approx` (左右) is met within ±20% (a reading the text
+/// leaves open); `min` and `max` are inclusive (不少于, 3–5). Mid-year, a yearly quota's `min`
+/// is pro-rated (half away from zero) and only `behind`/`on_track` can be said.
+pub fn quota_status(
+    value: Option<i64>,
+    min: Option<i64>,
+    max: Option<i64>,
+    approx: Option<i64>,
+    months: u32,
+) -> (&'static str, &'static str) {
+    let Some(v) = value else {
+        return ("no_data", "无数据");
+    };
+    let complete = months >= 12;
+    if let Some(m) = max
+        && v > m
+    {
+        return ("above_max", "超出上限");
+    }
+    let floor = min.or(approx.map(|a| prog::div_round(a as i128 * 8, 10) as i64));
+    if let Some(a) = approx
+        && complete
+        && v > prog::div_round(a as i128 * 12, 10) as i64
+    {
+        return ("above_max", "超出上限");
+    }
+    match floor {
+        None => ("met", "已完成"),
+        Some(f) if complete => {
+            if v >= f {
+                ("met", "已完成")
+            } else {
+                ("behind", "未完成")
+            }
+        }
+        Some(f) => {
+            if v >= f {
+                ("met", "已完成")
+            } else if v >= prog::prorate(f, months) {
+                ("on_track", "进度正常")
+            } else {
+                ("behind", "滞后")
+            }
+        }
+    }
+}
+
+impl Store {
+    pub(super) fn one_quota(
+        &self,
+        raw: &Raw,
+        q: &clusterdesk_plan::Quota,
+        as_of: Checkpoint,
+        county: Option<&str>,
+    ) -> QuotaProgress {
+        use clusterdesk_plan::{Per, Scope as QScope};
+        let plan = self.plan();
+        let unit = plan
+            .indicator(&q.indicator)
+            .map(|i| i.unit.clone())
+            .unwrap_or_default();
+        let int = |d: Option<Decimal>| d.and_then(|d| i64::try_from(d.round()).ok());
+        let (min, max, approx) = (int(q.min), int(q.max), int(q.approx));
+        let months = if q.per == Per::Year { as_of.month } else { 12 };
+        let day_after = as_of.day_after();
+        // The figure of one part of the city: `None` = the whole city, `Some(county)`, or a
+        // single cluster.
+        let figure = |county: Option<&str>, cluster: Option<&str>| -> Option<i64> {
+            match q.indicator.as_str() {
+                "leading_enterprises" | "listing_pool" | "listing_key_pool" => {
+                    let (kind, level) = match q.indicator.as_str() {
+                        "leading_enterprises" => ("leading_enterprise", None),
+                        "listing_pool" => ("listing_pool", None),
+                        _ => ("listing_pool", Some("city_key")),
+                    };
+                    let mut seen = HashSet::new();
+                    for (u, _, l, from, to) in raw.quals_of(kind) {
+                        if level.is_some_and(|x| x != l)
+                            || from.as_str() >= day_after.as_str()
+                            || to.as_deref().is_some_and(|t| t < day_after.as_str())
+                        {
+                            continue;
+                        }
+                        let member = match cluster {
+                            Some(c) => raw.members.get(u).is_some_and(|ms| {
+                                ms.iter().any(|(mc, f, t)| {
+                                    mc == c
+                                        && f.as_str() < day_after.as_str()
+                                        && t.as_deref().is_none_or(|t| t >= day_after.as_str())
+                                })
+                            }),
+                            None => raw.member_at(u, &day_after, county),
+                        };
+                        if member {
+                            seen.insert(u.as_str());
+                        }
+                    }
+                    Some(seen.len() as i64)
+                }
+                ind => {
+                    // A flow counted from January to the as-of month: each unit's months (or
+                    // quarters, or the year's own value once the year is complete).
+                    let mut by_unit: BTreeMap<&str, Vec<(Period, i64)>> = BTreeMap::new();
+                    for (u, p, v) in raw.cluster_rows.get(ind).into_iter().flatten() {
+                        let ours = match cluster {
+                            Some(c) => u == c,
+                            None => raw.in_scope(u, county),
+                        };
+                        if ours {
+                            by_unit.entry(u.as_str()).or_default().push((*p, *v));
+                        }
+                    }
+                    let rows: Vec<i64> = by_unit
+                        .values()
+                        .filter_map(|r| Raw::cluster_flow(r, as_of, !as_of.complete()))
+                        .collect();
+                    if !rows.is_empty() {
+                        return Some(rows.iter().sum());
+                    }
+                    if ind == "new_platforms" {
+                        // No reported figure: count recognitions of provincial-or-higher
+                        // platforms this year in the registry.
+                        let start = format!("{:04}-01-01", as_of.year);
+                        let n = raw
+                            .quals_of("innovation_platform")
+                            .iter()
+                            .filter(|(u, _, l, from, _)| {
+                                (l == "provincial" || l == "national")
+                                    && from.as_str() >= start.as_str()
+                                    && from.as_str() < day_after.as_str()
+                                    && raw.member_at(u, &next_day(from), county)
+                            })
+                            .count();
+                        return Some(n as i64);
+                    }
+                    None
+                }
+            }
+        };
+        let mut units = Vec::new();
+        match q.scope {
+            QScope::County => {
+                for c in plan.counties() {
+                    if county.is_some_and(|k| k != c.code) {
+                        continue;
+                    }
+                    let v = figure(Some(&c.code), None);
+                    let (st, label) = quota_status(v, min, max, approx, months);
+                    units.push(QuotaUnit {
+                        code: c.code.clone(),
+                        name: c.name.clone(),
+                        value: v.unwrap_or(0),
+                        status: st.into(),
+                        status_label: label.into(),
+                    });
+                }
+            }
+            QScope::Cluster => {
+                for c in &plan.clusters {
+                    if county.is_some_and(|k| k != c.county) {
+                        continue;
+                    }
+                    let v = figure(None, Some(&c.code));
+                    let (st, label) = quota_status(v, min, max, approx, months);
+                    units.push(QuotaUnit {
+                        code: c.code.clone(),
+                        name: c.full_name.clone(),
+                        value: v.unwrap_or(0),
+                        status: st.into(),
+                        status_label: label.into(),
+                    });
+                }
+            }
+            QScope::City => {}
+        }
+        let value = figure(county, None);
+        let (status, status_label): (String, &str) = if units.is_empty() {
+            let (st, label) = quota_status(value, min, max, approx, months);
+            (st.to_string(), label)
+        } else {
+            // The worst unit speaks for the quota.
+            let rank = |s: &str| match s {
+                "no_data" => 0,
+                "behind" => 1,
+                "above_max" => 2,
+                "on_track" => 3,
+                _ => 4,
+            };
+            let worst = units.iter().min_by_key(|u| rank(&u.status)).expect("non-empty");
+            let met = units.iter().filter(|u| u.status == "met").count();
+            let label = if met == units.len() {
+                "全部完成"
+            } else if units.iter().all(|u| u.status == "no_data") {
+                "无数据"
+            } else {
+                "部分未完成"
+            };
+            (worst.status.clone(), label)
+        };
+        let per_label = match q.scope {
+            QScope::County => "每县(市)",
+            QScope::Cluster => "每个集群",
+            QScope::City => "全市",
+        };
+        QuotaProgress {
+            id: q.id.clone(),
+            clause: q.clause.clone(),
+            name: q.name.clone(),
+            indicator: q.indicator.clone(),
+            unit,
+            per: q.per.code().into(),
+            scope: q.scope.code().into(),
+            period: if q.per == Per::Year && as_of.month < 12 {
+                format!("{}-{:02}", as_of.year, as_of.month)
+            } else {
+                as_of.label()
+            },
+            months,
+            min: q.min,
+            max: q.max,
+            approx: q.approx,
+            value,
+            status,
+            status_label: status_label.into(),
+            units,
+            basis_note: match q.per {
+                Per::Year => format!("{per_label};当年1月至截至月累计"),
+                Per::Standing => format!("{per_label};截至月末在库/在任企业数"),
+            },
+        }
+    }
+}
