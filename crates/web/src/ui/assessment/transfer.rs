@@ -1,0 +1,65 @@
+//! The bureau's 三(二)1 decision: finalize the year's transfer, or revoke it with a reason.
+
+use super::ranking::assessment_page;
+use super::{PageQuery, form_get};
+use crate::AppState;
+use crate::api::assessment::resolve_year;
+use crate::ui::{PageError, PageUser};
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use clusterdesk_store::StoreError;
+
+/// 三(二)1: finalize the year's transfer as computed now (the bureau, once).
+pub async fn finalize(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    crate::ui::check_csrf(&u, &form_get(&form, "csrf")).map_err(|e| PageError::with(&st, &u, e))?;
+    let q = PageQuery {
+        year: Some(form_get(&form, "year")),
+        ..PageQuery::default()
+    };
+    if form_get(&form, "confirm") != "1" {
+        let msg = "请先勾选“已核对排名与金额”再定稿".to_string();
+        return assessment_page(&st, &u, &q, String::new(), msg, String::new()).await;
+    }
+    let (year, month) = resolve_year(&st.store, q.year.as_deref())
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    match st
+        .store
+        .finalize_county_transfer(&u.actor, &st.policies, year, month, st.store.today())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/assessment?year={year}&done=1#transfer")).into_response()),
+        Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => {
+            assessment_page(&st, &u, &q, String::new(), m, String::new()).await
+        }
+        Err(e) => Err(PageError::with(&st, &u, e)),
+    }
+}
+
+/// 三(二)1: revoke the year's finalized transfer (a city administrator, with a reason).
+pub async fn revoke(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    crate::ui::check_csrf(&u, &form_get(&form, "csrf")).map_err(|e| PageError::with(&st, &u, e))?;
+    let q = PageQuery {
+        year: Some(form_get(&form, "year")),
+        ..PageQuery::default()
+    };
+    let reason = form_get(&form, "reason");
+    let (year, _) = resolve_year(&st.store, q.year.as_deref())
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    match st.store.revoke_county_transfer(&u.actor, year, &reason).await {
+        Ok(()) => Ok(Redirect::to(&format!("/assessment?year={year}&done=revoked#transfer")).into_response()),
+        Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => {
+            assessment_page(&st, &u, &q, String::new(), m, reason).await
+        }
+        Err(e) => Err(PageError::with(&st, &u, e)),
+    }
+}
