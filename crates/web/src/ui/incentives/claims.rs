@@ -1,0 +1,370 @@
+//! 申报 and 审核队列: the list of claims a role sees, and the form filing a new claim.
+
+use super::business;
+use super::facts::{FactField, fact_fields, form_facts, money_field, policy_options};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::ui::{Layout, PageError, PageUser, check_csrf, render};
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use clusterdesk_domain::{Fen, Role};
+use clusterdesk_policy::Policy;
+use clusterdesk_policy::eval::yuan_grouped;
+use clusterdesk_store::StoreError;
+use clusterdesk_store::incentives::{ClaimFilter, ClaimRow, NewClaim, STATUSES};
+use std::collections::BTreeMap;
+
+// ---------------------------------------------------------------- 申报 / 审核队列
+
+struct ClaimLine {
+    id: i64,
+    policy_name: String,
+    clause: String,
+    enterprise: String,
+    uscc: String,
+    county: String,
+    event_date: String,
+    amount: String,
+    status: String,
+    status_label: String,
+    updated: String,
+}
+
+fn claim_line(c: &ClaimRow) -> ClaimLine {
+    ClaimLine {
+        id: c.id,
+        policy_name: c.policy_name.clone(),
+        clause: c.clause.clone(),
+        enterprise: c.enterprise_name.clone(),
+        uscc: c.uscc.clone(),
+        county: c.county_name.clone(),
+        event_date: c.event_date.clone(),
+        amount: yuan_grouped(Fen(c.amount_fen)),
+        status: c.status.clone(),
+        status_label: c.status_label.clone(),
+        updated: c.updated_at.get(..10).unwrap_or("").to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "claims.html")]
+struct ClaimsPage {
+    title: String,
+    layout: Layout,
+    queue: bool,
+    status: String,
+    status_options: Vec<(&'static str, &'static str)>,
+    items: Vec<ClaimLine>,
+    total_amount: String,
+    can_file: bool,
+    queue_label: &'static str,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(super) struct ClaimsQuery {
+    status: Option<String>,
+    all: Option<String>,
+    format: Option<String>,
+}
+
+fn queue_label(role: Role) -> &'static str {
+    match role {
+        Role::CountyOperator | Role::CountyLeader => "待县(市)审核",
+        Role::CityDepartment => "待本部门审批或拨付",
+        Role::CityAdmin => "待审批",
+        Role::Enterprise => "待提交的草稿",
+        _ => "待处理",
+    }
+}
+
+pub(super) async fn claims(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<ClaimsQuery>,
+) -> Result<Response, PageError> {
+    business(&st, &u)?;
+    let status = q.status.clone().unwrap_or_default();
+    // Reviewers land on their queue; everyone can switch to all claims.
+    let queue = q.all.is_none()
+        && status.is_empty()
+        && u.actor.role != Role::Enterprise
+        && u.actor.role != Role::Leader;
+    let f = ClaimFilter {
+        status: Some(status.clone()).filter(|s| !s.is_empty()),
+        queue,
+        ..Default::default()
+    };
+    let rows = st
+        .store
+        .list_claims(&u.actor, &st.policies, &f)
+        .await
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    if let Some(fmt) = q.format.as_deref() {
+        let table: Vec<Vec<String>> = rows
+            .iter()
+            .map(|c| {
+                vec![
+                    c.id.to_string(),
+                    c.clause.clone(),
+                    c.policy_name.clone(),
+                    c.enterprise_name.clone(),
+                    c.uscc.clone(),
+                    c.county_name.clone(),
+                    c.event_date.clone(),
+                    c.amount_yuan.clone(),
+                    c.status_label.clone(),
+                    c.updated_at.clone(),
+                ]
+            })
+            .collect();
+        return crate::ui::table_download(
+            &st,
+            &u,
+            fmt,
+            "申报",
+            &[
+                "编号",
+                "条款",
+                "政策",
+                "企业",
+                "统一社会信用代码",
+                "县(市)",
+                "事件日期",
+                "测算金额(元)",
+                "状态",
+                "更新时间",
+            ],
+            &table,
+        );
+    }
+    let total: Fen = rows.iter().map(|c| Fen(c.amount_fen)).sum();
+    let title = match u.actor.role {
+        Role::Enterprise => "我的申报",
+        Role::CountyOperator | Role::CountyLeader => "申报审核",
+        _ => "申报审批",
+    };
+    let page = ClaimsPage {
+        title: title.into(),
+        layout: Layout::new(&st, &u, "/claims", vec![(String::new(), title.into())]),
+        queue,
+        status,
+        status_options: STATUSES.to_vec(),
+        items: rows.iter().map(claim_line).collect(),
+        total_amount: yuan_grouped(total),
+        can_file: matches!(
+            u.actor.role,
+            Role::Enterprise | Role::CountyOperator | Role::CityAdmin
+        ),
+        queue_label: queue_label(u.actor.role),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "claim_new.html")]
+struct NewClaimPage {
+    title: String,
+    layout: Layout,
+    policy_options: Vec<(String, String, bool)>,
+    policy: Option<Policy>,
+    kind: String,
+    facts: Vec<FactField>,
+    ask_uscc: bool,
+    v: BTreeMap<String, String>,
+    errors: Vec<String>,
+    enterprise_options: Vec<(String, String)>,
+}
+
+impl NewClaimPage {
+    fn val(&self, k: &str) -> &str {
+        self.v.get(k).map(String::as_str).unwrap_or("")
+    }
+}
+
+async fn new_page(
+    st: &AppState,
+    u: &CurrentUser,
+    v: BTreeMap<String, String>,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    if !matches!(
+        u.actor.role,
+        Role::Enterprise | Role::CountyOperator | Role::CityAdmin
+    ) {
+        return Err(PageError::with(st, u, WebError::forbidden("您的角色不能申报")));
+    }
+    let selected = v.get("policy").cloned().unwrap_or_default();
+    let policy = st.policies.get(&selected).cloned();
+    let ask_uscc = u.actor.role != Role::Enterprise;
+    let enterprise_options = if ask_uscc {
+        let f = clusterdesk_store::registry::EnterpriseFilter {
+            per_page: 500,
+            page: 1,
+            ..Default::default()
+        };
+        st.store
+            .list_enterprises(&u.actor, &f)
+            .await
+            .map_err(|e| PageError::with(st, u, e))?
+            .items
+            .into_iter()
+            .map(|e| (e.uscc, e.name))
+            .collect()
+    } else {
+        vec![]
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = NewClaimPage {
+        title: "新建申报".into(),
+        layout: Layout::new(
+            st,
+            u,
+            "/claims/new",
+            vec![
+                ("/claims".into(), "申报".into()),
+                (String::new(), "新建申报".into()),
+            ],
+        ),
+        policy_options: policy_options(&st.policies, &selected),
+        kind: policy
+            .as_ref()
+            .map(|p| p.kind.as_str().to_string())
+            .unwrap_or_default(),
+        facts: policy.as_ref().map(|p| fact_fields(p, &v)).unwrap_or_default(),
+        policy,
+        ask_uscc,
+        v,
+        errors,
+        enterprise_options,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub(super) async fn new_form(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Result<Response, PageError> {
+    new_page(&st, &u, q, vec![]).await
+}
+
+pub(super) async fn new_submit(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    let mut v: BTreeMap<String, String> = BTreeMap::new();
+    let mut files: Vec<(String, String, Vec<u8>)> = Vec::new();
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(PageError::with(
+                    &st,
+                    &u,
+                    WebError::bad_request(format!("上传内容无法读取:{e}")),
+                ));
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let fname = field.file_name().unwrap_or("").to_string();
+            let ctype = field.content_type().unwrap_or("").to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| PageError::with(&st, &u, WebError::bad_request(format!("文件上传失败:{e}"))))?;
+            if !bytes.is_empty() {
+                files.push((fname, ctype, bytes.to_vec()));
+            }
+        } else {
+            v.insert(name, field.text().await.unwrap_or_default());
+        }
+    }
+    check_csrf(&u, v.get("csrf").map(String::as_str).unwrap_or(""))
+        .map_err(|e| PageError::with(&st, &u, e))?;
+    // Changing the policy only redraws the form with that policy's facts.
+    if v.get("go").map(String::as_str) == Some("choose") {
+        return new_page(&st, &u, v, vec![]).await;
+    }
+    let mut errors = Vec::new();
+    let Some(p) = v.get("policy").and_then(|id| st.policies.get(id)).cloned() else {
+        return new_page(&st, &u, v, vec!["政策(policy):请选择要申报的政策".into()]).await;
+    };
+    let date = v
+        .get("event_date")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let event_date = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+        .map_err(|_| {
+            errors.push(format!(
+                "事件日期(event_date):“{date}”应为 YYYY-MM-DD,例如 2024-03-01"
+            ))
+        })
+        .ok();
+    let base = money_field(&v, "base_yuan", "基数")
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let approved = money_field(&v, "approved_yuan", "核定金额")
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    for (name, _, bytes) in &files {
+        if bytes.len() > clusterdesk_store::incentives::MAX_EVIDENCE_BYTES {
+            errors.push(format!("证明材料(file):“{name}”超过 10 MB"));
+        }
+    }
+    let uscc = if u.actor.role == Role::Enterprise {
+        u.actor.org_code.clone()
+    } else {
+        v.get("uscc")
+            .map(|s| s.trim().to_ascii_uppercase())
+            .unwrap_or_default()
+    };
+    if uscc.is_empty() {
+        errors.push("企业(uscc):请选择或填写企业统一社会信用代码".into());
+    }
+    let Some(event_date) = event_date.filter(|_| errors.is_empty()) else {
+        return new_page(&st, &u, v, errors).await;
+    };
+    let new = NewClaim {
+        policy: p.id.clone(),
+        uscc,
+        event_date,
+        base,
+        approved,
+        facts: form_facts(&p, &v),
+        submit: v.get("go").map(String::as_str) != Some("draft"),
+        comment: v.get("comment").cloned().unwrap_or_default(),
+    };
+    let d = match st.store.file_claim(&u.actor, &st.policies, &new).await {
+        Ok(d) => d,
+        Err(
+            e @ (StoreError::Invalid(_)
+            | StoreError::Conflict(_)
+            | StoreError::NotFound(_)
+            | StoreError::Forbidden(_)),
+        ) => {
+            return new_page(&st, &u, v, vec![e.to_string()]).await;
+        }
+        Err(e) => return Err(PageError::with(&st, &u, e)),
+    };
+    let id = d.claim.id;
+    for (name, ctype, bytes) in files {
+        st.store
+            .add_evidence(&u.actor, &st.policies, id, &name, &ctype, &bytes)
+            .await
+            .map_err(|e| PageError::with(&st, &u, e))?;
+    }
+    Ok(Redirect::to(&format!("/claims/{id}")).into_response())
+}

@@ -1,0 +1,106 @@
+//! The county map of the progress page and the per-county tiles it is coloured by.
+
+use crate::AppState;
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MapQuery {
+    /// The metric the county map is coloured by (see [`MAP_METRICS`]) or `att:{target}`.
+    pub(super) map: Option<String>,
+    /// csv or xlsx: the progress table as a download.
+    pub(super) format: Option<String>,
+}
+
+/// The metrics a county map can show, from the cluster metrics of a complete year.
+pub const MAP_METRICS: [(&str, &str); 6] = [
+    ("revenue", "集群营业收入(亿元)"),
+    ("growth", "营业收入增速(%)"),
+    ("above_scale", "规上企业数(家)"),
+    ("high_tech", "高新技术企业数(家)"),
+    ("rd", "研发投入强度(%)"),
+    ("digital", "数字化率(%)"),
+];
+
+/// The county map: real boundaries when the plan folder holds `counties.geojson` (features
+/// named by county name or code), else the schematic grid.
+pub fn county_map(
+    title: &str,
+    metric: &str,
+    tiles: &[crate::charts::Tile],
+    st: &AppState,
+    fmt: &dyn Fn(f64) -> String,
+) -> String {
+    let plan = st.store.plan();
+    plan.extra_file("counties.geojson")
+        .and_then(|g| crate::charts::geo_map(title, metric, &g.text, tiles, fmt))
+        .unwrap_or_else(|| crate::charts::tile_map(title, metric, tiles, fmt))
+}
+
+/// The caption under a county map: says whether it is the schematic grid or real boundaries.
+pub fn map_note(st: &AppState) -> &'static str {
+    if st.store.plan().extra_file("counties.geojson").is_some() {
+        "按运营方提供的县界文件(counties.geojson)绘制"
+    } else {
+        "示意图:方格大致按各县(市)地理方位排列,不代表真实边界(计划目录提供 counties.geojson 时按真实边界绘制)"
+    }
+}
+
+/// Per-county tiles of a cluster-metrics measure (sums over a county's clusters; growth and
+/// intensity from the sums; the digitalisation rate averaged over reporting clusters).
+pub(super) fn metric_tiles(
+    st: &AppState,
+    r: &clusterdesk_store::progress::ClusterMetricsReport,
+    metric: &str,
+    own: Option<&str>,
+) -> Vec<crate::charts::Tile> {
+    use crate::ui::target::group;
+    st.store
+        .plan()
+        .counties()
+        .map(|c| {
+            let mine: Vec<_> = r.clusters.iter().filter(|k| k.county_code == c.code).collect();
+            let sum = |f: &dyn Fn(&clusterdesk_store::progress::ClusterMetrics) -> Option<i64>| {
+                let v: Vec<i64> = mine.iter().filter_map(|k| f(k)).collect();
+                (!v.is_empty()).then(|| v.iter().sum::<i64>())
+            };
+            let value: Option<f64> = match metric {
+                "growth" => {
+                    let now = sum(&|k| k.shift_share.map(|_| k.revenue.unwrap_or(0)));
+                    let before = sum(&|k| k.shift_share.map(|s| k.revenue.unwrap_or(0) - s.change));
+                    match (now, before) {
+                        (Some(a), Some(b)) if b > 0 => Some((a as f64 / b as f64 - 1.0) * 100.0),
+                        _ => None,
+                    }
+                }
+                "above_scale" => sum(&|k| Some(k.above_scale)).map(|v| v as f64),
+                "high_tech" => sum(&|k| Some(k.high_tech)).map(|v| v as f64),
+                "rd" => match (
+                    sum(&|k| k.rd_expense.and(k.revenue)),
+                    sum(&|k| k.revenue.and(k.rd_expense)),
+                ) {
+                    (Some(rev), Some(rd)) if rev > 0 => Some(rd as f64 / rev as f64 * 100.0),
+                    _ => None,
+                },
+                "digital" => {
+                    let v: Vec<i64> = mine.iter().filter_map(|k| k.digitalization_rate).collect();
+                    (!v.is_empty()).then(|| v.iter().sum::<i64>() as f64 / v.len() as f64 / 100.0)
+                }
+                _ => sum(&|k| k.revenue).map(|v| v as f64 / 1e10),
+            };
+            let label = match (metric, value) {
+                (_, None) => String::new(),
+                ("growth", Some(v)) => format!("{}%", group(v, 1)),
+                ("rd" | "digital", Some(v)) => format!("{}%", group(v, 2)),
+                ("above_scale" | "high_tech", Some(v)) => format!("{}家", group(v, 0)),
+                (_, Some(v)) => format!("{}亿元", group(v, 1)),
+            };
+            crate::charts::Tile {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                value,
+                label,
+                href: format!("/counties/{}", c.code),
+                own: own == Some(c.code.as_str()),
+            }
+        })
+        .collect()
+}
