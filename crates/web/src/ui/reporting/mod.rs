@@ -1,4 +1,5 @@
-//! 数据填报: download a data set's template for a county and period, upload it back.
+//! 数据填报: the reporting page and its workflow steps, the template download and upload, the
+//! entry form, the validation findings beside the cells, and the 报送情况 matrix.
 
 mod entry;
 mod files;
