@@ -65,3 +65,13 @@ export async function loginAs(browser, url, username) {
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
   return page;
 }
+
+/**
+ * Click something that loads a new page (a form post, a link) and wait until that page is there.
+ * `waitForLoadState('load')` alone returns at once, since the current page is already loaded.
+ */
+export async function clickAndWait(page, target) {
+  const click = typeof target === 'string' ? () => page.click(target) : () => target.click();
+  await Promise.all([page.waitForEvent('framenavigated', (f) => f === page.mainFrame()), click()]);
+  await page.waitForLoadState('load');
+}

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, launchBrowser, loginAs, SHOTS, TODAY } from './helpers.mjs';
+import { startServer, launchBrowser, loginAs, clickAndWait, SHOTS, TODAY } from './helpers.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launchBrowser(); });
@@ -37,12 +37,12 @@ function fillInLibreOffice(template, values, name) {
 async function act(p, button, comment) {
   const form = p.locator('form[action="/reporting/transition"]', { has: p.locator(`button:has-text("${button}")`) });
   if (comment) await form.locator('input[name=comment]').fill(comment);
-  await Promise.all([p.waitForLoadState('load'), form.locator('button').click()]);
+  await clickAndWait(p, form.locator('button'));
 }
 
 async function upload(p, file) {
   await p.setInputFiles('input[type=file]', file);
-  await Promise.all([p.waitForLoadState('load'), p.click('form[enctype="multipart/form-data"] button[type=submit]')]);
+  await clickAndWait(p, 'form[enctype="multipart/form-data"] button[type=submit]');
 }
 
 async function downloadTemplate(p) {
@@ -64,13 +64,13 @@ test('reminder, LibreOffice template round trip, submit, approve, accept, dashbo
   // The bureau reminds 泊头 about its longest-overdue period, with a message.
   const admin = await loginAs(browser, server.url, 'admin');
   await admin.goto(server.url + '/reporting/status');
-  await Promise.all([admin.waitForLoadState('load'), admin.click('text=逾期名单与催报')]);
+  await clickAndWait(admin, 'text=逾期名单与催报');
   // In the demo, 泊头 has not yet sent the latest monthly cluster report: it is overdue.
   await admin.selectOption('select[name=dataset]', '');
-  await Promise.all([admin.waitForLoadState('load'), admin.click('form[action="/reporting/overdue"] button')]);
+  await clickAndWait(admin, 'form[action="/reporting/overdue"] button');
   const botouRow = admin.locator('table.overdue tbody tr', { hasText: '泊头市' }).first();
   await botouRow.locator('input[name=message]').fill('请于本周五前补报');
-  await Promise.all([admin.waitForLoadState('load'), botouRow.locator('button:has-text("催报")').click()]);
+  await clickAndWait(admin, botouRow.locator('button:has-text("催报")'));
   assert.ok((await admin.locator('.ok-box').innerText()).includes('已向 1 个县(市)发送 1 条催报'));
   const sent = await admin.locator('table.reminders-sent tbody tr').first().innerText();
   assert.ok(sent.includes('泊头市') && sent.includes('请于本周五前补报') && sent.includes('admin'), sent);
@@ -80,11 +80,11 @@ test('reminder, LibreOffice template round trip, submit, approve, accept, dashbo
   const op = await loginAs(browser, server.url, 'botou');
   const before = await unread(op);
   assert.ok(before >= 1, `unread ${before}`);
-  await Promise.all([op.waitForLoadState('load'), op.click('nav.side a[href="/reporting/inbox"]')]);
+  await clickAndWait(op, 'nav.side a[href="/reporting/inbox"]');
   const reminder = op.locator('table.inbox tbody tr', { hasText: '请于本周五前补报' });
   assert.ok((await reminder.innerText()).includes('催报'));
   await op.screenshot({ path: join(SHOTS, 'reporting-inbox.png'), fullPage: true });
-  await Promise.all([op.waitForLoadState('load'), reminder.locator('button:has-text("标为已读")').click()]);
+  await clickAndWait(op, reminder.locator('button:has-text("标为已读")'));
   assert.equal(await unread(op), before - 1);
 
   // The template, filled in LibreOffice: a negative revenue is refused whole, the cell named.
@@ -155,7 +155,7 @@ test('reminder, LibreOffice template round trip, submit, approve, accept, dashbo
   assert.ok((await op.locator('.ok-box').innerText()).includes('导入成功'));
 
   // From the event history to the comparison: the unlock-time revision against the data now.
-  await Promise.all([op.waitForLoadState('load'), op.click('text=版本对比')]);
+  await clickAndWait(op, 'text=版本对比');
   const changed = op.locator('table.compare tbody tr.diff-changed');
   assert.equal(await changed.count(), 1);
   const row = await changed.innerText();
