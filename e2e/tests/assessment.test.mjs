@@ -19,8 +19,22 @@ test('the city sees fourteen ranked counties and a zero-sum transfer', async () 
   const comps = await page.locator('table.rank-table > tbody > tr > td:nth-child(3)').allInnerTexts();
   assert.ok(new Set(comps).size > 5, `distinct composites ${comps}`);
   const transfer = page.locator('table.transfer-table');
-  assert.ok((await transfer.locator('tfoot').innerText()).includes('0.00'));
-  assert.ok((await transfer.innerText()).includes('5,000,000.00'));
+  // 三(二)1: the first three get 5,000,000 / 3,000,000 / 1,000,000 元, paid by the last three,
+  // so the amounts sum to zero and the receivers get 9,000,000 元 together, ties or not.
+  const fen = (t) => Math.round(Number(t.replace(/,/g, '')) * 100);
+  const lines = await transfer.locator('tbody > tr').evaluateAll((trs) =>
+    trs.map((tr) => ({ entries: Number(tr.children[2].innerText.replace(/,/g, '')), amount: tr.children[3].innerText.trim() })));
+  assert.equal(lines.length, 14);
+  const amounts = lines.map((l) => fen(l.amount));
+  assert.equal(amounts.reduce((a, b) => a + b, 0), 0, `transfer sums to zero: ${lines.map((l) => l.amount)}`);
+  assert.equal(amounts.filter((a) => a > 0).reduce((a, b) => a + b, 0), 900_000_000);
+  assert.equal(amounts.filter((a) => a < 0).reduce((a, b) => a + b, 0), -900_000_000);
+  // Ranked on enterprises entering parks: the county with most gets the most, the one with fewest pays the most.
+  const most = Math.max(...lines.map((l) => l.entries));
+  const fewest = Math.min(...lines.map((l) => l.entries));
+  assert.equal(Math.max(...amounts), Math.max(...lines.filter((l) => l.entries === most).map((l) => fen(l.amount))));
+  assert.equal(Math.min(...amounts), Math.min(...lines.filter((l) => l.entries === fewest).map((l) => fen(l.amount))));
+  assert.equal((await transfer.locator('tfoot td.num').innerText()).trim(), '0.00');
   // What was counted, one click away.
   const prov = page.locator('details.provenance');
   assert.equal(await prov.locator('ul').first().isVisible(), false);
