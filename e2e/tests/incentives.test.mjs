@@ -10,7 +10,7 @@ import { startServer, launchBrowser, loginAs, SHOTS, TODAY } from './helpers.mjs
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launchBrowser(); });
-after(async () => { await browser?.close(); server?.stop(); });
+after(async () => { await browser?.close(); await server?.stop(); });
 
 test('a claim goes from filing to disbursement and shows in the ledger and the budget', async () => {
   // The budget year is the server's (Beijing) year at the tests' date, as the approval uses.

@@ -16,7 +16,7 @@ import { startServer, launchBrowser, loginAs, clickAndWait, SHOTS, TODAY } from 
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launchBrowser(); });
-after(async () => { await browser?.close(); server?.stop(); });
+after(async () => { await browser?.close(); await server?.stop(); });
 
 // This month at the tests' date: the demo holds data up to last month, so the year to date can
 // be split.
