@@ -347,7 +347,9 @@ impl Store {
         self.snapshot_revision(&mut tx, actor, (dataset, county, period), action)
             .await?;
         crate::validation::save_comments(&mut tx, actor, key, &warnings, warning_comments, &ts).await?;
-        tx.commit().await.map_err(|e| crate::write::busy_to_conflict(e.into()))?;
+        tx.commit()
+            .await
+            .map_err(|e| crate::write::busy_to_conflict(e.into()))?;
         self.submission(actor, dataset, county, period).await
     }
 

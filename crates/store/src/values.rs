@@ -326,12 +326,18 @@ impl Store {
                 return Err(StoreError::Forbidden(format!("无权填报“{}”的数据", v.unit_code)));
             }
             if guard.is_some_and(|(_, want, _)| county.as_deref() != Some(want)) {
-                return Err(StoreError::Invalid(format!("“{}”不属于本次填报的县(市)", v.unit_code)));
+                return Err(StoreError::Invalid(format!(
+                    "“{}”不属于本次填报的县(市)",
+                    v.unit_code
+                )));
             }
         }
         let mut tx = self.begin_write().await?;
         if let Some(key) = guard {
-            let status = self.lock_period(&mut tx, key).await?.unwrap_or(crate::reporting::Status::Draft);
+            let status = self
+                .lock_period(&mut tx, key)
+                .await?
+                .unwrap_or(crate::reporting::Status::Draft);
             if status != crate::reporting::Status::Draft {
                 return Err(self.not_editable(key.1, status));
             }

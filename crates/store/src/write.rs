@@ -19,10 +19,12 @@ pub(crate) type PeriodKey<'a> = (&'a str, &'a str, &'a str);
 /// PostgreSQL serialization failure, deadlock or lock not available).
 fn is_busy(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::Database(d) => matches!(
-            d.code().as_deref(),
-            Some("5" | "6" | "261" | "262" | "517" | "40001" | "40P01" | "55P03")
-        ) || d.message().contains("database is locked"),
+        sqlx::Error::Database(d) => {
+            matches!(
+                d.code().as_deref(),
+                Some("5" | "6" | "261" | "262" | "517" | "40001" | "40P01" | "55P03")
+            ) || d.message().contains("database is locked")
+        }
         _ => false,
     }
 }
