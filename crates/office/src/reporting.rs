@@ -636,7 +636,7 @@ pub async fn import_table(
         return Err(ImportError::Cells(crate::limits::cap_errors(errors)));
     }
     let summary = store
-        .upsert_values_checked(actor, &values, dry_run)
+        .write_values(actor, (&ds.code, &county, &period.to_string()), &values, dry_run)
         .await
         .map_err(ImportError::Store)?;
     // The rules judge the period as the import leaves it: the written values laid over what is

@@ -23,6 +23,7 @@ mod sqlite_c;
 pub mod testsupport;
 pub mod validation;
 pub mod values;
+mod write;
 
 pub use actor::{Actor, Scope};
 pub use error::{Result, StoreError};

@@ -197,16 +197,20 @@ impl Store {
     ) -> Result<()> {
         let s = self.submission(actor, dataset, county, period).await?;
         if s.status != Status::Draft {
-            return Err(StoreError::Conflict(format!(
-                "{}的该期数据状态为“{}”,不能修改;请先退回或由市工信局解锁",
-                self.plan()
-                    .org_unit(county)
-                    .map(|u| u.name.as_str())
-                    .unwrap_or(county),
-                s.status.label_zh()
-            )));
+            return Err(self.not_editable(county, s.status));
         }
         Ok(())
+    }
+
+    pub(crate) fn not_editable(&self, county: &str, status: Status) -> StoreError {
+        StoreError::Conflict(format!(
+            "{}的该期数据状态为“{}”,不能修改;请先退回或由市工信局解锁",
+            self.plan()
+                .org_unit(county)
+                .map(|u| u.name.as_str())
+                .unwrap_or(county),
+            status.label_zh()
+        ))
     }
 
     /// The actions the actor may take on a submission now.
@@ -321,22 +325,11 @@ impl Store {
         } else {
             cur.submitted_at.clone()
         };
-        let mut tx = self.pool().begin().await?;
-        sqlx::query(
-            "INSERT INTO submissions (dataset, county_code, period, status, submitted_at, updated_by, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (dataset, county_code, period) DO UPDATE SET status = excluded.status,
-             submitted_at = excluded.submitted_at, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-        )
-        .bind(dataset)
-        .bind(county)
-        .bind(period)
-        .bind(to.code())
-        .bind(submitted_at)
-        .bind(&actor.username)
-        .bind(&ts)
-        .execute(&mut *tx)
-        .await?;
+        let key = (dataset, county, period);
+        let mut tx = self.begin_write().await?;
+        self.write_transition(&mut tx, actor, key, cur.status, to, submitted_at, &ts)
+            .await
+            .map_err(crate::write::busy_to_conflict)?;
         sqlx::query(
             "INSERT INTO submission_events (dataset, county_code, period, from_status, to_status, actor, at, comment)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -353,10 +346,68 @@ impl Store {
         .await?;
         self.snapshot_revision(&mut tx, actor, (dataset, county, period), action)
             .await?;
-        let key = (dataset, county, period);
         crate::validation::save_comments(&mut tx, actor, key, &warnings, warning_comments, &ts).await?;
-        tx.commit().await?;
+        tx.commit()
+            .await
+            .map_err(|e| crate::write::busy_to_conflict(e.into()))?;
         self.submission(actor, dataset, county, period).await
+    }
+
+    /// Compare-and-set: move `key` from `from` to `to` only if it is still in `from` inside
+    /// this transaction, so that of two steps sent together from one state only one succeeds.
+    #[allow(clippy::too_many_arguments)]
+    async fn write_transition(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        key: crate::write::PeriodKey<'_>,
+        from: Status,
+        to: Status,
+        submitted_at: Option<String>,
+        ts: &str,
+    ) -> Result<()> {
+        let (dataset, county, period) = key;
+        let now = self.lock_period(&mut *conn, key).await?;
+        let changed = || StoreError::Conflict(crate::write::CHANGED_MESSAGE.into());
+        if now.unwrap_or(Status::Draft) != from {
+            return Err(changed());
+        }
+        let done = if now.is_some() {
+            sqlx::query(
+                "UPDATE submissions SET status = $4, submitted_at = $5, updated_by = $6, updated_at = $7
+                 WHERE dataset = $1 AND county_code = $2 AND period = $3 AND status = $8",
+            )
+            .bind(dataset)
+            .bind(county)
+            .bind(period)
+            .bind(to.code())
+            .bind(submitted_at)
+            .bind(&actor.username)
+            .bind(ts)
+            .bind(from.code())
+            .execute(&mut *conn)
+            .await?
+        } else {
+            // A first step: whoever inserted the row first wins; the other inserts nothing.
+            sqlx::query(
+                "INSERT INTO submissions (dataset, county_code, period, status, submitted_at, updated_by, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (dataset, county_code, period) DO NOTHING",
+            )
+            .bind(dataset)
+            .bind(county)
+            .bind(period)
+            .bind(to.code())
+            .bind(submitted_at)
+            .bind(&actor.username)
+            .bind(ts)
+            .execute(&mut *conn)
+            .await?
+        };
+        if done.rows_affected() != 1 {
+            return Err(changed());
+        }
+        Ok(())
     }
 
     /// Every county's submission for each period of a data set, for the completeness matrix.

@@ -266,6 +266,50 @@ impl Store {
         values: &[Value],
         dry_run: bool,
     ) -> Result<WriteSummary> {
+        self.write_values_in(actor, None, values, dry_run).await
+    }
+
+    /// The reporting write path: the values of one (data set, county, period), written only
+    /// while that period is a draft, checked inside the write's own transaction so that a
+    /// submission cannot land between the check and the write. A submitted or locked period,
+    /// or values of another county or period, are refused whole.
+    pub async fn write_values(
+        &self,
+        actor: &Actor,
+        (dataset, county, period): (&str, &str, &str),
+        values: &[Value],
+        dry_run: bool,
+    ) -> Result<WriteSummary> {
+        self.check_reporting_scope(actor, dataset, county)?;
+        if let Some(v) = values.iter().find(|v| v.period != period) {
+            return Err(StoreError::Invalid(format!(
+                "“{}”的期别{}不是本次填报的{period}",
+                v.unit_code, v.period
+            )));
+        }
+        self.write_values_in(actor, Some((dataset, county, period)), values, dry_run)
+            .await
+    }
+
+    async fn write_values_in(
+        &self,
+        actor: &Actor,
+        guard: Option<crate::write::PeriodKey<'_>>,
+        values: &[Value],
+        dry_run: bool,
+    ) -> Result<WriteSummary> {
+        self.write_values_tx(actor, guard, values, dry_run)
+            .await
+            .map_err(crate::write::busy_to_conflict)
+    }
+
+    async fn write_values_tx(
+        &self,
+        actor: &Actor,
+        guard: Option<crate::write::PeriodKey<'_>>,
+        values: &[Value],
+        dry_run: bool,
+    ) -> Result<WriteSummary> {
         let mut counties = self.counties_of_units(values).await?;
         for v in values {
             if !counties.contains_key(v.unit_code.as_str()) {
@@ -281,8 +325,23 @@ impl Store {
             if !ok {
                 return Err(StoreError::Forbidden(format!("无权填报“{}”的数据", v.unit_code)));
             }
+            if guard.is_some_and(|(_, want, _)| county.as_deref() != Some(want)) {
+                return Err(StoreError::Invalid(format!(
+                    "“{}”不属于本次填报的县(市)",
+                    v.unit_code
+                )));
+            }
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
+        if let Some(key) = guard {
+            let status = self
+                .lock_period(&mut tx, key)
+                .await?
+                .unwrap_or(crate::reporting::Status::Draft);
+            if status != crate::reporting::Status::Draft {
+                return Err(self.not_editable(key.1, status));
+            }
+        }
         let mut s = WriteSummary::default();
         let ts = self.now();
         // What is stored now, read in a few queries rather than one per value; the map then
