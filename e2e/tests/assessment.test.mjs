@@ -7,7 +7,7 @@ import { startServer, launchBrowser, loginAs, SHOTS } from './helpers.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launchBrowser(); });
-after(async () => { await browser?.close(); server?.stop(); });
+after(async () => { await browser?.close(); await server?.stop(); });
 
 test('the city sees fourteen ranked counties and a zero-sum transfer', async () => {
   const page = await loginAs(browser, server.url, 'admin');

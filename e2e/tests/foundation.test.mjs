@@ -6,7 +6,7 @@ import { startServer, launchBrowser, loginAs, SHOTS } from './helpers.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launchBrowser(); });
-after(async () => { await browser?.close(); server?.stop(); });
+after(async () => { await browser?.close(); await server?.stop(); });
 
 test('a 泊头市 operator sees only its three clusters and opens one', async () => {
   const page = await loginAs(browser, server.url, 'botou');

@@ -25,9 +25,23 @@ if (Number.isNaN(beijing.getTime())) throw new Error(`CLUSTERDESK_E2E_NOW is not
 /** A demo city in a temporary database, made and served at NOW, on a free port. */
 export async function startServer({ enterprises = 600, seed = 7 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'clusterdesk-e2e-'));
-  const db = join(dir, 'e2e.db');
+  // CLUSTERDESK_E2E_PG (a PostgreSQL server's URL) runs the same tests on a new database there.
+  const pg = process.env.CLUSTERDESK_E2E_PG;
+  let db = join(dir, 'e2e.db');
+  let dropDb = () => {};
+  if (pg) {
+    const name = `e2e_${process.pid}_${Date.now()}`;
+    execFileSync('psql', [pg, '-qc', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
+    db = pg.replace(/\/[^/]*$/, '/' + name);
+    dropDb = () => execFileSync('psql', [pg, '-qc', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: 'pipe' });
+  }
   const env = { ...process.env, CLUSTERDESK_DEMO_PASSWORD: PASSWORD, CLUSTERDESK_NOW: NOW };
   execFileSync(BIN, ['--db', db, 'demo', '--enterprises', String(enterprises), '--seed', String(seed)], { env, stdio: 'pipe' });
+  if (pg) {
+    // The demo really went to PostgreSQL, not to a file beside the tests.
+    const n = Number(execFileSync('psql', [db, '-tAc', 'SELECT COUNT(*) FROM enterprises'], { encoding: 'utf8' }).trim());
+    if (n !== enterprises) throw new Error(`the PostgreSQL database holds ${n} enterprises, not ${enterprises}`);
+  }
   const proc = spawn(BIN, ['--db', db, 'serve', '--bind', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
@@ -42,7 +56,16 @@ export async function startServer({ enterprises = 600, seed = 7 } = {}) {
   });
   return {
     url,
-    stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); },
+    engine: pg ? 'postgres' : 'sqlite',
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      dropDb();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

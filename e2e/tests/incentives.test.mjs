@@ -10,7 +10,7 @@ import { startServer, launchBrowser, loginAs, SHOTS, TODAY } from './helpers.mjs
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launchBrowser(); });
-after(async () => { await browser?.close(); server?.stop(); });
+after(async () => { await browser?.close(); await server?.stop(); });
 
 test('a claim goes from filing to disbursement and shows in the ledger and the budget', async () => {
   // The budget year is the server's (Beijing) year at the tests' date, as the approval uses.
@@ -86,6 +86,28 @@ test('免申即享 lists unclaimed rewards with the clause and the amount', asyn
   assert.equal(await admin.locator('h1').innerText(), '免申即享');
   const cards = await admin.locator('.cards').innerText();
   assert.ok(cards.includes('应享金额'));
+  // Each eligible amount is the one its clause fixes (PLAN-INVENTORY, from the policy text), in 元.
+  const FIXED = {
+    '三(二)2': ['20,000.00', '10,000.00'],
+    '三(四)1': ['500,000.00', '300,000.00'],
+    '三(五)1': ['1,000,000.00'],
+    '三(六)1': ['200,000.00'],
+  };
+  const items = await admin.locator('main table').nth(1).locator('tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => ({ clause: tr.children[2].querySelector('.muted')?.innerText.trim() ?? '', amount: tr.children[4].innerText.trim() })));
+  const eligible = items.filter((x) => x.amount !== '待定');
+  assert.ok(eligible.length > 0, 'the demo has unclaimed rewards to list');
+  let checked = 0;
+  for (const x of eligible) {
+    const fixed = Object.entries(FIXED).find(([c]) => x.clause.startsWith(c));
+    if (fixed) { assert.ok(fixed[1].includes(x.amount), `${x.clause}: ${x.amount}`); checked++; }
+  }
+  assert.ok(checked > 0, `a fixed-amount reward among ${eligible.map((x) => x.clause)}`);
+  // The card's total is the sum of the table by policy, in 万元.
+  const wan = (t) => Math.round(Number(t.replace(/[,万元]/g, '')) * 100);
+  const byPolicy = await admin.locator('main table').first().locator('tbody tr td:nth-child(4)').allInnerTexts();
+  const card = await admin.locator('.card', { hasText: '应享金额' }).locator('.v').innerText();
+  assert.equal(byPolicy.map(wan).reduce((a, b) => a + b, 0), wan(card), `${byPolicy} vs ${card}`);
   await admin.screenshot({ path: join(SHOTS, 'incentives-scan.png'), fullPage: true });
   await admin.context().close();
 });

@@ -7,7 +7,7 @@ import { startServer, launchBrowser, loginAs, SHOTS } from './helpers.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launchBrowser(); });
-after(async () => { await browser?.close(); server?.stop(); });
+after(async () => { await browser?.close(); await server?.stop(); });
 
 const CLAUSES = ['二.1a', '二.1b', '二.1c', '二.2a', '二.2b', '二.2c', '二.3a', '二.3b', '二.3c', '二.4a', '二.4b', '二.4c'];
 const WORDS = ['已达成', '进度正常', '需加快', '进展有限', '倒退'];

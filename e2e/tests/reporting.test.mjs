@@ -16,7 +16,7 @@ import { startServer, launchBrowser, loginAs, clickAndWait, SHOTS, TODAY } from 
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launchBrowser(); });
-after(async () => { await browser?.close(); server?.stop(); });
+after(async () => { await browser?.close(); await server?.stop(); });
 
 // This month at the tests' date: the demo holds data up to last month, so the year to date can
 // be split.
@@ -64,6 +64,17 @@ test('reminder, LibreOffice template round trip, submit, approve, accept, dashbo
   // The bureau reminds 泊头 about its longest-overdue period, with a message.
   const admin = await loginAs(browser, server.url, 'admin');
   await admin.goto(server.url + '/reporting/status');
+  // The matrix on this date, worked out from 四(四)'s deadline (the 10th of the next month): the
+  // newest month whose deadline has passed is overdue for 泊头, which the demo leaves unsent;
+  // last month waits for 任丘's leader and for the city at 河间.
+  const ym = (y, m) => `${y}-${String(m).padStart(2, '0')}`;
+  const back = (n) => { const k = TODAY.year * 12 + TODAY.month - 1 - n; return ym(Math.floor(k / 12), (k % 12) + 1); };
+  const latestDue = TODAY.day > 10 ? back(1) : back(2);
+  const cell = async (county, p) =>
+    (await admin.locator(`table.matrix tbody tr:has-text("${county}") a[href$="period=${p}"]`).innerText()).trim();
+  assert.equal(await cell('泊头市', latestDue), '逾期', `泊头 ${latestDue}`);
+  assert.equal(await cell('任丘市', back(1)), '待县审', `任丘 ${back(1)}`);
+  assert.equal(await cell('河间市', back(1)), '待市收', `河间 ${back(1)}`);
   await clickAndWait(admin, 'text=逾期名单与催报');
   // In the demo, 泊头 has not yet sent the latest monthly cluster report: it is overdue.
   await admin.selectOption('select[name=dataset]', '');

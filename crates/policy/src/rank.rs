@@ -198,7 +198,7 @@ pub(crate) fn evaluate(
                         "tie",
                         &ties_clause,
                         format!(
-                            "并列第 {start}–{end} 名:合并名次金额({})共 {} 元,{} 个县(市)平分;不能整除的分按县代码{}各加 1 分(解读 ties=pool_and_split)",
+                            "并列第 {start}–{end} 名:合并名次金额({})共 {} 元,{} 个县(市)平分;不能整除的分按县代码{}各加 1 分(方案未规定并列的处理,按合并平分解读)",
                             parts.join(" + "),
                             yuan_grouped(Fen(pooled)),
                             members.len(),

@@ -776,6 +776,14 @@ async fn the_scan_lists_unclaimed_rewards_and_what_is_missing() {
         .find(|x| x["status"] == "unknown")
         .unwrap();
     assert_eq!(unknown["missing"][0], "main_overseas_exchange");
+    // The page asks the fact's question from the policy file, not its name.
+    let (s, html) = page(&botou, app, "/scan").await;
+    assert_eq!(s, 200);
+    assert!(
+        !html.contains("main_overseas_exchange"),
+        "a fact's name on the page"
+    );
+    assert!(html.contains("缺少:申请上市的是否为境外主要证券交易所"), "{html}");
 
     // Once claimed, it is no longer offered.
     let (s, _) = post(

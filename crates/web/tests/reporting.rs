@@ -197,6 +197,24 @@ async fn submit_approve_accept_lock_and_unlock() {
         .await
         .unwrap();
     assert!(page.contains("泊头市") && !page.contains("任丘市"));
+    // 集群年报 at 2026-12-02: 2025's report is the newest one asked for, and nothing before the
+    // plan's baseline year 2021 is asked, so the columns are 2021 to 2025.
+    let page = admin
+        .get(app.url("/reporting/status?dataset=cluster_yearly"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let head = &page[page.find("<table class=\"matrix\">").unwrap()..];
+    let head = &head[..head.find("</thead>").unwrap()];
+    let years: Vec<&str> = head
+        .split("<th class=\"num\">")
+        .skip(1)
+        .map(|h| &h[..h.find("</th>").unwrap()])
+        .collect();
+    assert_eq!(years, ["2021年", "2022年", "2023年", "2024年", "2025年", "逾期"]);
 }
 
 #[tokio::test]

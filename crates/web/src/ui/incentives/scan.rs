@@ -147,7 +147,19 @@ pub(super) async fn scan(
             event_date: x.event_date.clone(),
             eligible: x.status == "eligible",
             amount: yuan_grouped(Fen(x.amount_fen)),
-            missing: x.missing.join("、"),
+            // The question each missing fact asks, as the policy file words it, not its name.
+            missing: x
+                .missing
+                .iter()
+                .map(|m| {
+                    st.policies
+                        .get(&x.policy)
+                        .and_then(|p| p.facts.iter().find(|f| &f.name == m))
+                        .map(|f| f.question.clone())
+                        .unwrap_or_else(|| m.clone())
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
             basis: x.basis.clone(),
             flags: x.flags.join(";"),
             file_href: {

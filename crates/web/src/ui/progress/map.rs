@@ -38,9 +38,9 @@ pub fn county_map(
 /// The caption under a county map: says whether it is the schematic grid or real boundaries.
 pub fn map_note(st: &AppState) -> &'static str {
     if st.store.plan().extra_file("counties.geojson").is_some() {
-        "按运营方提供的县界文件(counties.geojson)绘制"
+        "按运营方提供的县界数据绘制"
     } else {
-        "示意图:方格大致按各县(市)地理方位排列,不代表真实边界(计划目录提供 counties.geojson 时按真实边界绘制)"
+        "示意图:方格大致按各县(市)地理方位排列,不代表真实边界"
     }
 }
 
