@@ -2,6 +2,7 @@
 
 pub mod enterprises;
 pub mod limits;
+pub mod normalize;
 pub mod reporting;
 mod sheet;
 pub mod table;

@@ -56,20 +56,10 @@ pub fn header(ind: &Indicator, period: Period) -> String {
     }
 }
 
-/// Headers compare equal whatever the width of their brackets and commas, and spaces.
+/// Headers compare equal whatever the width of their brackets, commas and digits, the form
+/// of their dashes, and spaces.
 fn same_header(a: &str, b: &str) -> bool {
-    let norm = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| match c {
-                '\u{ff08}' => '(',
-                '\u{ff09}' => ')',
-                '\u{ff0c}' => ',',
-                other => other,
-            })
-            .collect()
-    };
-    norm(a) == norm(b)
+    crate::normalize::header_key(a) == crate::normalize::header_key(b)
 }
 
 /// An entered number as the stored integer (money: 万元 -> fen); None if not representable.
@@ -367,7 +357,7 @@ pub async fn import_table(
         t.rows
             .get(r - 1)
             .and_then(|row| row.get(c))
-            .map(|s| s.trim().to_string())
+            .map(|s| crate::normalize::normalize(s))
             .unwrap_or_default()
     };
     let refuse = |e: CellError| ImportError::Cells(vec![e]);
@@ -430,7 +420,11 @@ pub async fn import_table(
     }
 
     // Row 3: the columns, matched to the data set's indicators by their headers.
-    let heads: Vec<String> = t.rows.get(2).cloned().unwrap_or_default();
+    let heads: Vec<String> = t
+        .rows
+        .get(2)
+        .map(|r| r.iter().map(|h| crate::normalize::normalize(h)).collect())
+        .unwrap_or_default();
     let mut cols: Vec<(usize, &Indicator)> = Vec::new();
     let mut errors = Vec::new();
     for code in &ds.indicators {
@@ -562,7 +556,8 @@ pub async fn import_table(
                     indicator_code: ind.code.clone(),
                     period: period.to_string(),
                     num_value: None,
-                    text_value: Some(raw),
+                    // Notes are kept as typed, full-width letters included.
+                    text_value: Some(crate::normalize::clean_text(&t.rows[r - 1][*c])),
                 });
                 continue;
             }

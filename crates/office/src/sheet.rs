@@ -140,13 +140,7 @@ fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::String(s) => s.trim().to_string(),
-        Data::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e15 {
-                format!("{}", *f as i64)
-            } else {
-                format!("{f}")
-            }
-        }
+        Data::Float(f) => float_text(*f),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
         Data::DateTime(dt) => match dt.as_datetime() {
@@ -157,6 +151,18 @@ fn cell_text(d: &Data) -> String {
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
     }
+}
+
+/// A number cell as Excel shows it. Excel holds 15 significant digits and shows no more, so
+/// the double a formula caches (`=上月累计+本月` gives 1231250.3199999998) is read at that
+/// precision (1231250.32); the indicator's decimals then apply as to any entered number.
+fn float_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        return format!("{}", f as i64);
+    }
+    rust_decimal::Decimal::from_scientific(&format!("{f:.14e}"))
+        .map(|d| d.normalize().to_string())
+        .unwrap_or_else(|_| format!("{f}"))
 }
 
 /// Read the first sheet. The zip has been checked by [`crate::xlsx_guard::check`] already.
@@ -255,4 +261,22 @@ pub(crate) fn read_first_sheet(file: &str, bytes: &[u8]) -> Result<Table, Box<Ce
         sheet,
         rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::float_text;
+
+    #[test]
+    fn cached_doubles_read_at_excels_15_digits() {
+        // 1,231,250.32 as a formula leaves it: 1231250.3199999998.
+        assert_eq!(float_text(1_231_250.32_f64 - 2.0e-10), "1231250.32");
+        assert_eq!(float_text(1231250.3199999998), "1231250.32");
+        assert_eq!(float_text(0.1 + 0.2), "0.3");
+        assert_eq!(float_text(2500.5), "2500.5");
+        assert_eq!(float_text(12.0), "12");
+        // A genuine 16th digit is beyond what Excel keeps; a short fraction stays whole.
+        assert_eq!(float_text(0.000123), "0.000123");
+        assert_eq!(float_text(1.0 / 3.0), "0.333333333333333");
+    }
 }

@@ -1,0 +1,166 @@
+//! Files filled the way county offices fill them are read to the number an official sees on
+//! screen: cached doubles of formulas, full-width digits, invisible characters in codes and
+//! keys, and headers typed with another dash.
+
+use clusterdesk_office::reporting::import;
+use clusterdesk_plan::Plan;
+use clusterdesk_store::testsupport::{TempDir, fresh_db};
+use clusterdesk_store::{Actor, Store};
+use rust_xlsxwriter::{Formula, Workbook};
+use std::sync::Arc;
+
+async fn store() -> (Store, Option<TempDir>) {
+    let (url, dir) = fresh_db().await;
+    (
+        Store::open(&url, Arc::new(Plan::embedded().unwrap()))
+            .await
+            .unwrap(),
+        dir,
+    )
+}
+
+async fn stored(s: &Store, unit: &str, ind: &str, period: &str) -> Option<i64> {
+    sqlx::query_scalar(
+        "SELECT num_value FROM data_values WHERE unit_code = $1 AND indicator_code = $2 AND period = $3",
+    )
+    .bind(unit)
+    .bind(ind)
+    .bind(period)
+    .fetch_optional(s.pool())
+    .await
+    .unwrap()
+    .flatten()
+}
+
+/// A 泊头市 集群月报 sheet: row 2 the keys as given, row 3 the headers, row 4 one cluster
+/// whose revenue cell is written by `revenue` and whose park entries are the text given.
+fn xlsx(
+    keys: [&str; 6],
+    heads: [&str; 4],
+    code: &str,
+    revenue: impl FnOnce(&mut rust_xlsxwriter::Worksheet),
+    entries: &str,
+) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("集群月报").unwrap();
+    ws.write(0, 0, "泊头市 集群月报").unwrap();
+    for (c, k) in keys.iter().enumerate() {
+        ws.write(1, c as u16, *k).unwrap();
+    }
+    for (c, h) in heads.iter().enumerate() {
+        ws.write(2, c as u16, *h).unwrap();
+    }
+    ws.write(3, 0, code).unwrap();
+    ws.write(3, 1, "").unwrap();
+    revenue(ws);
+    ws.write(3, 3, entries).unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn a_formulas_cached_double_full_width_digits_and_a_bom_read_as_shown() {
+    let (s, _d) = store().await;
+    let a = Actor::system("t");
+    let file = xlsx(
+        // A full-width period with an NBSP after it, a zero-width space in the county code.
+        [
+            "数据集",
+            "cluster_monthly",
+            "县(市)",
+            "1309\u{200b}81",
+            "期间",
+            "２０２５-０１\u{a0}",
+        ],
+        ["集群代码", "集群名称", "营业收入（万元）", "入园企业数（家）"],
+        // A BOM before the cluster code, as pasted from a UTF-8 text file.
+        "\u{feff}C19",
+        // What `=上月累计+本月` caches for 1,231,250.32: the nearest double, 1231250.3199999998.
+        |ws| {
+            ws.write_formula(
+                3,
+                2,
+                Formula::new("=1231250+0.32").set_result("1231250.3199999998"),
+            )
+            .unwrap();
+        },
+        // Typed with a Chinese input method.
+        "１２",
+    );
+    let r = import(&s, &a, "泊头.xlsx", &file, None, false)
+        .await
+        .unwrap_or_else(|e| panic!("refused: {e:?}"));
+    assert_eq!(r.period, "2025-01");
+    assert_eq!(r.county, "130981");
+    // 1,231,250.32 万元 = 12,312,503,200 元 = 1,231,250,320,000 分.
+    assert_eq!(
+        stored(&s, "C19", "revenue", "2025-01").await,
+        Some(1_231_250_320_000)
+    );
+    assert_eq!(stored(&s, "C19", "park_entries", "2025-01").await, Some(12));
+}
+
+#[tokio::test]
+async fn a_header_with_an_ascii_hyphen_is_the_templates_header() {
+    let (s, _d) = store().await;
+    let a = Actor::system("t");
+    let keys = |p: &'static str| ["数据集", "cluster_monthly", "县(市)", "130981", "期间", p];
+    // January: 1,000.5 万元.
+    let jan = xlsx(
+        keys("2025-01"),
+        ["集群代码", "集群名称", "营业收入（万元）", "入园企业数（家）"],
+        "C19",
+        |ws| {
+            ws.write(3, 2, 1000.5).unwrap();
+        },
+        "2",
+    );
+    import(&s, &a, "1.xlsx", &jan, None, false).await.unwrap();
+    // February's year to date 2,500.5 万元 under `1-2月`, a zero-width space after the code.
+    let feb = xlsx(
+        keys("2025-02"),
+        [
+            "集群代码",
+            "集群名称",
+            "营业收入(万元,1-2月累计)",
+            "入园企业数(家)",
+        ],
+        "C19\u{200b}",
+        |ws| {
+            ws.write(3, 2, 2500.5).unwrap();
+        },
+        "1",
+    );
+    import(&s, &a, "2.xlsx", &feb, None, false)
+        .await
+        .unwrap_or_else(|e| panic!("refused: {e:?}"));
+    // February's own value: 2,500.5 − 1,000.5 = 1,500 万元 = 1,500 × 10^6 fen.
+    assert_eq!(stored(&s, "C19", "revenue", "2025-02").await, Some(1_500_000_000));
+}
+
+#[tokio::test]
+async fn a_header_naming_another_month_is_still_refused() {
+    let (s, _d) = store().await;
+    let a = Actor::system("t");
+    let file = xlsx(
+        ["数据集", "cluster_monthly", "县(市)", "130981", "期间", "2025-02"],
+        [
+            "集群代码",
+            "集群名称",
+            "营业收入(万元,1-3月累计)",
+            "入园企业数(家)",
+        ],
+        "C19",
+        |ws| {
+            ws.write(3, 2, 2500.5).unwrap();
+        },
+        "1",
+    );
+    let Err(clusterdesk_office::reporting::ImportError::Cells(errs)) =
+        import(&s, &a, "x.xlsx", &file, None, true).await
+    else {
+        panic!("accepted a 1–3月 header for February");
+    };
+    assert_eq!(errs[0].cell, "C3");
+    assert_eq!(errs[0].rule, "column_unknown");
+}
