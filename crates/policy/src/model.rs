@@ -345,8 +345,17 @@ impl Policy {
         self.parameters.get(param)?.iter().rev().find(|v| v.from <= date)
     }
 
-    /// Parameters in force on `date` as `name=value` text for listings.
+    /// The parameters in force on `date`, by their names (the CLI's and the API's form).
     pub fn parameters_text(&self, date: NaiveDate) -> String {
+        self.parameters_at(date, false)
+    }
+
+    /// As [`Policy::parameters_text`], each parameter named in words, for pages.
+    pub fn parameters_text_zh(&self, date: NaiveDate) -> String {
+        self.parameters_at(date, true)
+    }
+
+    fn parameters_at(&self, date: NaiveDate, named: bool) -> String {
         let mut parts = Vec::new();
         for (name, values) in &self.parameters {
             let v = values.iter().rev().find(|v| v.from <= date).or(values.first());
@@ -370,7 +379,11 @@ impl Policy {
                 } else {
                     shown
                 };
-                parts.push(format!("{name}={shown}(自{},{})", v.from, v.clause));
+                parts.push(if named {
+                    format!("{}:{shown}(自{},{})", param_label(name), v.from, v.clause)
+                } else {
+                    format!("{name}={shown}(自{},{})", v.from, v.clause)
+                });
             }
         }
         parts.join(";")
@@ -540,5 +553,16 @@ impl Policy {
             return Err(err("expected_counties 应为正整数".into()));
         }
         Ok(())
+    }
+}
+
+/// How a page names a policy parameter: the formula kinds' parameter names in words.
+pub fn param_label(name: &str) -> &str {
+    match name {
+        "amount_yuan" => "金额(元)",
+        "cap_yuan" => "上限(元)",
+        "place_amounts_yuan" => "各名次金额(元)",
+        "share" => "比例",
+        other => other,
     }
 }

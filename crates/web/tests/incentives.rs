@@ -716,6 +716,11 @@ async fn the_pages_take_a_claim_from_filing_to_disbursement() {
         if path.contains("calc") {
             assert!(html.contains("750,000.00"));
         }
+        if path == "/policies" {
+            // 三(三)1's cap, named in words: 最高不超过100万元.
+            assert!(html.contains("上限(元):1,000,000.00"), "{html}");
+            assert!(!html.contains("cap_yuan") && !html.contains(">green_factory_national<"));
+        }
     }
 }
 

@@ -31,7 +31,14 @@ pub(super) async fn policies(
     PageUser(u): PageUser,
 ) -> Result<Response, PageError> {
     business(&st, &u)?;
-    let items = catalogue(&st);
+    let mut items = catalogue(&st);
+    // The page names parameters in words; the API keeps their names.
+    let today = st.store.today();
+    for p in &mut items {
+        if let Some(policy) = st.policies.get(&p.id) {
+            p.parameters_text = policy.parameters_text_zh(today);
+        }
+    }
     let kinds = items.iter().map(|p| kind_label(&p.kind)).collect();
     Ok(render(&PoliciesPage {
         title: "政策目录".into(),
@@ -99,7 +106,7 @@ pub(super) async fn policy(
         for v in values {
             let value = yaml_text(name, &serde_json::to_value(&v.value).unwrap_or(Value::Null));
             params.push(ParamView {
-                name: name.clone(),
+                name: clusterdesk_policy::model::param_label(name).to_string(),
                 from: v.from.to_string(),
                 value,
                 clause: v.clause.clone(),
