@@ -91,6 +91,8 @@ test('免申即享 lists unclaimed rewards with the clause and the amount', asyn
     '三(二)2': ['20,000.00', '10,000.00'],
     '三(四)1': ['500,000.00', '300,000.00'],
     '三(五)1': ['1,000,000.00'],
+    // Listing: counselling 1,000,000, then accepted a further 2,000,000 (overseas 2,000,000, then 1,000,000).
+    '三(五)2': ['1,000,000.00', '2,000,000.00'],
     '三(六)1': ['200,000.00'],
   };
   const items = await admin.locator('main table').nth(1).locator('tbody tr').evaluateAll((trs) =>
