@@ -4,26 +4,24 @@
 //! pages and Word (NBSP, zero-width spaces, a BOM) and write dashes as their keyboard gives
 //! them. None of that is visible in a cell, so none of it may change what a cell means.
 
-/// A key, code, number, period or header cell: full-width digits, letters and `．` to ASCII,
-/// zero-width characters dropped, NBSP and the ideographic space read as spaces, trimmed.
+/// A key, code, number, period or header cell: [`clean_text`], then full-width digits,
+/// letters and `．` as ASCII.
 pub fn normalize(s: &str) -> String {
-    s.chars()
-        .filter_map(|c| match c {
-            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => None,
-            '\u{00A0}' | '\u{3000}' => Some(' '),
+    clean_text(s)
+        .chars()
+        .map(|c| match c {
             // The full-width forms of 0-9, A-Z, a-z and '.' sit 0xFEE0 above ASCII.
             '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' | '\u{FF0E}' => {
-                char::from_u32(c as u32 - 0xFEE0)
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
             }
-            other => Some(other),
+            other => other,
         })
-        .collect::<String>()
-        .trim()
-        .to_string()
+        .collect()
 }
 
-/// Free text (a note, a name) as typed, but without the invisible characters and the
-/// surrounding spaces: its full-width letters are the writer's choice and are kept.
+/// Free text (a note, a name) as typed, but without the invisible characters (zero-width
+/// ones, a BOM) and with NBSP and the ideographic space read as spaces, trimmed: its
+/// full-width letters are the writer's choice and are kept.
 pub fn clean_text(s: &str) -> String {
     s.chars()
         .filter(|c| !matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'))
