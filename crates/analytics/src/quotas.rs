@@ -1,10 +1,9 @@
 //! The quotas of 三 (quotas.csv): how a quota's figure is judged and each quota's progress.
 
-use super::Checkpoint;
-use super::raw_reads::{Raw, next_day};
-use crate::Store;
-use clusterdesk_analytics::progress::{self as prog};
+use crate::progress::{self as prog};
+use crate::progress_data::{Checkpoint, ProgressData, next_day};
 use clusterdesk_domain::Period;
+use clusterdesk_plan::Plan;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashSet};
 
@@ -96,16 +95,16 @@ pub fn quota_status(
     }
 }
 
-impl Store {
-    pub(super) fn one_quota(
-        &self,
-        raw: &Raw,
-        q: &clusterdesk_plan::Quota,
-        as_of: Checkpoint,
-        county: Option<&str>,
-    ) -> QuotaProgress {
+/// One quota's progress in the as-of year, for the city (`county` None) or one county.
+pub fn quota_progress(
+    plan: &Plan,
+    raw: &ProgressData,
+    q: &clusterdesk_plan::Quota,
+    as_of: Checkpoint,
+    county: Option<&str>,
+) -> QuotaProgress {
+    {
         use clusterdesk_plan::{Per, Scope as QScope};
-        let plan = self.plan();
         let unit = plan
             .indicator(&q.indicator)
             .map(|i| i.unit.clone())
@@ -163,7 +162,7 @@ impl Store {
                     }
                     let rows: Vec<i64> = by_unit
                         .values()
-                        .filter_map(|r| Raw::cluster_flow(r, as_of, !as_of.complete()))
+                        .filter_map(|r| ProgressData::cluster_flow(r, as_of, !as_of.complete()))
                         .collect();
                     if !rows.is_empty() {
                         return Some(rows.iter().sum());
