@@ -280,3 +280,33 @@ pub fn quota_progress(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::quota_status;
+
+    #[test]
+    fn quota_judgement() {
+        let st = |v, min, max, approx, months| quota_status(v, min, max, approx, months).0;
+        assert_eq!(st(None, Some(600), None, None, 12), "no_data");
+        // 不少于600 a year: 500 at the year end is behind, 600 met.
+        assert_eq!(st(Some(500), Some(600), None, None, 12), "behind");
+        assert_eq!(st(Some(600), Some(600), None, None, 12), "met");
+        // Mid-year: 600 × 6/12 = 300 is on track, 299 is behind (滞后).
+        assert_eq!(
+            quota_status(Some(300), Some(600), None, None, 6),
+            ("on_track", "进度正常")
+        );
+        assert_eq!(
+            quota_status(Some(299), Some(600), None, None, 6),
+            ("behind", "滞后")
+        );
+        // 3–5: 6 is above the maximum.
+        assert_eq!(st(Some(6), Some(3), Some(5), None, 12), "above_max");
+        // 10 左右: met within ±20% (8..=12).
+        assert_eq!(st(Some(7), None, None, Some(10), 12), "behind");
+        assert_eq!(st(Some(8), None, None, Some(10), 12), "met");
+        assert_eq!(st(Some(12), None, None, Some(10), 12), "met");
+        assert_eq!(st(Some(13), None, None, Some(10), 12), "above_max");
+    }
+}
