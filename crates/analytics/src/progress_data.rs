@@ -5,7 +5,7 @@
 use crate::progress::div_round;
 use clusterdesk_domain::Period;
 use clusterdesk_domain::period::PeriodType;
-use clusterdesk_plan::{Aggregation, Measure};
+use clusterdesk_plan::{Aggregation, Measure, ValueSource};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The end of a month: (year, month).
@@ -48,62 +48,41 @@ impl Checkpoint {
     }
 }
 
-/// What a target's value is made of.
+/// What a target's value is made of: the indicator's `source` in the plan, with the
+/// indicator's own aggregations for reported values.
 #[derive(Debug, Clone, Copy)]
-pub enum Source {
+pub enum Source<'a> {
     /// Values on cluster units, combined over time and over clusters as the indicator says.
     Cluster { time: Aggregation, units: Aggregation },
     /// Stocks on enterprise units, summed over member enterprises.
     EnterpriseStock,
     /// Distinct member enterprises (or every qualification when `rows`) valid at the checkpoint.
     QualCount {
-        kinds: &'static [&'static str],
-        levels: &'static [&'static str],
+        kinds: &'a [String],
+        levels: &'a [String],
         rows: bool,
     },
     /// Qualifications recognised after the baseline year up to the checkpoint.
-    QualFlow { kind: &'static str },
+    QualFlow { kind: &'a str },
 }
 
-pub fn source_of(indicator: &clusterdesk_plan::Indicator) -> Source {
-    match indicator.code.as_str() {
-        "invention_patents" => Source::EnterpriseStock,
-        "innovation_platforms" => Source::QualCount {
-            kinds: &["innovation_platform"],
-            levels: &["provincial", "national"],
-            rows: true,
+pub fn source_of(indicator: &clusterdesk_plan::Indicator) -> Source<'_> {
+    match &indicator.source {
+        ValueSource::EnterpriseStock => Source::EnterpriseStock,
+        ValueSource::Qualifications { kinds, levels, rows } => Source::QualCount {
+            kinds,
+            levels,
+            rows: *rows,
         },
-        "high_tech_enterprises" => Source::QualCount {
-            kinds: &["high_tech"],
-            levels: &[],
-            rows: false,
-        },
-        "innovative_specialized_smes" => Source::QualCount {
-            kinds: &["innovative_sme", "specialized_sme", "little_giant"],
-            levels: &[],
-            rows: false,
-        },
-        "listed_or_quoted" => Source::QualCount {
-            kinds: &["listed"],
-            levels: &[],
-            rows: false,
-        },
-        "listed_main_board" => Source::QualCount {
-            kinds: &["listed"],
-            levels: &["main_board"],
-            rows: false,
-        },
-        "well_known_trademarks" => Source::QualFlow {
-            kind: "well_known_trademark",
-        },
-        _ => Source::Cluster {
+        ValueSource::Recognitions { kind } => Source::QualFlow { kind },
+        ValueSource::Reported => Source::Cluster {
             time: indicator.time_aggregation,
             units: indicator.aggregation,
         },
     }
 }
 
-pub fn basis_note(src: Source, measure: Measure) -> &'static str {
+pub fn basis_note(src: Source<'_>, measure: Measure) -> &'static str {
     match (src, measure) {
         (_, Measure::CountOfClustersAbove) => {
             "集群年营业收入(当年各月合计;年内为截至当月的近12个月合计)落入档位的集群个数"
@@ -262,7 +241,7 @@ impl ProgressData {
     pub fn value(
         &self,
         indicator: &str,
-        src: Source,
+        src: Source<'_>,
         county: Option<&str>,
         cp: Checkpoint,
         baseline_year: i32,
@@ -327,7 +306,7 @@ impl ProgressData {
                 let mut seen = HashSet::new();
                 let mut n = 0i64;
                 for (u, _, level, from, to) in kinds.iter().flat_map(|k| self.quals_of(k)) {
-                    if (!levels.is_empty() && !levels.contains(&level.as_str()))
+                    if (!levels.is_empty() && !levels.iter().any(|l| l == level))
                         || from.as_str() >= day_after.as_str()
                         || to.as_deref().is_some_and(|t| t < day_after.as_str())
                         || !self.member_at(u, &day_after, county)

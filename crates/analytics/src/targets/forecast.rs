@@ -13,7 +13,7 @@ pub(super) fn forecast(
     raw: &ProgressData,
     t: &Target,
     comparison: Comparison,
-    src: Source,
+    src: Source<'_>,
     county: Option<&str>,
     points: &[(Checkpoint, i64)],
     eval: Checkpoint,
