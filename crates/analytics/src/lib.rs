@@ -21,6 +21,7 @@ pub mod progress;
 pub mod progress_data;
 pub mod quotas;
 pub mod targets;
+pub mod validation;
 
 pub use forecast::{Forecast, damped_holt, log_linear};
 pub use progress::{Method, Progress, Status, measure_progress};
