@@ -162,19 +162,14 @@ fn submission_out(st: &AppState, u: &CurrentUser, s: Submission) -> SubmissionOu
         .store
         .allowed_actions(&u.actor, &s)
         .into_iter()
-        .map(|a| {
-            serde_json::to_value(a)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        })
+        .map(|a| a.code().to_string())
         .collect();
     SubmissionOut {
         dataset: s.dataset,
         county: s.county_code,
         period: s.period,
         status: s.status.code().into(),
-        status_label: s.status.label_zh().into(),
+        status_label: s.status.label().into(),
         submitted_at: s.submitted_at,
         actions,
     }

@@ -15,7 +15,7 @@ use clusterdesk_domain::{Fen, Role};
 use clusterdesk_policy::Policy;
 use clusterdesk_policy::eval::yuan_grouped;
 use clusterdesk_store::StoreError;
-use clusterdesk_store::incentives::{ClaimFilter, ClaimRow, NewClaim, STATUSES};
+use clusterdesk_store::incentives::{ClaimFilter, ClaimRow, ClaimStatus, NewClaim};
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------- 申报 / 审核队列
@@ -29,7 +29,7 @@ struct ClaimLine {
     county: String,
     event_date: String,
     amount: String,
-    status: String,
+    status: ClaimStatus,
     status_label: String,
     updated: String,
 }
@@ -44,7 +44,7 @@ fn claim_line(c: &ClaimRow) -> ClaimLine {
         county: c.county_name.clone(),
         event_date: c.event_date.clone(),
         amount: yuan_grouped(Fen(c.amount_fen)),
-        status: c.status.clone(),
+        status: c.status,
         status_label: c.status_label.clone(),
         updated: c.updated_at.get(..10).unwrap_or("").to_string(),
     }
@@ -57,7 +57,8 @@ struct ClaimsPage {
     layout: Layout,
     queue: bool,
     status: String,
-    status_options: Vec<(&'static str, &'static str)>,
+    /// Code, label and whether it is the chosen filter.
+    status_options: Vec<(&'static str, &'static str, bool)>,
     items: Vec<ClaimLine>,
     total_amount: String,
     can_file: bool,
@@ -151,8 +152,11 @@ pub(super) async fn claims(
         title: title.into(),
         layout: Layout::new(&st, &u, "/claims", vec![(String::new(), title.into())]),
         queue,
+        status_options: ClaimStatus::ALL
+            .into_iter()
+            .map(|s| (s.code(), s.label(), ClaimStatus::parse(&status) == Some(s)))
+            .collect(),
         status,
-        status_options: STATUSES.to_vec(),
         items: rows.iter().map(claim_line).collect(),
         total_amount: yuan_grouped(total),
         can_file: matches!(

@@ -12,7 +12,6 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use clusterdesk_domain::Period;
 use clusterdesk_office::reporting::ImportError;
-use clusterdesk_store::reporting::Status;
 use clusterdesk_store::validation::Finding;
 use std::collections::HashMap;
 
@@ -176,8 +175,8 @@ async fn entry_page(
             .collect(),
         last_year_label: before.label_zh(),
         rows,
-        editable: may_enter(u) && submission.status == Status::Draft,
-        status_label: submission.status.label_zh().into(),
+        editable: may_enter(u) && submission.status.is_editable(),
+        status_label: submission.status.label().into(),
         notice,
         error_count: errors.len(),
         v_errors: findings.iter().filter(|f| f.f.is_error()).count(),
