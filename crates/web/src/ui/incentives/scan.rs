@@ -8,6 +8,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::Datelike;
 use clusterdesk_domain::{Fen, Role};
+use clusterdesk_policy::Status;
 use clusterdesk_policy::eval::yuan_grouped;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -73,7 +74,7 @@ pub(super) async fn scan(
     let mut by: BTreeMap<(String, String), (usize, i64, usize)> = BTreeMap::new();
     for x in &r.rows {
         let e = by.entry((x.clause.clone(), x.policy_name.clone())).or_default();
-        if x.status == "eligible" {
+        if x.status == Status::Eligible {
             e.0 += 1;
             e.1 += x.amount_fen;
         } else {
@@ -88,7 +89,7 @@ pub(super) async fn scan(
     let filtered: Vec<_> = r
         .rows
         .iter()
-        .filter(|x| only.is_empty() || x.status == only)
+        .filter(|x| only.is_empty() || x.status.as_str() == only)
         .collect();
     let total = filtered.len();
     if let Some(fmt) = q.format.as_deref() {
@@ -102,7 +103,7 @@ pub(super) async fn scan(
                     x.clause.clone(),
                     x.policy_name.clone(),
                     x.event_date.clone(),
-                    if x.status == "eligible" {
+                    if x.status == Status::Eligible {
                         "可享受".into()
                     } else {
                         "待定".into()
@@ -145,7 +146,7 @@ pub(super) async fn scan(
             policy_name: x.policy_name.clone(),
             clause: x.clause.clone(),
             event_date: x.event_date.clone(),
-            eligible: x.status == "eligible",
+            eligible: x.status == Status::Eligible,
             amount: yuan_grouped(Fen(x.amount_fen)),
             // The question each missing fact asks, as the policy file words it, not its name.
             missing: x
