@@ -77,7 +77,10 @@ fn submission_table() {
         (Accepted, Return,        "X  F  F   F   X   F   F  F  F  F  F"),
         (Accepted, Unlock,        "D  F  F   F   F   F   F  F  F  F  F"),
     ];
-    assert_eq!(table.len(), SubmissionStatus::ALL.len() * SubmissionAction::ALL.len());
+    assert_eq!(
+        table.len(),
+        SubmissionStatus::ALL.len() * SubmissionAction::ALL.len()
+    );
     for (from, action, want) in table {
         for (col, want) in cols.split_whitespace().zip(want.split_whitespace()) {
             let got = cell(submission::transition(from, action, sub_who(col)), sub_code);
@@ -122,14 +125,21 @@ fn submission_text_forms() {
     let statuses = [
         (SubmissionStatus::Draft, "draft", "填报中"),
         (SubmissionStatus::Submitted, "submitted", "已提交待县审核"),
-        (SubmissionStatus::CountyApproved, "county_approved", "县已审核待市接收"),
+        (
+            SubmissionStatus::CountyApproved,
+            "county_approved",
+            "县已审核待市接收",
+        ),
         (SubmissionStatus::Accepted, "accepted", "市已接收(锁定)"),
     ];
     for (s, code, label) in statuses {
         assert_eq!((s.code(), s.label()), (code, label));
         assert_eq!(SubmissionStatus::parse(code), Some(s));
         assert_eq!(serde_json::to_value(s).unwrap(), code);
-        assert_eq!(serde_json::from_value::<SubmissionStatus>(code.into()).unwrap(), s);
+        assert_eq!(
+            serde_json::from_value::<SubmissionStatus>(code.into()).unwrap(),
+            s
+        );
     }
     let actions = [
         (SubmissionAction::Submit, "submit", "提交"),
@@ -274,15 +284,30 @@ fn claim_table() {
 
 #[test]
 fn claim_who_may_file_and_add_evidence() {
-    let cols = ["EN+", "EN-", "CO+", "CO-", "CL+", "CL-", "CA", "DP", "FN", "DF", "DX", "LE", "SY", "SE", "AU"];
+    let cols = [
+        "EN+", "EN-", "CO+", "CO-", "CL+", "CL-", "CA", "DP", "FN", "DF", "DX", "LE", "SY", "SE", "AU",
+    ];
     let file: Vec<_> = cols.into_iter().filter(|c| claim_who(c).may_file()).collect();
     assert_eq!(file, ["EN+", "CO+", "CA"]);
-    let evidence: Vec<_> = cols.into_iter().filter(|c| claim_who(c).may_add_evidence()).collect();
+    let evidence: Vec<_> = cols
+        .into_iter()
+        .filter(|c| claim_who(c).may_add_evidence())
+        .collect();
     assert_eq!(evidence, ["EN+", "CO+", "CL+", "CA"]);
-    let takes: Vec<_> = ClaimStatus::ALL.into_iter().filter(|s| s.takes_evidence()).collect();
+    let takes: Vec<_> = ClaimStatus::ALL
+        .into_iter()
+        .filter(|s| s.takes_evidence())
+        .collect();
     assert_eq!(takes, [ClaimStatus::Draft, ClaimStatus::Submitted]);
-    let open: Vec<_> = ClaimStatus::ALL.into_iter().filter(|s| s.is_open()).map(|s| s.code()).collect();
-    assert_eq!(open, ["draft", "submitted", "county_reviewed", "approved", "held"]);
+    let open: Vec<_> = ClaimStatus::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.code())
+        .collect();
+    assert_eq!(
+        open,
+        ["draft", "submitted", "county_reviewed", "approved", "held"]
+    );
     assert_eq!(ClaimStatus::filed(true), ClaimStatus::Submitted);
     assert_eq!(ClaimStatus::filed(false), ClaimStatus::Draft);
 }
@@ -302,7 +327,9 @@ fn claim_queue_messages_and_budget() {
     assert!(claim::waits_for(Approved, claim_who("FN")));
     assert_eq!(
         claim::transition(Submitted, Approve, claim_who("CO+")),
-        Err(Refusal::Forbidden("县(市)填报员不能对该申请执行“审批通过”".into()))
+        Err(Refusal::Forbidden(
+            "县(市)填报员不能对该申请执行“审批通过”".into()
+        ))
     );
     assert_eq!(
         claim::transition(Rejected, Approve, claim_who("DP")),
@@ -333,7 +360,11 @@ fn claim_text_forms() {
     let statuses = [
         (ClaimStatus::Draft, "draft", "草稿"),
         (ClaimStatus::Submitted, "submitted", "已提交,待县(市)审核"),
-        (ClaimStatus::CountyReviewed, "county_reviewed", "县(市)已审核,待市直部门审批"),
+        (
+            ClaimStatus::CountyReviewed,
+            "county_reviewed",
+            "县(市)已审核,待市直部门审批",
+        ),
         (ClaimStatus::Approved, "approved", "已审批,待市财政局拨付"),
         (ClaimStatus::Held, "held", "预算不足,暂缓"),
         (ClaimStatus::Disbursed, "disbursed", "已拨付"),

@@ -139,7 +139,10 @@ impl ClaimAction {
     /// The money steps: the engine re-evaluates the claim against the ledger and the
     /// year's budget before the step is written.
     pub fn pays(self) -> bool {
-        matches!(self, ClaimAction::Approve | ClaimAction::Release | ClaimAction::Disburse)
+        matches!(
+            self,
+            ClaimAction::Approve | ClaimAction::Release | ClaimAction::Disburse
+        )
     }
 }
 
@@ -257,7 +260,12 @@ pub fn check_reason(action: ClaimAction, reason: Option<&str>) -> Result<(), Ref
 /// Where a money step lands once the year's budget is known: its `to` when the amount fits;
 /// otherwise the claim is held, except that a release that still does not fit is refused
 /// (`short` says why the budget does not allow it).
-pub fn after_budget(action: ClaimAction, to: ClaimStatus, fits: bool, short: &str) -> Result<ClaimStatus, Refusal> {
+pub fn after_budget(
+    action: ClaimAction,
+    to: ClaimStatus,
+    fits: bool,
+    short: &str,
+) -> Result<ClaimStatus, Refusal> {
     if fits {
         Ok(to)
     } else if action == ClaimAction::Release {

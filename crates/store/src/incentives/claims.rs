@@ -1,7 +1,9 @@
 //! Filing, reading and listing claims, with the ledger and event rows they need.
 
 use super::engine::{engine_claim, evaluate_one, ledger_entries, outcome_reason, outcome_value};
-use super::{ClaimDetail, ClaimEvent, ClaimFilter, ClaimRow, ClaimStatus, EvidenceInfo, NewClaim, funding_key};
+use super::{
+    ClaimDetail, ClaimEvent, ClaimFilter, ClaimRow, ClaimStatus, EvidenceInfo, NewClaim, funding_key,
+};
 use crate::{Actor, Result, Scope, Store, StoreError};
 use clusterdesk_domain::workflow::claim;
 use clusterdesk_domain::{Fen, Uscc};
@@ -334,7 +336,8 @@ impl Store {
             Scope::Nothing => return Err(StoreError::Forbidden("该角色不能查看业务数据".into())),
         }
         if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
-            let s = ClaimStatus::parse(s).ok_or_else(|| StoreError::Invalid(format!("status:未知状态“{s}”")))?;
+            let s =
+                ClaimStatus::parse(s).ok_or_else(|| StoreError::Invalid(format!("status:未知状态“{s}”")))?;
             add("c.status = ?", s.code().to_string());
         }
         if let Some(p) = f.policy.as_deref().filter(|s| !s.is_empty()) {

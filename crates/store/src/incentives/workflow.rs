@@ -141,7 +141,8 @@ impl Store {
                     ),
                 };
                 if claim::after_budget(action, to, fits, &short)? == ClaimStatus::Held {
-                    self.set_status(&mut tx, id, c.status, ClaimStatus::Held, &ts).await?;
+                    self.set_status(&mut tx, id, c.status, ClaimStatus::Held, &ts)
+                        .await?;
                     sqlx::query("UPDATE claims SET budget_year = $2, hold_reason = $3 WHERE id = $1")
                         .bind(id)
                         .bind(year)
