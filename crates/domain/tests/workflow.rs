@@ -289,6 +289,11 @@ fn claim_who_may_file_and_add_evidence() {
     ];
     let file: Vec<_> = cols.into_iter().filter(|c| claim_who(c).may_file()).collect();
     assert_eq!(file, ["EN+", "CO+", "CA"]);
+    let filers: Vec<_> = Role::ALL
+        .into_iter()
+        .filter(|r| claim::files_claims(*r))
+        .collect();
+    assert_eq!(filers, [Role::CityAdmin, Role::CountyOperator, Role::Enterprise]);
     let evidence: Vec<_> = cols
         .into_iter()
         .filter(|c| claim_who(c).may_add_evidence())

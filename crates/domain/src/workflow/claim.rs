@@ -146,6 +146,11 @@ impl ClaimAction {
     }
 }
 
+/// Whether the role files claims at all (for some enterprise): the pages offer 申报 to these.
+pub fn files_claims(role: Role) -> bool {
+    matches!(role, Role::Enterprise | Role::CountyOperator | Role::CityAdmin)
+}
+
 /// Who asks, and how the caller's organisation relates to the claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Who {

@@ -11,6 +11,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use clusterdesk_domain::workflow::claim::files_claims;
 use clusterdesk_domain::{Fen, Role};
 use clusterdesk_policy::Policy;
 use clusterdesk_policy::eval::yuan_grouped;
@@ -159,10 +160,7 @@ pub(super) async fn claims(
         status,
         items: rows.iter().map(claim_line).collect(),
         total_amount: yuan_grouped(total),
-        can_file: matches!(
-            u.actor.role,
-            Role::Enterprise | Role::CountyOperator | Role::CityAdmin
-        ),
+        can_file: files_claims(u.actor.role),
         queue_label: queue_label(u.actor.role),
     };
     Ok(render(&page))
@@ -195,10 +193,7 @@ async fn new_page(
     v: BTreeMap<String, String>,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    if !matches!(
-        u.actor.role,
-        Role::Enterprise | Role::CountyOperator | Role::CityAdmin
-    ) {
+    if !files_claims(u.actor.role) {
         return Err(PageError::with(st, u, WebError::forbidden("您的角色不能申报")));
     }
     let selected = v.get("policy").cloned().unwrap_or_default();

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::Datelike;
-use clusterdesk_domain::{Fen, Role};
+use clusterdesk_domain::Fen;
 use clusterdesk_policy::Status;
 use clusterdesk_policy::eval::yuan_grouped;
 use serde_json::Value;
@@ -81,10 +81,7 @@ pub(super) async fn scan(
             e.2 += 1;
         }
     }
-    let can_file = matches!(
-        u.actor.role,
-        Role::Enterprise | Role::CountyOperator | Role::CityAdmin
-    );
+    let can_file = clusterdesk_domain::workflow::claim::files_claims(u.actor.role);
     let only = q.status.clone().unwrap_or_default();
     let filtered: Vec<_> = r
         .rows
