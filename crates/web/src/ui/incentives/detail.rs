@@ -249,7 +249,7 @@ pub(super) async fn claim_act(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/claims/{id}?done={}", action.code())).into_response()),
-        Err(e @ (StoreError::Db(_) | StoreError::Migrate(_))) => Err(PageError::with(&st, &u, e)),
+        Err(e) if e.is_internal() => Err(PageError::with(&st, &u, e)),
         Err(e) => claim_page(&st, &u, id, store_status(&e), e.to_string(), String::new()).await,
     }
 }
@@ -305,7 +305,7 @@ pub(super) async fn claim_upload(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/claims/{id}?done=upload")).into_response()),
-        Err(e @ (StoreError::Db(_) | StoreError::Migrate(_))) => Err(PageError::with(&st, &u, e)),
+        Err(e) if e.is_internal() => Err(PageError::with(&st, &u, e)),
         Err(e) => claim_page(&st, &u, id, store_status(&e), e.to_string(), String::new()).await,
     }
 }
