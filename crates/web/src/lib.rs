@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod charts;
 pub mod error;
+pub mod features;
 pub mod limiter;
 pub mod observe;
 pub mod ui;

@@ -147,8 +147,14 @@ async fn each_role_sees_its_menu() {
                 "/account/password 修改密码",
             ],
         ),
-        ("sysadmin", &["/ 首页", "/admin/users 用户账户", "/account/password 修改密码"]),
-        ("secadmin", &["/ 首页", "/admin/users 用户账户", "/account/password 修改密码"]),
+        (
+            "sysadmin",
+            &["/ 首页", "/admin/users 用户账户", "/account/password 修改密码"],
+        ),
+        (
+            "secadmin",
+            &["/ 首页", "/admin/users 用户账户", "/account/password 修改密码"],
+        ),
         ("auditor", &["/ 首页", "/account/password 修改密码"]),
     ];
     for (user, items) in expected {
@@ -381,8 +387,17 @@ async fn the_openapi_document_keeps_every_operation_and_schema() {
 async fn survey_statuses() {
     let (app, qiye) = demo_app().await;
     let users = [
-        "admin", "gxj", "czj", "leader", "botou", "botou_leader", "renqiu", "qiye", "sysadmin",
-        "secadmin", "auditor",
+        "admin",
+        "gxj",
+        "czj",
+        "leader",
+        "botou",
+        "botou_leader",
+        "renqiu",
+        "qiye",
+        "sysadmin",
+        "secadmin",
+        "auditor",
     ];
     let paths = [
         "/".to_string(),
