@@ -477,3 +477,15 @@ async fn survey_statuses() {
         println!("{line}");
     }
 }
+
+#[tokio::test]
+async fn an_unknown_api_route_answers_json_and_an_unknown_page_a_bare_404() {
+    let app = spawn_app().await;
+    let c = app.anonymous();
+    let r = c.get(app.url("/api/v1/nowhere")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+    let r = c.get(app.url("/nowhere")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
