@@ -165,7 +165,7 @@ async fn scan(
         r.unknown
     ));
     for x in &r.rows {
-        let what = if x.status == "eligible" {
+        let what = if x.status == clusterdesk_policy::Status::Eligible {
             format!(
                 "{} 元",
                 clusterdesk_policy::eval::yuan_grouped(clusterdesk_domain::Fen(x.amount_fen))

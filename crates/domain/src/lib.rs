@@ -8,6 +8,7 @@ pub mod qualification;
 pub mod region;
 pub mod role;
 pub mod uscc;
+pub mod workflow;
 
 pub use clock::Clock;
 pub use industry::IndustryCode;
@@ -17,6 +18,7 @@ pub use qualification::QualKind;
 pub use region::RegionCode;
 pub use role::Role;
 pub use uscc::Uscc;
+pub use workflow::Refusal;
 
 /// A value that failed its rule. `rule` is a stable code for programs, `message` is for people.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -43,34 +43,54 @@ pub fn bounds_text() -> String {
 /// how many there were), so that 200,000 bad rows give a short answer that still says how
 /// many rows were bad and why.
 pub fn cap_errors(errs: Vec<CellError>) -> Vec<CellError> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let mut kept = Vec::new();
-    let mut template: BTreeMap<String, CellError> = BTreeMap::new();
-    for e in errs {
-        let n = seen.entry(e.rule.clone()).or_default();
-        *n += 1;
-        if *n <= MAX_ERRORS_PER_RULE {
-            kept.push(e);
-        } else if !template.contains_key(&e.rule) {
-            template.insert(e.rule.clone(), e);
-        }
-    }
-    for (rule, e) in template {
-        let total = seen[&rule];
-        kept.push(CellError {
+    cap_by_rule(
+        errs,
+        |e| &e.rule,
+        |e, rule, total| CellError {
             file: e.file,
             sheet: e.sheet,
             cell: String::new(),
             row: 0,
             column: String::new(),
-            value: rule.clone(),
+            value: rule.to_string(),
             rule: ERRORS_TRUNCATED.into(),
-            message: format!(
-                "规则“{rule}”共 {total} 处错误,以上只列出前 {MAX_ERRORS_PER_RULE} 处,其余 {} 处未列出",
-                total - MAX_ERRORS_PER_RULE
-            ),
+            message: truncated_text(rule, total),
             count: Some(total),
-        });
+        },
+    )
+}
+
+/// The message of a summary line: how many errors of `rule` there were and how many are listed.
+pub fn truncated_text(rule: &str, total: usize) -> String {
+    format!(
+        "规则“{rule}”共 {total} 处错误,以上只列出前 {MAX_ERRORS_PER_RULE} 处,其余 {} 处未列出",
+        total - MAX_ERRORS_PER_RULE
+    )
+}
+
+/// [`cap_errors`] for any kind of error: `summary` makes the line for a rule from its first
+/// left-out error, the rule and the total.
+pub fn cap_by_rule<T>(
+    errs: Vec<T>,
+    rule_of: impl Fn(&T) -> &String,
+    summary: impl Fn(T, &str, usize) -> T,
+) -> Vec<T> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut kept = Vec::new();
+    let mut first_left_out: BTreeMap<String, T> = BTreeMap::new();
+    for e in errs {
+        let rule = rule_of(&e).clone();
+        let n = seen.entry(rule.clone()).or_default();
+        *n += 1;
+        if *n <= MAX_ERRORS_PER_RULE {
+            kept.push(e);
+        } else {
+            first_left_out.entry(rule).or_insert(e);
+        }
+    }
+    for (rule, e) in first_left_out {
+        let total = seen[&rule];
+        kept.push(summary(e, &rule, total));
     }
     kept
 }

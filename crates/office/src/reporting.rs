@@ -8,22 +8,24 @@
 //! value, derived from the months before it.
 
 use crate::CellError;
+use crate::entries::{self, At, EntryRow, KeyField, Refused};
 use crate::table::Table;
-use clusterdesk_domain::{Period, Uscc};
+use clusterdesk_domain::Period;
 use clusterdesk_plan::datasets::{Dataset, RowUnit};
 use clusterdesk_plan::{Indicator, Plan, ReportingForm, ValueType};
 use clusterdesk_store::registry::WriteSummary;
-use clusterdesk_store::validation::{CumulativeIssue, Finding, cumulative_step, earlier_in_year};
-use clusterdesk_store::values::Value;
+use clusterdesk_store::validation::{Finding, earlier_in_year};
 use clusterdesk_store::{Actor, Store, StoreError};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::str::FromStr;
 
+pub use crate::entries::{ValueError, ValueRow};
+
 pub const FIRST_DATA_ROW: usize = 4;
 
 /// How a value is entered in the sheet: money in 万元, everything else in its own unit.
-fn entry_unit(ind: &Indicator) -> String {
+pub(crate) fn entry_unit(ind: &Indicator) -> String {
     match ind.value_type {
         ValueType::Money => "万元".into(),
         _ => ind.unit.clone(),
@@ -85,13 +87,13 @@ pub fn to_entered(ind: &Indicator, stored: i64) -> String {
     v.normalize().to_string()
 }
 
-fn county_name(plan: &Plan, code: &str) -> String {
+pub(crate) fn county_name(plan: &Plan, code: &str) -> String {
     plan.org_unit(code)
         .map(|u| u.name.clone())
         .unwrap_or_else(|| code.to_string())
 }
 
-fn check_period(ds: &Dataset, period: Period) -> Result<(), String> {
+pub(crate) fn check_period(ds: &Dataset, period: Period) -> Result<(), String> {
     if period.kind() != ds.period_type {
         return Err(format!(
             "数据集“{}”按{:?}填报,期间“{period}”不符",
@@ -344,7 +346,9 @@ pub async fn import(
     import_table(store, actor, &t, expect_dataset, dry_run).await
 }
 
-/// Check and write a data set table (from a file, or built from an API request), all or nothing.
+/// Check and write a data set table read from a file, all or nothing: the sheet's key row and
+/// headers are read here, the rows go through [`crate::entries`] like every other entry, and
+/// each error is placed back on its cell.
 pub async fn import_table(
     store: &Store,
     actor: &Actor,
@@ -358,6 +362,13 @@ pub async fn import_table(
             .get(r - 1)
             .and_then(|row| row.get(c))
             .map(|s| crate::normalize::normalize(s))
+            .unwrap_or_default()
+    };
+    let raw = |r: usize, c: usize| {
+        t.rows
+            .get(r - 1)
+            .and_then(|row| row.get(c))
+            .cloned()
             .unwrap_or_default()
     };
     let refuse = |e: CellError| ImportError::Cells(vec![e]);
@@ -386,38 +397,21 @@ pub async fn import_table(
             format!("文件是“{}”,不是所选的数据集“{want}”", ds.code),
         )));
     }
-    let county = cell(2, 3);
-    match plan.org_unit(&county) {
-        Some(u) if u.kind.code() == "county" => {}
-        _ => {
-            return Err(refuse(t.error(
-                2,
-                3,
-                &county,
-                "county_unknown",
-                format!("县(市)代码“{county}”不在本方案中"),
-            )));
+    let key = match entries::check_key(store, actor, ds, &cell(2, 3), &cell(2, 5)).await {
+        Ok(k) => k,
+        Err(Refused::Store(e)) => return Err(ImportError::Store(e)),
+        Err(Refused::Entries(errs)) => {
+            return Err(ImportError::Cells(
+                errs.into_iter()
+                    .map(|e| {
+                        let c = if e.at == At::Key(KeyField::County) { 3 } else { 5 };
+                        t.error(2, c, &e.value, &e.rule, e.message)
+                    })
+                    .collect(),
+            ));
         }
-    }
-    if let Err(e) = store.check_county(actor, &county) {
-        return Err(refuse(t.error(2, 3, &county, "forbidden", e.to_string())));
-    }
-    let period_s = cell(2, 5);
-    let period = match Period::parse(&period_s) {
-        Ok(p) => p,
-        Err(e) => return Err(refuse(t.error(2, 5, &period_s, e.rule, e.message))),
     };
-    if let Err(m) = check_period(ds, period) {
-        return Err(refuse(t.error(2, 5, &period_s, "period_type", m)));
-    }
-    match store
-        .check_editable(actor, &ds.code, &county, &period.to_string())
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::Conflict(m)) => return Err(refuse(t.error(2, 5, &period_s, "period_locked", m))),
-        Err(e) => return Err(ImportError::Store(e)),
-    }
+    let period = key.period;
 
     // Row 3: the columns, matched to the data set's indicators by their headers.
     let heads: Vec<String> = t
@@ -463,190 +457,59 @@ pub async fn import_table(
         return Err(ImportError::Cells(crate::limits::cap_errors(errors)));
     }
 
-    // The rows: check keys, parse numbers, derive own-period values from cumulative ones.
-    let enterprises = ds.level == RowUnit::Enterprise;
-    let known: HashMap<String, String> = match ds.level {
-        RowUnit::Cluster => plan
-            .clusters
-            .iter()
-            .map(|c| (c.code.clone(), c.county.clone()))
-            .collect(),
-        RowUnit::Enterprise => HashMap::new(),
-    };
-    let county_ents: HashMap<String, String> = if enterprises {
-        store
-            .enterprises_of_county(actor, &county)
-            .await
-            .map_err(ImportError::Store)?
-            .into_iter()
-            .collect()
-    } else {
-        HashMap::new()
-    };
-    let earlier: Vec<String> = earlier_in_year(period).iter().map(|p| p.to_string()).collect();
-    let stored = store
-        .county_values(actor, &county, enterprises, &earlier)
-        .await
-        .map_err(ImportError::Store)?;
-    let mut values = Vec::new();
-    let mut seen = HashMap::new();
-    let mut rows = 0;
+    // The rows, each with the sheet row it came from; empty rows are skipped.
+    let mut rows = Vec::new();
+    let mut sheet_rows = Vec::new();
     for r in FIRST_DATA_ROW..=t.rows.len() {
-        let unit = cell(r, 0);
-        if unit.is_empty() && (1..heads.len()).all(|c| cell(r, c).is_empty()) {
+        if cell(r, 0).is_empty() && (1..heads.len()).all(|c| cell(r, c).is_empty()) {
             continue;
         }
-        rows += 1;
-        let unit = if enterprises {
-            match Uscc::parse(&unit) {
-                Err(e) => {
-                    errors.push(t.error(r, 0, &unit, e.rule, e.message));
-                    continue;
-                }
-                Ok(u) if !county_ents.contains_key(u.as_str()) => {
-                    errors.push(t.error(
-                        r,
-                        0,
-                        &unit,
-                        "enterprise_unknown",
-                        format!(
-                            "企业“{u}”未在{}登记(先在企业名录中登记)",
-                            county_name(plan, &county)
-                        ),
-                    ));
-                    continue;
-                }
-                Ok(u) => u.to_string(),
-            }
-        } else {
-            match known.get(&unit) {
-                None => {
-                    errors.push(t.error(r, 0, &unit, "cluster_unknown", format!("集群代码“{unit}”不存在")));
-                    continue;
-                }
-                Some(c) if *c != county => {
-                    errors.push(t.error(
-                        r,
-                        0,
-                        &unit,
-                        "cluster_county",
-                        format!(
-                            "集群“{unit}”属于{},不属于{}",
-                            county_name(plan, c),
-                            county_name(plan, &county)
-                        ),
-                    ));
-                    continue;
-                }
-                Some(_) => unit,
-            }
-        };
-        if let Some(first) = seen.insert(unit.clone(), r) {
-            errors.push(t.error(r, 0, &unit, "duplicate", format!("与第{first}行重复")));
-            continue;
-        }
-        for (c, ind) in &cols {
-            let raw = cell(r, *c);
-            if raw.is_empty() {
-                continue;
-            }
-            if ind.value_type == ValueType::Text {
-                values.push(Value {
-                    unit_code: unit.clone(),
-                    indicator_code: ind.code.clone(),
-                    period: period.to_string(),
-                    num_value: None,
-                    // Notes are kept as typed, full-width letters included.
-                    text_value: Some(crate::normalize::clean_text(&t.rows[r - 1][*c])),
-                });
-                continue;
-            }
-            let Some(n) = to_stored(ind, &raw) else {
-                let places = if ind.value_type == ValueType::Money {
-                    6
-                } else {
-                    ind.scale
-                };
-                errors.push(t.error(
-                    r,
-                    *c,
-                    &raw,
-                    "number_format",
-                    format!("“{raw}”不是有效的数值({},最多{places}位小数)", entry_unit(ind)),
-                ));
-                continue;
-            };
-            if n < 0 {
-                errors.push(t.error(r, *c, &raw, "non_negative", format!("{}不能为负数", ind.name_zh)));
-                continue;
-            }
-            let own = if ind.reporting_form == ReportingForm::Cumulative && !earlier.is_empty() {
-                let before: Option<i64> = earlier
-                    .iter()
-                    .map(|p| {
-                        stored
-                            .get(&(unit.clone(), ind.code.clone(), p.clone()))
-                            .and_then(|v| v.num_value)
-                    })
-                    .sum();
-                match cumulative_step(before, n) {
-                    Err(CumulativeIssue::Gap) => {
-                        errors.push(t.error(
-                            r,
-                            *c,
-                            &raw,
-                            "cumulative_gap",
-                            format!(
-                                "{}为累计数,但本年此前各期尚未全部填报,无法算出当期数;请先填报此前各期",
-                                ind.name_zh
-                            ),
-                        ));
-                        continue;
-                    }
-                    Err(CumulativeIssue::Decrease { before: b }) => {
-                        errors.push(t.error(
-                            r,
-                            *c,
-                            &raw,
-                            "cumulative_decrease",
-                            format!("累计数{raw}小于上期累计数{}", to_entered(ind, b)),
-                        ));
-                        continue;
-                    }
-                    Ok(own) => own,
-                }
-            } else {
-                n
-            };
-            values.push(Value {
-                unit_code: unit.clone(),
-                indicator_code: ind.code.clone(),
-                period: period.to_string(),
-                num_value: Some(own),
-                text_value: None,
-            });
-        }
+        rows.push(EntryRow {
+            unit: raw(r, 0),
+            values: cols
+                .iter()
+                .map(|(c, ind)| (ind.code.clone(), raw(r, *c)))
+                .collect(),
+        });
+        sheet_rows.push(r);
     }
-    if !errors.is_empty() {
-        return Err(ImportError::Cells(crate::limits::cap_errors(errors)));
-    }
-    let summary = store
-        .write_values(actor, (&ds.code, &county, &period.to_string()), &values, dry_run)
+    let col_of = |code: &str| cols.iter().find(|(_, i)| i.code == code).map(|(c, _)| *c);
+    let values = match entries::values(store, actor, &key, &rows).await {
+        Ok(v) => v,
+        Err(Refused::Store(e)) => return Err(ImportError::Store(e)),
+        Err(Refused::Entries(errs)) => {
+            let cells = errs
+                .into_iter()
+                .map(|e| match &e.at {
+                    At::Row(i) => t.error(sheet_rows[*i], 0, &e.value, &e.rule, e.message),
+                    At::Value(i, code) => t.error(
+                        sheet_rows[*i],
+                        col_of(code).unwrap_or(0),
+                        &e.value,
+                        &e.rule,
+                        e.message,
+                    ),
+                    At::Key(_) => t.error(2, 5, &e.value, &e.rule, e.message),
+                })
+                .collect();
+            return Err(ImportError::Cells(crate::limits::cap_errors(cells)));
+        }
+    };
+    let written = entries::write(store, actor, &key, &values, dry_run)
         .await
         .map_err(ImportError::Store)?;
-    // The rules judge the period as the import leaves it: the written values laid over what is
-    // stored (on a dry run nothing was written, so the overlay is the whole difference).
-    let findings = store
-        .validate_with(actor, &ds.code, &county, &period.to_string(), &values)
-        .await
-        .map_err(ImportError::Store)?
+    let row_of: HashMap<String, usize> = rows
+        .iter()
+        .zip(&sheet_rows)
+        .map(|(e, r)| (crate::normalize::normalize(&e.unit), *r))
+        .collect();
+    let findings = written
+        .findings
         .into_iter()
         .map(|f| {
-            let at = seen.get(&f.unit_code).and_then(|r| {
-                cols.iter()
-                    .find(|(_, i)| i.code == f.indicator)
-                    .map(|(c, _)| (*r, *c))
-            });
+            let at = row_of
+                .get(&f.unit_code)
+                .and_then(|r| col_of(&f.indicator).map(|c| (*r, c)));
             let (cell, row, column) = match at {
                 Some((r, c)) => {
                     let l = crate::column_letter(c);
@@ -665,98 +528,10 @@ pub async fn import_table(
         .collect();
     Ok(ImportReport {
         dataset: ds.code.clone(),
-        county,
+        county: key.county.clone(),
         period: period.to_string(),
-        rows,
-        summary,
+        rows: rows.len(),
+        summary: written.summary,
         findings,
     })
-}
-
-/// One row of values as a program or a web form sends them: a unit and indicator -> text.
-pub type ValueRow = (String, std::collections::BTreeMap<String, String>);
-
-/// An error located by row and indicator rather than by cell.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ValueError {
-    /// 0-based index into the rows; -1 for the request as a whole.
-    pub row: i64,
-    pub unit: String,
-    pub indicator: String,
-    pub value: String,
-    pub rule: String,
-    pub message: String,
-}
-
-/// The table a template upload would give for these rows, with indicator codes as headers,
-/// and the indicator of each value column.
-pub fn rows_to_table(ds: &Dataset, county: &str, period: &str, rows: &[ValueRow]) -> (Table, Vec<String>) {
-    let mut indicators: Vec<String> = Vec::new();
-    for (_, values) in rows {
-        for k in values.keys() {
-            if !indicators.contains(k) {
-                indicators.push(k.clone());
-            }
-        }
-    }
-    let mut table = vec![
-        vec![ds.name.clone()],
-        vec![
-            "数据集".into(),
-            ds.code.clone(),
-            "县(市)".into(),
-            county.to_string(),
-            "期间".into(),
-            period.to_string(),
-        ],
-        [vec!["unit".to_string(), "name".to_string()], indicators.clone()].concat(),
-    ];
-    for (unit, values) in rows {
-        let mut row = vec![unit.clone(), String::new()];
-        row.extend(
-            indicators
-                .iter()
-                .map(|i| values.get(i).cloned().unwrap_or_default()),
-        );
-        table.push(row);
-    }
-    (
-        Table {
-            file: "api".into(),
-            sheet: ds.name.clone(),
-            rows: table,
-        },
-        indicators,
-    )
-}
-
-/// Cell errors of a table made by [`rows_to_table`], located by row and indicator.
-pub fn locate_errors(errs: Vec<CellError>, rows: &[ValueRow], indicators: &[String]) -> Vec<ValueError> {
-    errs.into_iter()
-        .map(|e| {
-            let data_row = e.row as i64 - FIRST_DATA_ROW as i64;
-            let col = e
-                .column
-                .bytes()
-                .fold(0usize, |a, b| a * 26 + (b - b'A' + 1) as usize)
-                .saturating_sub(1);
-            let in_rows = data_row >= 0 && (data_row as usize) < rows.len();
-            ValueError {
-                row: if in_rows { data_row } else { -1 },
-                unit: if in_rows {
-                    rows[data_row as usize].0.clone()
-                } else {
-                    String::new()
-                },
-                indicator: if in_rows && col >= 2 {
-                    indicators.get(col - 2).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                },
-                value: e.value,
-                rule: e.rule,
-                message: e.message,
-            }
-        })
-        .collect()
 }

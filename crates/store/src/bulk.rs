@@ -428,9 +428,7 @@ mod raw {
                     return Err(StoreError::Conflict(log.at(line, &duplicate(&key))));
                 }
                 _ => {
-                    return Err(StoreError::Invalid(
-                        log.at(line, &format!("数据库错误:{}", message(db))),
-                    ));
+                    return Err(StoreError::Engine(log.at(line, &message(db))));
                 }
             }
             done.add(&v.period);
@@ -445,7 +443,7 @@ mod raw {
         lg.text(3, log.label);
         lg.text(4, &log.new_value(&done));
         if lg.step() != ffi::SQLITE_DONE {
-            return Err(StoreError::Invalid(format!("数据库错误:{}", message(db))));
+            return Err(StoreError::Engine(message(db)));
         }
         Ok(done)
     }
@@ -560,7 +558,7 @@ impl Store {
                     .unwrap_or_default();
                 duplicate(&key)
             } else {
-                format!("数据库错误:{}", pg.message())
+                pg.message().to_string()
             };
             let msg = match line {
                 Some(l) => log.at(l, &what),
@@ -569,7 +567,7 @@ impl Store {
             return Err(if pg.code() == "23505" {
                 StoreError::Conflict(msg)
             } else {
-                StoreError::Invalid(msg)
+                StoreError::Engine(msg)
             });
         }
         sqlx::query(

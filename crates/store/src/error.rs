@@ -12,8 +12,23 @@ pub enum StoreError {
     Conflict(String),
     #[error("数据库错误:{0}")]
     Db(#[from] sqlx::Error),
+    /// A failure of the engine outside sqlx (SQLite's C API, a bulk COPY): its text is for the
+    /// log and the command line, never for a page.
+    #[error("数据库错误:{0}")]
+    Engine(String),
     #[error("数据库迁移失败:{0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// A failure of the system rather than of the request: logged in full, shown to people only
+    /// as a reference number.
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Engine(_)
+        )
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -17,7 +17,7 @@ impl FastRow {
     fn cell(&self, i: usize) -> Result<&Cell> {
         self.0
             .get(i)
-            .ok_or_else(|| StoreError::Invalid(format!("数据库错误:查询结果缺第{}列", i + 1)))
+            .ok_or_else(|| StoreError::Engine(format!("查询结果缺第{}列", i + 1)))
     }
 
     pub(crate) fn opt_text(&self, i: usize) -> Result<Option<String>> {
@@ -30,7 +30,7 @@ impl FastRow {
 
     pub(crate) fn text(&self, i: usize) -> Result<String> {
         self.opt_text(i)?
-            .ok_or_else(|| StoreError::Invalid(format!("数据库错误:第{}列为空", i + 1)))
+            .ok_or_else(|| StoreError::Engine(format!("第{}列为空", i + 1)))
     }
 
     pub(crate) fn opt_int(&self, i: usize) -> Result<Option<i64>> {
@@ -40,13 +40,13 @@ impl FastRow {
             Cell::Text(s) => s
                 .parse()
                 .map(Some)
-                .map_err(|_| StoreError::Invalid(format!("数据库错误:第{}列“{s}”不是整数", i + 1))),
+                .map_err(|_| StoreError::Engine(format!("第{}列“{s}”不是整数", i + 1))),
         }
     }
 
     pub(crate) fn int(&self, i: usize) -> Result<i64> {
         self.opt_int(i)?
-            .ok_or_else(|| StoreError::Invalid(format!("数据库错误:第{}列为空", i + 1)))
+            .ok_or_else(|| StoreError::Engine(format!("第{}列为空", i + 1)))
     }
 }
 

@@ -1,80 +1,21 @@
-//! The reporting workflow of 四(四): draft → submitted (county operator) → approved by the
-//! county leader → accepted by the city bureau, which locks the period; either reviewer may
-//! return it with a comment, and only the bureau unlocks an accepted period, with a reason.
+//! The rows of the reporting workflow of 四(四). Who may take which step from which state is
+//! decided in `clusterdesk_domain::workflow::submission`; the store reads the state, asks,
+//! and writes the step compare-and-set.
 
 use crate::{Actor, Result, Store, StoreError};
-use clusterdesk_domain::{Period, Role};
+use clusterdesk_domain::Period;
+use clusterdesk_domain::workflow::{Refusal, submission};
 use sqlx::Row;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Submitted,
-    CountyApproved,
-    Accepted,
-}
+// The states and steps are the domain's; the store keeps its short names for them.
+pub use clusterdesk_domain::workflow::submission::{SubmissionAction as Action, SubmissionStatus as Status};
 
-impl Status {
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Submitted => "submitted",
-            Status::CountyApproved => "county_approved",
-            Status::Accepted => "accepted",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Status> {
-        [
-            Status::Draft,
-            Status::Submitted,
-            Status::CountyApproved,
-            Status::Accepted,
-        ]
-        .into_iter()
-        .find(|x| x.code() == s)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Status::Draft => "填报中",
-            Status::Submitted => "已提交待县审核",
-            Status::CountyApproved => "县已审核待市接收",
-            Status::Accepted => "市已接收(锁定)",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Submit,
-    Approve,
-    Accept,
-    Return,
-    Unlock,
-}
-
-impl Action {
-    pub fn parse(s: &str) -> Option<Action> {
-        match s {
-            "submit" => Some(Action::Submit),
-            "approve" => Some(Action::Approve),
-            "accept" => Some(Action::Accept),
-            "return" => Some(Action::Return),
-            "unlock" => Some(Action::Unlock),
-            _ => None,
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Action::Submit => "提交",
-            Action::Approve => "县审核通过",
-            Action::Accept => "市接收并锁定",
-            Action::Return => "退回修改",
-            Action::Unlock => "解锁",
+impl From<Refusal> for StoreError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Forbidden(m) => StoreError::Forbidden(m),
+            Refusal::Conflict(m) => StoreError::Conflict(m),
+            Refusal::Invalid(m) => StoreError::Invalid(m),
         }
     }
 }
@@ -90,15 +31,26 @@ pub struct Submission {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Event {
-    #[sqlx(rename = "from_status")]
-    pub from: String,
-    #[sqlx(rename = "to_status")]
-    pub to: String,
+    pub from: Status,
+    pub to: Status,
     pub actor: String,
     pub at: String,
     pub comment: String,
+}
+
+/// The caller as the workflow sees them: the role, and whether it is the county's own.
+fn who(actor: &Actor, county: &str) -> submission::Who {
+    submission::Who {
+        role: actor.role,
+        own_county: actor.org_code == county,
+    }
+}
+
+/// A stored state; one the workflow does not know is a broken row, not a draft.
+fn stored_status(code: &str) -> Result<Status> {
+    Status::parse(code).ok_or_else(|| StoreError::Invalid(format!("未知的填报状态“{code}”")))
 }
 
 /// The day the data of `period` are due: `deadline_day` of the month after the period
@@ -176,7 +128,7 @@ impl Store {
         period: &str,
     ) -> Result<Vec<Event>> {
         self.check_reporting_scope(actor, dataset, county)?;
-        Ok(sqlx::query_as(
+        let rows = sqlx::query(
             "SELECT from_status, to_status, actor, at, comment FROM submission_events
              WHERE dataset = $1 AND county_code = $2 AND period = $3 ORDER BY id",
         )
@@ -184,7 +136,18 @@ impl Store {
         .bind(county)
         .bind(period)
         .fetch_all(self.pool())
-        .await?)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Event {
+                    from: stored_status(&r.try_get::<String, _>(0)?)?,
+                    to: stored_status(&r.try_get::<String, _>(1)?)?,
+                    actor: r.try_get(2)?,
+                    at: r.try_get(3)?,
+                    comment: r.try_get(4)?,
+                })
+            })
+            .collect()
     }
 
     /// Refuse changes to a period that is submitted or locked.
@@ -196,7 +159,7 @@ impl Store {
         period: &str,
     ) -> Result<()> {
         let s = self.submission(actor, dataset, county, period).await?;
-        if s.status != Status::Draft {
+        if !s.status.is_editable() {
             return Err(self.not_editable(county, s.status));
         }
         Ok(())
@@ -209,30 +172,13 @@ impl Store {
                 .org_unit(county)
                 .map(|u| u.name.as_str())
                 .unwrap_or(county),
-            status.label_zh()
+            status.label()
         ))
     }
 
     /// The actions the actor may take on a submission now.
     pub fn allowed_actions(&self, actor: &Actor, s: &Submission) -> Vec<Action> {
-        let own_county = actor.org_code == s.county_code;
-        let mut out = Vec::new();
-        match (s.status, actor.role) {
-            (Status::Draft, Role::CountyOperator) if own_county => out.push(Action::Submit),
-            (Status::Draft, Role::CityAdmin) => out.push(Action::Submit),
-            (Status::Submitted, Role::CountyLeader) if own_county => {
-                out.extend([Action::Approve, Action::Return])
-            }
-            (Status::Submitted | Status::CountyApproved, Role::CityAdmin) => {
-                if s.status == Status::CountyApproved {
-                    out.push(Action::Accept);
-                }
-                out.push(Action::Return);
-            }
-            (Status::Accepted, Role::CityAdmin) => out.push(Action::Unlock),
-            _ => {}
-        }
-        out
+        submission::allowed(s.status, who(actor, &s.county_code))
     }
 
     /// Move a submission along the workflow, keeping who, when and why.
@@ -263,27 +209,8 @@ impl Store {
         warning_comments: &[crate::validation::WarningComment],
     ) -> Result<Submission> {
         let cur = self.submission(actor, dataset, county, period).await?;
-        if !self.allowed_actions(actor, &cur).contains(&action) {
-            let may_ever = match action {
-                Action::Submit => matches!(actor.role, Role::CountyOperator | Role::CityAdmin),
-                Action::Approve => actor.role == Role::CountyLeader,
-                Action::Return => matches!(actor.role, Role::CountyLeader | Role::CityAdmin),
-                Action::Accept | Action::Unlock => actor.role == Role::CityAdmin,
-            };
-            let own = actor.role == Role::CityAdmin || actor.org_code == county;
-            return Err(if may_ever && own {
-                StoreError::Conflict(format!(
-                    "当前状态“{}”下不能{}",
-                    cur.status.label_zh(),
-                    action.label_zh()
-                ))
-            } else {
-                StoreError::Forbidden(format!("您的角色不能{}", action.label_zh()))
-            });
-        }
-        if matches!(action, Action::Return | Action::Unlock) && comment.trim().is_empty() {
-            return Err(StoreError::Invalid(format!("{}须填写理由", action.label_zh())));
-        }
+        let to = submission::transition(cur.status, action, who(actor, county))?;
+        submission::check_reason(action, comment)?;
         if action == Action::Submit {
             let ds = self
                 .plan()
@@ -312,12 +239,6 @@ impl Store {
                 .await?
         } else {
             Vec::new()
-        };
-        let to = match action {
-            Action::Submit => Status::Submitted,
-            Action::Approve => Status::CountyApproved,
-            Action::Accept => Status::Accepted,
-            Action::Return | Action::Unlock => Status::Draft,
         };
         let ts = self.now();
         let submitted_at = if action == Action::Submit {

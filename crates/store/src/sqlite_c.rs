@@ -20,7 +20,7 @@ pub(crate) fn exec(db: *mut ffi::sqlite3, sql: &str) -> Result<()> {
     // SAFETY: db is open, sql is NUL-terminated; no callback.
     let rc = unsafe { ffi::sqlite3_exec(db, sql.as_ptr(), None, std::ptr::null_mut(), std::ptr::null_mut()) };
     if rc != ffi::SQLITE_OK {
-        return Err(StoreError::Invalid(format!("数据库错误:{}", message(db))));
+        return Err(StoreError::Engine(message(db)));
     }
     Ok(())
 }
@@ -54,7 +54,7 @@ impl Stmt {
             )
         };
         if rc != ffi::SQLITE_OK {
-            return Err(StoreError::Invalid(format!("数据库错误:{}", message(db))));
+            return Err(StoreError::Engine(message(db)));
         }
         Ok(Stmt { db, st })
     }
@@ -147,7 +147,7 @@ impl Stmt {
                     _ => {
                         let e = message(self.db);
                         ffi::sqlite3_reset(self.st);
-                        return Err(StoreError::Invalid(format!("数据库错误:{e}")));
+                        return Err(StoreError::Engine(e));
                     }
                 }
             }

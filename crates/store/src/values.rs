@@ -3,7 +3,7 @@
 use crate::registry::WriteSummary;
 use crate::{Actor, Result, Scope, Store, StoreError};
 use sqlx::Row;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// One value as stored: numbers are integers in the indicator's scale (money in fen).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -254,7 +254,8 @@ impl Store {
     }
 
     /// Write values the actor may write, keeping the previous value of each change.
-    /// The same values twice change nothing the second time.
+    /// The same values twice change nothing the second time. Refused whole when a value falls
+    /// in a report that is no longer a draft (see [`Store::write_values`] for one report).
     pub async fn upsert_values(&self, actor: &Actor, values: &[Value]) -> Result<WriteSummary> {
         self.upsert_values_checked(actor, values, false).await
     }
@@ -303,6 +304,33 @@ impl Store {
             .map_err(crate::write::busy_to_conflict)
     }
 
+    /// The (data set, county, period) reports that values belong to: a data set that holds the
+    /// value's indicator at the level of its unit (a cluster, or an enterprise), in the unit's county.
+    fn reported_periods(
+        &self,
+        values: &[Value],
+        counties: &HashMap<&str, Option<String>>,
+    ) -> BTreeSet<(String, String, String)> {
+        let plan = self.plan();
+        let mut keys = BTreeSet::new();
+        for v in values {
+            let Some(Some(county)) = counties.get(v.unit_code.as_str()) else {
+                continue;
+            };
+            let level = if plan.cluster(&v.unit_code).is_some() {
+                clusterdesk_plan::datasets::RowUnit::Cluster
+            } else {
+                clusterdesk_plan::datasets::RowUnit::Enterprise
+            };
+            for ds in &plan.datasets {
+                if ds.level == level && ds.indicators.contains(&v.indicator_code) {
+                    keys.insert((ds.code.clone(), county.clone(), v.period.clone()));
+                }
+            }
+        }
+        keys
+    }
+
     async fn write_values_tx(
         &self,
         actor: &Actor,
@@ -333,13 +361,20 @@ impl Store {
             }
         }
         let mut tx = self.begin_write().await?;
-        if let Some(key) = guard {
+        // Every reported period the values fall in must still be a draft, checked under the
+        // write lock: the report's own, or, for values written outside a report (fixtures,
+        // loads), each (data set, county, period) they touch, so no submitted figure changes.
+        let keys = match guard {
+            Some((d, c, p)) => BTreeSet::from([(d.to_string(), c.to_string(), p.to_string())]),
+            None => self.reported_periods(values, &counties),
+        };
+        for (d, c, p) in &keys {
             let status = self
-                .lock_period(&mut tx, key)
+                .lock_period(&mut tx, (d, c, p))
                 .await?
                 .unwrap_or(crate::reporting::Status::Draft);
             if status != crate::reporting::Status::Draft {
-                return Err(self.not_editable(key.1, status));
+                return Err(self.not_editable(c, status));
             }
         }
         let mut s = WriteSummary::default();

@@ -728,7 +728,19 @@ async fn transfer_finalized_once_revoked_and_finalized_again() {
     let r = store.assessment(&czj, &set, 2025, 12, today()).await.unwrap();
     assert!(r.transfer_decision.finalized.is_some());
 
-    // Data changes after finalizing: the difference is shown.
+    // Data changes after finalizing (the city unlocks the accepted month, the county
+    // corrects it): the difference is shown.
+    store
+        .transition(
+            &admin,
+            "cluster_monthly",
+            C[13],
+            "2025-07",
+            clusterdesk_store::reporting::Action::Unlock,
+            "更正园区入驻数",
+        )
+        .await
+        .unwrap();
     store
         .upsert_values(
             &Actor::system("test"),

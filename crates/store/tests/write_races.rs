@@ -151,7 +151,7 @@ async fn a_return_and_an_approval_sent_together_one_wins() {
         let events = s.submission_events(&city(), ds, c, p).await.unwrap();
         let new: Vec<(&str, &str)> = events[before..]
             .iter()
-            .map(|e| (e.from.as_str(), e.to.as_str()))
+            .map(|e| (e.from.code(), e.to.code()))
             .collect();
         let want: &[(&str, &str)] = match (&ret, &approve) {
             (Ok(_), Err(_)) => &[("submitted", "draft")],

@@ -51,16 +51,23 @@ impl From<StoreError> for WebError {
             StoreError::Forbidden(_) => Self::new(StatusCode::FORBIDDEN, "forbidden", e.to_string()),
             StoreError::Invalid(_) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()),
             StoreError::Conflict(_) => Self::new(StatusCode::CONFLICT, "conflict", e.to_string()),
-            StoreError::Db(_) | StoreError::Migrate(_) => {
-                // The details go to the log, not to the caller.
-                tracing::error!(error = %e, "storage failure");
-                Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "服务器内部错误,请稍后重试或联系管理员",
-                )
-            }
+            _ => Self::internal(&e),
         }
+    }
+}
+
+impl WebError {
+    /// A failure people cannot fix: the details go to the log under the request's id, the
+    /// caller gets a Chinese message with that id to quote to the administrator.
+    pub fn internal(e: &dyn std::fmt::Display) -> Self {
+        let reference =
+            crate::observe::current_request_id().unwrap_or_else(|| format!("{:016x}", rand::random::<u64>()));
+        tracing::error!(error = %e, reference = %reference, "internal failure");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("服务器内部错误,请稍后重试;如仍出错,请把参考编号 {reference} 告知系统管理员"),
+        )
     }
 }
 

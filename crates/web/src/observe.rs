@@ -70,9 +70,31 @@ fn log_response<B>(res: &Response<B>, latency: Duration, _: &Span) {
     tracing::info!(status = res.status().as_u16(), ?latency, "response");
 }
 
+tokio::task_local! {
+    /// The id of the request being answered, for messages that quote it (see `current_request_id`).
+    static CURRENT_ID: String;
+}
+
+/// The id of the request this task is answering, if any: what a user quotes to the
+/// administrator, who finds the same id in the log.
+pub fn current_request_id() -> Option<String> {
+    CURRENT_ID.try_with(Clone::clone).ok()
+}
+
+async fn with_current_id(req: Request<Body>, next: axum::middleware::Next) -> axum::response::Response {
+    let id = req
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|r| r.header_value().to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    CURRENT_ID.scope(id, next.run(req)).await
+}
+
 /// Wraps every route: ids first (outermost), then the span, then the id on the response.
 pub fn layers(router: Router) -> Router {
     router
+        .layer(axum::middleware::from_fn(with_current_id))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()

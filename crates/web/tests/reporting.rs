@@ -234,6 +234,37 @@ async fn other_systems_write_values_and_move_the_workflow_through_the_api() {
     assert_eq!(v["errors"][0]["indicator"], "revenue");
     assert_eq!(v["errors"][0]["rule"], "non_negative");
     assert_eq!(v["errors"][1]["unit"], "C99");
+    // Errors name the row and the indicator of the request, not a cell of a sheet nobody sent:
+    // the second row's unknown indicator, and the third row repeating the first's cluster.
+    let named = serde_json::json!({"county": "130981", "period": "2025-01", "rows": [
+        {"unit": "C19", "values": {"revenue": "1"}},
+        {"unit": "C17", "values": {"revenue": "2", "no_such": "3"}},
+        {"unit": "C19", "values": {"revenue": "4"}}
+    ]});
+    let r = botou.post(&url).json(&named).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let errs: Vec<(i64, &str, &str, &str)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["unit"].as_str().unwrap(),
+                e["indicator"].as_str().unwrap(),
+                e["rule"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errs,
+        [
+            (1, "C17", "no_such", "indicator_unknown"),
+            (2, "C19", "", "duplicate")
+        ]
+    );
+    assert_eq!(v["rejected"], 2);
     let good = serde_json::json!({"county": "130981", "period": "2025-01", "rows": [
         {"unit": "C19", "values": {"revenue": "88.8", "park_entries": "2"}}
     ]});

@@ -1,6 +1,7 @@
 //! The demo's reporting history, as it stands on the demo's today.
 
 use crate::Result;
+use crate::reporting::Status;
 use clusterdesk_domain::Period;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -54,8 +55,8 @@ pub(super) async fn history(
                 continue;
             }
             let forced = match (monthly && Some(*p) == newest_open, county.code.as_str()) {
-                (true, AWAITING_LEADER) => Some("submitted"),
-                (true, AWAITING_CITY) => Some("county_approved"),
+                (true, AWAITING_LEADER) => Some(Status::Submitted),
+                (true, AWAITING_CITY) => Some(Status::CountyApproved),
                 _ => None,
             };
             if open > yesterday {
@@ -69,17 +70,17 @@ pub(super) async fn history(
                 // Still open: a quarter not yet sent, the rest sent between its opening and yesterday.
                 let status = match roll {
                     r if r < 0.25 => continue,
-                    r if r < 0.6 => "submitted",
-                    _ => "county_approved",
+                    r if r < 0.6 => Status::Submitted,
+                    _ => Status::CountyApproved,
                 };
                 (status, between(rng, open, yesterday))
             } else if roll < 0.06 {
                 (
-                    "accepted",
+                    Status::Accepted,
                     between(rng, due + day(1), due + day(11)).min(yesterday),
                 )
             } else {
-                ("accepted", between(rng, (due - day(7)).max(open), due))
+                (Status::Accepted, between(rng, (due - day(7)).max(open), due))
             };
             let at = format!("{sent}T01:30:00.000Z");
             sqlx::query(
@@ -89,7 +90,7 @@ pub(super) async fn history(
             .bind(&ds.code)
             .bind(&county.code)
             .bind(p.to_string())
-            .bind(status)
+            .bind(status.code())
             .bind(&at)
             .execute(&mut **tx)
             .await?;

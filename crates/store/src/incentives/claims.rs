@@ -2,9 +2,10 @@
 
 use super::engine::{engine_claim, evaluate_one, ledger_entries, outcome_reason, outcome_value};
 use super::{
-    Action, ClaimDetail, ClaimEvent, ClaimFilter, ClaimRow, EvidenceInfo, NewClaim, funding_key, status_label,
+    ClaimDetail, ClaimEvent, ClaimFilter, ClaimRow, ClaimStatus, EvidenceInfo, NewClaim, funding_key,
 };
 use crate::{Actor, Result, Scope, Store, StoreError};
+use clusterdesk_domain::workflow::claim;
 use clusterdesk_domain::{Fen, Uscc};
 use clusterdesk_policy::{Kind, LedgerEntry, PolicySet, Status};
 use serde_json::Value;
@@ -48,7 +49,7 @@ impl Store {
         let p = set.get(&policy);
         let county: String = r.try_get("county_code")?;
         let dept: String = r.try_get("department")?;
-        let status: String = r.try_get("status")?;
+        let status = stored_status(&r.try_get::<String, _>("status")?)?;
         let facts: String = r.try_get("facts")?;
         let trace: String = r.try_get("trace")?;
         let amount: i64 = r.try_get("amount_fen")?;
@@ -77,7 +78,7 @@ impl Store {
             approved_fen: r.try_get("approved_fen")?,
             project: r.try_get("project")?,
             facts: serde_json::from_str(&facts).unwrap_or(Value::Null),
-            status_label: status_label(&status).into(),
+            status_label: status.label().into(),
             status,
             eval_status: r.try_get("eval_status")?,
             amount_fen: amount,
@@ -111,8 +112,8 @@ impl Store {
         conn: &mut sqlx::AnyConnection,
         actor: &Actor,
         id: i64,
-        from: Option<&str>,
-        to: &str,
+        from: Option<ClaimStatus>,
+        to: ClaimStatus,
         comment: &str,
     ) -> Result<()> {
         sqlx::query(
@@ -123,8 +124,8 @@ impl Store {
         .bind(self.now())
         .bind(&actor.username)
         .bind(actor.role.code())
-        .bind(from.map(str::to_string))
-        .bind(to)
+        .bind(from.map(|s| s.code().to_string()))
+        .bind(to.code())
         .bind(comment)
         .execute(&mut *conn)
         .await?;
@@ -133,9 +134,9 @@ impl Store {
             actor,
             "claim",
             &id.to_string(),
-            to,
-            from.map(str::to_string),
-            Some(to.to_string()),
+            to.code(),
+            from.map(|s| s.code().to_string()),
+            Some(to.code().to_string()),
         )
         .await
     }
@@ -166,7 +167,8 @@ impl Store {
         };
         let county: String = row.try_get(0)?;
         let name: String = row.try_get(1)?;
-        if !self.may_file(actor, &county, &uscc) {
+        // Filing asks only about the enterprise and its county, not the department.
+        if !self.claim_who(actor, &county, &uscc, "").may_file() {
             return Err(StoreError::Forbidden(format!("无权为企业“{name}”申报")));
         }
         if c.event_date > self.today() {
@@ -200,10 +202,15 @@ impl Store {
             .and_then(|r| r.default.as_str())
             .unwrap_or_default();
         if per == "enterprise" {
-            let open: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM claims WHERE uscc = $1 AND policy = $2
-                 AND status IN ('draft', 'submitted', 'county_reviewed', 'approved', 'held') ORDER BY id LIMIT 1",
-            )
+            let open: Vec<String> = ClaimStatus::ALL
+                .into_iter()
+                .filter(|s| s.is_open())
+                .map(|s| format!("'{}'", s.code()))
+                .collect();
+            let open: Option<i64> = sqlx::query_scalar(&format!(
+                "SELECT id FROM claims WHERE uscc = $1 AND policy = $2 AND status IN ({}) ORDER BY id LIMIT 1",
+                open.join(", ")
+            ))
             .bind(&uscc)
             .bind(&c.policy)
             .fetch_optional(&mut *tx)
@@ -216,7 +223,7 @@ impl Store {
             }
         }
         let (dept, _) = self.responsible_department(p);
-        let status = if c.submit { "submitted" } else { "draft" };
+        let status = ClaimStatus::filed(c.submit);
         let ts = self.now();
         let facts = serde_json::to_string(&c.facts).unwrap_or_else(|_| "{}".into());
         let id: i64 = sqlx::query_scalar(
@@ -234,7 +241,7 @@ impl Store {
         .bind(c.approved.map(|f| f.0))
         .bind(project)
         .bind(&facts)
-        .bind(status)
+        .bind(status.code())
         .bind(o.status.as_str())
         .bind(o.amount.0)
         .bind(outcome_value(&o).to_string())
@@ -270,8 +277,11 @@ impl Store {
                 at: r.try_get(0)?,
                 actor: r.try_get(1)?,
                 actor_role: r.try_get(2)?,
-                from_status: r.try_get(3)?,
-                to_status: r.try_get(4)?,
+                from_status: r
+                    .try_get::<Option<String>, _>(3)?
+                    .map(|s| stored_status(&s))
+                    .transpose()?,
+                to_status: stored_status(&r.try_get::<String, _>(4)?)?,
                 comment: r.try_get(5)?,
             })
         })
@@ -296,11 +306,7 @@ impl Store {
             })
         })
         .collect::<Result<_>>()?;
-        let actions = self
-            .claim_actions(actor, &claim)
-            .into_iter()
-            .map(|a| a.code().to_string())
-            .collect();
+        let actions = self.claim_actions(actor, &claim);
         Ok(ClaimDetail {
             claim,
             events,
@@ -330,10 +336,9 @@ impl Store {
             Scope::Nothing => return Err(StoreError::Forbidden("该角色不能查看业务数据".into())),
         }
         if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
-            if status_label(s).is_empty() {
-                return Err(StoreError::Invalid(format!("status:未知状态“{s}”")));
-            }
-            add("c.status = ?", s.to_string());
+            let s =
+                ClaimStatus::parse(s).ok_or_else(|| StoreError::Invalid(format!("status:未知状态“{s}”")))?;
+            add("c.status = ?", s.code().to_string());
         }
         if let Some(p) = f.policy.as_deref().filter(|s| !s.is_empty()) {
             add("c.policy = ?", p.to_string());
@@ -360,17 +365,16 @@ impl Store {
         let mut out = Vec::new();
         for r in &rows {
             let c = self.claim_from_row(set, r)?;
-            if f.queue {
-                let waiting = self
-                    .claim_actions(actor, &c)
-                    .into_iter()
-                    .any(|a| a != Action::Reject);
-                if !waiting {
-                    continue;
-                }
+            if f.queue && !claim::waits_for(c.status, self.who_for(actor, &c)) {
+                continue;
             }
             out.push(c);
         }
         Ok(out)
     }
+}
+
+/// A stored state; one the workflow does not know is a broken row.
+fn stored_status(code: &str) -> Result<ClaimStatus> {
+    ClaimStatus::parse(code).ok_or_else(|| StoreError::Invalid(format!("未知的申请状态“{code}”")))
 }

@@ -1,6 +1,6 @@
 //! Evidence files attached to a claim.
 
-use super::{EvidenceInfo, MAX_EVIDENCE_BYTES, status_label};
+use super::{EvidenceInfo, MAX_EVIDENCE_BYTES};
 use crate::{Actor, Result, Store, StoreError};
 use clusterdesk_policy::PolicySet;
 use sqlx::Row;
@@ -34,15 +34,16 @@ impl Store {
         if !Self::can_see_claim(actor, &c) {
             return Err(StoreError::Forbidden(format!("申请 #{id} 不属于您的管辖范围")));
         }
-        if !self.may_file(actor, &c.county_code, &c.uscc) && !Self::may_review(actor, &c.county_code) {
+        // Who first (403), then the state (409).
+        if !self.who_for(actor, &c).may_add_evidence() {
             return Err(StoreError::Forbidden(
                 "只有申报人或所在县(市)可以上传证明材料".into(),
             ));
         }
-        if !matches!(c.status.as_str(), "draft" | "submitted") {
+        if !c.status.takes_evidence() {
             return Err(StoreError::Conflict(format!(
                 "申请 #{id} 当前状态为“{}”,不能再上传材料",
-                status_label(&c.status)
+                c.status.label()
             )));
         }
         use sha2::Digest;

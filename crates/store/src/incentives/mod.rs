@@ -4,20 +4,9 @@
 //! claim and the ledger of earlier payouts of the same enterprise (the `ledger` table), and
 //! the outcome with its trace is kept on the claim and on the ledger row.
 //!
-//! Workflow (every step a `claim_events` row and a `change_log` row):
-//!
-//! | action | from | to | who |
-//! |---|---|---|---|
-//! | file | — | submitted (or draft) | the enterprise itself; a county operator for its county; city_admin |
-//! | submit | draft | submitted | whoever may file for the enterprise |
-//! | review | submitted | county_reviewed | county operator or county leader of the claim's county |
-//! | approve | county_reviewed | approved, or held when the year's budget would be exceeded | the responsible city department (first department among the policy's 责任单位), or city_admin (市工信局, who coordinates the plan, 四(一)) |
-//! | release | held | approved (if the budget now allows) | as approve, or 市财政局 |
-//! | disburse | approved | disbursed (a ledger row) | 市财政局 only |
-//! | reject | submitted → county roles and city_admin; county_reviewed / held → approvers; approved → approvers and 市财政局 | rejected, with a reason | |
-//!
-//! city_admin can do everything but the county review and the disbursement: the county's
-//! check belongs to the county and payment to the finance bureau (separation of duties).
+//! The workflow's states, steps and who may take them are decided in
+//! `clusterdesk_domain::workflow::claim`; every step writes a `claim_events` row and a
+//! `change_log` row.
 
 mod budgets;
 mod claims;
@@ -30,6 +19,9 @@ mod workflow;
 pub use engine::{LedgerRaw, engine_claim, evaluate_one, ledger_entries, outcome_reason};
 pub use scan::{ScanReport, ScanRow, scan_window};
 
+// The states and steps are the domain's; the store keeps its short name for the step.
+pub use clusterdesk_domain::workflow::claim::{ClaimAction as Action, ClaimStatus};
+
 use chrono::NaiveDate;
 use clusterdesk_domain::Fen;
 use clusterdesk_policy::Policy;
@@ -39,88 +31,12 @@ use std::collections::BTreeMap;
 /// Largest evidence file accepted.
 pub const MAX_EVIDENCE_BYTES: usize = 10 * 1024 * 1024;
 
-pub const STATUSES: [(&str, &str); 7] = [
-    ("draft", "草稿"),
-    ("submitted", "已提交,待县(市)审核"),
-    ("county_reviewed", "县(市)已审核,待市直部门审批"),
-    ("approved", "已审批,待市财政局拨付"),
-    ("held", "预算不足,暂缓"),
-    ("disbursed", "已拨付"),
-    ("rejected", "已驳回"),
-];
-
-pub fn status_label(s: &str) -> &'static str {
-    STATUSES
-        .iter()
-        .find(|(c, _)| *c == s)
-        .map(|(_, l)| *l)
-        .unwrap_or("")
-}
-
 /// The funding source a policy's payouts are counted against: the policy's `funding.source`,
 /// with 市财政 and 市级财政 read as one source (the same city budget).
 pub fn funding_key(p: &Policy) -> String {
     match p.funding.source.as_str() {
         "市财政" | "市级财政" => "市级财政".to_string(),
         other => other.to_string(),
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Submit,
-    Review,
-    Approve,
-    Release,
-    Disburse,
-    Reject,
-}
-
-impl Action {
-    pub fn parse(s: &str) -> Option<Action> {
-        Some(match s {
-            "submit" => Action::Submit,
-            "review" => Action::Review,
-            "approve" => Action::Approve,
-            "release" => Action::Release,
-            "disburse" => Action::Disburse,
-            "reject" => Action::Reject,
-            _ => return None,
-        })
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Action::Submit => "submit",
-            Action::Review => "review",
-            Action::Approve => "approve",
-            Action::Release => "release",
-            Action::Disburse => "disburse",
-            Action::Reject => "reject",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Submit => "提交",
-            Action::Review => "县(市)审核通过",
-            Action::Approve => "审批通过",
-            Action::Release => "预算到位,恢复审批",
-            Action::Disburse => "确认拨付",
-            Action::Reject => "驳回",
-        }
-    }
-
-    /// The statuses this action starts from.
-    fn from(self) -> &'static [&'static str] {
-        match self {
-            Action::Submit => &["draft"],
-            Action::Review => &["submitted"],
-            Action::Approve => &["county_reviewed"],
-            Action::Release => &["held"],
-            Action::Disburse => &["approved"],
-            Action::Reject => &["submitted", "county_reviewed", "held", "approved"],
-        }
     }
 }
 
@@ -145,7 +61,8 @@ pub struct ClaimRow {
     pub project: Option<String>,
     #[schema(value_type = Object)]
     pub facts: Value,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: ClaimStatus,
     pub status_label: String,
     /// The engine's latest verdict: eligible, not_eligible or unknown.
     pub eval_status: String,
@@ -167,8 +84,10 @@ pub struct ClaimEvent {
     pub at: String,
     pub actor: String,
     pub actor_role: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    #[schema(value_type = Option<String>)]
+    pub from_status: Option<ClaimStatus>,
+    #[schema(value_type = String)]
+    pub to_status: ClaimStatus,
     pub comment: String,
 }
 
@@ -189,7 +108,8 @@ pub struct ClaimDetail {
     pub events: Vec<ClaimEvent>,
     pub evidence: Vec<EvidenceInfo>,
     /// The actions the caller may take now.
-    pub actions: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub actions: Vec<Action>,
 }
 
 /// A claim as filed, already parsed field by field.

@@ -1,8 +1,9 @@
-//! Who may file, review, approve, release, disburse and see a claim.
+//! How the caller relates to a claim (its enterprise, county, responsible department, the
+//! finance bureau) and what it may see; who may take which step is the domain's.
 
 use super::{Action, ClaimRow};
 use crate::{Actor, Scope, Store};
-use clusterdesk_domain::Role;
+use clusterdesk_domain::workflow::claim;
 use clusterdesk_policy::Policy;
 
 impl Store {
@@ -29,74 +30,35 @@ impl Store {
             .unwrap_or_else(|| "CZJ".into())
     }
 
+    /// The caller as the claim workflow sees them, for a claim of enterprise `uscc` in
+    /// `county` approved by `department`.
+    pub(super) fn claim_who(&self, a: &Actor, county: &str, uscc: &str, department: &str) -> claim::Who {
+        claim::Who {
+            role: a.role,
+            enterprise: a.org_code == uscc,
+            county: a.org_code == county,
+            department: a.org_code == department,
+            finance: a.org_code == self.finance_department(),
+        }
+    }
+
+    /// The finance bureau, whatever the claim.
     pub(super) fn is_finance(&self, a: &Actor) -> bool {
-        a.role == Role::CityDepartment && a.org_code == self.finance_department()
+        self.claim_who(a, "", "", "").is_finance()
     }
 
-    /// May file (or submit, or add evidence to) a claim for this enterprise.
-    pub(super) fn may_file(&self, a: &Actor, county: &str, uscc: &str) -> bool {
-        match a.role {
-            Role::Enterprise => a.org_code == uscc,
-            Role::CountyOperator => a.org_code == county,
-            Role::CityAdmin => true,
-            _ => false,
-        }
-    }
-
-    pub(super) fn may_review(a: &Actor, county: &str) -> bool {
-        matches!(a.role, Role::CountyOperator | Role::CountyLeader) && a.org_code == county
-    }
-
-    pub(super) fn may_approve(a: &Actor, department: &str) -> bool {
-        a.role == Role::CityAdmin || (a.role == Role::CityDepartment && a.org_code == department)
-    }
-
-    /// Whether the actor's role may ever take this action on this claim (403 otherwise);
-    /// whether the claim's status allows it is checked after (409).
-    pub(super) fn role_allows(&self, a: &Actor, c: &ClaimRow, action: Action) -> bool {
-        match action {
-            Action::Submit => self.may_file(a, &c.county_code, &c.uscc),
-            Action::Review => Self::may_review(a, &c.county_code),
-            Action::Approve => Self::may_approve(a, &c.department),
-            Action::Release => Self::may_approve(a, &c.department) || self.is_finance(a),
-            Action::Disburse => self.is_finance(a),
-            Action::Reject => {
-                Self::may_review(a, &c.county_code)
-                    || Self::may_approve(a, &c.department)
-                    || self.is_finance(a)
-            }
-        }
-    }
-
-    /// Whether the actor may take the action on the claim in its present status.
-    pub(super) fn may_act_now(&self, a: &Actor, c: &ClaimRow, action: Action) -> bool {
-        if !self.role_allows(a, c, action) || !action.from().contains(&c.status.as_str()) {
-            return false;
-        }
-        if action == Action::Reject {
-            return match c.status.as_str() {
-                "submitted" => Self::may_review(a, &c.county_code) || a.role == Role::CityAdmin,
-                "county_reviewed" | "held" => Self::may_approve(a, &c.department),
-                "approved" => Self::may_approve(a, &c.department) || self.is_finance(a),
-                _ => false,
-            };
-        }
-        true
+    pub(super) fn who_for(&self, a: &Actor, c: &ClaimRow) -> claim::Who {
+        self.claim_who(a, &c.county_code, &c.uscc, &c.department)
     }
 
     /// The actions the actor may take on the claim now.
     pub fn claim_actions(&self, a: &Actor, c: &ClaimRow) -> Vec<Action> {
-        [
-            Action::Submit,
-            Action::Review,
-            Action::Approve,
-            Action::Release,
-            Action::Disburse,
-            Action::Reject,
-        ]
-        .into_iter()
-        .filter(|x| self.may_act_now(a, c, *x))
-        .collect()
+        claim::allowed(c.status, self.who_for(a, c))
+    }
+
+    /// Whether the actor may add evidence to the claim now.
+    pub fn may_add_evidence(&self, a: &Actor, c: &ClaimRow) -> bool {
+        c.status.takes_evidence() && self.who_for(a, c).may_add_evidence()
     }
 
     pub(super) fn can_see_claim(a: &Actor, c: &ClaimRow) -> bool {

@@ -20,7 +20,8 @@ pub struct ScanRow {
     pub clause: String,
     pub event_date: String,
     /// eligible or unknown.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: Status,
     pub amount_fen: i64,
     pub amount_yuan: String,
     pub missing: Vec<String>,
@@ -228,7 +229,7 @@ impl Store {
                 policy: f.policy,
                 clause: f.clause,
                 event_date: f.event_date.to_string(),
-                status: f.status.as_str().into(),
+                status: f.status,
                 amount_fen: f.amount.0,
                 amount_yuan: f.amount.yuan_string(),
                 missing: f.missing,

@@ -1,10 +1,11 @@
 //! The workflow's steps on a claim, and the budget room that can hold an approval.
 
 use super::engine::{engine_claim, evaluate_one, outcome_reason, outcome_value};
-use super::{Action, ActionInput, ClaimDetail, status_label};
+use super::{Action, ActionInput, ClaimDetail, ClaimStatus};
 use crate::{Actor, Result, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use clusterdesk_domain::Fen;
+use clusterdesk_domain::workflow::{Refusal, claim};
 use clusterdesk_policy::{Kind, PolicySet, Status};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -35,34 +36,21 @@ impl Store {
         if !Self::can_see_claim(actor, &c) {
             return Err(StoreError::Forbidden(format!("申请 #{id} 不属于您的管辖范围")));
         }
-        if !self.role_allows(actor, &c, action) {
-            return Err(StoreError::Forbidden(format!(
-                "{}不能对该申请执行“{}”",
-                actor.role.label(),
-                action.label()
-            )));
-        }
-        if !self.may_act_now(actor, &c, action) {
-            return Err(StoreError::Conflict(format!(
-                "申请 #{id} 当前状态为“{}”,不能执行“{}”",
-                status_label(&c.status),
-                action.label()
-            )));
-        }
+        let to = claim::transition(c.status, action, self.who_for(actor, &c)).map_err(|r| match r {
+            Refusal::Conflict(m) => StoreError::Conflict(format!("申请 #{id} {m}")),
+            r => r.into(),
+        })?;
         let comment = input.comment.trim().to_string();
         let p = set
             .get(&c.policy)
             .ok_or_else(|| StoreError::Invalid(format!("申请 #{id} 的政策“{}”已不在政策库中", c.policy)))?;
         let ts = self.now();
         let mut event_comment = comment.clone();
-        let to: &str = match action {
-            Action::Submit => "submitted",
-            Action::Review => "county_reviewed",
+        claim::check_reason(action, input.reason.as_deref())?;
+        match action {
+            Action::Submit | Action::Review => {}
             Action::Reject => {
                 let reason = input.reason.as_deref().map(str::trim).unwrap_or("");
-                if reason.is_empty() {
-                    return Err(StoreError::Invalid("reason:驳回必须填写理由".into()));
-                }
                 sqlx::query("UPDATE claims SET reject_reason = $2 WHERE id = $1")
                     .bind(id)
                     .bind(reason)
@@ -73,7 +61,6 @@ impl Store {
                 } else {
                     format!("驳回理由:{reason};{comment}")
                 };
-                "rejected"
             }
             Action::Approve | Action::Release | Action::Disburse => {
                 if input.approved.is_some() && action != Action::Approve {
@@ -140,37 +127,34 @@ impl Store {
                     .budget_room(&mut tx, year, &c.funding_source, Some(id))
                     .await?;
                 let fits = room.is_some_and(|r| o.amount.0 <= r);
-                if !fits {
-                    let reason = match room {
-                        None => format!(
-                            "{year} 年度“{}”未设置预算;请市财政局设置预算后恢复",
-                            c.funding_source
-                        ),
-                        Some(r) => format!(
-                            "应付 {} 元超过 {year} 年度“{}”剩余预算 {} 元",
-                            clusterdesk_policy::eval::yuan_grouped(o.amount),
-                            c.funding_source,
-                            clusterdesk_policy::eval::yuan_grouped(Fen(r))
-                        ),
-                    };
-                    if action == Action::Release {
-                        return Err(StoreError::Conflict(format!("仍不能恢复:{reason}")));
-                    }
-                    sqlx::query(
-                        "UPDATE claims SET status = 'held', budget_year = $2, hold_reason = $3, updated_at = $4 WHERE id = $1",
-                    )
-                    .bind(id)
-                    .bind(year)
-                    .bind(&reason)
-                    .bind(&ts)
-                    .execute(&mut *tx)
-                    .await?;
+                let short = match room {
+                    _ if fits => String::new(),
+                    None => format!(
+                        "{year} 年度“{}”未设置预算;请市财政局设置预算后恢复",
+                        c.funding_source
+                    ),
+                    Some(r) => format!(
+                        "应付 {} 元超过 {year} 年度“{}”剩余预算 {} 元",
+                        clusterdesk_policy::eval::yuan_grouped(o.amount),
+                        c.funding_source,
+                        clusterdesk_policy::eval::yuan_grouped(Fen(r))
+                    ),
+                };
+                if claim::after_budget(action, to, fits, &short)? == ClaimStatus::Held {
+                    self.set_status(&mut tx, id, c.status, ClaimStatus::Held, &ts)
+                        .await?;
+                    sqlx::query("UPDATE claims SET budget_year = $2, hold_reason = $3 WHERE id = $1")
+                        .bind(id)
+                        .bind(year)
+                        .bind(&short)
+                        .execute(&mut *tx)
+                        .await?;
                     let note = if comment.is_empty() {
-                        reason
+                        short
                     } else {
-                        format!("{reason};{comment}")
+                        format!("{short};{comment}")
                     };
-                    self.add_event(&mut tx, actor, id, Some(&c.status), "held", &note)
+                    self.add_event(&mut tx, actor, id, Some(c.status), ClaimStatus::Held, &note)
                         .await?;
                     tx.commit().await?;
                     return self.get_claim(actor, set, id).await;
@@ -224,23 +208,40 @@ impl Store {
                     .bind(year)
                     .execute(&mut *tx)
                     .await?;
-                if action == Action::Disburse {
-                    "disbursed"
-                } else {
-                    "approved"
-                }
             }
-        };
-        sqlx::query("UPDATE claims SET status = $2, updated_at = $3 WHERE id = $1")
-            .bind(id)
-            .bind(to)
-            .bind(&ts)
-            .execute(&mut *tx)
-            .await?;
-        self.add_event(&mut tx, actor, id, Some(&c.status), to, &event_comment)
+        }
+        self.set_status(&mut tx, id, c.status, to, &ts).await?;
+        self.add_event(&mut tx, actor, id, Some(c.status), to, &event_comment)
             .await?;
         tx.commit().await?;
         self.get_claim(actor, set, id).await
+    }
+
+    /// Compare-and-set: move the claim from `from` to `to` only if it is still in `from`.
+    /// The claim's row is locked since the step's first statement, so this holds always;
+    /// the condition keeps the write from ever starting from a state it did not judge.
+    async fn set_status(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        id: i64,
+        from: ClaimStatus,
+        to: ClaimStatus,
+        ts: &str,
+    ) -> Result<()> {
+        let n = sqlx::query("UPDATE claims SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4")
+            .bind(id)
+            .bind(to.code())
+            .bind(ts)
+            .bind(from.code())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Conflict(format!(
+                "申请 #{id} 的状态已被他人更改,请刷新后重试"
+            )));
+        }
+        Ok(())
     }
 
     /// What is left of a year's budget for a source, not counting claim `except`; `None`

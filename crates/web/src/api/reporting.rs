@@ -8,9 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use clusterdesk_office::reporting::{
-    ImportError, ValueError, ValueRow, import_table, locate_errors, rows_to_table,
-};
+use clusterdesk_office::entries::{self, Refused, ValueError, ValueRow};
 use clusterdesk_store::reporting::{Action, Submission};
 use clusterdesk_store::validation::{Finding, StoredComment, WarningComment, describe_blockers};
 use std::collections::BTreeMap;
@@ -102,27 +100,26 @@ pub async fn put_values(
                 format!("数据集“{code}”不存在"),
             )
         })?;
-    // The same table a template upload produces, with indicator codes as the headers.
     let rows: Vec<ValueRow> = body
         .rows
         .iter()
         .map(|r| (r.unit.clone(), r.values.clone()))
         .collect();
-    let (table, indicators) = rows_to_table(ds, &body.county, &body.period, &rows);
-    match import_table(&st.store, &u.actor, &table, Some(&code), body.dry_run).await {
-        Ok(r) => Ok((
+    let key = (body.county.as_str(), body.period.as_str());
+    match entries::submit_rows(&st.store, &u.actor, ds, key, &rows, body.dry_run).await {
+        Ok(w) => Ok((
             StatusCode::OK,
             Json(ValuesOut {
-                created: r.summary.created,
-                updated: r.summary.updated,
-                unchanged: r.summary.unchanged,
+                created: w.summary.created,
+                updated: w.summary.updated,
+                unchanged: w.summary.unchanged,
                 rejected: 0,
                 errors: vec![],
-                findings: r.findings.into_iter().map(|f| f.finding).collect(),
+                findings: w.findings,
             }),
         )),
-        Err(ImportError::Cells(errs)) => {
-            let errors = locate_errors(errs, &rows, &indicators);
+        Err(Refused::Entries(errs)) => {
+            let errors = entries::value_errors(errs, &rows);
             let rejected = errors
                 .iter()
                 .filter(|e| e.row >= 0)
@@ -141,7 +138,7 @@ pub async fn put_values(
                 }),
             ))
         }
-        Err(ImportError::Store(e)) => Err(e.into()),
+        Err(Refused::Store(e)) => Err(e.into()),
     }
 }
 
@@ -163,19 +160,14 @@ fn submission_out(st: &AppState, u: &CurrentUser, s: Submission) -> SubmissionOu
         .store
         .allowed_actions(&u.actor, &s)
         .into_iter()
-        .map(|a| {
-            serde_json::to_value(a)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        })
+        .map(|a| a.code().to_string())
         .collect();
     SubmissionOut {
         dataset: s.dataset,
         county: s.county_code,
         period: s.period,
         status: s.status.code().into(),
-        status_label: s.status.label_zh().into(),
+        status_label: s.status.label().into(),
         submitted_at: s.submitted_at,
         actions,
     }

@@ -349,7 +349,7 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
     {
         for s in subs {
             if s.status != clusterdesk_store::reporting::Status::Accepted {
-                pending.insert(s.county_code, s.status.label_zh());
+                pending.insert(s.county_code, s.status.label());
             }
         }
     }

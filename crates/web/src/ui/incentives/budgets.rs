@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use clusterdesk_domain::{Fen, Role};
-use clusterdesk_store::StoreError;
 use clusterdesk_store::incentives::{BudgetRow, funding_key};
 
 // ---------------------------------------------------------------- 预算
@@ -178,7 +177,7 @@ pub(super) async fn budget_submit(
             )
             .await
         }
-        Err(e @ (StoreError::Db(_) | StoreError::Migrate(_))) => Err(PageError::with(&st, &u, e)),
+        Err(e) if e.is_internal() => Err(PageError::with(&st, &u, e)),
         Err(e) => budgets_page(&st, &u, keep, store_status(&e), e.to_string(), String::new()).await,
     }
 }

@@ -11,11 +11,12 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use clusterdesk_domain::workflow::claim::files_claims;
 use clusterdesk_domain::{Fen, Role};
 use clusterdesk_policy::Policy;
 use clusterdesk_policy::eval::yuan_grouped;
 use clusterdesk_store::StoreError;
-use clusterdesk_store::incentives::{ClaimFilter, ClaimRow, NewClaim, STATUSES};
+use clusterdesk_store::incentives::{ClaimFilter, ClaimRow, ClaimStatus, NewClaim};
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------- 申报 / 审核队列
@@ -29,7 +30,7 @@ struct ClaimLine {
     county: String,
     event_date: String,
     amount: String,
-    status: String,
+    status: ClaimStatus,
     status_label: String,
     updated: String,
 }
@@ -44,7 +45,7 @@ fn claim_line(c: &ClaimRow) -> ClaimLine {
         county: c.county_name.clone(),
         event_date: c.event_date.clone(),
         amount: yuan_grouped(Fen(c.amount_fen)),
-        status: c.status.clone(),
+        status: c.status,
         status_label: c.status_label.clone(),
         updated: c.updated_at.get(..10).unwrap_or("").to_string(),
     }
@@ -57,7 +58,8 @@ struct ClaimsPage {
     layout: Layout,
     queue: bool,
     status: String,
-    status_options: Vec<(&'static str, &'static str)>,
+    /// Code, label and whether it is the chosen filter.
+    status_options: Vec<(&'static str, &'static str, bool)>,
     items: Vec<ClaimLine>,
     total_amount: String,
     can_file: bool,
@@ -151,14 +153,14 @@ pub(super) async fn claims(
         title: title.into(),
         layout: Layout::new(&st, &u, "/claims", vec![(String::new(), title.into())]),
         queue,
+        status_options: ClaimStatus::ALL
+            .into_iter()
+            .map(|s| (s.code(), s.label(), ClaimStatus::parse(&status) == Some(s)))
+            .collect(),
         status,
-        status_options: STATUSES.to_vec(),
         items: rows.iter().map(claim_line).collect(),
         total_amount: yuan_grouped(total),
-        can_file: matches!(
-            u.actor.role,
-            Role::Enterprise | Role::CountyOperator | Role::CityAdmin
-        ),
+        can_file: files_claims(u.actor.role),
         queue_label: queue_label(u.actor.role),
     };
     Ok(render(&page))
@@ -191,10 +193,7 @@ async fn new_page(
     v: BTreeMap<String, String>,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    if !matches!(
-        u.actor.role,
-        Role::Enterprise | Role::CountyOperator | Role::CityAdmin
-    ) {
+    if !files_claims(u.actor.role) {
         return Err(PageError::with(st, u, WebError::forbidden("您的角色不能申报")));
     }
     let selected = v.get("policy").cloned().unwrap_or_default();

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use clusterdesk_domain::{Fen, Role};
 use clusterdesk_policy::eval::yuan_grouped;
 use clusterdesk_store::StoreError;
-use clusterdesk_store::incentives::{Action, ActionInput, ClaimDetail};
+use clusterdesk_store::incentives::{Action, ActionInput, ClaimDetail, ClaimStatus};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -92,11 +92,8 @@ async fn claim_page(
                     .to_string(),
                 format!(
                     "{} → {}",
-                    e.from_status
-                        .as_deref()
-                        .map(clusterdesk_store::incentives::status_label)
-                        .unwrap_or("(新建)"),
-                    clusterdesk_store::incentives::status_label(&e.to_status)
+                    e.from_status.map(ClaimStatus::label).unwrap_or("(新建)"),
+                    e.to_status.label()
                 ),
                 e.comment.clone(),
             )
@@ -118,8 +115,7 @@ async fn claim_page(
     let actions = d
         .actions
         .iter()
-        .filter_map(|a| Action::parse(a))
-        .map(|a| ActionView {
+        .map(|&a| ActionView {
             code: a.code(),
             label: a.label(),
             needs_reason: a == Action::Reject,
@@ -130,13 +126,7 @@ async fn claim_page(
                     .is_some_and(|p| p.kind == clusterdesk_policy::Kind::CapOnly),
         })
         .collect();
-    let can_upload = matches!(c.status.as_str(), "draft" | "submitted")
-        && match u.actor.role {
-            Role::Enterprise => u.actor.org_code == c.uscc,
-            Role::CountyOperator | Role::CountyLeader => u.actor.org_code == c.county_code,
-            Role::CityAdmin => true,
-            _ => false,
-        };
+    let can_upload = st.store.may_add_evidence(&u.actor, c);
     let page = ClaimPage {
         title: format!("申请 #{}", c.id),
         layout: Layout::new(
@@ -259,7 +249,7 @@ pub(super) async fn claim_act(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/claims/{id}?done={}", action.code())).into_response()),
-        Err(e @ (StoreError::Db(_) | StoreError::Migrate(_))) => Err(PageError::with(&st, &u, e)),
+        Err(e) if e.is_internal() => Err(PageError::with(&st, &u, e)),
         Err(e) => claim_page(&st, &u, id, store_status(&e), e.to_string(), String::new()).await,
     }
 }
@@ -315,7 +305,7 @@ pub(super) async fn claim_upload(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/claims/{id}?done=upload")).into_response()),
-        Err(e @ (StoreError::Db(_) | StoreError::Migrate(_))) => Err(PageError::with(&st, &u, e)),
+        Err(e) if e.is_internal() => Err(PageError::with(&st, &u, e)),
         Err(e) => claim_page(&st, &u, id, store_status(&e), e.to_string(), String::new()).await,
     }
 }

@@ -7,7 +7,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::Datelike;
-use clusterdesk_domain::{Fen, Role};
+use clusterdesk_domain::Fen;
+use clusterdesk_policy::Status;
 use clusterdesk_policy::eval::yuan_grouped;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -73,22 +74,19 @@ pub(super) async fn scan(
     let mut by: BTreeMap<(String, String), (usize, i64, usize)> = BTreeMap::new();
     for x in &r.rows {
         let e = by.entry((x.clause.clone(), x.policy_name.clone())).or_default();
-        if x.status == "eligible" {
+        if x.status == Status::Eligible {
             e.0 += 1;
             e.1 += x.amount_fen;
         } else {
             e.2 += 1;
         }
     }
-    let can_file = matches!(
-        u.actor.role,
-        Role::Enterprise | Role::CountyOperator | Role::CityAdmin
-    );
+    let can_file = clusterdesk_domain::workflow::claim::files_claims(u.actor.role);
     let only = q.status.clone().unwrap_or_default();
     let filtered: Vec<_> = r
         .rows
         .iter()
-        .filter(|x| only.is_empty() || x.status == only)
+        .filter(|x| only.is_empty() || x.status.as_str() == only)
         .collect();
     let total = filtered.len();
     if let Some(fmt) = q.format.as_deref() {
@@ -102,7 +100,7 @@ pub(super) async fn scan(
                     x.clause.clone(),
                     x.policy_name.clone(),
                     x.event_date.clone(),
-                    if x.status == "eligible" {
+                    if x.status == Status::Eligible {
                         "可享受".into()
                     } else {
                         "待定".into()
@@ -145,7 +143,7 @@ pub(super) async fn scan(
             policy_name: x.policy_name.clone(),
             clause: x.clause.clone(),
             event_date: x.event_date.clone(),
-            eligible: x.status == "eligible",
+            eligible: x.status == Status::Eligible,
             amount: yuan_grouped(Fen(x.amount_fen)),
             // The question each missing fact asks, as the policy file words it, not its name.
             missing: x

@@ -201,7 +201,10 @@ pub(crate) fn target_text(t: &TargetProgress) -> (String, String) {
     let main = match (&t.target_growth_pct, &t.target) {
         (Some(g), _) => format!("年均增长≥{g}%"),
         (None, Some(v)) => {
-            let cmp = if t.comparison == "gt" { "超" } else { "" };
+            // The report carries the plan's comparison by its code.
+            let gt =
+                clusterdesk_plan::Comparison::parse(&t.comparison) == Some(clusterdesk_plan::Comparison::Gt);
+            let cmp = if gt { "超" } else { "" };
             match &t.target_max {
                 Some(m) => format!("{}–{}", show_value(v, &t.unit), show_value(m, &t.unit)),
                 None => format!("{cmp}{}", show_value(v, &t.unit)),

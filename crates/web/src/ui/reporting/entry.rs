@@ -11,8 +11,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use clusterdesk_domain::Period;
-use clusterdesk_office::reporting::ImportError;
-use clusterdesk_store::reporting::Status;
+use clusterdesk_office::entries::{self, Refused};
 use clusterdesk_store::validation::Finding;
 use std::collections::HashMap;
 
@@ -64,7 +63,7 @@ async fn entry_page(
     u: &CurrentUser,
     c: &Choice,
     typed: Option<&HashMap<(String, String), String>>,
-    errors: &[clusterdesk_office::reporting::ValueError],
+    errors: &[entries::ValueError],
     notice: String,
 ) -> Result<Response, PageError> {
     let base = build(st, u, c);
@@ -176,8 +175,8 @@ async fn entry_page(
             .collect(),
         last_year_label: before.label_zh(),
         rows,
-        editable: may_enter(u) && submission.status == Status::Draft,
-        status_label: submission.status.label_zh().into(),
+        editable: may_enter(u) && submission.status.is_editable(),
+        status_label: submission.status.label().into(),
         notice,
         error_count: errors.len(),
         v_errors: findings.iter().filter(|f| f.f.is_error()).count(),
@@ -251,27 +250,24 @@ pub(super) async fn entry_submit(
         .find(|d| Some(&d.code) == c.dataset.as_ref())
         .cloned()
         .ok_or_else(|| PageError::with(&st, &u, WebError::bad_request("未知数据集")))?;
-    let rows: Vec<clusterdesk_office::reporting::ValueRow> = by_unit.into_iter().collect();
+    let rows: Vec<entries::ValueRow> = by_unit.into_iter().collect();
     if rows.is_empty() {
         return entry_page(&st, &u, &c, Some(&typed), &[], "没有填写任何数值".into()).await;
     }
-    let (table, indicators) =
-        clusterdesk_office::reporting::rows_to_table(&ds, &get("county"), &get("period"), &rows);
-    match clusterdesk_office::reporting::import_table(&st.store, &u.actor, &table, Some(&ds.code), false)
-        .await
-    {
-        Ok(r) => {
-            let s = r.summary;
+    let key = (get("county"), get("period"));
+    match entries::submit_rows(&st.store, &u.actor, &ds, (&key.0, &key.1), &rows, false).await {
+        Ok(w) => {
+            let s = w.summary;
             let notice = format!(
                 "已保存:新增 {}、更新 {}、未变 {} 个数据值",
                 s.created, s.updated, s.unchanged
             );
             entry_page(&st, &u, &c, None, &[], notice).await
         }
-        Err(ImportError::Cells(errs)) => {
-            let errors = clusterdesk_office::reporting::locate_errors(errs, &rows, &indicators);
+        Err(Refused::Entries(errs)) => {
+            let errors = entries::value_errors(errs, &rows);
             entry_page(&st, &u, &c, Some(&typed), &errors, String::new()).await
         }
-        Err(ImportError::Store(e)) => Err(PageError::with(&st, &u, e)),
+        Err(Refused::Store(e)) => Err(PageError::with(&st, &u, e)),
     }
 }

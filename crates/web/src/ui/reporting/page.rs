@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use clusterdesk_domain::{Period, Role};
 use clusterdesk_office::CellError;
 use clusterdesk_office::reporting::ImportReport;
-use clusterdesk_store::reporting::{Action, Event, Status, Submission, deadline};
+use clusterdesk_store::reporting::{Action, Event, Submission, deadline};
 
 #[derive(Template)]
 #[template(path = "reporting.html")]
@@ -33,7 +33,7 @@ pub(super) struct ReportingPage {
     pub(super) errors: Vec<CellError>,
     status: Option<Submission>,
     deadline: String,
-    actions: Vec<(&'static str, &'static str)>,
+    actions: Vec<Action>,
     events: Vec<Event>,
     notice: String,
     refusal: String,
@@ -152,12 +152,7 @@ pub(super) async fn with_status(st: &AppState, u: &CurrentUser, mut p: Reporting
             .map(|d| d.deadline_day)
             .unwrap_or(10);
         p.deadline = deadline(period, day).format("%Y年%-m月%-d日").to_string();
-        p.actions = st
-            .store
-            .allowed_actions(&u.actor, &s)
-            .into_iter()
-            .map(|a| (action_code(a), a.label_zh()))
-            .collect();
+        p.actions = st.store.allowed_actions(&u.actor, &s);
         p.events = st
             .store
             .submission_events(&u.actor, &p.dataset, &p.county, &p.period)
@@ -165,13 +160,8 @@ pub(super) async fn with_status(st: &AppState, u: &CurrentUser, mut p: Reporting
             .unwrap_or_default();
         for e in &mut p.events {
             e.at = crate::ui::beijing_time(&e.at);
-            for code in [&mut e.from, &mut e.to] {
-                if let Some(st) = Status::parse(code) {
-                    *code = st.label_zh().to_string();
-                }
-            }
         }
-        p.can_comment = p.actions.iter().any(|a| a.0 == "submit");
+        p.can_comment = p.actions.contains(&Action::Submit);
         p.findings = findings_of(st, u, &p.dataset, &p.county, &p.period).await;
         p.v_errors = p.findings.iter().filter(|f| f.f.is_error()).count();
         p.v_warnings = p.findings.len() - p.v_errors;
@@ -180,16 +170,6 @@ pub(super) async fn with_status(st: &AppState, u: &CurrentUser, mut p: Reporting
         p.status = Some(s);
     }
     p
-}
-
-fn action_code(a: Action) -> &'static str {
-    match a {
-        Action::Submit => "submit",
-        Action::Approve => "approve",
-        Action::Accept => "accept",
-        Action::Return => "return",
-        Action::Unlock => "unlock",
-    }
 }
 
 pub(super) async fn page(
@@ -255,7 +235,7 @@ pub(super) async fn transition(
     }
     match result {
         Ok(s) => {
-            p.notice = format!("已{}:{}", action.label_zh(), s.status.label_zh());
+            p.notice = format!("已{}:{}", action.label(), s.status.label());
             Ok(render(&p))
         }
         Err(
