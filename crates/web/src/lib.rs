@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod charts;
 pub mod error;
+pub mod features;
 pub mod limiter;
 pub mod observe;
 pub mod ui;
@@ -71,6 +72,16 @@ impl AppState {
     }
 }
 
+/// Under /api/v1 an unknown route answers JSON, as every API error does; elsewhere a bare 404.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    let p = uri.path();
+    if p == "/api/v1" || p.starts_with("/api/v1/") {
+        error::WebError::new(StatusCode::NOT_FOUND, "not_found", "接口不存在").into_response()
+    } else {
+        StatusCode::NOT_FOUND.into_response()
+    }
+}
+
 async fn healthz() -> &'static str {
     "ok"
 }
@@ -101,8 +112,9 @@ pub fn router(state: AppState) -> Router {
     let limit = state.upload_limit;
     let app = Router::new()
         .route("/healthz", get(healthz))
-        .nest("/api/v1", api::router())
+        .merge(api::router())
         .merge(ui::router())
+        .fallback(not_found)
         .with_state(state)
         // One limit for both: axum's extractors (multipart included) stop at 2 MB by default.
         .layer(DefaultBodyLimit::max(limit))

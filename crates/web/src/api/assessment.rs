@@ -8,17 +8,18 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use clusterdesk_store::Store;
 use clusterdesk_store::assessment::{
     AboveScaleTargets, AssessmentReport, TargetEdit, TransferStatus, check_target, default_period,
     parse_target,
 };
 use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct AssessmentQuery {
@@ -276,16 +277,11 @@ pub async fn revoke_transfer(
     ))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/assessment", get(assessment))
-        .route(
-            "/assessment/above-scale-targets",
-            get(get_targets).put(put_targets),
-        )
-        .route(
-            "/assessment/{year}/transfer",
-            get(get_transfer).post(finalize_transfer),
-        )
-        .route("/assessment/{year}/transfer/revoke", post(revoke_transfer))
+/// The module's operations, each routed at the path of its `#[utoipa::path]`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(assessment))
+        .routes(routes!(get_targets, put_targets))
+        .routes(routes!(get_transfer, finalize_transfer))
+        .routes(routes!(revoke_transfer))
 }

@@ -3,13 +3,14 @@
 use crate::AppState;
 use crate::auth::{CurrentUser, clear_cookie, set_cookie};
 use crate::error::{ApiResult, WebError};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use clusterdesk_store::accounts::UserInfo;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
@@ -97,10 +98,11 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login", post(login))
-        .route("/logout", post(logout))
-        .route("/me", get(me))
-        .route("/account/password", post(change_password))
+/// The module's operations, each routed at the path of its `#[utoipa::path]`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
 }

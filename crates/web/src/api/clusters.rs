@@ -3,10 +3,11 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiResult;
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use clusterdesk_store::registry::ClusterRow;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[utoipa::path(get, path = "/api/v1/clusters",
     responses((status = 200, body = Vec<ClusterRow>), (status = 401, body = super::ErrorBody)))]
@@ -52,9 +53,10 @@ pub async fn counties(State(st): State<AppState>, user: CurrentUser) -> ApiResul
     Ok(Json(rows))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/clusters", get(list))
-        .route("/clusters/{code}", get(get_one))
-        .route("/counties", get(counties))
+/// The module's operations, each routed at the path of its `#[utoipa::path]`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list))
+        .routes(routes!(get_one))
+        .routes(routes!(counties))
 }

@@ -3,14 +3,15 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use clusterdesk_domain::{IndustryCode, QualKind, Uscc};
 use clusterdesk_store::registry::{
     EnterpriseDetail, EnterpriseFilter, EnterpriseInput, EnterpriseRow, Qualification, WriteSummary,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
@@ -211,12 +212,10 @@ pub async fn add_qualification(
     Ok(StatusCode::CREATED)
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/enterprises", get(list).post(upsert))
-        .route("/enterprises/{uscc}", get(get_one))
-        .route(
-            "/enterprises/{uscc}/qualifications",
-            axum::routing::post(add_qualification),
-        )
+/// The module's operations, each routed at the path of its `#[utoipa::path]`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, upsert))
+        .routes(routes!(get_one))
+        .routes(routes!(add_qualification))
 }

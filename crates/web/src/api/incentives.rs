@@ -10,12 +10,11 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use clusterdesk_domain::Fen;
 use clusterdesk_policy::PolicySet;
@@ -25,19 +24,22 @@ use clusterdesk_store::incentives::{
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/policies", get(policies))
-        .route("/policies/calc", post(calc))
-        .route("/claims", get(list).post(create))
-        .route("/claims/{id}", get(get_one))
-        .route("/claims/{id}/evidence", post(upload))
-        .route("/claims/{id}/evidence/{evidence}", get(download))
-        .route("/claims/{id}/{action}", post(act))
-        .route("/ledger", get(ledger))
-        .route("/budgets", get(budgets).put(set_budget))
-        .route("/scan", get(scan))
+/// The module's operations, each routed at the path of its `#[utoipa::path]`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(policies))
+        .routes(routes!(calc))
+        .routes(routes!(list, create))
+        .routes(routes!(get_one))
+        .routes(routes!(upload))
+        .routes(routes!(download))
+        .routes(routes!(act))
+        .routes(routes!(ledger))
+        .routes(routes!(budgets, set_budget))
+        .routes(routes!(scan))
 }
 
 pub fn invalid(message: impl Into<String>) -> WebError {

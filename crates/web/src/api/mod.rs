@@ -12,7 +12,9 @@ mod reporting;
 use crate::AppState;
 use axum::Router;
 use axum::routing::get;
+use std::sync::Arc;
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,142 +22,9 @@ use utoipa::OpenApi;
         title = "clusterdesk API",
         description = "县域特色产业集群转型升级服务平台 JSON API"
     ),
-    paths(
-        auth::login,
-        auth::logout,
-        auth::me,
-        auth::change_password,
-        clusters::list,
-        clusters::get_one,
-        clusters::counties,
-        enterprises::list,
-        enterprises::get_one,
-        enterprises::upsert,
-        enterprises::add_qualification,
-        reporting::datasets,
-        reporting::put_values,
-        reporting::submission,
-        reporting::transition,
-        reminders::overdue,
-        reminders::send,
-        reminders::sent,
-        reminders::inbox,
-        reminders::read,
-        reminders::revisions,
-        reminders::compare,
-        reporting::validation,
-        progress::progress,
-        progress::cluster_metrics,
-        progress::set_milestones,
-        assessment::assessment,
-        assessment::get_targets,
-        assessment::put_targets,
-        assessment::get_transfer,
-        assessment::finalize_transfer,
-        assessment::revoke_transfer,
-        progress::target_detail,
-        progress::values,
-        incentives::policies,
-        incentives::calc,
-        incentives::list,
-        incentives::create,
-        incentives::get_one,
-        incentives::act,
-        incentives::upload,
-        incentives::download,
-        incentives::ledger,
-        incentives::budgets,
-        incentives::set_budget,
-        incentives::scan,
-    ),
-    components(schemas(
-        auth::LoginRequest,
-        auth::LoginResponse,
-        auth::PasswordChange,
-        auth::Me,
-        clusters::CountyRow,
-        clusterdesk_store::registry::ClusterRow,
-        clusterdesk_store::registry::EnterpriseRow,
-        clusterdesk_store::registry::EnterpriseDetail,
-        clusterdesk_store::registry::Membership,
-        clusterdesk_store::registry::Qualification,
-        clusterdesk_store::registry::WriteSummary,
-        clusterdesk_store::accounts::UserInfo,
-        enterprises::EnterpriseIn,
-        enterprises::QualificationIn,
-        reporting::DatasetInfo,
-        reporting::ValuesIn,
-        reporting::RowIn,
-        reporting::ValuesOut,
-        reporting::SubmissionOut,
-        reporting::TransitionIn,
-        reminders::Target,
-        reminders::RemindIn,
-        reminders::ReadIn,
-        reminders::ReadOut,
-        reminders::CompareOut,
-        clusterdesk_store::reminders::Overdue,
-        clusterdesk_store::reminders::Reminder,
-        clusterdesk_store::reminders::InboxItem,
-        clusterdesk_store::reminders::ItemKind,
-        clusterdesk_store::revisions::RevisionInfo,
-        clusterdesk_store::revisions::DiffRow,
-        reporting::RefusedOut,
-        reporting::ValidationOut,
-        clusterdesk_store::validation::Finding,
-        clusterdesk_store::validation::WarningComment,
-        clusterdesk_store::validation::StoredComment,
-        enterprises::EnterprisePage,
-        incentives::PolicyOut,
-        incentives::ClaimIn,
-        incentives::ActionIn,
-        incentives::BudgetIn,
-        clusterdesk_store::incentives::ClaimRow,
-        clusterdesk_store::incentives::ClaimDetail,
-        clusterdesk_store::incentives::ClaimEvent,
-        clusterdesk_store::incentives::EvidenceInfo,
-        clusterdesk_store::incentives::LedgerRow,
-        clusterdesk_store::incentives::BudgetRow,
-        clusterdesk_store::incentives::ScanReport,
-        clusterdesk_store::incentives::ScanRow,
-        clusterdesk_store::progress::ProgressReport,
-        clusterdesk_store::progress::TargetProgress,
-        clusterdesk_store::progress::SeriesPoint,
-        clusterdesk_store::progress::ForecastOut,
-        clusterdesk_store::progress::YearToDate,
-        clusterdesk_store::progress::QuotaProgress,
-        clusterdesk_store::progress::QuotaUnit,
-        clusterdesk_store::progress::ClusterMetrics,
-        clusterdesk_store::progress::ClusterMetricsReport,
-        clusterdesk_store::progress::MilestoneEdit,
-        clusterdesk_store::progress::PhaseStep,
-        clusterdesk_store::progress::TargetDetail,
-        clusterdesk_store::progress::CountyShare,
-        clusterdesk_store::provenance::Provenance,
-        clusterdesk_store::provenance::ProvenanceRow,
-        clusterdesk_store::provenance::ValueChange,
-        clusterdesk_store::provenance::Contributor,
-        progress::MilestonesIn,
-        clusterdesk_store::assessment::AssessmentReport,
-        clusterdesk_store::assessment::IndicatorInfo,
-        clusterdesk_store::assessment::IndicatorValue,
-        clusterdesk_store::assessment::CountyResult,
-        clusterdesk_store::assessment::ParkEntryTransfer,
-        clusterdesk_store::assessment::TransferRow,
-        clusterdesk_store::assessment::AboveScaleRow,
-        clusterdesk_store::assessment::AboveScaleEvent,
-        clusterdesk_store::assessment::AboveScaleTarget,
-        clusterdesk_store::assessment::AboveScaleTargets,
-        clusterdesk_store::assessment::TransferDecision,
-        clusterdesk_store::assessment::TransferStatus,
-        clusterdesk_store::assessment::FinalizedTransfer,
-        clusterdesk_store::assessment::FinalizedRow,
-        clusterdesk_store::assessment::TransferRevocation,
-        assessment::TargetsIn,
-        assessment::RevokeIn,
-        ErrorBody,
-        ErrorDetail,
-    ))
+    // The operations and the schemas they use come from the modules' routers (`router`);
+    // listed here: the shared error body, and schemas that no operation names.
+    components(schemas(ErrorBody, ErrorDetail))
 )]
 pub struct ApiDoc;
 
@@ -173,22 +42,49 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
-async fn openapi(_: crate::auth::CurrentUser) -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
+/// Every module's operations: the one list of the API's routes and of its document.
+fn modules() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(tagged("auth", auth::router()))
+        .merge(tagged("clusters", clusters::router()))
+        .merge(tagged("enterprises", enterprises::router()))
+        .merge(tagged("reporting", reporting::router()))
+        .merge(tagged("reminders", reminders::router()))
+        .merge(tagged("incentives", incentives::router()))
+        .merge(tagged("progress", progress::router()))
+        .merge(tagged("assessment", assessment::router()))
 }
 
+/// A module's operations tagged with its name, as the hand-written document tagged them.
+fn tagged(tag: &str, mut r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    for item in r.get_openapi_mut().paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            op.tags.get_or_insert_with(Vec::new).push(tag.to_string());
+        }
+    }
+    r
+}
+
+/// Every API route at its full path, and `/api/v1/openapi.json` serving the document built
+/// from the same routes (so a route cannot exist without its document).
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(auth::router())
-        .merge(clusters::router())
-        .merge(enterprises::router())
-        .merge(reporting::router())
-        .merge(reminders::router())
-        .merge(incentives::router())
-        .merge(progress::router())
-        .merge(assessment::router())
-        .route("/openapi.json", get(openapi))
-        .fallback(|| async {
-            crate::error::WebError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "接口不存在")
-        })
+    let (router, doc) = modules().split_for_parts();
+    let doc = Arc::new(doc);
+    let openapi = move |_: crate::auth::CurrentUser| {
+        let doc = doc.clone();
+        async move { axum::Json(doc.as_ref().clone()) }
+    };
+    router.route("/api/v1/openapi.json", get(openapi))
+}
+
+/// The document alone, as `/api/v1/openapi.json` serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    modules().into_openapi()
 }

@@ -3,12 +3,13 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
+use axum::Json;
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use clusterdesk_domain::Period;
 use clusterdesk_store::Store;
 use clusterdesk_store::progress::{ClusterMetricsReport, MilestoneEdit, ProgressReport};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct ProgressQuery {
@@ -235,11 +236,12 @@ pub async fn values(
     ))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/progress/targets/{target}", get(target_detail))
-        .route("/values", get(values))
-        .route("/progress", get(progress))
-        .route("/progress/milestones", axum::routing::put(set_milestones))
-        .route("/cluster-metrics", get(cluster_metrics))
+/// The module's operations, each routed at the path of its `#[utoipa::path]`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(target_detail))
+        .routes(routes!(values))
+        .routes(routes!(progress))
+        .routes(routes!(set_milestones))
+        .routes(routes!(cluster_metrics))
 }

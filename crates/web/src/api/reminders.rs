@@ -3,20 +3,22 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
+use axum::Json;
 use axum::extract::{Query, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use clusterdesk_store::reminders::{InboxItem, Overdue, Reminder};
 use clusterdesk_store::revisions::{DiffRow, RevisionInfo, Side};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/reporting/overdue", get(overdue))
-        .route("/reporting/reminders", get(sent).post(send))
-        .route("/inbox", get(inbox))
-        .route("/inbox/read", post(read))
-        .route("/reporting/revisions", get(revisions))
-        .route("/reporting/compare", get(compare))
+/// The module's operations, each routed at the path of its `#[utoipa::path]`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(overdue))
+        .routes(routes!(sent, send))
+        .routes(routes!(inbox))
+        .routes(routes!(read))
+        .routes(routes!(revisions))
+        .routes(routes!(compare))
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]

@@ -4,15 +4,16 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use clusterdesk_office::entries::{self, Refused, ValueError, ValueRow};
 use clusterdesk_store::reporting::{Action, Submission};
 use clusterdesk_store::validation::{Finding, StoredComment, WarningComment, describe_blockers};
 use std::collections::BTreeMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct DatasetInfo {
@@ -309,16 +310,11 @@ pub async fn transition(
     Ok(Json(submission_out(&st, &u, s)).into_response())
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/datasets", get(datasets))
-        .route("/datasets/{code}/values", post(put_values))
-        .route(
-            "/submissions/{dataset}/{county}/{period}",
-            get(submission).post(transition),
-        )
-        .route(
-            "/submissions/{dataset}/{county}/{period}/validation",
-            get(validation),
-        )
+/// The module's operations, each routed at the path of its `#[utoipa::path]`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(datasets))
+        .routes(routes!(put_values))
+        .routes(routes!(submission, transition))
+        .routes(routes!(validation))
 }

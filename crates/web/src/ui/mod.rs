@@ -21,7 +21,6 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use clusterdesk_domain::Role;
 use clusterdesk_store::Scope;
 
 pub struct NavItem {
@@ -60,45 +59,10 @@ impl Layout {
             Scope::Enterprise(e) => e,
             Scope::Nothing => "账户与审计".into(),
         };
-        let mut items: Vec<(&'static str, &'static str)> = match a.role {
-            Role::SystemAdmin | Role::SecurityAdmin => vec![("/", "首页"), ("/admin/users", "用户账户")],
-            Role::Auditor => vec![("/", "首页")],
-            Role::Enterprise => vec![("/", "首页"), ("/enterprises", "本企业")],
-            Role::CountyOperator => vec![
-                ("/", "首页"),
-                ("/enterprises", "企业名录"),
-                ("/enterprises/new", "新增企业"),
-                ("/enterprises/import", "批量导入"),
-            ],
-            Role::CityAdmin => vec![
-                ("/", "首页"),
-                ("/enterprises", "企业名录"),
-                ("/enterprises/new", "新增企业"),
-                ("/enterprises/import", "批量导入"),
-            ],
-            _ => vec![("/", "首页"), ("/enterprises", "企业名录")],
-        };
-        if matches!(a.scope(), Scope::City | Scope::County(_)) {
-            items.insert(1, ("/progress", "目标进度"));
-            items.insert(2, ("/clusters/metrics", "集群分析"));
-            items.insert(3, ("/assessment", "考核排名"));
-        }
-        items.extend(incentives::nav(a.role));
-        if matches!(
-            a.role,
-            Role::CityAdmin | Role::CountyOperator | Role::CountyLeader
-        ) {
-            items.insert(items.len().min(2), ("/reporting", "数据填报"));
-            items.insert(items.len().min(3), ("/reporting/status", "报送情况"));
-        }
-        match a.scope() {
-            Scope::County(_) | Scope::Enterprise(_) => items.insert(1, ("/reporting/inbox", "催报提醒")),
-            _ if a.role == Role::CityAdmin => {
-                items.insert(items.len().min(4), ("/reporting/overdue", "逾期催报"))
-            }
-            _ => {}
-        }
-        items.push(("/account/password", "修改密码"));
+        let items: Vec<(&'static str, &'static str)> = crate::features::menu(a.role)
+            .into_iter()
+            .map(|e| (e.href, e.label))
+            .collect();
         let nav = items
             .into_iter()
             .map(|(href, label)| NavItem {

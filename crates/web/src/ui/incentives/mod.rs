@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use budgets::{budget_submit, budgets};
 use calc::calc;
 use claims::{claims, new_form, new_submit};
-use clusterdesk_domain::{Fen, Role};
+use clusterdesk_domain::Fen;
 use clusterdesk_policy::TraceStep;
 use clusterdesk_policy::eval::yuan_grouped;
 use clusterdesk_store::Scope;
@@ -44,39 +44,6 @@ pub fn router() -> Router<AppState> {
         .route("/ledger", get(ledger))
         .route("/budgets", get(budgets).post(budget_submit))
         .route("/scan", get(scan))
-}
-
-/// The navigation items of these pages for a role.
-pub fn nav(role: Role) -> Vec<(&'static str, &'static str)> {
-    let mut v = vec![("/policies", "政策目录"), ("/policies/calc", "政策计算器")];
-    match role {
-        Role::Enterprise => v.extend([
-            ("/claims", "我的申报"),
-            ("/claims/new", "新建申报"),
-            ("/scan", "免申即享"),
-            ("/ledger", "资金台账"),
-        ]),
-        Role::CountyOperator => v.extend([
-            ("/claims", "申报审核"),
-            ("/claims/new", "代企业申报"),
-            ("/scan", "免申即享"),
-            ("/ledger", "资金台账"),
-        ]),
-        Role::CountyLeader => v.extend([
-            ("/claims", "申报审核"),
-            ("/scan", "免申即享"),
-            ("/ledger", "资金台账"),
-        ]),
-        Role::CityAdmin | Role::CityDepartment => v.extend([
-            ("/claims", "申报审批"),
-            ("/scan", "免申即享"),
-            ("/ledger", "资金台账"),
-            ("/budgets", "预算"),
-        ]),
-        Role::Leader => v.extend([("/ledger", "资金台账"), ("/budgets", "预算")]),
-        _ => v.clear(),
-    }
-    v
 }
 
 fn business(st: &AppState, u: &CurrentUser) -> Result<(), PageError> {
