@@ -14,7 +14,10 @@ fn a_formula_without_a_cached_value_is_refused_by_its_cell() {
         Ok(t) => panic!("read: {} rows", t.rows.len()),
         Err(e) => e,
     };
-    assert_eq!((e.rule.as_str(), e.cell.as_str()), ("formula_without_value", "C4"));
+    assert_eq!(
+        (e.rule.as_str(), e.cell.as_str()),
+        ("formula_without_value", "C4")
+    );
     assert_eq!(
         e.message,
         "文件“formula_no_value.xlsx”单元格 C4 是公式但没有计算结果;请在 Excel/WPS 中打开并保存后再上传"
