@@ -2,6 +2,7 @@
 //! errors, and a template to fill in.
 
 use crate::CellError;
+use crate::normalize::{clean_text, header_key, normalize};
 use crate::table::Table;
 use clusterdesk_domain::{IndustryCode, Uscc};
 use clusterdesk_plan::Plan;
@@ -72,9 +73,10 @@ pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
     let mut columns = Vec::new();
     let mut errors = Vec::new();
     for (field, zh, aliases, required) in COLUMNS {
+        // Headers compared as reporting compares them: what looks the same is the same.
         let pos = header.iter().position(|h| {
-            let h = h.trim().replace('\u{ff08}', "(").replace('\u{ff09}', ")");
-            h == *zh || aliases.iter().any(|a| h.eq_ignore_ascii_case(a))
+            let h = header_key(h);
+            h == header_key(zh) || aliases.iter().any(|a| h.eq_ignore_ascii_case(&header_key(a)))
         });
         match pos {
             Some(p) => columns.push((*field, p)),
@@ -100,13 +102,16 @@ pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
     let mut source_rows = Vec::new();
     for (i, r) in t.rows.iter().enumerate().skip(1) {
         let row = i + 1;
-        if r.iter().all(|c| c.trim().is_empty()) {
+        if r.iter().all(|c| clean_text(c).is_empty()) {
             continue;
         }
+        // Codes, keys and dates as reporting reads them; names, addresses and contacts are
+        // free text, kept as typed but for invisible characters.
         let get = |f: &str| {
+            let free = matches!(f, "name" | "address" | "contact");
             col(f)
                 .and_then(|p| r.get(p))
-                .map(|s| s.trim().to_string())
+                .map(|s| if free { clean_text(s) } else { normalize(s) })
                 .unwrap_or_default()
         };
         let mut row_errs = Vec::new();

@@ -106,7 +106,7 @@ pub async fn check_key<'p>(
     if let Err(e) = store.check_county(actor, &county) {
         return Err(refuse(KeyField::County, &county, "forbidden", e.to_string()));
     }
-    let period_s = normalize(period);
+    let period_s = crate::normalize::period_text(period);
     let period = match Period::parse(&period_s) {
         Ok(p) => p,
         Err(e) => return Err(refuse(KeyField::Period, &period_s, e.rule, e.message)),

@@ -54,9 +54,35 @@ pub fn header_key(s: &str) -> String {
         .collect()
 }
 
+/// A period as written in Chinese, `2026年11月` or `2026年3月`, in the form periods are
+/// parsed in (`2026-11`); anything else is returned as it is, for the parser to judge.
+pub fn period_text(s: &str) -> String {
+    let t = normalize(s);
+    let month = t
+        .strip_suffix('月')
+        .and_then(|r| r.split_once('年'))
+        .filter(|(y, m)| {
+            y.len() == 4
+                && (1..=2).contains(&m.len())
+                && format!("{y}{m}").bytes().all(|b| b.is_ascii_digit())
+        });
+    match month {
+        Some((y, m)) => format!("{y}-{m:0>2}"),
+        None => t,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chinese_month_reads_as_the_parsed_form() {
+        assert_eq!(period_text("2026年11月"), "2026-11");
+        assert_eq!(period_text("２０２６年3月"), "2026-03");
+        assert_eq!(period_text("2026-11"), "2026-11");
+        assert_eq!(period_text("26年11月"), "26年11月");
+    }
 
     #[test]
     fn full_width_digits_and_letters_are_ascii() {

@@ -172,11 +172,15 @@ pub(crate) fn first_problem<R: BufRead>(
                 _ => {}
             }
         }
-        // The cell's children, as calamine's cell reader walks them.
+        // The cell's children, as calamine's cell reader walks them. A formula with no
+        // cached value (files written by programs that do not calculate) reads as empty to
+        // calamine, so it is noted here and refused rather than skipped.
+        let (mut formula, mut value) = (false, false);
         loop {
             inner.clear();
             match x.read_event_into(&mut inner) {
                 Ok(Event::Start(v)) if v.local_name().as_ref() == b"v" => {
+                    value = true;
                     let name = v.name().as_ref().to_vec();
                     let mut v_text = String::new();
                     let mut vbuf = Vec::new();
@@ -202,6 +206,7 @@ pub(crate) fn first_problem<R: BufRead>(
                 }
                 // A formula is skipped to its end, as calamine skips it.
                 Ok(Event::Start(f)) if f.local_name().as_ref() == b"f" => {
+                    formula = true;
                     let name = f.name().as_ref().to_vec();
                     if x.read_to_end_into(QName(&name), &mut Vec::new()).is_err() {
                         return None;
@@ -227,6 +232,9 @@ pub(crate) fn first_problem<R: BufRead>(
                 Ok(Event::Eof) | Err(_) => return None,
                 _ => {}
             }
+        }
+        if formula && !value {
+            return Some((at, String::new(), "formula_without_value"));
         }
     }
 }
@@ -276,5 +284,17 @@ mod tests {
         assert_eq!(problem(r#"<c r="A12345678901"/>"#), Some("cell_ref_invalid"));
         assert_eq!(problem(r#"<row r="99999999999"/>"#), Some("row_ref_invalid"));
         assert_eq!(problem(r#"<row r="3"><c r="b3"/></row>"#), None);
+    }
+
+    #[test]
+    fn finds_a_formula_without_a_cached_value() {
+        let problem = |xml: &str| first_problem(reader(xml.as_bytes()), 0);
+        assert_eq!(
+            problem(r#"<c r="D5"><f>B5+C5</f></c>"#),
+            Some(("D5".into(), String::new(), "formula_without_value"))
+        );
+        // An empty cached value is a value (a formula giving ""), as is a number.
+        assert_eq!(problem(r#"<c r="D5" t="str"><f>""</f><v></v></c>"#), None);
+        assert_eq!(problem(r#"<c r="D5"><f>B5+C5</f><v>3</v></c>"#), None);
     }
 }

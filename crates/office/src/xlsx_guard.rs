@@ -212,7 +212,8 @@ pub fn check(file: &str, bytes: &[u8]) -> Result<(), Box<CellError>> {
 }
 
 /// Refuse what calamine would panic or overflow on: a shared-string number past the table,
-/// a reference it cannot read, a used range that ends before it starts.
+/// a reference it cannot read, a used range that ends before it starts; and a formula with
+/// no cached value, which calamine would read as an empty cell.
 fn check_cell_refs(file: &str, zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), Box<CellError>> {
     use crate::xlsx_cells::{SHARED_STRINGS, bad_dimension, first_problem, reader, shared_strings_count};
     use std::io::BufReader;
@@ -256,6 +257,9 @@ fn check_cell_refs(file: &str, zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Resu
             let message = match rule {
                 "shared_string_ref" => format!(
                     "文件“{file}”的部件 {name} 中单元格 {at} 引用的共享字符串“{v}”不存在(共享字符串表只有 {count} 项)"
+                ),
+                "formula_without_value" => format!(
+                    "文件“{file}”单元格 {at} 是公式但没有计算结果;请在 Excel/WPS 中打开并保存后再上传"
                 ),
                 "dimension_invalid" => format!("文件“{file}”的部件 {name} 中已用范围“{v}”无效"),
                 _ => format!("文件“{file}”的部件 {name} 中单元格引用“{v}”无效"),
