@@ -8,6 +8,8 @@
 //!   yearly phasing of targets, county split.
 //! - [`forecast`]: log-linear trend and damped Holt trend with prediction intervals.
 //! - [`outlier`]: median, MAD, modified z and seasonal change checks for validation rules.
+//! - [`targets`], [`quotas`]: the plan's targets (二) and quotas (三) as of a month over the
+//!   rows the store read ([`progress_data`]).
 //! - [`cluster`]: revenue tiers, HHI and top-n share, location quotient, strong-cluster flag,
 //!   shift-share, R&D intensity.
 
@@ -16,6 +18,10 @@ pub mod cluster;
 pub mod forecast;
 pub mod outlier;
 pub mod progress;
+pub mod progress_data;
+pub mod quotas;
+pub mod targets;
+pub mod validation;
 
 pub use forecast::{Forecast, damped_holt, log_linear};
 pub use progress::{Method, Progress, Status, measure_progress};

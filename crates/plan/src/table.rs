@@ -9,6 +9,8 @@ use std::str::FromStr;
 pub(crate) struct Table {
     pub file: String,
     index: HashMap<String, usize>,
+    /// Declared columns the file may leave out.
+    optional: Vec<String>,
     pub rows: Vec<RawRow>,
 }
 
@@ -24,6 +26,17 @@ pub(crate) struct Row<'t> {
 
 /// Reads `text` as CSV whose header must hold exactly `columns` (in any order).
 pub(crate) fn read_table(file: &str, text: &str, columns: &[&str]) -> Result<Table, PlanError> {
+    read_table_with(file, text, columns, &[])
+}
+
+/// As [`read_table`], where the columns of `optional` may be left out (read as empty), so
+/// that a plan folder written before a column existed still loads.
+pub(crate) fn read_table_with(
+    file: &str,
+    text: &str,
+    columns: &[&str],
+    optional: &[&str],
+) -> Result<Table, PlanError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -37,11 +50,11 @@ pub(crate) fn read_table(file: &str, text: &str, columns: &[&str]) -> Result<Tab
     let mut index = HashMap::new();
     for (i, h) in header.iter().enumerate() {
         let h = h.trim();
-        if !columns.contains(&h) {
+        if !columns.contains(&h) && !optional.contains(&h) {
             return Err(PlanError::at(
                 file,
                 1,
-                format!("未知列“{h}”(应为:{})", columns.join(",")),
+                format!("未知列“{h}”(应为:{})", [columns, optional].concat().join(",")),
             ));
         }
         if index.insert(h.to_string(), i).is_some() {
@@ -74,6 +87,7 @@ pub(crate) fn read_table(file: &str, text: &str, columns: &[&str]) -> Result<Tab
     Ok(Table {
         file: file.to_string(),
         index,
+        optional: optional.iter().map(|c| c.to_string()).collect(),
         rows,
     })
 }
@@ -105,12 +119,11 @@ impl<'t> Row<'t> {
 
     /// The trimmed value of a column of the table's fixed set.
     pub fn get(&self, col: &str) -> &'t str {
-        let i = self
-            .table
-            .index
-            .get(col)
-            .unwrap_or_else(|| panic!("column {col} not declared"));
-        &self.raw.values[*i]
+        match self.table.index.get(col) {
+            Some(i) => &self.raw.values[*i],
+            None if self.table.optional.iter().any(|c| c == col) => "",
+            None => panic!("column {col} not declared"),
+        }
     }
 
     pub fn err(&self, col: &str, message: impl Into<String>) -> PlanError {

@@ -521,3 +521,41 @@ fn load_dir_reads_the_same_plan() {
             .all(|f| !f.path.starts_with('/') && !f.path.contains('\\'))
     );
 }
+
+#[test]
+fn indicator_sources_of_the_targets() {
+    // The targets of 二 counted from qualifications or enterprises name their source; the rest
+    // are reported on clusters.
+    let plan = Plan::embedded().unwrap();
+    let src = |code: &str| plan.indicator(code).unwrap().source.clone();
+    let q = |kinds: &[&str], levels: &[&str], rows: bool| ValueSource::Qualifications {
+        kinds: kinds.iter().map(|k| k.to_string()).collect(),
+        levels: levels.iter().map(|k| k.to_string()).collect(),
+        rows,
+    };
+    assert_eq!(src("invention_patents"), ValueSource::EnterpriseStock);
+    assert_eq!(
+        src("innovation_platforms"),
+        q(&["innovation_platform"], &["provincial", "national"], true)
+    );
+    assert_eq!(src("high_tech_enterprises"), q(&["high_tech"], &[], false));
+    assert_eq!(
+        src("innovative_specialized_smes"),
+        q(&["innovative_sme", "specialized_sme", "little_giant"], &[], false)
+    );
+    assert_eq!(src("listed_or_quoted"), q(&["listed"], &[], false));
+    assert_eq!(src("listed_main_board"), q(&["listed"], &["main_board"], false));
+    assert_eq!(
+        src("well_known_trademarks"),
+        ValueSource::Recognitions {
+            kind: "well_known_trademark".into()
+        }
+    );
+    assert_eq!(src("revenue"), ValueSource::Reported);
+    let counted = plan
+        .indicators
+        .iter()
+        .filter(|i| i.source != ValueSource::Reported)
+        .count();
+    assert_eq!(counted, 7);
+}

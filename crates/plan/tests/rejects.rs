@@ -629,3 +629,47 @@ fn follow_on_targets_load_after_the_plan_and_must_lie_beyond_it() {
         "{e}"
     );
 }
+
+#[test]
+fn an_indicator_source_is_checked_with_its_line() {
+    // With a `source` column: each value names where a target's figure comes from.
+    let table = |third: &str| {
+        format!(
+            "code,name_zh,name_en,unit,value_type,scale,aggregation,time_aggregation,period_type,reporting_form,level,source,note
+revenue,营业收入,Operating revenue,元,money,2,sum,sum,month,cumulative,both,reported,
+rd_expense,研发投入,R&D expenditure,元,money,2,sum,sum,quarter,cumulative,both,,
+standards,参与制修订标准数,Standards,项,count,0,sum,sum,month,monthly,both,{third},
+"
+        )
+    };
+    let plan = Plan::from_files(with(
+        "indicators.csv",
+        &table("qualifications(listed+high_tech;main_board;rows)"),
+    ))
+    .unwrap();
+    assert_eq!(
+        plan.indicator("standards").unwrap().source,
+        ValueSource::Qualifications {
+            kinds: vec!["listed".into(), "high_tech".into()],
+            levels: vec!["main_board".into()],
+            rows: true,
+        }
+    );
+    assert_eq!(
+        plan.indicator("rd_expense").unwrap().source,
+        ValueSource::Reported
+    );
+    for (bad, needle) in [
+        ("qualifications(nope)", "nope"),
+        ("recognitions(listed;x)", "listed;x"),
+        ("qualifications(listed;provincial)", "provincial"),
+        ("qualifications(listed;;all)", "all"),
+        ("survey", "survey"),
+    ] {
+        let e = refused(with("indicators.csv", &table(bad)));
+        assert_at(&e, "indicators.csv", 4, Some("source"), needle);
+    }
+    // Without the column (a plan written before it) every indicator is reported.
+    let plan = Plan::from_files(files()).unwrap();
+    assert!(plan.indicators.iter().all(|i| i.source == ValueSource::Reported));
+}

@@ -3,55 +3,24 @@
 //! kept per submission round and shown to the county leader and the city.
 //!
 //! One run reads the period's values (and, for outlier rules, up to six years of history) and
-//! the enterprise sums of the clusters in a few queries, then judges every rule in memory.
+//! the enterprise sums of the clusters in a few queries; the rules are judged in
+//! `clusterdesk_analytics::validation`.
 
 use crate::values::Value;
 use crate::{Actor, Result, Store, StoreError};
-use clusterdesk_analytics::outlier::{self, change_check};
+use clusterdesk_analytics::validation::{self, Cell, Key};
 use clusterdesk_domain::Period;
 use clusterdesk_plan::datasets::RowUnit;
-use clusterdesk_plan::validation::{Change, Importance, Missing, Operand, Rule, RuleKind};
-use clusterdesk_plan::{Indicator, ValueType};
-use rust_decimal::Decimal;
+use clusterdesk_plan::validation::Rule;
 use sqlx::Row;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Years of history an outlier rule reads (five years of changes and their bases).
 const HISTORY_YEARS: i32 = 6;
 
-/// One rule broken by one row.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct Finding {
-    pub rule_id: String,
-    pub rule_name: String,
-    /// `error` blocks the submission; `warning` needs an explanation.
-    #[schema(value_type = String)]
-    pub importance: Importance,
-    pub importance_label: String,
-    pub clause: String,
-    pub unit_code: String,
-    pub unit_name: String,
-    /// The indicator whose cell the finding concerns.
-    pub indicator: String,
-    pub indicator_name: String,
-    pub period: String,
-    /// The left side (or the value judged), as entered (money in 万元).
-    pub left: String,
-    /// The right side or what was expected.
-    pub right: String,
-    pub message: String,
-}
-
-impl Finding {
-    pub fn is_error(&self) -> bool {
-        self.importance == Importance::Error
-    }
-
-    /// The key a warning's explanation is given for.
-    pub fn key(&self) -> (&str, &str, &str) {
-        (&self.rule_id, &self.unit_code, &self.indicator)
-    }
-}
+pub use clusterdesk_analytics::validation::{
+    CumulativeIssue, Finding, cumulative_step, earlier_in_year, show_plain,
+};
 
 /// The submitter's explanation of one warning.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -74,79 +43,6 @@ pub struct StoredComment {
     #[sqlx(rename = "commented_by")]
     pub by: String,
     pub at: String,
-}
-
-/// A cumulative (1–N月累计) figure against the year to date before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CumulativeIssue {
-    /// An earlier period of the year is missing, so the period's own value cannot be derived.
-    Gap,
-    /// The year to date fell: the figure is less than the cumulative before it.
-    Decrease { before: i64 },
-}
-
-/// The period's own value of a cumulative figure: `cumulative − before`. The one rule the
-/// spreadsheet import and the `cumulative_monotonic` validation rule share.
-pub fn cumulative_step(before: Option<i64>, cumulative: i64) -> Result<i64, CumulativeIssue> {
-    match before {
-        None => Err(CumulativeIssue::Gap),
-        Some(b) if cumulative < b => Err(CumulativeIssue::Decrease { before: b }),
-        Some(b) => Ok(cumulative - b),
-    }
-}
-
-/// Earlier periods of the same year, whose values a cumulative figure includes.
-pub fn earlier_in_year(period: Period) -> Vec<Period> {
-    let mut out = Vec::new();
-    let mut p = period.prev();
-    while p.year() == period.year() && p.kind() == period.kind() {
-        out.push(p);
-        p = p.prev();
-    }
-    out
-}
-
-/// A plain value as a person enters it: money in 万元, the rest in its own unit.
-pub fn show_plain(ind: Option<&Indicator>, plain: Decimal) -> String {
-    let (v, unit) = match ind {
-        Some(i) if i.value_type == ValueType::Money => (plain / Decimal::from(10_000), "万元".to_string()),
-        Some(i) if i.value_type == ValueType::Count || i.unit == "%" => (plain, i.unit.clone()),
-        Some(i) => (plain, i.unit.clone()),
-        None => (plain, String::new()),
-    };
-    let v = v.round_dp(4).normalize();
-    if unit.is_empty() {
-        v.to_string()
-    } else {
-        format!("{v} {unit}")
-    }
-}
-
-fn pct(ratio: f64) -> String {
-    format!("{:+.1}%", (ratio - 1.0) * 100.0)
-}
-
-type Key = (String, String, String);
-
-struct Data<'a> {
-    values: &'a HashMap<Key, Value>,
-    period: String,
-}
-
-impl Data<'_> {
-    fn num(&self, unit: &str, ind: &str, period: &str) -> Option<i64> {
-        self.values
-            .get(&(unit.to_string(), ind.to_string(), period.to_string()))
-            .and_then(|v| v.num_value)
-    }
-
-    fn filled(&self, unit: &str, ind: &str) -> bool {
-        self.values
-            .get(&(unit.to_string(), ind.to_string(), self.period.clone()))
-            .is_some_and(|v| {
-                v.num_value.is_some() || v.text_value.as_deref().is_some_and(|t| !t.trim().is_empty())
-            })
-    }
 }
 
 impl Store {
@@ -207,14 +103,8 @@ impl Store {
 
         // The values: this year's periods for every indicator of the data set, and the history
         // of the indicators outlier rules judge.
-        let mut values: HashMap<Key, Value> = HashMap::new();
-        let outlier_inds: HashSet<&str> = rules
-            .iter()
-            .filter_map(|r| match &r.kind {
-                RuleKind::Outlier { indicator, .. } => Some(indicator.as_str()),
-                _ => None,
-            })
-            .collect();
+        let mut values: HashMap<Key, Cell> = HashMap::new();
+        let outlier_inds = validation::outlier_indicators(&rules);
         let first_of_year = match at {
             Period::Month { year, .. } => Period::Month { year, month: 1 },
             Period::Quarter { year, .. } => Period::Quarter { year, quarter: 1 },
@@ -246,45 +136,28 @@ impl Store {
                 q = q.bind(i.to_string());
             }
             for r in q.fetch_all(self.pool()).await? {
-                let v = Value {
-                    unit_code: r.try_get(0)?,
-                    indicator_code: r.try_get(1)?,
-                    period: r.try_get(2)?,
-                    num_value: r.try_get(3)?,
-                    text_value: r.try_get(4)?,
-                };
                 values.insert(
-                    (v.unit_code.clone(), v.indicator_code.clone(), v.period.clone()),
-                    v,
+                    (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?),
+                    Cell {
+                        num_value: r.try_get(3)?,
+                        text_value: r.try_get(4)?,
+                    },
                 );
             }
         }
         for v in overlay {
             values.insert(
                 (v.unit_code.clone(), v.indicator_code.clone(), v.period.clone()),
-                v.clone(),
+                Cell {
+                    num_value: v.num_value,
+                    text_value: v.text_value.clone(),
+                },
             );
         }
 
         // Enterprise sums per cluster, by the membership valid on the period's last day.
         let mut aggs: HashMap<(String, String), i64> = HashMap::new();
-        let agg_inds: Vec<String> = rules
-            .iter()
-            .flat_map(|r| match &r.kind {
-                RuleKind::Compare { left, right, .. } => left
-                    .terms
-                    .iter()
-                    .chain(&right.terms)
-                    .filter_map(|t| match &t.operand {
-                        Operand::Aggregate { indicator, .. } => Some(indicator.clone()),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>(),
-                _ => Vec::new(),
-            })
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
+        let agg_inds = validation::aggregate_indicators(&rules);
         if !agg_inds.is_empty() && !enterprises {
             let (y, (_, last_month)) = (at.year(), at.month_range());
             let last_day = crate::reporting::deadline(Period::month(y, last_month), 1)
@@ -316,211 +189,16 @@ impl Store {
             }
         }
 
-        let data = Data {
-            values: &values,
-            period: period.clone(),
-        };
-        // Each unit's history of each outlier indicator, gathered once (not a scan of every
-        // value per unit and rule).
-        let mut histories: HashMap<(&str, &str), HashMap<Period, f64>> = HashMap::new();
-        for ((u, i, p), v) in &values {
-            if let (true, Some(n), Ok(p)) = (outlier_inds.contains(i.as_str()), v.num_value, Period::parse(p))
-            {
-                histories
-                    .entry((u.as_str(), i.as_str()))
-                    .or_default()
-                    .insert(p, n as f64);
-            }
-        }
-        let ind = |c: &str| plan.indicator(c);
-        let ind_name = |c: &str| ind(c).map(|i| i.name_zh.clone()).unwrap_or_else(|| c.to_string());
-        let mut out = Vec::new();
-        for (unit, unit_name) in &units {
-            // A row with nothing in it this period is not reported yet: nothing to check.
-            if !ds.indicators.iter().any(|i| data.filled(unit, i)) {
-                continue;
-            }
-            for rule in &rules {
-                let mut push = |indicator: &str, left: String, right: String, detail: String| {
-                    out.push(Finding {
-                        rule_id: rule.id.clone(),
-                        rule_name: rule.name.clone(),
-                        importance: rule.importance,
-                        importance_label: rule.importance.label_zh().into(),
-                        clause: rule.clause.clone(),
-                        unit_code: unit.clone(),
-                        unit_name: unit_name.clone(),
-                        indicator: indicator.to_string(),
-                        indicator_name: ind_name(indicator),
-                        period: period.clone(),
-                        left,
-                        right,
-                        message: if detail.is_empty() {
-                            rule.message.clone()
-                        } else {
-                            format!("{}:{detail}", rule.message)
-                        },
-                    })
-                };
-                match &rule.kind {
-                    RuleKind::Compare {
-                        left,
-                        operator,
-                        right,
-                        missing,
-                    } => {
-                        let side = |e: &clusterdesk_plan::validation::Expr| -> Option<Decimal> {
-                            let mut sum = Decimal::ZERO;
-                            for t in &e.terms {
-                                let v = match &t.operand {
-                                    Operand::Constant(c) => Some(*c),
-                                    Operand::Indicator(c) => data
-                                        .num(unit, c, &period)
-                                        .map(|n| ind(c).expect("checked").from_stored(n)),
-                                    Operand::Aggregate { indicator, .. } => aggs
-                                        .get(&(unit.clone(), indicator.clone()))
-                                        .map(|n| ind(indicator).expect("checked").from_stored(*n)),
-                                };
-                                let v = match (v, missing) {
-                                    (Some(v), _) => v,
-                                    (None, Missing::Zero) => Decimal::ZERO,
-                                    (None, Missing::Skip) => return None,
-                                };
-                                sum += t.coef * v;
-                            }
-                            Some(sum)
-                        };
-                        let (Some(l), Some(r)) = (side(left), side(right)) else {
-                            continue;
-                        };
-                        if operator.holds(l, r) {
-                            continue;
-                        }
-                        let cell = rule.indicators().into_iter().next().unwrap_or_default();
-                        // Both sides are shown in the unit of the first indicator named.
-                        let unit_ind = left
-                            .terms
-                            .iter()
-                            .chain(&right.terms)
-                            .find_map(|t| match &t.operand {
-                                Operand::Indicator(c) => Some(c.as_str()),
-                                Operand::Aggregate { indicator, .. } => Some(indicator.as_str()),
-                                Operand::Constant(_) => None,
-                            })
-                            .and_then(ind);
-                        let (ls, rs) = (show_plain(unit_ind, l), show_plain(unit_ind, r));
-                        let detail = format!(
-                            "{} = {ls},应{} {} = {rs}",
-                            left.text,
-                            operator.symbol(),
-                            right.text
-                        );
-                        push(&cell, ls, rs, detail);
-                    }
-                    RuleKind::Required { indicators } => {
-                        for i in indicators {
-                            if !data.filled(unit, i) {
-                                push(i, String::new(), "必填".into(), format!("{}未填写", ind_name(i)));
-                            }
-                        }
-                    }
-                    RuleKind::NonNegative { indicators } => {
-                        for i in indicators {
-                            if let Some(n) = data.num(unit, i, &period)
-                                && n < 0
-                            {
-                                let s = show_plain(ind(i), ind(i).expect("checked").from_stored(n));
-                                push(i, s.clone(), "≥ 0".into(), format!("{}为{s}", ind_name(i)));
-                            }
-                        }
-                    }
-                    RuleKind::CumulativeMonotonic { indicators } => {
-                        for i in indicators {
-                            let Some(own) = data.num(unit, i, &period) else {
-                                continue;
-                            };
-                            let before: Option<i64> = earlier_in_year(at)
-                                .iter()
-                                .map(|p| data.num(unit, i, &p.to_string()))
-                                .sum();
-                            let cum = before.unwrap_or(0) + own;
-                            let indi = ind(i).expect("checked");
-                            let show = |n: i64| show_plain(Some(indi), indi.from_stored(n));
-                            match cumulative_step(before, cum) {
-                                Ok(_) => {}
-                                Err(CumulativeIssue::Gap) => {
-                                    let missing: Vec<String> = earlier_in_year(at)
-                                        .into_iter()
-                                        .rev()
-                                        .filter(|p| data.num(unit, i, &p.to_string()).is_none())
-                                        .map(|p| p.label_zh())
-                                        .collect();
-                                    push(
-                                        i,
-                                        show(own),
-                                        String::new(),
-                                        format!("{}尚未填报{}", missing.join("、"), ind_name(i)),
-                                    );
-                                }
-                                Err(CumulativeIssue::Decrease { before }) => push(
-                                    i,
-                                    show(cum),
-                                    format!("≥ {}", show(before)),
-                                    format!("{}累计{}小于上期累计{}", ind_name(i), show(cum), show(before)),
-                                ),
-                            }
-                        }
-                    }
-                    RuleKind::Outlier {
-                        indicator,
-                        change,
-                        threshold,
-                        min_history,
-                        min_change_pct,
-                    } => {
-                        let series: HashMap<Period, f64> = histories
-                            .get(&(unit.as_str(), indicator.as_str()))
-                            .cloned()
-                            .unwrap_or_default();
-                        let how = match change {
-                            Change::Mom => outlier::Change::PeriodBefore,
-                            Change::Yoy => outlier::Change::YearBefore,
-                        };
-                        let Some(c) = change_check(&series, at, how, *min_history) else {
-                            continue;
-                        };
-                        if !c.is_outlier(*threshold, min_change_pct / 100.0) {
-                            continue;
-                        }
-                        let word = match change {
-                            Change::Mom => "环比",
-                            Change::Yoy => "同比",
-                        };
-                        let basis = match change {
-                            Change::Mom => format!("往年同期{word}中位数"),
-                            Change::Yoy => format!("以往{word}中位数"),
-                        };
-                        push(
-                            indicator,
-                            format!("{word} {}", pct(c.ratio)),
-                            format!("{basis} {}", pct(c.median)),
-                            format!(
-                                "{word}{},{basis}{}(稳健z = {:.1},阈值 {threshold},比较 {} 期)",
-                                pct(c.ratio),
-                                pct(c.median),
-                                c.z,
-                                c.history
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-        // Errors first; within each, the order of the rows and of the rules.
-        out.sort_by_key(|f| !f.is_error());
-        Ok(out)
+        Ok(validation::judge(
+            plan,
+            &ds.indicators,
+            &rules,
+            at,
+            &units,
+            &values,
+            &aggs,
+        ))
     }
-
     /// What keeps the period from being submitted: every error, and every warning without a
     /// non-empty explanation in `comments`.
     pub async fn submit_blockers(

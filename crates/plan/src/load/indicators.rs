@@ -1,7 +1,7 @@
 //! `indicators.csv`.
 
 use super::INDICATORS;
-use crate::table::read_table;
+use crate::table::read_table_with;
 use crate::*;
 use clusterdesk_domain::period::PeriodType;
 
@@ -31,7 +31,8 @@ pub(super) fn parse_indicators(text: &str) -> Result<Vec<Indicator>, PlanError> 
         "level",
         "note",
     ];
-    let table = read_table(INDICATORS, text, &cols)?;
+    // `source` came later: a plan folder without it reads every indicator as reported.
+    let table = read_table_with(INDICATORS, text, &cols, &["source"])?;
     let value_types: Vec<&str> = ValueType::ALL.iter().map(|k| k.code()).collect();
     let aggregations: Vec<&str> = Aggregation::ALL.iter().map(|k| k.code()).collect();
     let forms: Vec<&str> = ReportingForm::ALL.iter().map(|k| k.code()).collect();
@@ -69,6 +70,7 @@ pub(super) fn parse_indicators(text: &str) -> Result<Vec<Indicator>, PlanError> 
         let period_type = PeriodType::parse(pt).map_err(|e| row.err("period_type", e.message))?;
         let reporting_form = row.enumeration("reporting_form", "报送口径", ReportingForm::parse, &forms)?;
         let level = row.enumeration("level", "填报层级", Level::parse, &levels)?;
+        let source = ValueSource::parse(row.get("source")).map_err(|e| row.err("source", e))?;
         match value_type {
             ValueType::Money if unit != "元" || scale != 2 => {
                 return Err(row.err("scale", "金额指标以分存储:计量单位应为“元”,小数位数应为2"));
@@ -110,6 +112,7 @@ pub(super) fn parse_indicators(text: &str) -> Result<Vec<Indicator>, PlanError> 
             period_type,
             reporting_form,
             level,
+            source,
             note: row.string("note"),
         });
         lines.push(row.line());

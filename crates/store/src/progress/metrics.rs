@@ -1,8 +1,7 @@
 //! Every cluster's metrics for a complete year.
 
-use super::Checkpoint;
-use super::raw_reads::{Raw, members_key};
 use crate::{Actor, Result, Scope, Store, StoreError};
+use clusterdesk_analytics::progress_data::{Checkpoint, ProgressData as Raw, members_key};
 use std::collections::{HashMap, HashSet};
 
 /// One cluster's figures for a complete year (二.1 tiers, growth, R&D, qualifications,

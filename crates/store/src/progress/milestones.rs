@@ -1,7 +1,9 @@
 //! Editing a target's yearly phasing, and reading it for every scope.
 
-use super::{Checkpoint, TargetProgress};
+use super::TargetProgress;
 use crate::{Actor, Result, Scope, Store, StoreError};
+use clusterdesk_analytics::progress_data::Checkpoint;
+use clusterdesk_analytics::targets::target_progress;
 use clusterdesk_domain::Period;
 use clusterdesk_plan::Measure;
 use rust_decimal::Decimal;
@@ -178,18 +180,17 @@ impl Store {
             return Err(StoreError::Invalid("截至期间应为月份".into()));
         };
         let raw = self.load_raw(year, month, false).await?;
-        let counties: Vec<String> = plan.counties().map(|c| c.code.clone()).collect();
         let cp = Checkpoint { year, month };
         let mut out = vec![ScopePhasing {
             county: None,
             name: plan.city().name.clone(),
-            progress: self.one_target(&raw, t, cp, None, &counties),
+            progress: target_progress(plan, &raw, t, cp, None),
         }];
         for c in plan.counties() {
             out.push(ScopePhasing {
                 county: Some(c.code.clone()),
                 name: c.name.clone(),
-                progress: self.one_target(&raw, t, cp, Some(&c.code), &counties),
+                progress: target_progress(plan, &raw, t, cp, Some(&c.code)),
             });
         }
         Ok(out)

@@ -1,10 +1,9 @@
 //! The quotas of 三 (quotas.csv): how a quota's figure is judged and each quota's progress.
 
-use super::Checkpoint;
-use super::raw_reads::{Raw, next_day};
-use crate::Store;
-use clusterdesk_analytics::progress::{self as prog};
+use crate::progress::{self as prog};
+use crate::progress_data::{Checkpoint, ProgressData, next_day};
 use clusterdesk_domain::Period;
+use clusterdesk_plan::Plan;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashSet};
 
@@ -96,16 +95,16 @@ pub fn quota_status(
     }
 }
 
-impl Store {
-    pub(super) fn one_quota(
-        &self,
-        raw: &Raw,
-        q: &clusterdesk_plan::Quota,
-        as_of: Checkpoint,
-        county: Option<&str>,
-    ) -> QuotaProgress {
+/// One quota's progress in the as-of year, for the city (`county` None) or one county.
+pub fn quota_progress(
+    plan: &Plan,
+    raw: &ProgressData,
+    q: &clusterdesk_plan::Quota,
+    as_of: Checkpoint,
+    county: Option<&str>,
+) -> QuotaProgress {
+    {
         use clusterdesk_plan::{Per, Scope as QScope};
-        let plan = self.plan();
         let unit = plan
             .indicator(&q.indicator)
             .map(|i| i.unit.clone())
@@ -163,7 +162,7 @@ impl Store {
                     }
                     let rows: Vec<i64> = by_unit
                         .values()
-                        .filter_map(|r| Raw::cluster_flow(r, as_of, !as_of.complete()))
+                        .filter_map(|r| ProgressData::cluster_flow(r, as_of, !as_of.complete()))
                         .collect();
                     if !rows.is_empty() {
                         return Some(rows.iter().sum());
@@ -279,5 +278,35 @@ impl Store {
                 Per::Standing => format!("{per_label};截至月末在库/在任企业数"),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quota_status;
+
+    #[test]
+    fn quota_judgement() {
+        let st = |v, min, max, approx, months| quota_status(v, min, max, approx, months).0;
+        assert_eq!(st(None, Some(600), None, None, 12), "no_data");
+        // 不少于600 a year: 500 at the year end is behind, 600 met.
+        assert_eq!(st(Some(500), Some(600), None, None, 12), "behind");
+        assert_eq!(st(Some(600), Some(600), None, None, 12), "met");
+        // Mid-year: 600 × 6/12 = 300 is on track, 299 is behind (滞后).
+        assert_eq!(
+            quota_status(Some(300), Some(600), None, None, 6),
+            ("on_track", "进度正常")
+        );
+        assert_eq!(
+            quota_status(Some(299), Some(600), None, None, 6),
+            ("behind", "滞后")
+        );
+        // 3–5: 6 is above the maximum.
+        assert_eq!(st(Some(6), Some(3), Some(5), None, 12), "above_max");
+        // 10 左右: met within ±20% (8..=12).
+        assert_eq!(st(Some(7), None, None, Some(10), 12), "behind");
+        assert_eq!(st(Some(8), None, None, Some(10), 12), "met");
+        assert_eq!(st(Some(12), None, None, Some(10), 12), "met");
+        assert_eq!(st(Some(13), None, None, Some(10), 12), "above_max");
     }
 }

@@ -1,25 +1,24 @@
 //! One target's progress: its series, status and milestones.
 
-use super::raw_reads::{Raw, Source, basis_note, source_of};
-use super::{Checkpoint, PhaseStep, SeriesPoint, TargetProgress, YearToDate, dec};
-use crate::Store;
-use clusterdesk_analytics::progress::{
+use super::{PhaseStep, SeriesPoint, TargetProgress, YearToDate, dec};
+use crate::progress::{
     self as prog, Goal, Method, Observation, Status, phase_compound, phase_linear, split_by_weights,
 };
-use clusterdesk_plan::{Aggregation, Comparison, Measure, Target};
+use crate::progress_data::{Checkpoint, ProgressData, Source, basis_note, source_of};
+use clusterdesk_plan::{Aggregation, Comparison, Measure, Plan, Target};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
-impl Store {
-    pub(super) fn one_target(
-        &self,
-        raw: &Raw,
-        t: &Target,
-        as_of: Checkpoint,
-        county: Option<&str>,
-        counties: &[String],
-    ) -> TargetProgress {
-        let plan = self.plan();
+/// One target row's progress as of `as_of`, for the city (`county` None) or one county.
+pub fn target_progress(
+    plan: &Plan,
+    raw: &ProgressData,
+    t: &Target,
+    as_of: Checkpoint,
+    county: Option<&str>,
+) -> TargetProgress {
+    let counties: Vec<String> = plan.counties().map(|c| c.code.clone()).collect();
+    {
         let ind = plan.indicator(&t.indicator).expect("checked at plan load");
         let src = source_of(ind);
         let baseline_year = t.baseline_year.unwrap_or(plan.meta.baseline_year);
@@ -217,7 +216,7 @@ impl Store {
                     let vals: Vec<i64> = raw
                         .by_cluster(&t.indicator, county)
                         .values()
-                        .filter_map(|rows| Raw::cluster_flow(rows, eval, true))
+                        .filter_map(|rows| ProgressData::cluster_flow(rows, eval, true))
                         .collect();
                     (!vals.is_empty()).then(|| vals.iter().sum())
                 };
@@ -238,8 +237,8 @@ impl Store {
             _ => None,
         };
 
-        let forecast = self.forecast(
-            raw, t, comparison, src, county, &points, eval, deadline, target, progress, scale,
+        let forecast = super::forecast::forecast(
+            plan, raw, t, comparison, src, county, &points, eval, deadline, target, progress, scale,
         );
 
         let series = points
