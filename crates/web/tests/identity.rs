@@ -3,7 +3,7 @@
 mod common;
 
 use clusterdesk_domain::Role;
-use common::{csrf_of, spawn_app, PASSWORD};
+use common::{PASSWORD, csrf_of, spawn_app};
 use serde_json::Value;
 
 #[tokio::test]
