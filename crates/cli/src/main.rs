@@ -223,7 +223,16 @@ pub(crate) async fn refuse_false_time(store: &Store, db: &str, making_demo: bool
 }
 
 fn demo_password() -> String {
-    std::env::var("CLUSTERDESK_DEMO_PASSWORD").unwrap_or_else(|_| format!("Demo-{}", &random_token()[..10]))
+    // Hex digits only, so the random part can never spell a demo user name (the password rules
+    // refuse a password containing it).
+    std::env::var("CLUSTERDESK_DEMO_PASSWORD").unwrap_or_else(|_| {
+        let hex: String = random_token()
+            .bytes()
+            .take(12)
+            .map(|b| char::from_digit(u32::from(b % 16), 16).expect("below 16"))
+            .collect();
+        format!("Demo-{hex}")
+    })
 }
 
 fn print_demo(report: &DemoReport, password: &str) {

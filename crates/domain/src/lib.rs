@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod industry;
 pub mod money;
+pub mod password;
 pub mod period;
 pub mod qualification;
 pub mod region;

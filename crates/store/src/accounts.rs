@@ -62,18 +62,9 @@ fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-/// The password rule of 等保: at least 10 characters of at least three kinds.
-pub fn check_password_strength(p: &str) -> std::result::Result<(), String> {
-    let kinds = [
-        p.chars().any(|c| c.is_ascii_lowercase()),
-        p.chars().any(|c| c.is_ascii_uppercase()),
-        p.chars().any(|c| c.is_ascii_digit()),
-        p.chars().any(|c| !c.is_ascii_alphanumeric()),
-    ];
-    if p.chars().count() < 10 || kinds.iter().filter(|k| **k).count() < 3 {
-        return Err("密码至少10位,且包含大写字母、小写字母、数字、符号中的至少三类".into());
-    }
-    Ok(())
+/// The password rules of 等保 for the account `username` (see `domain::password`).
+pub fn check_password_strength(username: &str, p: &str) -> std::result::Result<(), String> {
+    clusterdesk_domain::password::check(username, p).map_err(|r| r.message().to_string())
 }
 
 impl Store {
@@ -129,7 +120,7 @@ impl Store {
                 "用户名只能由字母、数字、下划线、点和连字符组成,最长64位".into(),
             ));
         }
-        check_password_strength(&u.password).map_err(StoreError::Invalid)?;
+        check_password_strength(name, &u.password).map_err(StoreError::Invalid)?;
         self.check_user_org(u.role, &u.org_code).await?;
         let org = if u.role == Role::Enterprise {
             u.org_code.trim().to_ascii_uppercase()
@@ -280,7 +271,7 @@ impl Store {
         if current == new {
             return Err(StoreError::Invalid("新密码不能与当前密码相同".into()));
         }
-        check_password_strength(new).map_err(StoreError::Invalid)?;
+        check_password_strength(&actor.username, new).map_err(StoreError::Invalid)?;
         let mut tx = self.pool().begin().await?;
         sqlx::query("UPDATE users SET password_hash = $2, must_change_password = 0 WHERE id = $1")
             .bind(actor.user_id)
