@@ -109,6 +109,15 @@ pub fn group_thousands(digits: &str) -> String {
     out
 }
 
+/// A plain decimal number with its integer part grouped: `-1234567.5` -> `-1,234,567.5`.
+pub fn group_number(s: &str) -> String {
+    let (sign, digits) = s.strip_prefix('-').map(|x| ("-", x)).unwrap_or(("", s));
+    match digits.split_once('.') {
+        Some((int, frac)) => format!("{sign}{}.{frac}", group_thousands(int)),
+        None => format!("{sign}{}", group_thousands(digits)),
+    }
+}
+
 impl fmt::Display for Fen {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.yuan_string())
@@ -145,6 +154,14 @@ impl std::iter::Sum for Fen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_numbers() {
+        assert_eq!(group_number("1234567"), "1,234,567");
+        assert_eq!(group_number("-1234567.50"), "-1,234,567.50");
+        assert_eq!(group_number("999.9"), "999.9");
+        assert_eq!(group_number("-12"), "-12");
+    }
 
     #[test]
     fn parses_yuan_exactly() {

@@ -210,17 +210,7 @@ pub fn progress_report(
 /// A value for people, in its unit: money in 亿元 (two decimals), percent with two decimals,
 /// counts with thousands separators; every rounding half away from zero.
 pub fn show_value(v: &Decimal, unit: &str) -> String {
-    let grouped = |d: Decimal| {
-        let s = d.to_string();
-        let (sign, digits) = s.strip_prefix('-').map(|x| ("-", x)).unwrap_or(("", s.as_str()));
-        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        let int = clusterdesk_domain::money::group_thousands(int);
-        if frac.is_empty() {
-            format!("{sign}{int}")
-        } else {
-            format!("{sign}{int}.{frac}")
-        }
-    };
+    let grouped = |d: Decimal| clusterdesk_domain::money::group_number(&d.to_string());
     let away = rust_decimal::RoundingStrategy::MidpointAwayFromZero;
     match unit {
         "元" => {

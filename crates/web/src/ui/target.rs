@@ -42,14 +42,7 @@ pub fn group(v: f64, decimals: u32) -> String {
         .unwrap_or_default()
         .round_dp_with_strategy(decimals, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     let s = format!("{d:.prec$}", prec = decimals as usize);
-    let (sign, digits) = s.strip_prefix('-').map(|x| ("-", x)).unwrap_or(("", s.as_str()));
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let int = clusterdesk_domain::money::group_thousands(int);
-    if frac.is_empty() {
-        format!("{sign}{int}")
-    } else {
-        format!("{sign}{int}.{frac}")
-    }
+    clusterdesk_domain::money::group_number(&s)
 }
 
 /// The trend chart of a target's progress for a scope.
