@@ -128,7 +128,7 @@ impl Store {
             u.org_code.clone()
         };
         let hash = hash_password(&u.password);
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1")
             .bind(name)
             .fetch_one(&mut *tx)
@@ -272,7 +272,7 @@ impl Store {
             return Err(StoreError::Invalid("新密码不能与当前密码相同".into()));
         }
         check_password_strength(&actor.username, new).map_err(StoreError::Invalid)?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $2, must_change_password = 0 WHERE id = $1")
             .bind(actor.user_id)
             .bind(hash_password(new))

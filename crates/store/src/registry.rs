@@ -441,7 +441,7 @@ impl Store {
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut summary = WriteSummary::default();
         let ts = self.now();
         for (i, r) in rows.iter().enumerate() {
@@ -565,7 +565,7 @@ impl Store {
         if !actor.can_write_county(&e.county_code) {
             return Err(StoreError::Forbidden(format!("无权修改企业“{}”", e.name)));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO qualifications (uscc, kind, level, valid_from, valid_to, detail) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -646,7 +646,7 @@ impl Store {
             .enumerate()
             .map(|(i, (c, _))| format!("{c} = ${}", i + 2))
             .collect();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let sql = format!(
             "UPDATE cluster_plans SET {}, updated_by = $9, updated_at = $10 WHERE cluster_code = $1",
             sets.join(", ")

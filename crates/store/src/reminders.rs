@@ -262,7 +262,7 @@ impl Store {
             }
         }
         let ts = self.now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut out = Vec::new();
         for (ds, county, period) in targets {
             let id: i64 = sqlx::query_scalar(
@@ -390,7 +390,7 @@ impl Store {
             return Err(StoreError::NotFound(format!("提醒“{k}”")));
         }
         let ts = self.now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for i in &chosen {
             sqlx::query(
                 "INSERT INTO inbox_reads (org_code, item_key, read_by, read_at) VALUES ($1, $2, $3, $4)

@@ -323,7 +323,7 @@ impl Store {
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors.join(";")));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let ts = self.now();
         let mut changed = 0;
         for e in edits {
@@ -547,7 +547,7 @@ impl Store {
             )));
         }
         let ts = self.now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT amount_fen FROM county_transfers WHERE year = $1 LIMIT 1")
                 .bind(year as i64)
@@ -627,7 +627,7 @@ impl Store {
                 "{year}年度已定稿的入园进区考核转移"
             )));
         };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let n = sqlx::query("DELETE FROM county_transfers WHERE year = $1")
             .bind(year as i64)
             .execute(&mut *tx)

@@ -59,7 +59,7 @@ impl Store {
         if amount.is_negative() {
             return Err(StoreError::Invalid("amount_yuan:预算不能为负".into()));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let old: Option<i64> =
             sqlx::query_scalar("SELECT amount_fen FROM budgets WHERE year = $1 AND funding_source = $2")
                 .bind(year)

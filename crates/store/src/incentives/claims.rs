@@ -178,7 +178,7 @@ impl Store {
             )));
         }
         let project = c.facts.get("project").and_then(Value::as_str).map(str::to_string);
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let ledger = self.ledger_of(&mut tx, &uscc).await?;
         let claim = engine_claim(&c.policy, &uscc, c.event_date, c.base, c.approved, &c.facts);
         let o = evaluate_one(set, &claim, &ledger)?;

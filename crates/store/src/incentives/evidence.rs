@@ -29,7 +29,7 @@ impl Store {
                 MAX_EVIDENCE_BYTES / 1024 / 1024
             )));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let c = self.claim_row(&mut tx, set, id).await?;
         if !Self::can_see_claim(actor, &c) {
             return Err(StoreError::Forbidden(format!("申请 #{id} 不属于您的管辖范围")));

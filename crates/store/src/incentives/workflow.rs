@@ -21,7 +21,7 @@ impl Store {
         action: Action,
         input: &ActionInput,
     ) -> Result<ClaimDetail> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         // Take the write lock first (an UPDATE): two approvers of one claim, or two claims
         // against one budget, go one after the other on both engines.
         let touched = sqlx::query("UPDATE claims SET updated_at = updated_at WHERE id = $1")

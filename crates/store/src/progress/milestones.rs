@@ -79,7 +79,7 @@ impl Store {
             rows.push((e.year, stored));
         }
         let county_code = county.unwrap_or("").to_string();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let ts = self.now();
         for (year, value) in rows {
             let key = format!(
