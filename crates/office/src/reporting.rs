@@ -357,13 +357,6 @@ pub async fn import_table(
     dry_run: bool,
 ) -> Result<ImportReport, ImportError> {
     let plan = store.plan();
-    let cell = |r: usize, c: usize| {
-        t.rows
-            .get(r - 1)
-            .and_then(|row| row.get(c))
-            .map(|s| crate::normalize::normalize(s))
-            .unwrap_or_default()
-    };
     let raw = |r: usize, c: usize| {
         t.rows
             .get(r - 1)
@@ -371,6 +364,7 @@ pub async fn import_table(
             .cloned()
             .unwrap_or_default()
     };
+    let cell = |r: usize, c: usize| crate::normalize::normalize(&raw(r, c));
     let refuse = |e: CellError| ImportError::Cells(vec![e]);
 
     // Row 2: which data set, county and period this file is.
