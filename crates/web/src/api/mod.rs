@@ -76,10 +76,18 @@ fn tagged(tag: &str, mut r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> 
 /// from the same routes (so a route cannot exist without its document).
 pub fn router() -> Router<AppState> {
     let (router, doc) = modules().split_for_parts();
-    let doc = Arc::new(doc);
+    // Serialised once: the document does not change while the server runs.
+    let body: Arc<str> = serde_json::to_string(&doc)
+        .expect("the document serialises")
+        .into();
     let openapi = move |_: crate::auth::CurrentUser| {
-        let doc = doc.clone();
-        async move { axum::Json(doc.as_ref().clone()) }
+        let body = body.clone();
+        async move {
+            (
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                body.to_string(),
+            )
+        }
     };
     router.route("/api/v1/openapi.json", get(openapi))
 }
