@@ -115,6 +115,8 @@ enum UserCmd {
     },
     /// List users.
     List,
+    /// Lift the sign-in locks on a user name (every address).
+    Unlock { username: String },
 }
 
 #[derive(Subcommand)]
@@ -395,6 +397,16 @@ async fn run(cli: Cli) -> Result<()> {
                 )
                 .await?;
             println!("已创建用户 {username}({})", role.label());
+            Ok(())
+        }
+        Cmd::User(UserCmd::Unlock { username }) => {
+            let store = open(&cli).await?;
+            let n = store.unlock_user(&Actor::system("cli"), username.trim()).await?;
+            if n == 0 {
+                println!("用户 {username} 没有登录锁定");
+            } else {
+                println!("已解除用户 {username} 的登录锁定({n} 个来源地址)");
+            }
             Ok(())
         }
         Cmd::User(UserCmd::List) => {

@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod industry;
+pub mod lockout;
 pub mod money;
 pub mod password;
 pub mod period;

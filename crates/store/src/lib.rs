@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 mod fastread;
 pub mod incentives;
+pub mod lockout;
 pub mod progress;
 pub mod provenance;
 pub mod registry;

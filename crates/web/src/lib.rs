@@ -65,7 +65,7 @@ impl AppState {
         AppState {
             policies: Arc::new(policies),
             store,
-            login_limiter: Arc::new(limiter::LoginLimiter::default()),
+            login_limiter: Arc::new(limiter::LoginLimiter::from_env()),
             setup_token: Arc::new(std::sync::Mutex::new(setup_token)),
             upload_limit: upload_limit_from_env(),
         }
@@ -148,5 +148,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serve until the process is stopped.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).await
+    // The peer address reaches the sign-in limits through `ConnectInfo`.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).await
 }

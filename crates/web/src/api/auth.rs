@@ -2,7 +2,8 @@
 
 use crate::AppState;
 use crate::auth::{CurrentUser, clear_cookie, set_cookie};
-use crate::error::{ApiResult, WebError};
+use crate::error::ApiResult;
+use crate::limiter::{ClientAddr, bad_credentials};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -29,12 +30,14 @@ pub struct LoginResponse {
     responses((status = 200, body = LoginResponse), (status = 401, body = super::ErrorBody)))]
 pub async fn login(
     State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    st.login_limiter.check(&req.username)?;
-    match st.store.login(&req.username, &req.password).await? {
+    let name = req.username.trim();
+    st.login_limiter.check(&st.store, name, &addr).await?;
+    match st.store.login(name, &req.password).await? {
         Some((user, session)) => {
-            st.login_limiter.success(&req.username);
+            st.login_limiter.success(&st.store, name, &addr).await?;
             let body = LoginResponse {
                 user,
                 csrf_token: session.csrf_token,
@@ -42,12 +45,8 @@ pub async fn login(
             Ok(([(SET_COOKIE, set_cookie(&session.token))], Json(body)))
         }
         None => {
-            st.login_limiter.failure(&req.username);
-            Err(WebError::new(
-                StatusCode::UNAUTHORIZED,
-                "bad_credentials",
-                "用户名或密码错误",
-            ))
+            st.login_limiter.failure(&st.store, name, &addr).await?;
+            Err(bad_credentials())
         }
     }
 }

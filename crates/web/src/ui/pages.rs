@@ -3,6 +3,7 @@
 use super::{Layout, PageError, PageUser, render};
 use crate::AppState;
 use crate::auth::{clear_cookie, session_token, set_cookie};
+use crate::limiter::ClientAddr;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -54,7 +55,11 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-pub async fn login_submit(State(st): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+pub async fn login_submit(
+    State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let next = safe_next(f.next.as_deref());
     let fail = |msg: String| {
         (
@@ -67,16 +72,21 @@ pub async fn login_submit(State(st): State<AppState>, Form(f): Form<LoginForm>) 
         )
             .into_response()
     };
-    if let Err(e) = st.login_limiter.check(&f.username) {
+    let name = f.username.trim();
+    if let Err(e) = st.login_limiter.check(&st.store, name, &addr).await {
         return fail(e.message);
     }
-    match st.store.login(&f.username, &f.password).await {
+    match st.store.login(name, &f.password).await {
         Ok(Some((_, session))) => {
-            st.login_limiter.success(&f.username);
+            if let Err(e) = st.login_limiter.success(&st.store, name, &addr).await {
+                return fail(e.message);
+            }
             ([(SET_COOKIE, set_cookie(&session.token))], Redirect::to(&next)).into_response()
         }
         Ok(None) => {
-            st.login_limiter.failure(&f.username);
+            if let Err(e) = st.login_limiter.failure(&st.store, name, &addr).await {
+                return fail(e.message);
+            }
             fail("用户名或密码错误".into())
         }
         Err(e) => fail(crate::error::WebError::from(e).message),

@@ -15,6 +15,8 @@ pub use clusterdesk_store::testsupport::{TempDir, fresh_db};
 pub struct TestApp {
     pub addr: String,
     pub store: Store,
+    /// The database, so that a second server can be started on it (`restart`).
+    pub db_url: String,
     _dir: Option<TempDir>,
 }
 
@@ -24,9 +26,28 @@ pub async fn spawn_app() -> TestApp {
 
 /// `spawn_app` with the server's state changed first (a smaller upload limit, say).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut clusterdesk_web::AppState)) -> TestApp {
+    spawn_app_at(clusterdesk_store::testsupport::test_clock(), configure).await
+}
+
+/// `spawn_app_with` on a clock of the test's own (one that stands still, say).
+pub async fn spawn_app_at(
+    clock: clusterdesk_domain::Clock,
+    configure: impl FnOnce(&mut clusterdesk_web::AppState),
+) -> TestApp {
     let (url, dir) = fresh_db().await;
+    let mut app = serve_on(&url, clock, configure).await;
+    app._dir = dir;
+    app
+}
+
+/// A server over an existing database with the given clock: a restart, when it is another's.
+pub async fn serve_on(
+    url: &str,
+    clock: clusterdesk_domain::Clock,
+    configure: impl FnOnce(&mut clusterdesk_web::AppState),
+) -> TestApp {
     let plan = Arc::new(Plan::embedded().expect("embedded plan loads"));
-    let store = Store::open_with_clock(&url, plan, clusterdesk_store::testsupport::test_clock())
+    let store = Store::open_with_clock(url, plan, clock)
         .await
         .expect("store opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -37,7 +58,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut clusterdesk_web::AppStat
     TestApp {
         addr,
         store,
-        _dir: dir,
+        db_url: url.to_string(),
+        _dir: None,
     }
 }
 
