@@ -117,6 +117,10 @@ enum UserCmd {
     List,
     /// Lift the sign-in locks on a user name (every address).
     Unlock { username: String },
+    /// Disable an account; its sessions end at once.
+    Disable { username: String },
+    /// Enable a disabled account again.
+    Enable { username: String },
 }
 
 #[derive(Subcommand)]
@@ -407,6 +411,15 @@ async fn run(cli: Cli) -> Result<()> {
             } else {
                 println!("已解除用户 {username} 的登录锁定({n} 个来源地址)");
             }
+            Ok(())
+        }
+        Cmd::User(UserCmd::Disable { username }) | Cmd::User(UserCmd::Enable { username }) => {
+            let off = matches!(&cli.cmd, Cmd::User(UserCmd::Disable { .. }));
+            let store = open(&cli).await?;
+            store
+                .set_user_disabled(&Actor::system("cli"), username, off)
+                .await?;
+            println!("已{}用户 {username}", if off { "停用" } else { "启用" });
             Ok(())
         }
         Cmd::User(UserCmd::List) => {

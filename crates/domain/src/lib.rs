@@ -9,6 +9,7 @@ pub mod period;
 pub mod qualification;
 pub mod region;
 pub mod role;
+pub mod session;
 pub mod uscc;
 pub mod workflow;
 

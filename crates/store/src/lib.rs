@@ -20,6 +20,7 @@ pub mod registry;
 pub mod reminders;
 pub mod reporting;
 pub mod revisions;
+pub mod sessions;
 mod sqlite_c;
 pub mod testsupport;
 pub mod validation;
@@ -55,6 +56,8 @@ pub struct Store {
     reads: Option<sqlx::SqlitePool>,
     /// The time of every timestamp the store writes and of every "today" it decides by.
     clock: Clock,
+    /// Session lifetimes and password ageing (`with_session_rules`).
+    sessions: clusterdesk_domain::session::SessionRules,
 }
 
 /// Turn the `--db` argument into a connection URL: a bare path means a SQLite file.
@@ -126,6 +129,7 @@ impl Store {
             url,
             reads,
             clock,
+            sessions: Default::default(),
         };
         store.migrate().await?;
         store.sync_plan().await?;
@@ -138,6 +142,16 @@ impl Store {
             Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// The store with other session lifetimes and password ageing (the server's settings).
+    pub fn with_session_rules(mut self, rules: clusterdesk_domain::session::SessionRules) -> Store {
+        self.sessions = rules;
+        self
+    }
+
+    pub fn session_rules(&self) -> &clusterdesk_domain::session::SessionRules {
+        &self.sessions
     }
 
     pub fn clock(&self) -> &Clock {

@@ -41,12 +41,11 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         })
 }
 
+/// A browser-session cookie: it goes when the browser closes; the server ends the session
+/// itself on the idle and absolute timeouts.
 pub fn set_cookie(token: &str) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-        clusterdesk_store::accounts::SESSION_HOURS * 3600
-    ))
-    .expect("token is URL-safe base64")
+    HeaderValue::from_str(&format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax"))
+        .expect("token is URL-safe base64")
 }
 
 pub fn clear_cookie() -> (axum::http::HeaderName, HeaderValue) {

@@ -62,9 +62,10 @@ impl AppState {
             tracing::error!(error = %e, "policies failed to load");
             clusterdesk_policy::PolicySet::default()
         });
+        let rules = clusterdesk_domain::session::SessionRules::from_settings(|k| std::env::var(k).ok());
         AppState {
             policies: Arc::new(policies),
-            store,
+            store: store.with_session_rules(rules),
             login_limiter: Arc::new(limiter::LoginLimiter::from_env()),
             setup_token: Arc::new(std::sync::Mutex::new(setup_token)),
             upload_limit: upload_limit_from_env(),

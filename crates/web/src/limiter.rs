@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use clusterdesk_domain::lockout::{self, Limits, MAX_USERNAME_CHARS, Verdict};
 use clusterdesk_store::Store;
+use clusterdesk_store::sessions::Client;
 use std::net::{IpAddr, SocketAddr};
 
 /// The limits and the proxies whose `X-Forwarded-For` is believed.
@@ -94,10 +95,10 @@ pub fn client_address(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted
     peer.to_string()
 }
 
-/// The caller's address, as [`client_address`] finds it.
-pub struct ClientAddr(pub String);
+/// The caller's address, as [`client_address`] finds it, and its user agent.
+pub struct ClientInfo(pub Client);
 
-impl FromRequestParts<AppState> for ClientAddr {
+impl FromRequestParts<AppState> for ClientInfo {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
@@ -106,11 +107,16 @@ impl FromRequestParts<AppState> for ClientAddr {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
         let xff = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        Ok(ClientAddr(client_address(
-            peer,
-            xff,
-            &st.login_limiter.trusted_proxies,
-        )))
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        Ok(ClientInfo(Client {
+            address: client_address(peer, xff, &st.login_limiter.trusted_proxies),
+            user_agent,
+        }))
     }
 }
 

@@ -191,3 +191,207 @@ async fn an_overlong_user_name_is_a_plain_failure_and_not_kept() {
         0
     );
 }
+
+// --- Sessions (8.1.4.1 b, d): idle and absolute timeouts, revocation, the user's own list ---
+
+/// A signed-in client at a clock that stands still, so that a test can move time.
+async fn app_at_fixed_clock() -> (TestApp, Clock) {
+    let clock = Clock::fixed(clusterdesk_domain::clock::parse_instant("2026-12-02T10:00:00+08:00").unwrap());
+    let app = spawn_app_at(clock.clone(), |_| {}).await.with_cast().await;
+    (app, clock)
+}
+
+async fn me_status(app: &TestApp, c: &reqwest::Client) -> u16 {
+    c.get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_session_ends_after_30_idle_minutes_and_12_hours_in_all() {
+    let (app, clock) = app_at_fixed_clock().await;
+    let c = app.client_for("botou").await;
+    // 29 minutes apart, twice: each request keeps the session open.
+    clock.advance(chrono::Duration::minutes(29));
+    assert_eq!(me_status(&app, &c).await, 200);
+    clock.advance(chrono::Duration::minutes(29));
+    assert_eq!(me_status(&app, &c).await, 200);
+    // 30 minutes without a request: signed out, and a page sends the browser to the login.
+    clock.advance(chrono::Duration::minutes(30));
+    assert_eq!(me_status(&app, &c).await, 401);
+    let r = c.get(app.url("/progress")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"));
+
+    // However busy, 12 hours after signing in the session is over.
+    let c = app.client_for("botou").await;
+    for step in 1..=35 {
+        clock.advance(chrono::Duration::minutes(20));
+        assert_eq!(me_status(&app, &c).await, 200, "after {} minutes", step * 20);
+    }
+    clock.advance(chrono::Duration::minutes(20)); // 12 h exactly
+    assert_eq!(me_status(&app, &c).await, 401);
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions_and_disabling_ends_all() {
+    let (app, _clock) = app_at_fixed_clock().await;
+    let a = app.client_for("botou").await;
+    let b = app.client_for("botou").await;
+    let r = a
+        .post(app.url("/api/v1/account/password"))
+        .json(&serde_json::json!({"current": PASSWORD, "new": "Another-Secret-2026"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        me_status(&app, &a).await,
+        200,
+        "the session that changed it stays"
+    );
+    assert_eq!(me_status(&app, &b).await, 401, "every other one has ended");
+
+    let renqiu = app.client_for("renqiu").await;
+    app.store
+        .set_user_disabled(&Actor::system("test"), "renqiu", true)
+        .await
+        .unwrap();
+    assert_eq!(me_status(&app, &renqiu).await, 401);
+    let (s, _) = login_from(&app, "", "renqiu", PASSWORD).await;
+    assert_eq!(s, 401, "a disabled account cannot sign in");
+    app.store
+        .set_user_disabled(&Actor::system("test"), "renqiu", false)
+        .await
+        .unwrap();
+    assert_eq!(login_from(&app, "", "renqiu", PASSWORD).await.0, 200);
+}
+
+#[tokio::test]
+async fn a_user_lists_their_own_sessions_and_ends_one() {
+    let (app, _clock) = app_at_fixed_clock().await;
+    let office = app.client_for("botou").await;
+    let laptop = app.client_for("botou").await;
+    let other = app.client_for("renqiu").await;
+    let list: Value = office
+        .get(app.url("/api/v1/account/sessions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
+    assert_eq!(list[0]["address"], "127.0.0.1");
+    let laptop_id = list.iter().find(|s| s["current"] == false).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Another user cannot end it, nor learn that it exists.
+    let r = other
+        .delete(app.url(&format!("/api/v1/account/sessions/{laptop_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(me_status(&app, &laptop).await, 200);
+    let r = office
+        .delete(app.url(&format!("/api/v1/account/sessions/{laptop_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(me_status(&app, &laptop).await, 401);
+    assert_eq!(me_status(&app, &office).await, 200);
+
+    // The page shows the list in Beijing time and ends a session with its form.
+    let page = office
+        .get(app.url("/account/sessions"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("2026年12月2日 10:00"), "{page}");
+    assert!(page.contains("本次登录"));
+    assert!(page.contains("30分钟无操作"));
+    let csrf = csrf_of(&page);
+    let mine = list.iter().find(|s| s["current"] == true).unwrap()["id"]
+        .as_str()
+        .unwrap();
+    let r = office
+        .post(app.url("/account/sessions/end"))
+        .form(&[("csrf", csrf.as_str()), ("id", mine)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login");
+    assert_eq!(
+        me_status(&app, &office).await,
+        401,
+        "ending one's own session signs out"
+    );
+}
+
+#[tokio::test]
+async fn none_of_the_last_five_passwords_may_be_used_again() {
+    let (app, clock) = app_at_fixed_clock().await;
+    let c = app.client_for("botou").await;
+    let change = |from: String, to: String| {
+        let c = c.clone();
+        let url = app.url("/api/v1/account/password");
+        async move {
+            let r = c
+                .post(url)
+                .json(&serde_json::json!({"current": from, "new": to}))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            (status, r.text().await.unwrap())
+        }
+    };
+    let p = |i: u32| format!("Rotation-Secret-{i}x");
+    // PASSWORD -> p1 -> p2 -> p3 -> p4: PASSWORD is now one of the last five.
+    let mut current = PASSWORD.to_string();
+    for i in 1..=4 {
+        clock.advance(chrono::Duration::minutes(1));
+        assert_eq!(change(current.clone(), p(i)).await.0, 204, "to p{i}");
+        current = p(i);
+    }
+    let (s, body) = change(current.clone(), PASSWORD.into()).await;
+    assert_eq!(s, 422, "{body}");
+    assert!(body.contains("最近5次"), "{body}");
+    let (s, _) = change(current.clone(), p(2)).await;
+    assert_eq!(s, 422, "p2 is also among the last five");
+    // One more change and PASSWORD drops out of the last five (p1..p5).
+    clock.advance(chrono::Duration::minutes(1));
+    assert_eq!(change(current.clone(), p(5)).await.0, 204);
+    clock.advance(chrono::Duration::minutes(1));
+    assert_eq!(change(p(5), PASSWORD.into()).await.0, 204);
+}
+
+#[tokio::test]
+async fn a_password_older_than_90_days_must_be_changed_at_sign_in() {
+    let (app, clock) = app_at_fixed_clock().await;
+    clock.advance(chrono::Duration::days(89));
+    let c = app.client_for("botou").await;
+    assert_eq!(
+        c.get(app.url("/api/v1/clusters")).send().await.unwrap().status(),
+        200
+    );
+    clock.advance(chrono::Duration::days(1));
+    let c = app.client_for("botou").await;
+    let r = c.get(app.url("/api/v1/clusters")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("password_change_required"));
+    let r = c.get(app.url("/progress")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/account/password");
+}

@@ -2,14 +2,15 @@
 
 use crate::AppState;
 use crate::auth::{CurrentUser, clear_cookie, set_cookie};
-use crate::error::ApiResult;
-use crate::limiter::{ClientAddr, bad_credentials};
+use crate::error::{ApiResult, WebError};
+use crate::limiter::{ClientInfo, bad_credentials};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::IntoResponse;
 use clusterdesk_store::accounts::UserInfo;
+use clusterdesk_store::sessions::SessionInfo;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -30,14 +31,14 @@ pub struct LoginResponse {
     responses((status = 200, body = LoginResponse), (status = 401, body = super::ErrorBody)))]
 pub async fn login(
     State(st): State<AppState>,
-    ClientAddr(addr): ClientAddr,
+    ClientInfo(from): ClientInfo,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let name = req.username.trim();
-    st.login_limiter.check(&st.store, name, &addr).await?;
-    match st.store.login(name, &req.password).await? {
+    st.login_limiter.check(&st.store, name, &from.address).await?;
+    match st.store.login(name, &req.password, &from).await? {
         Some((user, session)) => {
-            st.login_limiter.success(&st.store, name, &addr).await?;
+            st.login_limiter.success(&st.store, name, &from.address).await?;
             let body = LoginResponse {
                 user,
                 csrf_token: session.csrf_token,
@@ -45,7 +46,7 @@ pub async fn login(
             Ok(([(SET_COOKIE, set_cookie(&session.token))], Json(body)))
         }
         None => {
-            st.login_limiter.failure(&st.store, name, &addr).await?;
+            st.login_limiter.failure(&st.store, name, &from.address).await?;
             Err(bad_credentials())
         }
     }
@@ -92,9 +93,32 @@ pub async fn change_password(
     Json(req): Json<PasswordChange>,
 ) -> ApiResult<StatusCode> {
     st.store
-        .change_password(&user.actor, &req.current, &req.new)
+        .change_password(&user.actor, &req.current, &req.new, Some(&user.token))
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/account/sessions",
+    responses((status = 200, body = [SessionInfo]), (status = 401, body = super::ErrorBody)))]
+pub async fn sessions(State(st): State<AppState>, user: CurrentUser) -> ApiResult<Json<Vec<SessionInfo>>> {
+    Ok(Json(
+        st.store.list_sessions(user.actor.user_id, &user.token).await?,
+    ))
+}
+
+/// End one of one's own sessions by the `id` the list gives.
+#[utoipa::path(delete, path = "/api/v1/account/sessions/{id}", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = super::ErrorBody)))]
+pub async fn end_session(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    if st.store.end_session(user.actor.user_id, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(WebError::new(StatusCode::NOT_FOUND, "not_found", "没有这个会话"))
+    }
 }
 
 /// The module's operations, each routed at the path of its `#[utoipa::path]`.
@@ -104,4 +128,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .routes(routes!(me))
         .routes(routes!(change_password))
+        .routes(routes!(sessions))
+        .routes(routes!(end_session))
 }

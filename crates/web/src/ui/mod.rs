@@ -8,6 +8,7 @@ mod pages;
 mod progress;
 pub(crate) mod reminders;
 mod reporting;
+mod sessions;
 mod target;
 mod values;
 
@@ -344,6 +345,8 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))
+        .route("/account/sessions", get(sessions::list))
+        .route("/account/sessions/end", post(sessions::end))
         .route("/setup", get(pages::setup_form).post(pages::setup_submit))
         .route("/", get(pages::home))
         .route("/counties/{code}", get(pages::county))

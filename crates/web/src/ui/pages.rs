@@ -3,7 +3,7 @@
 use super::{Layout, PageError, PageUser, render};
 use crate::AppState;
 use crate::auth::{clear_cookie, session_token, set_cookie};
-use crate::limiter::ClientAddr;
+use crate::limiter::ClientInfo;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -57,7 +57,7 @@ pub struct LoginForm {
 
 pub async fn login_submit(
     State(st): State<AppState>,
-    ClientAddr(addr): ClientAddr,
+    ClientInfo(from): ClientInfo,
     Form(f): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
@@ -73,18 +73,18 @@ pub async fn login_submit(
             .into_response()
     };
     let name = f.username.trim();
-    if let Err(e) = st.login_limiter.check(&st.store, name, &addr).await {
+    if let Err(e) = st.login_limiter.check(&st.store, name, &from.address).await {
         return fail(e.message);
     }
-    match st.store.login(name, &f.password).await {
+    match st.store.login(name, &f.password, &from).await {
         Ok(Some((_, session))) => {
-            if let Err(e) = st.login_limiter.success(&st.store, name, &addr).await {
+            if let Err(e) = st.login_limiter.success(&st.store, name, &from.address).await {
                 return fail(e.message);
             }
             ([(SET_COOKIE, set_cookie(&session.token))], Redirect::to(&next)).into_response()
         }
         Ok(None) => {
-            if let Err(e) = st.login_limiter.failure(&st.store, name, &addr).await {
+            if let Err(e) = st.login_limiter.failure(&st.store, name, &from.address).await {
                 return fail(e.message);
             }
             fail("用户名或密码错误".into())
@@ -136,7 +136,11 @@ pub struct SetupForm {
 }
 
 /// First run: the one-time token printed on the console proves the person runs the server.
-pub async fn setup_submit(State(st): State<AppState>, Form(f): Form<SetupForm>) -> Response {
+pub async fn setup_submit(
+    State(st): State<AppState>,
+    ClientInfo(from): ClientInfo,
+    Form(f): Form<SetupForm>,
+) -> Response {
     let again = |msg: String| {
         (
             axum::http::StatusCode::BAD_REQUEST,
@@ -173,7 +177,7 @@ pub async fn setup_submit(State(st): State<AppState>, Form(f): Form<SetupForm>) 
         return again(crate::error::WebError::from(e).message);
     }
     *st.setup_token.lock().expect("not poisoned") = None;
-    match st.store.login(&f.username, &f.password).await {
+    match st.store.login(&f.username, &f.password, &from).await {
         Ok(Some((_, s))) => ([(SET_COOKIE, set_cookie(&s.token))], Redirect::to("/")).into_response(),
         _ => Redirect::to("/login").into_response(),
     }
@@ -707,7 +711,11 @@ pub async fn password_submit(
     if f.new != f.confirm {
         return Ok(password_page(&st, &u, "两次输入的新密码不一致".into(), false));
     }
-    match st.store.change_password(&u.actor, &f.current, &f.new).await {
+    match st
+        .store
+        .change_password(&u.actor, &f.current, &f.new, Some(&u.token))
+        .await
+    {
         Ok(()) => {
             let mut u = u;
             u.actor.must_change_password = false;
