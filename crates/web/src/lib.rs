@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod charts;
+pub mod edges;
 pub mod error;
 pub mod features;
 pub mod limiter;
@@ -111,12 +112,18 @@ async fn too_large(State(limit): State<usize>, req: Request, next: Next) -> Resp
 
 pub fn router(state: AppState) -> Router {
     let limit = state.upload_limit;
+    let headers_state = state.clone();
     let app = Router::new()
         .route("/healthz", get(healthz))
         .merge(api::router())
         .merge(ui::router())
         .fallback(not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn(edges::same_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            headers_state,
+            edges::response_headers,
+        ))
         // One limit for both: axum's extractors (multipart included) stop at 2 MB by default.
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
@@ -136,7 +143,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
             ),
         ))
         .layer(SetResponseHeaderLayer::overriding(

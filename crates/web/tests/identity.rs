@@ -129,11 +129,26 @@ async fn five_failures_lock_one_address_for_15_minutes_and_the_lock_survives_a_r
     let again = serve_on(&app.db_url, clock.clone(), trust_loopback).await;
     assert_eq!(login_from(&again, "10.0.0.1", "botou", PASSWORD).await.0, 429);
     // The page says it too, in Chinese.
-    let page = again
-        .anonymous()
+    let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let form = browser
+        .get(again.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = form.find("name=\"token\" value=\"").unwrap() + 20;
+    let token = form[at..].split('"').next().unwrap().to_string();
+    let page = browser
         .post(again.url("/login"))
         .header("x-forwarded-for", "10.0.0.1")
-        .form(&[("username", "botou"), ("password", PASSWORD), ("next", "/")])
+        .form(&[
+            ("username", "botou"),
+            ("password", PASSWORD),
+            ("next", "/"),
+            ("token", &token),
+        ])
         .send()
         .await
         .unwrap()

@@ -3,6 +3,7 @@
 mod assessment;
 mod enterprises;
 mod incentives;
+mod login;
 mod metrics;
 mod pages;
 mod progress;
@@ -343,11 +344,11 @@ async fn stylesheet() -> impl IntoResponse {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/static/app.css", get(stylesheet))
-        .route("/login", get(pages::login_form).post(pages::login_submit))
-        .route("/logout", post(pages::logout))
+        .route("/login", get(login::login_form).post(login::login_submit))
+        .route("/logout", post(login::logout))
         .route("/account/sessions", get(sessions::list))
         .route("/account/sessions/end", post(sessions::end))
-        .route("/setup", get(pages::setup_form).post(pages::setup_submit))
+        .route("/setup", get(login::setup_form).post(login::setup_submit))
         .route("/", get(pages::home))
         .route("/counties/{code}", get(pages::county))
         .route("/clusters/{code}", get(pages::cluster))

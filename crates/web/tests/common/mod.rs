@@ -81,10 +81,12 @@ impl TestApp {
             .expect("user created");
     }
 
-    /// A client signed in as `username`, with its cookie jar.
+    /// A client signed in as `username`, with its cookie jar, sending the session's CSRF
+    /// token in `X-CSRF-Token` as a program does (the API refuses changes without it).
     pub async fn client_for(&self, username: &str) -> reqwest::Client {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
         let c = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
@@ -95,7 +97,18 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(r.status(), 200, "login as {username}");
-        c
+        let body: serde_json::Value = r.json().await.unwrap();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "x-csrf-token",
+            body["csrf_token"].as_str().unwrap().parse().unwrap(),
+        );
+        reqwest::Client::builder()
+            .cookie_provider(jar)
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     pub fn anonymous(&self) -> reqwest::Client {
