@@ -1,6 +1,7 @@
 //! The `clusterdesk` binary: serve, demo, users, registry import, policy tools.
 
 mod assessment_cmd;
+mod backup_cmd;
 mod policy_cmd;
 mod progress_cmd;
 mod reporting_cmd;
@@ -12,7 +13,7 @@ use clusterdesk_domain::{Clock, Period, Role};
 use clusterdesk_plan::Plan;
 use clusterdesk_store::accounts::{NewUser, random_token};
 use clusterdesk_store::demo::{DemoOptions, DemoReport};
-use clusterdesk_store::{Actor, Store};
+use clusterdesk_store::{Actor, Engine, Store, database_url};
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,6 +51,16 @@ enum Cmd {
     },
     /// Fill an empty database with a deterministic demo city.
     Demo(DemoArgs),
+    /// A consistent copy of the database, taken while the server runs (SQLite: a database
+    /// file; PostgreSQL: a pg_dump archive).
+    Backup { file: PathBuf },
+    /// Bring a backup back into --db (stop the server first). A database holding accounts is
+    /// only replaced with --force.
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCmd),
@@ -401,6 +412,19 @@ async fn run(cli: Cli) -> Result<()> {
                 )
                 .await?;
             println!("已创建用户 {username}({})", role.label());
+            Ok(())
+        }
+        Cmd::Backup { file } => {
+            let store = open(&cli).await?;
+            backup_cmd::backup(&store, file).await
+        }
+        Cmd::Restore { file, force } => {
+            let pg = database_url(&cli.db).1 == Engine::Postgres;
+            let current = if pg { Some(open(&cli).await?) } else { None };
+            backup_cmd::restore(&cli.db, file, *force, current).await?;
+            // Opening migrates a backup of an older version to this one.
+            let store = open(&cli).await?;
+            backup_cmd::print_counts(&store.table_counts().await?);
             Ok(())
         }
         Cmd::User(UserCmd::Unlock { username }) => {

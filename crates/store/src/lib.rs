@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod assessment;
+pub mod backup;
 pub mod bulk;
 pub mod demo;
 pub mod error;
@@ -178,6 +179,11 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The connection URL (for `pg_dump` and `pg_restore`).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// Upsert the plan's org tree, clusters and indicators, so that foreign keys hold.
