@@ -6,6 +6,7 @@
 //! must be on PATH or under /usr/lib/postgresql. Restoring needs the server stopped.
 
 use anyhow::{Context, Result, bail};
+use clusterdesk_store::audit::AuditEntry;
 use clusterdesk_store::{Engine, Store, database_url};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -65,7 +66,14 @@ pub async fn backup(store: &Store, file: &Path) -> Result<()> {
         file.display(),
         t0.elapsed().as_secs_f64()
     );
-    print_counts(&store.table_counts().await?);
+    let counts = store.table_counts().await?;
+    print_counts(&counts);
+    let who = crate::audit_cmd::cli_actor().username;
+    let detail =
+        serde_json::json!({"tables": counts.len(), "rows": counts.iter().map(|(_, n)| n).sum::<i64>()});
+    store
+        .audit(AuditEntry::new(&who, "backup", file.display().to_string()).with(detail))
+        .await?;
     Ok(())
 }
 

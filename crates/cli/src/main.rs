@@ -1,6 +1,7 @@
 //! The `clusterdesk` binary: serve, demo, users, registry import, policy tools.
 
 mod assessment_cmd;
+mod audit_cmd;
 mod backup_cmd;
 mod policy_cmd;
 mod progress_cmd;
@@ -13,7 +14,7 @@ use clusterdesk_domain::{Clock, Period, Role};
 use clusterdesk_plan::Plan;
 use clusterdesk_store::accounts::{NewUser, random_token};
 use clusterdesk_store::demo::{DemoOptions, DemoReport};
-use clusterdesk_store::{Actor, Engine, Store, database_url};
+use clusterdesk_store::{Engine, Store, database_url};
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -61,6 +62,9 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
+    /// The audit trail: `audit verify` checks its chain.
+    #[command(subcommand)]
+    Audit(audit_cmd::AuditCmd),
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCmd),
@@ -335,7 +339,7 @@ async fn serve(cli: &Cli, bind: &str, demo: bool) -> Result<()> {
 
 async fn enterprise_count(store: &Store) -> Result<i64> {
     Ok(store
-        .list_enterprises(&Actor::system("cli"), &Default::default())
+        .list_enterprises(&audit_cmd::cli_actor(), &Default::default())
         .await?
         .total)
 }
@@ -400,7 +404,7 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli).await?;
             store
                 .create_user(
-                    &Actor::system("cli"),
+                    &audit_cmd::cli_actor(),
                     NewUser {
                         username: username.clone(),
                         display_name: display_name.clone(),
@@ -414,6 +418,10 @@ async fn run(cli: Cli) -> Result<()> {
             println!("已创建用户 {username}({})", role.label());
             Ok(())
         }
+        Cmd::Audit(c) => {
+            let store = open(&cli).await?;
+            audit_cmd::run(&store, c).await
+        }
         Cmd::Backup { file } => {
             let store = open(&cli).await?;
             backup_cmd::backup(&store, file).await
@@ -425,11 +433,16 @@ async fn run(cli: Cli) -> Result<()> {
             // Opening migrates a backup of an older version to this one.
             let store = open(&cli).await?;
             backup_cmd::print_counts(&store.table_counts().await?);
+            let who = audit_cmd::cli_actor().username;
+            let e = clusterdesk_store::audit::AuditEntry::new(&who, "restore", file.display().to_string());
+            store.audit(e).await?;
             Ok(())
         }
         Cmd::User(UserCmd::Unlock { username }) => {
             let store = open(&cli).await?;
-            let n = store.unlock_user(&Actor::system("cli"), username.trim()).await?;
+            let n = store
+                .unlock_user(&audit_cmd::cli_actor(), username.trim())
+                .await?;
             if n == 0 {
                 println!("用户 {username} 没有登录锁定");
             } else {
@@ -441,7 +454,7 @@ async fn run(cli: Cli) -> Result<()> {
             let off = matches!(&cli.cmd, Cmd::User(UserCmd::Disable { .. }));
             let store = open(&cli).await?;
             store
-                .set_user_disabled(&Actor::system("cli"), username, off)
+                .set_user_disabled(&audit_cmd::cli_actor(), username, off)
                 .await?;
             println!("已{}用户 {username}", if off { "停用" } else { "启用" });
             Ok(())
@@ -469,7 +482,7 @@ async fn run(cli: Cli) -> Result<()> {
                 .to_string();
             let result = clusterdesk_office::enterprises::import(
                 &store,
-                &Actor::system("cli"),
+                &audit_cmd::cli_actor(),
                 &name,
                 &bytes,
                 *dry_run,

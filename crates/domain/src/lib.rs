@@ -1,5 +1,6 @@
 //! Pure types and rules of the field: codes, money, periods. No I/O.
 
+pub mod audit;
 pub mod clock;
 pub mod industry;
 pub mod lockout;

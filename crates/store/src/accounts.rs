@@ -1,5 +1,6 @@
 //! Users, password hashes (argon2) and sessions.
 
+use crate::audit::AuditEntry;
 use crate::{Actor, Result, Store, StoreError};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -152,8 +153,14 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let new = serde_json::json!({"username": name, "role": u.role.code(), "org": org}).to_string();
-        self.log_change(&mut tx, by, "user", name, "create", None, Some(new))
+        self.log_change(&mut tx, by, "user", name, "create", None, Some(new.clone()))
             .await?;
+        let detail: serde_json::Value = serde_json::from_str(&new).unwrap_or_default();
+        self.audit_in(
+            &mut tx,
+            AuditEntry::new(&by.username, "user_create", name).with(detail),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -279,6 +286,11 @@ impl Store {
         let action = if disabled { "disable" } else { "enable" };
         self.log_change(&mut tx, by, "user", username.trim(), action, None, None)
             .await?;
+        self.audit_in(
+            &mut tx,
+            AuditEntry::new(&by.username, &format!("user_{action}"), username.trim()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod assessment;
+pub mod audit;
 pub mod backup;
 pub mod bulk;
 pub mod demo;

@@ -1,6 +1,7 @@
 //! Failed sign-ins, in the database so that a lock outlives a restart. The rules that read
 //! these counts are `clusterdesk_domain::lockout`; this file only counts and forgets.
 
+use crate::audit::AuditEntry;
 use crate::{Actor, Result, Store};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use clusterdesk_domain::lockout::{Failures, Limits};
@@ -94,6 +95,8 @@ impl Store {
             .bind(stamp(now - KEEP))
             .execute(&mut *tx)
             .await?;
+        let e = AuditEntry::new("-", "login_failed", username).from_address(address);
+        self.audit_in(&mut tx, e).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -118,6 +121,12 @@ impl Store {
             .await?;
         self.log_change(&mut tx, by, "user", username, "unlock", None, None)
             .await?;
+        let detail = serde_json::json!({"addresses": done.rows_affected()});
+        self.audit_in(
+            &mut tx,
+            AuditEntry::new(&by.username, "user_unlock", username).with(detail),
+        )
+        .await?;
         tx.commit().await?;
         Ok(done.rows_affected())
     }

@@ -3,6 +3,7 @@
 //! `clusterdesk_domain::session::SessionRules`, set on the store by the server.
 
 use crate::accounts::{Session, UserInfo, random_token, token_hash, verify_password};
+use crate::audit::AuditEntry;
 use crate::{Actor, Result, Store};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::Row;
@@ -131,6 +132,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        let e = AuditEntry::new(&user.username, "login", &user.username)
+            .from_address(&from.address)
+            .with(serde_json::json!({"password_expired": expired}));
+        self.audit_in(&mut tx, e).await?;
         tx.commit().await?;
         Ok(Some((user, session)))
     }
@@ -157,7 +162,8 @@ impl Store {
             return Ok(None);
         };
         if !rules.alive(created, seen, now) {
-            self.logout(token).await?;
+            let name: String = row.try_get("username")?;
+            self.end_token(token, Some((&name, "session_timeout"))).await?;
             return Ok(None);
         }
         if rules.needs_touch(seen, now) {
@@ -179,11 +185,33 @@ impl Store {
         Ok(Some((actor, row.try_get("csrf_token")?)))
     }
 
+    /// Sign out: the session ends, and the audit trail says who left.
     pub async fn logout(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        let name: Option<String> = sqlx::query_scalar(
+            "SELECT u.username FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(self.pool())
+        .await?;
+        match name {
+            Some(n) => self.end_token(token, Some((&n, "logout"))).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn end_token(&self, token: &str, audit: Option<(&str, &str)>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash(token))
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
+        if let Some((name, action)) = audit
+            && done.rows_affected() > 0
+        {
+            self.audit_in(&mut tx, AuditEntry::new(name, action, name))
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -227,16 +255,24 @@ impl Store {
     }
 
     /// End one of the user's own sessions by its handle; false when none matched.
-    pub async fn end_session(&self, user_id: i64, id: &str) -> Result<bool> {
+    pub async fn end_session(&self, actor: &Actor, id: &str) -> Result<bool> {
         if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(false);
         }
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND substr(token_hash, 1, 16) = $2")
-            .bind(user_id)
+            .bind(actor.user_id)
             .bind(id.to_ascii_lowercase())
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() > 0)
+        let ended = done.rows_affected() > 0;
+        if ended {
+            let e = AuditEntry::new(&actor.username, "session_end", &actor.username)
+                .with(serde_json::json!({"session": id}));
+            self.audit_in(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+        Ok(ended)
     }
 
     /// End every session of a user but `keep` (the one changing the password, if any).

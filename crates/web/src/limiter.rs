@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use clusterdesk_domain::lockout::{self, Limits, MAX_USERNAME_CHARS, Verdict};
 use clusterdesk_store::Store;
+use clusterdesk_store::audit::AuditEntry;
 use clusterdesk_store::sessions::Client;
 use std::net::{IpAddr, SocketAddr};
 
@@ -48,11 +49,15 @@ impl LoginLimiter {
         let now = store.clock().now();
         match lockout::judge(&failures, &self.limits, now) {
             Verdict::Try => Ok(()),
-            Verdict::WaitUntil(t) => Err(WebError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
-                lockout::wait_message(t, now),
-            )),
+            Verdict::WaitUntil(t) => {
+                let e = AuditEntry::new("-", "login_refused", username).from_address(address);
+                store.audit(e).await?;
+                Err(WebError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    lockout::wait_message(t, now),
+                ))
+            }
         }
     }
 

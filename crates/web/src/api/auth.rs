@@ -114,7 +114,7 @@ pub async fn end_session(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    if st.store.end_session(user.actor.user_id, &id).await? {
+    if st.store.end_session(&user.actor, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(WebError::new(StatusCode::NOT_FOUND, "not_found", "没有这个会话"))

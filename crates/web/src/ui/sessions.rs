@@ -109,7 +109,7 @@ pub async fn end(
         .into_iter()
         .any(|s| s.current && s.id == f.id);
     st.store
-        .end_session(u.actor.user_id, &f.id)
+        .end_session(&u.actor, &f.id)
         .await
         .map_err(|e| PageError::with(&st, &u, e))?;
     if own {
