@@ -1,15 +1,16 @@
 //! Enterprise pages: the searchable list with downloads, the profile, the form, the import.
 
-use super::{Layout, PageError, PageUser, check_csrf, render, urlencode};
+use super::extract::{CsrfForm, CsrfUpload};
+use super::{Layout, PageError, PageUser, render, urlencode};
 use crate::AppState;
 use crate::api::enterprises::{EnterpriseIn, parse_input};
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use clusterdesk_domain::Fen;
 use clusterdesk_office::CellError;
 use clusterdesk_store::Scope;
@@ -339,8 +340,6 @@ async fn detail_page(
 #[derive(Default, serde::Deserialize)]
 pub struct FormFields {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     uscc: String,
     #[serde(default)]
     name: String,
@@ -440,7 +439,6 @@ async fn new_form(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
 
 async fn save(st: &AppState, u: &CurrentUser, f: FormFields, editing: bool) -> Result<Response, PageError> {
     require_writer(st, u)?;
-    check_csrf(u, &f.csrf).map_err(|e| PageError::with(st, u, e))?;
     let input = EnterpriseIn {
         uscc: f.uscc.clone(),
         name: f.name.clone(),
@@ -466,7 +464,7 @@ async fn save(st: &AppState, u: &CurrentUser, f: FormFields, editing: bool) -> R
 async fn new_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    Form(f): Form<FormFields>,
+    CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<Response, PageError> {
     save(&st, &u, f, false).await
 }
@@ -490,7 +488,6 @@ async fn edit_form(
         .map(|m| m.valid_from.clone());
     let x = e.enterprise;
     let f = FormFields {
-        csrf: String::new(),
         uscc: x.uscc,
         name: x.name,
         county_code: x.county_code,
@@ -507,7 +504,7 @@ async fn edit_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
     Path(uscc): Path<String>,
-    Form(mut f): Form<FormFields>,
+    CsrfForm(mut f): CsrfForm<FormFields>,
 ) -> Result<Response, PageError> {
     f.uscc = uscc;
     save(&st, &u, f, true).await
@@ -561,13 +558,12 @@ async fn import_form(State(st): State<AppState>, PageUser(u): PageUser) -> Resul
 async fn import_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    mp: Multipart,
+    CsrfUpload(up): CsrfUpload,
 ) -> Result<Response, PageError> {
     require_writer(&st, &u)?;
-    let up = super::read_upload(&u, mp)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
-    let (name, bytes, dry_run) = (up.name.clone(), up.bytes.clone(), up.dry_run);
+    let file = up.file()?;
+    let name = file.file_name.clone().unwrap_or_else(|| "upload".into());
+    let (bytes, dry_run) = (&file.bytes, up.dry_run());
     match clusterdesk_office::enterprises::import(&st.store, &u.actor, &name, &bytes, dry_run).await {
         Ok(s) => Ok(import_page(&st, &u, name, Some(s), dry_run, vec![])),
         Err(clusterdesk_office::enterprises::ImportError::Cells(errs)) => {
@@ -589,7 +585,6 @@ async fn template(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
 
 #[derive(serde::Deserialize)]
 pub struct QualificationForm {
-    csrf: String,
     kind: String,
     #[serde(default)]
     level: String,
@@ -604,9 +599,8 @@ async fn add_qualification(
     State(st): State<AppState>,
     PageUser(u): PageUser,
     Path(uscc): Path<String>,
-    Form(f): Form<QualificationForm>,
+    CsrfForm(f): CsrfForm<QualificationForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     let input = crate::api::enterprises::QualificationIn {
         kind: f.kind,
         level: f.level,

@@ -2,6 +2,7 @@
 
 mod assessment;
 mod enterprises;
+pub mod extract;
 mod incentives;
 mod metrics;
 mod pages;
@@ -12,7 +13,7 @@ mod target;
 mod values;
 
 use crate::AppState;
-use crate::auth::{CurrentUser, same_token};
+use crate::auth::CurrentUser;
 use crate::error::WebError;
 use askama::Template;
 use axum::Router;
@@ -100,15 +101,22 @@ impl Layout {
 }
 
 /// A signed-in user for pages: without a session the browser is sent to the login page.
+#[derive(Clone)]
 pub struct PageUser(pub CurrentUser);
 
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // A form extractor asks again after the handler's own `PageUser`.
+        if let Some(u) = parts.extensions.get::<PageUser>() {
+            return Ok(u.clone());
+        }
         match CurrentUser::from_request_parts(parts, state).await {
             Ok(mut u) => {
                 u.inbox_unread = reminders::unread(state, &u).await;
+                let _ = PAGE.try_with(|p| *p.borrow_mut() = Some((state.clone(), u.clone())));
+                parts.extensions.insert(PageUser(u.clone()));
                 Ok(PageUser(u))
             }
             Err(e) if e.status == StatusCode::UNAUTHORIZED => {
@@ -149,24 +157,38 @@ struct ErrorPage {
     message: String,
 }
 
-/// A failure on a page: rendered as a page in the layout, with the right status.
+tokio::task_local! {
+    /// The signed-in user of the page being answered (set by `PageUser`), so that a failure
+    /// raised with `?` is drawn inside that user's layout.
+    static PAGE: std::cell::RefCell<Option<(AppState, CurrentUser)>>;
+}
+
+/// Runs a request with room for its page user (see `PAGE`); wrapped around every request.
+pub async fn page_scope<F: std::future::Future>(f: F) -> F::Output {
+    PAGE.scope(std::cell::RefCell::new(None), f).await
+}
+
+/// A failure on a page: rendered as a page in the layout of the signed-in user (a bare page
+/// before sign-in), with the status and Chinese message of its `WebError`.
 pub struct PageError {
     err: WebError,
-    layout: Option<Box<Layout>>,
 }
 
 impl PageError {
-    pub fn with(st: &AppState, u: &CurrentUser, err: impl Into<WebError>) -> Self {
-        PageError {
-            err: err.into(),
-            layout: Some(Box::new(Layout::new(st, u, "", vec![]))),
-        }
+    pub fn with(_st: &AppState, _u: &CurrentUser, err: impl Into<WebError>) -> Self {
+        PageError { err: err.into() }
     }
 }
 
 impl From<WebError> for PageError {
     fn from(err: WebError) -> Self {
-        PageError { err, layout: None }
+        PageError { err }
+    }
+}
+
+impl From<clusterdesk_store::StoreError> for PageError {
+    fn from(e: clusterdesk_store::StoreError) -> Self {
+        PageError { err: e.into() }
     }
 }
 
@@ -178,11 +200,19 @@ impl IntoResponse for PageError {
             StatusCode::INTERNAL_SERVER_ERROR => "服务器错误",
             _ => "请求有误",
         };
-        match self.layout {
+        let layout = PAGE
+            .try_with(|p| {
+                p.borrow()
+                    .as_ref()
+                    .map(|(st, u)| Layout::new(st, u, "", vec![]))
+            })
+            .ok()
+            .flatten();
+        match layout {
             Some(layout) => {
                 let page = ErrorPage {
                     title: heading.into(),
-                    layout: *layout,
+                    layout,
                     heading: heading.into(),
                     message: self.err.message,
                 };
@@ -228,55 +258,6 @@ pub fn render<T: Template>(t: &T) -> Response {
     }
 }
 
-/// A file upload form: its CSRF token, whether it asked for a dry run, the file, other fields.
-pub struct Upload {
-    pub csrf: String,
-    pub dry_run: bool,
-    pub name: String,
-    pub bytes: Vec<u8>,
-    pub fields: std::collections::HashMap<String, String>,
-}
-
-/// Read an upload form (`csrf`, `dry_run`, `file` and any other text fields), checking the
-/// CSRF token; a missing or empty file is a clear error.
-pub async fn read_upload(u: &CurrentUser, mut mp: axum::extract::Multipart) -> Result<Upload, WebError> {
-    let mut up = Upload {
-        csrf: String::new(),
-        dry_run: false,
-        name: String::new(),
-        bytes: Vec::new(),
-        fields: Default::default(),
-    };
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return Err(WebError::upload("上传内容无法读取", e)),
-        };
-        match field.name().unwrap_or("").to_string().as_str() {
-            "csrf" => up.csrf = field.text().await.unwrap_or_default(),
-            "dry_run" => up.dry_run = true,
-            "file" => {
-                up.name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| WebError::upload("文件上传失败", e))?;
-                up.bytes = bytes.to_vec();
-            }
-            other => {
-                let other = other.to_string();
-                up.fields.insert(other, field.text().await.unwrap_or_default());
-            }
-        }
-    }
-    check_csrf(u, &up.csrf)?;
-    if up.bytes.is_empty() {
-        return Err(WebError::bad_request("请选择要上传的文件"));
-    }
-    Ok(up)
-}
-
 /// A file to download, named in Chinese (RFC 6266 `filename*`), with a plain fallback name.
 pub fn file_download(body: Vec<u8>, content_type: &str, filename: &str) -> Response {
     let ext = filename.rsplit_once('.').map(|(_, e)| e).unwrap_or("bin");
@@ -317,15 +298,6 @@ pub fn table_download(
             "text/csv; charset=utf-8",
             &format!("{name}.csv"),
         ))
-    }
-}
-
-/// Refuse a form post whose CSRF token is not the session's.
-pub fn check_csrf(u: &CurrentUser, token: &str) -> Result<(), WebError> {
-    if same_token(token, &u.csrf) {
-        Ok(())
-    } else {
-        Err(WebError::forbidden("表单已过期或来源不明,请刷新页面后重试"))
     }
 }
 

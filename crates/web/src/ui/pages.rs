@@ -1,5 +1,6 @@
 //! Login, first run, the home page, county and cluster pages, the account list.
 
+use super::extract::CsrfForm;
 use super::{Layout, PageError, PageUser, render};
 use crate::AppState;
 use crate::auth::{clear_cookie, session_token, set_cookie};
@@ -84,11 +85,11 @@ pub async fn login_submit(State(st): State<AppState>, Form(f): Form<LoginForm>) 
 }
 
 #[derive(serde::Deserialize)]
-pub struct CsrfForm {
+pub struct LogoutForm {
     csrf: String,
 }
 
-pub async fn logout(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
+pub async fn logout(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<LogoutForm>) -> Response {
     if let Some(token) = session_token(&headers)
         && let Ok(Some((_, csrf))) = st.store.session_actor(&token).await
         && crate::auth::same_token(&f.csrf, &csrf)
@@ -682,7 +683,6 @@ pub async fn password_form(State(st): State<AppState>, PageUser(u): PageUser) ->
 
 #[derive(serde::Deserialize)]
 pub struct PasswordForm {
-    csrf: String,
     current: String,
     new: String,
     confirm: String,
@@ -691,9 +691,8 @@ pub struct PasswordForm {
 pub async fn password_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    Form(f): Form<PasswordForm>,
+    CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    super::check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     if f.new != f.confirm {
         return Ok(password_page(&st, &u, "两次输入的新密码不一致".into(), false));
     }
@@ -714,7 +713,6 @@ pub async fn password_submit(
 
 #[derive(serde::Deserialize)]
 pub struct ClusterPlanForm {
-    csrf: String,
     #[serde(default)]
     f0: String,
     #[serde(default)]
@@ -735,9 +733,8 @@ pub async fn cluster_plan_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
     Path(code): Path<String>,
-    Form(f): Form<ClusterPlanForm>,
+    CsrfForm(f): CsrfForm<ClusterPlanForm>,
 ) -> Result<Response, PageError> {
-    super::check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     let values = [f.f0, f.f1, f.f2, f.f3, f.f4, f.f5, f.f6];
     st.store
         .update_cluster_plan(&u.actor, &code, &values)

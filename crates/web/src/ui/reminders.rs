@@ -1,7 +1,8 @@
 //! 逾期催报 for the bureau, 催报提醒 (the inbox) for each county, and 版本对比: two revisions
 //! of a reported period side by side.
 
-use super::{Layout, PageError, PageUser, check_csrf, render, urlencode};
+use super::extract::CsrfForm;
+use super::{Layout, PageError, PageUser, render, urlencode};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
@@ -222,7 +223,6 @@ async fn overdue_page(
 /// of the chosen data set (or of all), of one county when `county` is given, is reminded.
 #[derive(serde::Deserialize)]
 pub struct RemindForm {
-    csrf: String,
     #[serde(default)]
     dataset: String,
     #[serde(default)]
@@ -236,9 +236,8 @@ pub struct RemindForm {
 async fn remind(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(f): axum::Form<RemindForm>,
+    CsrfForm(f): CsrfForm<RemindForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     if u.actor.role != Role::CityAdmin {
         return Err(PageError::with(
             &st,
@@ -406,7 +405,6 @@ async fn inbox_page(
 
 #[derive(serde::Deserialize)]
 pub struct ReadForm {
-    csrf: String,
     /// One item's key; empty marks every item read.
     #[serde(default)]
     key: String,
@@ -415,9 +413,8 @@ pub struct ReadForm {
 async fn mark_read(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(f): axum::Form<ReadForm>,
+    CsrfForm(f): CsrfForm<ReadForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     let keys: Vec<String> = if f.key.is_empty() { vec![] } else { vec![f.key] };
     st.store
         .mark_read(&u.actor, &keys, st.store.today())

@@ -149,9 +149,8 @@ pub async fn targets(
 pub async fn targets_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    crate::ui::extract::CsrfForm(form): crate::ui::extract::CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    crate::ui::check_csrf(&u, &form_get(&form, "csrf")).map_err(|e| PageError::with(&st, &u, e))?;
     let year_text = form_get(&form, "year");
     let year = crate::api::assessment::target_year(&st.store, Some(&year_text))
         .await

@@ -4,6 +4,7 @@ use super::ranking::assessment_page;
 use super::{PageQuery, form_get};
 use crate::AppState;
 use crate::api::assessment::resolve_year;
+use crate::ui::extract::CsrfForm;
 use crate::ui::{PageError, PageUser};
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,9 +14,8 @@ use clusterdesk_store::StoreError;
 pub async fn finalize(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    crate::ui::check_csrf(&u, &form_get(&form, "csrf")).map_err(|e| PageError::with(&st, &u, e))?;
     let q = PageQuery {
         year: Some(form_get(&form, "year")),
         ..PageQuery::default()
@@ -44,9 +44,8 @@ pub async fn finalize(
 pub async fn revoke(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    crate::ui::check_csrf(&u, &form_get(&form, "csrf")).map_err(|e| PageError::with(&st, &u, e))?;
     let q = PageQuery {
         year: Some(form_get(&form, "year")),
         ..PageQuery::default()

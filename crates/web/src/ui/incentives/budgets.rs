@@ -3,9 +3,9 @@
 use super::detail::store_status;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::ui::{Layout, PageError, PageUser, check_csrf, render};
+use crate::ui::extract::CsrfForm;
+use crate::ui::{Layout, PageError, PageUser, render};
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -120,8 +120,6 @@ pub(super) async fn budgets(
 #[derive(serde::Deserialize, Default)]
 pub(super) struct BudgetForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     year: String,
     #[serde(default)]
     funding_source: String,
@@ -132,9 +130,8 @@ pub(super) struct BudgetForm {
 pub(super) async fn budget_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    Form(f): Form<BudgetForm>,
+    CsrfForm(f): CsrfForm<BudgetForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     let keep = (f.year.clone(), f.funding_source.clone(), f.amount_wan.clone());
     let year = match f.year.trim().parse::<i64>() {
         Ok(y) => y,

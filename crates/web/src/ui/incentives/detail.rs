@@ -6,11 +6,10 @@ use super::{TraceRow, eval_label, trace_rows_json};
 use crate::AppState;
 use crate::api::incentives::evidence_response;
 use crate::auth::CurrentUser;
-use crate::error::WebError;
-use crate::ui::{Layout, PageError, PageUser, check_csrf, render};
+use crate::ui::extract::{CsrfForm, CsrfUpload};
+use crate::ui::{Layout, PageError, PageUser, render};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use clusterdesk_domain::{Fen, Role};
@@ -193,8 +192,6 @@ fn page_id(st: &AppState, u: &CurrentUser, s: &str) -> Result<i64, PageError> {
 #[derive(serde::Deserialize, Default)]
 pub(super) struct ActForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     action: String,
     #[serde(default)]
     comment: String,
@@ -217,10 +214,9 @@ pub(super) async fn claim_act(
     State(st): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    Form(f): Form<ActForm>,
+    CsrfForm(f): CsrfForm<ActForm>,
 ) -> Result<Response, PageError> {
     let id = page_id(&st, &u, &id)?;
-    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     let Some(action) = Action::parse(&f.action) else {
         return claim_page(
             &st,
@@ -258,37 +254,10 @@ pub(super) async fn claim_upload(
     State(st): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    mut mp: Multipart,
+    CsrfUpload(up): CsrfUpload,
 ) -> Result<Response, PageError> {
     let id = page_id(&st, &u, &id)?;
-    let mut csrf = String::new();
-    let mut file = None;
-    loop {
-        match mp.next_field().await {
-            Ok(Some(field)) => match field.name().unwrap_or("") {
-                "csrf" => csrf = field.text().await.unwrap_or_default(),
-                "file" => {
-                    let name = field.file_name().unwrap_or("").to_string();
-                    let ctype = field.content_type().unwrap_or("").to_string();
-                    let bytes = field.bytes().await.map_err(|e| {
-                        PageError::with(&st, &u, WebError::bad_request(format!("文件上传失败:{e}")))
-                    })?;
-                    file = Some((name, ctype, bytes));
-                }
-                _ => {}
-            },
-            Ok(None) => break,
-            Err(e) => {
-                return Err(PageError::with(
-                    &st,
-                    &u,
-                    WebError::bad_request(format!("上传内容无法读取:{e}")),
-                ));
-            }
-        }
-    }
-    check_csrf(&u, &csrf).map_err(|e| PageError::with(&st, &u, e))?;
-    let Some((name, ctype, bytes)) = file else {
+    let Some(file) = up.files.last() else {
         return claim_page(
             &st,
             &u,
@@ -301,7 +270,14 @@ pub(super) async fn claim_upload(
     };
     match st
         .store
-        .add_evidence(&u.actor, &st.policies, id, &name, &ctype, &bytes)
+        .add_evidence(
+            &u.actor,
+            &st.policies,
+            id,
+            file.file_name.as_deref().unwrap_or(""),
+            &file.content_type,
+            &file.bytes,
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/claims/{id}?done=upload")).into_response()),

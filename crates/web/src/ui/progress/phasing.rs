@@ -146,7 +146,7 @@ pub async fn phasing(
 pub async fn phasing_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    crate::ui::extract::CsrfForm(form): crate::ui::extract::CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let get = |k: &str| {
         form.iter()
@@ -154,7 +154,6 @@ pub async fn phasing_submit(
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_default()
     };
-    crate::ui::check_csrf(&u, &get("csrf")).map_err(|e| PageError::with(&st, &u, e))?;
     let target = get("target");
     let county = get("county");
     let mut edits = Vec::new();

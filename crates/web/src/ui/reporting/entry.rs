@@ -6,7 +6,8 @@ use super::{Choice, may_enter};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::ui::{Layout, PageError, PageUser, check_csrf, render};
+use crate::ui::extract::CsrfForm;
+use crate::ui::{Layout, PageError, PageUser, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -205,7 +206,7 @@ pub(super) async fn entry_form(
 pub(super) async fn entry_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let get = |k: &str| {
         fields
@@ -214,7 +215,6 @@ pub(super) async fn entry_submit(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    check_csrf(&u, &get("csrf")).map_err(|e| PageError::with(&st, &u, e))?;
     if !may_enter(&u) {
         return Err(PageError::with(
             &st,

@@ -5,7 +5,8 @@ use super::{Choice, may_enter};
 use crate::AppState;
 use crate::error::WebError;
 use crate::ui::{PageError, PageUser, render};
-use axum::extract::{Multipart, Query, State};
+use crate::ui::extract::CsrfUpload;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use clusterdesk_domain::Period;
 use clusterdesk_office::reporting::ImportError;
@@ -49,7 +50,7 @@ pub(super) async fn download(
 pub(super) async fn upload(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    mp: Multipart,
+    CsrfUpload(up): CsrfUpload,
 ) -> Result<Response, PageError> {
     if !may_enter(&u) {
         return Err(PageError::with(
@@ -58,10 +59,9 @@ pub(super) async fn upload(
             WebError::forbidden("只有县(市)填报员和市工信局可以上传数据"),
         ));
     }
-    let up = crate::ui::read_upload(&u, mp)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
-    let (name, bytes, dry_run) = (up.name.clone(), up.bytes.clone(), up.dry_run);
+    let file = up.file()?;
+    let name = file.file_name.clone().unwrap_or_else(|| "upload".into());
+    let (bytes, dry_run) = (&file.bytes, up.dry_run());
     let result =
         clusterdesk_office::reporting::import(&st.store, &u.actor, &name, &bytes, None, dry_run).await;
     // Keep the selection the person uploaded from.

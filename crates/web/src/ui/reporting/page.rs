@@ -6,7 +6,8 @@ use super::{Choice, may_enter};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::ui::{Layout, PageError, PageUser, check_csrf, render, urlencode};
+use crate::ui::extract::CsrfForm;
+use crate::ui::{Layout, PageError, PageUser, render, urlencode};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -192,7 +193,7 @@ pub(super) async fn page(
 pub(super) async fn transition(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let get = |k: &str| {
         fields
@@ -201,7 +202,6 @@ pub(super) async fn transition(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    check_csrf(&u, &get("csrf")).map_err(|e| PageError::with(&st, &u, e))?;
     let action = Action::parse(&get("action"))
         .ok_or_else(|| PageError::with(&st, &u, WebError::bad_request("未知操作")))?;
     let (dataset, county, period) = (get("dataset"), get("county"), get("period"));
