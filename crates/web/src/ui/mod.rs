@@ -174,12 +174,6 @@ pub struct PageError {
     err: WebError,
 }
 
-impl PageError {
-    pub fn with(_st: &AppState, _u: &CurrentUser, err: impl Into<WebError>) -> Self {
-        PageError { err: err.into() }
-    }
-}
-
 impl From<WebError> for PageError {
     fn from(err: WebError) -> Self {
         PageError { err }
@@ -192,6 +186,16 @@ impl From<clusterdesk_store::StoreError> for PageError {
     }
 }
 
+/// A template that could not be made: a store failure as such, anything else a bad request.
+impl From<clusterdesk_office::reporting::TemplateError> for PageError {
+    fn from(e: clusterdesk_office::reporting::TemplateError) -> Self {
+        match e {
+            clusterdesk_office::reporting::TemplateError::Store(s) => s.into(),
+            other => WebError::bad_request(other.to_string()).into(),
+        }
+    }
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let heading = match self.err.status {
@@ -201,11 +205,7 @@ impl IntoResponse for PageError {
             _ => "请求有误",
         };
         let layout = PAGE
-            .try_with(|p| {
-                p.borrow()
-                    .as_ref()
-                    .map(|(st, u)| Layout::new(st, u, "", vec![]))
-            })
+            .try_with(|p| p.borrow().as_ref().map(|(st, u)| Layout::new(st, u, "", vec![])))
             .ok()
             .flatten();
         match layout {
@@ -277,8 +277,6 @@ pub fn file_download(body: Vec<u8>, content_type: &str, filename: &str) -> Respo
 
 /// A table as a download: `format` xlsx gives Excel, anything else CSV with a BOM.
 pub fn table_download(
-    st: &AppState,
-    u: &CurrentUser,
     format: &str,
     name: &str,
     headers: &[&str],
@@ -286,7 +284,7 @@ pub fn table_download(
 ) -> Result<Response, PageError> {
     if format == "xlsx" {
         let body = clusterdesk_office::table::write_xlsx(name, headers, rows)
-            .map_err(|e| PageError::with(st, u, WebError::bad_request(e.to_string())))?;
+            .map_err(|e| WebError::bad_request(e.to_string()))?;
         Ok(file_download(
             body,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -278,28 +278,19 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
             let e = crate::error::WebError::forbidden(
                 "安全审计员查看审计日志,不查看业务数据;审计日志页面将在安全加固中提供",
             );
-            return Err(PageError::with(&st, &u, e));
+            return Err(e.into());
         }
         _ => {}
     }
-    let clusters = st
-        .store
-        .list_clusters(&u.actor)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let clusters = st.store.list_clusters(&u.actor).await?;
     // The latest month's figures (scoped to the reader's county by the store); the month also
     // sets the year of the totals and the as-of of the targets.
-    let dash = st
-        .store
-        .dashboard(&u.actor, "revenue", 10)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let dash = st.store.dashboard(&u.actor, "revenue", 10).await?;
     let (latest, year) = years_of(&st, dash.latest_month.as_deref());
     let totals: HashMap<String, i64> = st
         .store
         .cluster_totals("revenue", &format!("{year}-"))
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?
+        .await?
         .into_iter()
         .collect();
     let plan = st.store.plan();
@@ -308,11 +299,7 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
         year: plan.meta.target_year,
         month: 12,
     });
-    let report = st
-        .store
-        .target_progress(&u.actor, as_of, None)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let report = st.store.target_progress(&u.actor, as_of, None).await?;
     let targets: Vec<HomeTarget> = report
         .targets
         .iter()
@@ -458,9 +445,7 @@ pub async fn county(
     PageUser(u): PageUser,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    st.store
-        .check_county(&u.actor, &code)
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    st.store.check_county(&u.actor, &code)?;
     let name = st
         .store
         .plan()
@@ -470,8 +455,7 @@ pub async fn county(
     let clusters: Vec<_> = st
         .store
         .list_clusters(&u.actor)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?
+        .await?
         .into_iter()
         .filter(|c| c.county_code == code)
         .collect();
@@ -482,8 +466,7 @@ pub async fn county(
         let t: HashMap<String, i64> = st
             .store
             .cluster_totals("revenue", &format!("{y}-"))
-            .await
-            .map_err(|e| PageError::with(&st, &u, e))?
+            .await?
             .into_iter()
             .collect();
         by_year.push(t);
@@ -537,20 +520,12 @@ pub async fn cluster(
     PageUser(u): PageUser,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let c = st
-        .store
-        .get_cluster(&u.actor, &code)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let c = st.store.get_cluster(&u.actor, &code).await?;
     let (_, full_year) = data_years(&st).await?;
     let mut years = Vec::new();
     let mut prev: Option<i64> = None;
     for y in years_to_show(&st, full_year) {
-        let t = st
-            .store
-            .cluster_totals("revenue", &format!("{y}-"))
-            .await
-            .map_err(|e| PageError::with(&st, &u, e))?;
+        let t = st.store.cluster_totals("revenue", &format!("{y}-")).await?;
         let v = t.iter().find(|(k, _)| *k == code).map(|(_, v)| *v);
         let growth = match (prev, v) {
             (Some(p), Some(v)) if p > 0 => {
@@ -574,16 +549,11 @@ pub async fn cluster(
         .into_iter()
         .rev()
         .collect();
-    let plan_fields = st
-        .store
-        .cluster_plan(&u.actor, &code)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let plan_fields = st.store.cluster_plan(&u.actor, &code).await?;
     let top = st
         .store
         .top_enterprises(&u.actor, &code, "revenue", &full_year.to_string(), 10)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?
+        .await?
         .into_iter()
         .map(|(a, b, v)| (a, b, Fen(v).wan_yuan(1)))
         .collect();
@@ -618,18 +588,13 @@ pub async fn users(State(st): State<AppState>, PageUser(u): PageUser) -> Result<
         u.actor.role,
         Role::SystemAdmin | Role::SecurityAdmin | Role::CityAdmin
     ) {
-        return Err(PageError::with(
-            &st,
-            &u,
-            crate::error::WebError::forbidden("只有管理员可以查看用户账户"),
-        ));
+        return Err(crate::error::WebError::forbidden("只有管理员可以查看用户账户").into());
     }
     let plan = st.store.plan();
     let users = st
         .store
         .list_users()
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?
+        .await?
         .into_iter()
         .map(|x| {
             let org = plan
@@ -736,9 +701,6 @@ pub async fn cluster_plan_submit(
     CsrfForm(f): CsrfForm<ClusterPlanForm>,
 ) -> Result<Response, PageError> {
     let values = [f.f0, f.f1, f.f2, f.f3, f.f4, f.f5, f.f6];
-    st.store
-        .update_cluster_plan(&u.actor, &code, &values)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    st.store.update_cluster_plan(&u.actor, &code, &values).await?;
     Ok(Redirect::to(&format!("/clusters/{code}")).into_response())
 }

@@ -64,14 +64,8 @@ async fn targets_page(
     typed: Option<Typed<'_>>,
     error: String,
 ) -> Result<Response, PageError> {
-    let year = crate::api::assessment::target_year(&st.store, year)
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
-    let t = st
-        .store
-        .above_scale_targets(&u.actor, year)
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
+    let year = crate::api::assessment::target_year(&st.store, year).await?;
+    let t = st.store.above_scale_targets(&u.actor, year).await?;
     let own = match u.actor.scope() {
         clusterdesk_store::Scope::County(c) => Some(c),
         _ => None,
@@ -152,9 +146,7 @@ pub async fn targets_submit(
     crate::ui::extract::CsrfForm(form): crate::ui::extract::CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let year_text = form_get(&form, "year");
-    let year = crate::api::assessment::target_year(&st.store, Some(&year_text))
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let year = crate::api::assessment::target_year(&st.store, Some(&year_text)).await?;
     let note = form_get(&form, "note");
     let plan = st.store.plan();
     let mut typed: BTreeMap<String, String> = BTreeMap::new();
@@ -216,6 +208,6 @@ pub async fn targets_submit(
             )
             .await
         }
-        Err(e) => Err(PageError::with(&st, &u, e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -24,9 +24,7 @@ pub async fn finalize(
         let msg = "请先勾选“已核对排名与金额”再定稿".to_string();
         return assessment_page(&st, &u, &q, String::new(), msg, String::new()).await;
     }
-    let (year, month) = resolve_year(&st.store, q.year.as_deref())
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let (year, month) = resolve_year(&st.store, q.year.as_deref()).await?;
     match st
         .store
         .finalize_county_transfer(&u.actor, &st.policies, year, month, st.store.today())
@@ -36,7 +34,7 @@ pub async fn finalize(
         Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => {
             assessment_page(&st, &u, &q, String::new(), m, String::new()).await
         }
-        Err(e) => Err(PageError::with(&st, &u, e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -51,14 +49,12 @@ pub async fn revoke(
         ..PageQuery::default()
     };
     let reason = form_get(&form, "reason");
-    let (year, _) = resolve_year(&st.store, q.year.as_deref())
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let (year, _) = resolve_year(&st.store, q.year.as_deref()).await?;
     match st.store.revoke_county_transfer(&u.actor, year, &reason).await {
         Ok(()) => Ok(Redirect::to(&format!("/assessment?year={year}&done=revoked#transfer")).into_response()),
         Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => {
             assessment_page(&st, &u, &q, String::new(), m, reason).await
         }
-        Err(e) => Err(PageError::with(&st, &u, e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -69,11 +69,7 @@ async fn budgets_page(
     error: String,
     notice: String,
 ) -> Result<Response, PageError> {
-    let rows = st
-        .store
-        .list_budgets(&u.actor)
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
+    let rows = st.store.list_budgets(&u.actor).await?;
     let mut sources: Vec<String> = st
         .policies
         .policies()
@@ -174,7 +170,7 @@ pub(super) async fn budget_submit(
             )
             .await
         }
-        Err(e) if e.is_internal() => Err(PageError::with(&st, &u, e)),
+        Err(e) if e.is_internal() => Err(e.into()),
         Err(e) => budgets_page(&st, &u, keep, store_status(&e), e.to_string(), String::new()).await,
     }
 }

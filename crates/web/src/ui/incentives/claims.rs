@@ -89,7 +89,7 @@ pub(super) async fn claims(
     PageUser(u): PageUser,
     Query(q): Query<ClaimsQuery>,
 ) -> Result<Response, PageError> {
-    business(&st, &u)?;
+    business(&u)?;
     let status = q.status.clone().unwrap_or_default();
     // Reviewers land on their queue; everyone can switch to all claims.
     let queue = q.all.is_none()
@@ -101,11 +101,7 @@ pub(super) async fn claims(
         queue,
         ..Default::default()
     };
-    let rows = st
-        .store
-        .list_claims(&u.actor, &st.policies, &f)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let rows = st.store.list_claims(&u.actor, &st.policies, &f).await?;
     if let Some(fmt) = q.format.as_deref() {
         let table: Vec<Vec<String>> = rows
             .iter()
@@ -125,8 +121,6 @@ pub(super) async fn claims(
             })
             .collect();
         return crate::ui::table_download(
-            &st,
-            &u,
             fmt,
             "申报",
             &[
@@ -195,7 +189,7 @@ async fn new_page(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     if !files_claims(u.actor.role) {
-        return Err(PageError::with(st, u, WebError::forbidden("您的角色不能申报")));
+        return Err(WebError::forbidden("您的角色不能申报").into());
     }
     let selected = v.get("policy").cloned().unwrap_or_default();
     let policy = st.policies.get(&selected).cloned();
@@ -208,8 +202,7 @@ async fn new_page(
         };
         st.store
             .list_enterprises(&u.actor, &f)
-            .await
-            .map_err(|e| PageError::with(st, u, e))?
+            .await?
             .items
             .into_iter()
             .map(|e| (e.uscc, e.name))
@@ -329,15 +322,14 @@ pub(super) async fn new_submit(
         ) => {
             return new_page(&st, &u, v, vec![e.to_string()]).await;
         }
-        Err(e) => return Err(PageError::with(&st, &u, e)),
+        Err(e) => return Err(e.into()),
     };
     let id = d.claim.id;
     for f in files {
         let name = f.file_name.unwrap_or_default();
         st.store
             .add_evidence(&u.actor, &st.policies, id, &name, &f.content_type, &f.bytes)
-            .await
-            .map_err(|e| PageError::with(&st, &u, e))?;
+            .await?;
     }
     Ok(Redirect::to(&format!("/claims/{id}")).into_response())
 }

@@ -57,11 +57,7 @@ async fn claim_page(
     error: String,
     notice: String,
 ) -> Result<Response, PageError> {
-    let d = st
-        .store
-        .get_claim(&u.actor, &st.policies, id)
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
+    let d = st.store.get_claim(&u.actor, &st.policies, id).await?;
     let c = &d.claim;
     let facts = match &c.facts {
         Value::Object(m) => {
@@ -175,7 +171,7 @@ pub(super) async fn claim(
     Path(id): Path<String>,
     Query(q): Query<ClaimQuery>,
 ) -> Result<Response, PageError> {
-    let id = page_id(&st, &u, &id)?;
+    let id = page_id(&id)?;
     let notice = match q.done.as_deref().and_then(Action::parse) {
         Some(a) => format!("已{}", a.label()),
         None if q.done.as_deref() == Some("upload") => "材料已上传".into(),
@@ -184,9 +180,9 @@ pub(super) async fn claim(
     claim_page(&st, &u, id, StatusCode::OK, String::new(), notice).await
 }
 
-fn page_id(st: &AppState, u: &CurrentUser, s: &str) -> Result<i64, PageError> {
+fn page_id(s: &str) -> Result<i64, PageError> {
     s.parse::<i64>()
-        .map_err(|_| PageError::with(st, u, StoreError::NotFound(format!("申请“{s}”"))))
+        .map_err(|_| StoreError::NotFound(format!("申请“{s}”")).into())
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -216,7 +212,7 @@ pub(super) async fn claim_act(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<ActForm>,
 ) -> Result<Response, PageError> {
-    let id = page_id(&st, &u, &id)?;
+    let id = page_id(&id)?;
     let Some(action) = Action::parse(&f.action) else {
         return claim_page(
             &st,
@@ -245,7 +241,7 @@ pub(super) async fn claim_act(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/claims/{id}?done={}", action.code())).into_response()),
-        Err(e) if e.is_internal() => Err(PageError::with(&st, &u, e)),
+        Err(e) if e.is_internal() => Err(e.into()),
         Err(e) => claim_page(&st, &u, id, store_status(&e), e.to_string(), String::new()).await,
     }
 }
@@ -256,7 +252,7 @@ pub(super) async fn claim_upload(
     Path(id): Path<String>,
     CsrfUpload(up): CsrfUpload,
 ) -> Result<Response, PageError> {
-    let id = page_id(&st, &u, &id)?;
+    let id = page_id(&id)?;
     let Some(file) = up.files.last() else {
         return claim_page(
             &st,
@@ -281,7 +277,7 @@ pub(super) async fn claim_upload(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/claims/{id}?done=upload")).into_response()),
-        Err(e) if e.is_internal() => Err(PageError::with(&st, &u, e)),
+        Err(e) if e.is_internal() => Err(e.into()),
         Err(e) => claim_page(&st, &u, id, store_status(&e), e.to_string(), String::new()).await,
     }
 }
@@ -291,12 +287,11 @@ pub(super) async fn claim_evidence(
     PageUser(u): PageUser,
     Path((id, evidence)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let id = page_id(&st, &u, &id)?;
-    let evidence = page_id(&st, &u, &evidence)?;
+    let id = page_id(&id)?;
+    let evidence = page_id(&evidence)?;
     let (name, ctype, bytes) = st
         .store
         .get_evidence(&u.actor, &st.policies, id, evidence)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+        .await?;
     Ok(evidence_response(&name, &ctype, bytes))
 }
