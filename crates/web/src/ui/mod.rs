@@ -222,7 +222,7 @@ impl IntoResponse for PageError {
                 self.err.status,
                 Html(format!(
                     "<h1>{heading}</h1><p>{}</p>",
-                    html_escape(&self.err.message)
+                    crate::charts::esc(&self.err.message)
                 )),
             )
                 .into_response(),
@@ -239,13 +239,6 @@ pub fn beijing_time(rfc3339: &str) -> String {
         }
         Err(_) => rfc3339.to_string(),
     }
-}
-
-pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 pub fn render<T: Template>(t: &T) -> Response {
