@@ -9,6 +9,7 @@ mod sheet;
 pub mod table;
 mod xlsx_cells;
 mod xlsx_guard;
+mod xlsx_styles;
 
 pub use limits::{ErrorCounts, error_counts, error_total};
 
