@@ -1,6 +1,7 @@
 //! Spreadsheets and CSV in and out: reading tables with cell-level errors, writing templates.
 
 pub mod enterprises;
+pub mod layout;
 pub mod entries;
 pub mod limits;
 pub mod normalize;

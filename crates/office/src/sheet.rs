@@ -185,14 +185,21 @@ pub(crate) fn read_sheet(
             "Excel 文件中没有工作表".into(),
         ));
     }
-    for s in &sheets {
-        if s.visible != SheetVisible::Visible || s.typ != SheetType::WorkSheet {
-            continue;
-        }
+    let mut only = None;
+    let visible = sheets
+        .iter()
+        .filter(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet);
+    for (i, s) in visible.enumerate() {
         let t = read_one(&mut wb, file, bytes, &s.name)?;
         if fits(&t) {
             return Ok(t);
         }
+        only = if i == 0 { Some(t) } else { None };
+    }
+    // One visible sheet that does not fit is still the sheet meant: the caller's checks name
+    // the cell that is wrong, which says more than a refusal of the whole file.
+    if let Some(t) = only {
+        return Ok(t);
     }
     if expected.is_empty() {
         // No visible worksheet (a chart sheet alone): no cells, as calamine's reader has it.
