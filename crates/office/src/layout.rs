@@ -184,19 +184,6 @@ pub fn read<'p>(plan: &'p Plan, t: &Table, expect_dataset: Option<&str>) -> Resu
         }
     };
     let mut errors = Vec::new();
-    if cols.is_empty() {
-        errors.push(t.error(
-            3,
-            first,
-            "",
-            "column_missing",
-            format!(
-                "第3行没有数据集“{}”的任何指标列;{}",
-                ds.name,
-                expected(first)
-            ),
-        ));
-    }
     for (c, h) in heads.iter().enumerate() {
         let known = c == unit_col || c == unit_col + 1 || cols.iter().any(|(k, _)| *k == c);
         if h.is_empty() || known {
@@ -223,6 +210,16 @@ pub fn read<'p>(plan: &'p Plan, t: &Table, expect_dataset: Option<&str>) -> Resu
             h,
             "column_unknown",
             format!("列“{h}”不是数据集“{}”本期的指标;{}", ds.name, expected(c)),
+        ));
+    }
+    // No column of the data set, and none that could be one: say what row 3 should hold.
+    if cols.is_empty() && errors.is_empty() {
+        errors.push(t.error(
+            3,
+            first,
+            "",
+            "column_missing",
+            format!("第3行没有数据集“{}”的任何指标列;{}", ds.name, expected(first)),
         ));
     }
     if !errors.is_empty() {
@@ -316,6 +313,10 @@ fn places(ind: &Indicator) -> u32 {
 /// doubles (1231250.3199999998 for 1,231,250.32), not a figure typed more precisely than the
 /// indicator allows, which is left for the entry rules to refuse.
 pub fn shown_value(t: &Table, r: usize, c: usize, ind: &Indicator, typed: &str) -> String {
+    if ind.value_type == ValueType::Text {
+        // Notes are kept as typed; the entry rules clean them.
+        return typed.to_string();
+    }
     let percent_unit = entry_unit(ind) == "%";
     let text = normalize(typed);
     let at = (r - 1, c);
@@ -324,12 +325,12 @@ pub fn shown_value(t: &Table, r: usize, c: usize, ind: &Indicator, typed: &str) 
     let scaled = (t.percent.contains(&at) && percent_unit) || csv_percent;
     let plain = text.trim_end_matches('%').replace([',', '\u{ff0c}'], "");
     let Ok(mut d) = Decimal::from_str(plain.trim()) else {
-        return typed.to_string();
+        return text;
     };
     if scaled {
         d *= Decimal::from(100);
     } else if !number {
-        return typed.to_string();
+        return text;
     }
     let p = places(ind);
     let rounded = d.round_dp_with_strategy(p, RoundingStrategy::MidpointAwayFromZero);
