@@ -89,13 +89,27 @@ pub fn read<'p>(plan: &'p Plan, t: &Table, expect_dataset: Option<&str>) -> Resu
     let cell = |r: usize, c: usize| normalize(&raw(r, c));
 
     // Row 2: which data set, county and period this file is.
-    let k = t
+    let label = t
         .rows
         .get(1)
-        .and_then(|r| r.iter().position(|c| normalize(c) == "数据集"))
-        .unwrap_or(0);
+        .and_then(|r| r.iter().position(|c| normalize(c) == "数据集"));
+    let k = label.unwrap_or(0);
     let ds_code = cell(2, k + 1);
-    let Some(ds) = plan.datasets.iter().find(|d| d.code == ds_code) else {
+    let found = plan.datasets.iter().find(|d| d.code == ds_code);
+    if found.is_none() && label.is_none() {
+        // Not a data set sheet at all (a notes sheet, another form): say what one looks like.
+        return Err(vec![t.error(
+            2,
+            0,
+            &ds_code,
+            "dataset_unknown",
+            format!(
+                "工作表“{}”不是数据集填报表:应为系统生成的模板{DATASET_SHEET}",
+                t.sheet
+            ),
+        )]);
+    }
+    let Some(ds) = found else {
         let known: Vec<&str> = plan.datasets.iter().map(|d| d.code.as_str()).collect();
         return Err(vec![t.error(
             2,

@@ -109,6 +109,11 @@ fn every_fixture_reads_as_an_official_sees_it_or_is_refused_by_its_cell() {
             "no_data_sheet.xlsx",
             Refused { cell: "", row: 0, column: "", rule: "sheet_missing", says: "“填表说明”、“联系人”、“集群月报”(隐藏)" },
         ),
+        // A notes sheet alone: the sheet is named and what a data set sheet holds is said.
+        (
+            "notes_sheet_only.xlsx",
+            Refused { cell: "A2", row: 2, column: "A", rule: "dataset_unknown", says: "工作表“填表说明”不是数据集填报表:应为系统生成的模板(第2行为" },
+        ),
         // C3:D3 merged: neither C4 nor D4 can be told apart; the first is named.
         (
             "merged_header.xlsx",
