@@ -322,7 +322,7 @@ fn places(ind: &Indicator) -> u32 {
 }
 
 /// A value cell as the screen shows it. A percent-formatted number for an indicator in % is
-/// scaled by 100, and so is a CSV's `45%`. A number cell is rounded to the indicator's decimals
+/// scaled by 100; a `45%` typed as text is 45. A number cell is rounded to the indicator's decimals
 /// when it lies within a thousandth of the last decimal of that rounding: that is the noise of
 /// doubles (1231250.3199999998 for 1,231,250.32), not a figure typed more precisely than the
 /// indicator allows, which is left for the entry rules to refuse.
@@ -335,16 +335,21 @@ pub fn shown_value(t: &Table, r: usize, c: usize, ind: &Indicator, typed: &str) 
     let text = normalize(typed);
     let at = (r - 1, c);
     let number = t.numbers.contains(&at);
-    let csv_percent = !number && percent_unit && text.ends_with('%');
-    let scaled = (t.percent.contains(&at) && percent_unit) || csv_percent;
-    let plain = text.trim_end_matches('%').replace([',', '\u{ff0c}'], "");
+    // `45%` typed as text is 45 of an indicator in %; a percent-formatted number holds 0.45.
+    let plain = if percent_unit && !number {
+        text.trim_end_matches('%')
+    } else {
+        text.as_str()
+    };
+    let plain = plain.replace([',', '\u{ff0c}'], "");
+    let scaled = t.percent.contains(&at) && percent_unit;
     let Ok(mut d) = Decimal::from_str(plain.trim()) else {
         return text;
     };
     if scaled {
         d *= Decimal::from(100);
     } else if !number {
-        return text;
+        return if percent_unit { plain } else { text };
     }
     let p = places(ind);
     let rounded = d.round_dp_with_strategy(p, RoundingStrategy::MidpointAwayFromZero);
@@ -353,4 +358,45 @@ pub fn shown_value(t: &Table, r: usize, c: usize, ind: &Indicator, typed: &str) 
         d = rounded;
     }
     d.normalize().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(ind: &str, text: &str, number: bool, percent: bool) -> String {
+        let plan = Plan::embedded().unwrap();
+        let ind = plan.indicator(ind).unwrap();
+        let mut t = Table::default();
+        if number {
+            t.numbers.insert((3, 2));
+        }
+        if percent {
+            t.percent.insert((3, 2));
+        }
+        shown_value(&t, 4, 2, ind, text)
+    }
+
+    #[test]
+    fn percent_cells_show_a_hundred_times_what_they_hold() {
+        assert_eq!(shown("digitalization_rate", "0.45", true, true), "45");
+        assert_eq!(shown("digitalization_rate", "0.4567", true, true), "45.67");
+        // A CSV has no formats: `45%` is written out.
+        assert_eq!(shown("digitalization_rate", "45%", false, false), "45");
+        // Typed 45 in a plain cell is 45.
+        assert_eq!(shown("digitalization_rate", "45", true, false), "45");
+        // A percent format on a money column changes nothing: the unit is not %.
+        assert_eq!(shown("revenue", "0.45", true, true), "0.45");
+    }
+
+    #[test]
+    fn number_cells_lose_double_noise_but_not_typed_precision() {
+        // 吨标准煤 has 2 decimals: 12.3400000001 is 12.34; 12.345 is a third decimal, kept
+        // (the entry rules refuse it).
+        assert_eq!(shown("energy_consumption", "12.3400000001", true, false), "12.34");
+        assert_eq!(shown("energy_consumption", "12.345", true, false), "12.345");
+        // Text is never rounded, only normalised.
+        assert_eq!(shown("energy_consumption", "12.3400000001", false, false), "12.3400000001");
+        assert_eq!(shown("revenue", "１２３４．５", false, false), "1234.5");
+    }
 }
