@@ -313,7 +313,9 @@ pub async fn import(
     // The sheet whose header row names the credit code: a notes sheet may come first.
     let fits = |t: &Table| {
         let (_, zh, aliases, _) = COLUMNS[0];
-        t.rows.first().is_some_and(|r| r.iter().any(|h| is_header(h, zh, aliases)))
+        t.rows
+            .first()
+            .is_some_and(|r| r.iter().any(|h| is_header(h, zh, aliases)))
     };
     let table = crate::table::read_table_for(file, bytes, &fits, "(第1行为表头,含“统一社会信用代码”列)")
         .map_err(|e| ImportError::Cells(vec![*e]))?;

@@ -29,8 +29,21 @@ use std::str::FromStr;
 
 /// The first cells of rows that are notes, not data: totals and sign-off lines.
 const NOTE_LABELS: &[&str] = &[
-    "合计", "总计", "小计", "填表人", "填报人", "制表人", "审核人", "负责人", "填报日期", "填表日期", "联系电话",
-    "备注", "说明", "注:", "注:",
+    "合计",
+    "总计",
+    "小计",
+    "填表人",
+    "填报人",
+    "制表人",
+    "审核人",
+    "负责人",
+    "填报日期",
+    "填表日期",
+    "联系电话",
+    "备注",
+    "说明",
+    "注:",
+    "注:",
 ];
 
 /// Headers a column before the unit column may have (or none).
@@ -74,11 +87,19 @@ pub fn period_forms(kind: PeriodType) -> &'static str {
 
 /// Why a period cannot be this data set's, and how it is written.
 pub fn period_message(ds: &Dataset, typed: &str) -> String {
-    format!("期间“{typed}”无效:数据集“{}”{}", ds.name, period_forms(ds.period_type))
+    format!(
+        "期间“{typed}”无效:数据集“{}”{}",
+        ds.name,
+        period_forms(ds.period_type)
+    )
 }
 
 /// Read the keys, headers and rows of a data set sheet; every error found, or the layout.
-pub fn read<'p>(plan: &'p Plan, t: &Table, expect_dataset: Option<&str>) -> Result<Layout<'p>, Vec<CellError>> {
+pub fn read<'p>(
+    plan: &'p Plan,
+    t: &Table,
+    expect_dataset: Option<&str>,
+) -> Result<Layout<'p>, Vec<CellError>> {
     let raw = |r: usize, c: usize| {
         t.rows
             .get(r - 1)
@@ -396,7 +417,10 @@ mod tests {
         assert_eq!(shown("energy_consumption", "12.3400000001", true, false), "12.34");
         assert_eq!(shown("energy_consumption", "12.345", true, false), "12.345");
         // Text is never rounded, only normalised.
-        assert_eq!(shown("energy_consumption", "12.3400000001", false, false), "12.3400000001");
+        assert_eq!(
+            shown("energy_consumption", "12.3400000001", false, false),
+            "12.3400000001"
+        );
         assert_eq!(shown("revenue", "１２３４．５", false, false), "1234.5");
     }
 }

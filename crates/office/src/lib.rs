@@ -1,8 +1,8 @@
 //! Spreadsheets and CSV in and out: reading tables with cell-level errors, writing templates.
 
 pub mod enterprises;
-pub mod layout;
 pub mod entries;
+pub mod layout;
 pub mod limits;
 pub mod normalize;
 pub mod reporting;

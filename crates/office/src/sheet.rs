@@ -224,7 +224,11 @@ pub(crate) fn read_sheet(
             names.join("、")
         ),
     );
-    e.value = sheets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(",");
+    e.value = sheets
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
     Err(e)
 }
 

@@ -86,15 +86,13 @@ pub fn read_table_for(
         // calamine indexes some of what a file says without checking it (a shared-string
         // number past the table, say); whatever it panics on is a bad file, not a dead server.
         let read = std::panic::AssertUnwindSafe(|| crate::sheet::read_sheet(file, bytes, fits, expected));
-        return std::panic::catch_unwind(read).unwrap_or_else(
-            |_| {
-                Err(whole_file_error(
-                    file,
-                    "file_unreadable",
-                    format!("无法读取 Excel 文件“{file}”:文件结构损坏"),
-                ))
-            },
-        );
+        return std::panic::catch_unwind(read).unwrap_or_else(|_| {
+            Err(whole_file_error(
+                file,
+                "file_unreadable",
+                format!("无法读取 Excel 文件“{file}”:文件结构损坏"),
+            ))
+        });
     }
     if lower.ends_with(".xlsx") || lower.ends_with(".xls") {
         return Err(whole_file_error(

@@ -62,13 +62,12 @@ fn open<'z, 'a>(zip: &'z mut Zip<'a>, name: &str) -> Option<zip::read::ZipFile<'
 }
 
 fn attr(e: &BytesStart, key: &[u8]) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key == QName(key))
-        .map(|a| {
-            let raw = String::from_utf8_lossy(&a.value).into_owned();
-            quick_xml::escape::unescape(&raw).map(|v| v.into_owned()).unwrap_or(raw)
-        })
+    e.attributes().flatten().find(|a| a.key == QName(key)).map(|a| {
+        let raw = String::from_utf8_lossy(&a.value).into_owned();
+        quick_xml::escape::unescape(&raw)
+            .map(|v| v.into_owned())
+            .unwrap_or(raw)
+    })
 }
 
 /// `B7` -> (6, 1).
@@ -151,11 +150,11 @@ fn sheet_part(zip: &mut Zip, sheet: &str) -> Option<String> {
         loop {
             buf.clear();
             match x.read_event_into(&mut buf).ok()? {
-                Event::Start(e) if e.local_name().as_ref() == b"sheet" => {
-                    if attr(&e, b"name").as_deref() == Some(sheet) {
-                        rid = attr(&e, b"r:id").or_else(|| attr(&e, b"relationships:id"));
-                        break;
-                    }
+                Event::Start(e)
+                    if e.local_name().as_ref() == b"sheet" && attr(&e, b"name").as_deref() == Some(sheet) =>
+                {
+                    rid = attr(&e, b"r:id").or_else(|| attr(&e, b"relationships:id"));
+                    break;
                 }
                 Event::Eof => break,
                 _ => {}
@@ -171,17 +170,18 @@ fn sheet_part(zip: &mut Zip, sheet: &str) -> Option<String> {
     loop {
         buf.clear();
         match x.read_event_into(&mut buf).ok()? {
-            Event::Start(e) if e.local_name().as_ref() == b"Relationship" => {
-                if attr(&e, b"Id").as_deref() == Some(rid.as_str()) {
-                    let t = attr(&e, b"Target")?;
-                    return Some(if let Some(rest) = t.strip_prefix("/xl/") {
-                        format!("xl/{rest}")
-                    } else if t.starts_with("xl/") {
-                        t
-                    } else {
-                        format!("xl/{t}")
-                    });
-                }
+            Event::Start(e)
+                if e.local_name().as_ref() == b"Relationship"
+                    && attr(&e, b"Id").as_deref() == Some(rid.as_str()) =>
+            {
+                let t = attr(&e, b"Target")?;
+                return Some(if let Some(rest) = t.strip_prefix("/xl/") {
+                    format!("xl/{rest}")
+                } else if t.starts_with("xl/") {
+                    t
+                } else {
+                    format!("xl/{t}")
+                });
             }
             Event::Eof => return None,
             _ => {}

@@ -174,7 +174,11 @@ fn fixture(name: &str) -> Vec<u8> {
 async fn fixtures_are_stored_as_they_show() {
     let (s, _d) = store().await;
     let a = Actor::system("t");
-    for name in ["percent_cell.xlsx", "index_column.xlsx", "hidden_sheet_first.xlsx"] {
+    for name in [
+        "percent_cell.xlsx",
+        "index_column.xlsx",
+        "hidden_sheet_first.xlsx",
+    ] {
         import(&s, &a, name, &fixture(name), None, false)
             .await
             .unwrap_or_else(|e| panic!("{name} refused: {e:?}"));
@@ -213,7 +217,10 @@ async fn a_period_the_data_set_cannot_have_says_how_it_is_written() {
     else {
         panic!("accepted 2025年1月份");
     };
-    assert_eq!((errs[0].cell.as_str(), errs[0].rule.as_str()), ("F2", "period_format"));
+    assert_eq!(
+        (errs[0].cell.as_str(), errs[0].rule.as_str()),
+        ("F2", "period_format")
+    );
     assert_eq!(
         errs[0].message,
         "期间“2025年1月份”无效:数据集“集群月报”按月填报,期间应写作“2025-03”或“2025年3月”"
