@@ -287,12 +287,18 @@ pub fn read<'p>(
             let at = format!("{}{r}", crate::column_letter(c));
             let head = format!("{}3", crate::column_letter(c));
             let message = match merged_at(c) {
-                Some(m) => format!(
-                    "单元格 {at} 有数值“{v}”,但其列标题 {}3:{}3 是合并单元格,无法确定是哪项指标;请取消合并,{head} {}",
-                    crate::column_letter(m.1),
-                    crate::column_letter(m.3),
-                    expected(c)
-                ),
+                Some(m) => {
+                    // The merged text names the first column at most; say what this one is.
+                    let want = match cols.iter().find(|(k, _)| *k == c) {
+                        Some((_, ind)) => format!("应为“{}”", header(ind, period)),
+                        None => expected(c),
+                    };
+                    format!(
+                        "单元格 {at} 有数值“{v}”,但其列标题 {}3:{}3 是合并单元格,无法确定每列是哪项指标;请取消合并,每列写明其指标({head} {want})",
+                        crate::column_letter(m.1),
+                        crate::column_letter(m.3),
+                    )
+                }
                 None => format!(
                     "单元格 {at} 有数值“{v}”,但其列标题 {head} 为空,无法确定是哪项指标;{head} {}",
                     expected(c)

@@ -205,6 +205,17 @@ async fn values_under_a_merged_header_are_refused_and_nothing_is_written() {
     };
     let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.cell.as_str(), e.rule.as_str())).collect();
     assert_eq!(got, [("C4", "header_merged"), ("D4", "header_merged")]);
+    // C3 holds the merged text, 营业收入; the template's second column is 工业增加值.
+    assert!(
+        errs[0].message.ends_with("(C3 应为“营业收入（万元）”)"),
+        "{}",
+        errs[0].message
+    );
+    assert!(
+        errs[1].message.ends_with("(D3 应为“工业增加值（万元）”)"),
+        "{}",
+        errs[1].message
+    );
     assert_eq!(stored(&s, "C19", "revenue", "2025-01").await, None);
 }
 
