@@ -114,6 +114,23 @@ fn every_fixture_reads_as_an_official_sees_it_or_is_refused_by_its_cell() {
                 shown: "45.67",
             },
         ),
+        // Saved by LibreOffice, which writes the formats as custom ones (0%, 0.00%).
+        (
+            "percent_cell_libreoffice.xlsx",
+            Value {
+                cell: "C4",
+                indicator: "digitalization_rate",
+                shown: "45",
+            },
+        ),
+        (
+            "percent_cell_libreoffice.xlsx",
+            Value {
+                cell: "C5",
+                indicator: "digitalization_rate",
+                shown: "45.67",
+            },
+        ),
         (
             "formula_no_value.xlsx",
             Refused {
