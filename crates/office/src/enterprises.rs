@@ -105,7 +105,8 @@ pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
     let mut source_rows = Vec::new();
     for (i, r) in t.rows.iter().enumerate().skip(1) {
         let row = i + 1;
-        if r.iter().all(|c| clean_text(c).is_empty()) {
+        // Empty rows and notes rows (合计, 填表人 …) are not enterprises.
+        if r.iter().all(|c| clean_text(c).is_empty()) || crate::layout::is_notes_row(r) {
             continue;
         }
         // Codes, keys and dates as reporting reads them; names, addresses and contacts are

@@ -37,14 +37,26 @@ const NOTE_LABELS: &[&str] = &[
     "制表人",
     "审核人",
     "负责人",
+    "单位负责人",
+    "统计负责人",
+    "填报单位",
     "填报日期",
     "填表日期",
+    "制表日期",
+    "报出日期",
     "联系电话",
     "备注",
     "说明",
     "注:",
     "注:",
 ];
+
+/// Whether a row is a notes row (合计, 填表人 …): its first non-empty cell, spaces dropped,
+/// starts with a notes label. Such rows are not data, whichever sheet they are in.
+pub(crate) fn is_notes_row(cells: &[String]) -> bool {
+    let first = cells.iter().map(|c| header_key(c)).find(|c| !c.is_empty());
+    first.is_some_and(|f| NOTE_LABELS.iter().any(|l| f.starts_with(l)))
+}
 
 /// Headers a column before the unit column may have (or none).
 const INDEX_HEADERS: &[&str] = &["序号", "编号", "行号"];
@@ -271,9 +283,8 @@ pub fn read<'p>(
     let mut rows = Vec::new();
     let mut unheaded: Vec<usize> = Vec::new();
     for r in FIRST_DATA_ROW..=t.rows.len() {
-        let first_text = (0..width).map(|c| cell(r, c)).find(|s| !s.is_empty());
-        let Some(first_text) = first_text else { continue };
-        if NOTE_LABELS.iter().any(|l| first_text.starts_with(l)) {
+        let row = &t.rows[r - 1];
+        if row.iter().all(|c| normalize(c).is_empty()) || is_notes_row(row) {
             continue;
         }
         // A value in a column nobody can name: under an empty header, or a merged one.
@@ -402,6 +413,16 @@ mod tests {
             t.percent.insert((3, 2));
         }
         shown_value(&t, 4, 2, ind, text)
+    }
+
+    #[test]
+    fn notes_rows_by_their_first_cell() {
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert!(is_notes_row(&row(&["", "", "合 计", "1020.5"])));
+        assert!(is_notes_row(&row(&["填表人:张三", "", "审核人:李四"])));
+        assert!(is_notes_row(&row(&["\u{3000}填报日期:2025年2月8日"])));
+        assert!(!is_notes_row(&row(&["1", "C19", "铸造", "1000.5"])));
+        assert!(!is_notes_row(&row(&["", ""])));
     }
 
     #[test]

@@ -25,6 +25,22 @@ fn a_formula_without_a_cached_value_is_refused_by_its_cell() {
 }
 
 #[test]
+fn notes_rows_of_an_enterprise_file_are_not_enterprises() {
+    use clusterdesk_domain::uscc::check_char;
+    let first17 = "91130981MA0TEXT01";
+    let code = format!("{first17}{}", check_char(first17.as_bytes()).unwrap());
+    let csv = format!(
+        "序号,统一社会信用代码,企业名称,所在县（市）,行业代码\n1,{code},泊头市甲铸造有限公司,泊头市,C3391\n,合计,1家,,\n填表人:张三,,审核人:李四,,\n"
+    );
+    let t = read_table("e.csv", csv.as_bytes()).unwrap();
+    let plan = clusterdesk_plan::Plan::embedded().unwrap();
+    let rows = clusterdesk_office::enterprises::parse(&plan, &t)
+        .unwrap_or_else(|e| panic!("{:?}", e.iter().map(|e| e.message.clone()).collect::<Vec<_>>()));
+    assert_eq!(rows.source_rows, [2]);
+    assert_eq!(rows.inputs[0].uscc.to_string(), code);
+}
+
+#[test]
 fn enterprise_codes_are_read_as_seen() {
     use clusterdesk_domain::uscc::check_char;
     let first17 = "91130981MA0TEXT01";
