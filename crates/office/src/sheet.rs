@@ -1,4 +1,4 @@
-//! The first sheet of an .xlsx as rows of text, read cell by cell within the bounds of
+//! A visible worksheet of an .xlsx as rows of text, read cell by cell within the bounds of
 //! [`crate::limits`].
 //!
 //! calamine's `worksheet_range` builds a dense range from the smallest to the largest cell
