@@ -542,7 +542,7 @@ async fn import_submit(
     let file = up.file()?;
     let name = file.file_name.clone().unwrap_or_else(|| "upload".into());
     let (bytes, dry_run) = (&file.bytes, up.dry_run());
-    match clusterdesk_office::enterprises::import(&st.store, &u.actor, &name, &bytes, dry_run).await {
+    match clusterdesk_office::enterprises::import(&st.store, &u.actor, &name, bytes, dry_run).await {
         Ok(s) => Ok(import_page(&st, &u, name, Some(s), dry_run, vec![])),
         Err(clusterdesk_office::enterprises::ImportError::Cells(errs)) => {
             Ok(import_page(&st, &u, name, None, dry_run, errs))

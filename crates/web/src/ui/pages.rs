@@ -248,11 +248,7 @@ struct HomePage {
 
 /// The last complete year of cluster revenue and the latest month, from the data itself.
 async fn data_years(st: &AppState) -> Result<(Option<Period>, i32), PageError> {
-    let latest = st
-        .store
-        .latest_month("revenue")
-        .await
-        .map_err(crate::error::WebError::from)?;
+    let latest = st.store.latest_month("revenue").await?;
     Ok(years_of(st, latest.as_deref()))
 }
 

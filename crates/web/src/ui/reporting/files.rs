@@ -55,7 +55,7 @@ pub(super) async fn upload(
     let name = file.file_name.clone().unwrap_or_else(|| "upload".into());
     let (bytes, dry_run) = (&file.bytes, up.dry_run());
     let result =
-        clusterdesk_office::reporting::import(&st.store, &u.actor, &name, &bytes, None, dry_run).await;
+        clusterdesk_office::reporting::import(&st.store, &u.actor, &name, bytes, None, dry_run).await;
     // Keep the selection the person uploaded from.
     let chosen = Choice {
         dataset: up.fields.get("dataset").cloned(),
