@@ -437,38 +437,28 @@ async fn a_temporary_password_must_be_changed_first() {
 async fn a_page_form_without_the_csrf_token_is_refused() {
     let app = spawn_app().await.with_cast().await;
     let admin = app.client_for("admin").await;
-    let r = admin
-        .post(app.url("/enterprises/new"))
-        .form(&[
-            ("uscc", "91130981MA0AB12CXA"),
-            ("name", "某公司"),
-            ("county_code", "130981"),
-            ("industry_code", "3391"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let body = r.text().await.unwrap();
-    assert!(body.contains("表单已过期或来源不明,请刷新页面后重试"), "{body}");
-    // A token, but not the session's: refused the same way.
-    let r = admin
-        .post(app.url("/enterprises/new"))
-        .form(&[
-            ("csrf", "not-the-token"),
-            ("uscc", "91130981MA0AB12CXA"),
-            ("name", "某公司"),
-            ("county_code", "130981"),
-            ("industry_code", "3391"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let body = r.text().await.unwrap();
-    assert!(body.contains("表单已过期或来源不明,请刷新页面后重试"), "{body}");
-    // The refusal is a page in the signed-in user's layout, not a bare message.
-    assert!(body.contains("<nav class=\"side\""), "{body}");
+    let form = [
+        ("uscc", "91130981MA0AB12CXA"),
+        ("name", "某公司"),
+        ("county_code", "130981"),
+        ("industry_code", "3391"),
+    ];
+    // No token, then a token that is not the session's: both refused the same way.
+    for csrf in [None, Some("not-the-token")] {
+        let mut fields = form.to_vec();
+        fields.extend(csrf.map(|t| ("csrf", t)));
+        let r = admin
+            .post(app.url("/enterprises/new"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{csrf:?}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("表单已过期或来源不明,请刷新页面后重试"), "{body}");
+        // A page in the signed-in user's layout, not a bare message.
+        assert!(body.contains("<nav class=\"side\""), "{body}");
+    }
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enterprises")
         .fetch_one(app.store.pool())
         .await
