@@ -1,4 +1,9 @@
 //! Server-rendered Chinese pages. Every page but the login and first-run pages needs a session.
+//!
+//! A page handler takes `PageUser`; a form it posts to takes `extract::CsrfForm<T>` or
+//! `extract::CsrfUpload`, which refuse a wrong token before the handler runs. Handlers return
+//! `Result<Response, PageError>` and raise web and store errors with `?`: the failure is drawn
+//! in the user's layout. Text put into hand-built HTML or SVG goes through `charts::esc`.
 
 mod assessment;
 mod enterprises;
