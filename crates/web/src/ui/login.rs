@@ -158,11 +158,11 @@ pub async fn login_submit(
 }
 
 #[derive(serde::Deserialize)]
-pub struct CsrfForm {
+pub struct LogoutForm {
     csrf: String,
 }
 
-pub async fn logout(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
+pub async fn logout(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<LogoutForm>) -> Response {
     if let Some(token) = session_token(&headers)
         && let Ok(Some((_, csrf))) = st.store.session_actor(&token).await
         && crate::auth::same_token(&f.csrf, &csrf)

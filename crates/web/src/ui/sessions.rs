@@ -1,9 +1,9 @@
 //! 登录会话: a user's own open sessions, each of which they may end (8.1.4.1: 会话管理).
 
-use super::{Layout, PageError, PageUser, check_csrf, render};
+use super::extract::CsrfForm;
+use super::{Layout, PageError, PageUser, render};
 use crate::AppState;
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use clusterdesk_domain::clock::beijing_text;
@@ -61,8 +61,7 @@ pub async fn list(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
     let sessions = st
         .store
         .list_sessions(u.actor.user_id, &u.token)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?
+        .await?
         .into_iter()
         .map(|s| SessionLine {
             created: beijing_text(&s.created_at),
@@ -90,7 +89,6 @@ pub async fn list(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
 
 #[derive(serde::Deserialize)]
 pub struct EndForm {
-    csrf: String,
     id: String,
 }
 
@@ -98,20 +96,15 @@ pub struct EndForm {
 pub async fn end(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    Form(f): Form<EndForm>,
+    CsrfForm(f): CsrfForm<EndForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     let own = st
         .store
         .list_sessions(u.actor.user_id, &u.token)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?
+        .await?
         .into_iter()
         .any(|s| s.current && s.id == f.id);
-    st.store
-        .end_session(&u.actor, &f.id)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    st.store.end_session(&u.actor, &f.id).await?;
     if own {
         return Ok(([crate::auth::clear_cookie()], Redirect::to("/login")).into_response());
     }
