@@ -102,6 +102,7 @@ pub const NAV: &[(&str, &[NavEntry])] = &[
         "accounts",
         &[
             nav(11, "/admin/users", "用户账户", &[SystemAdmin, SecurityAdmin]),
+            nav(12, "/audit", "审计日志", &[Auditor]),
             nav(99, "/account/password", "修改密码", ALL),
         ],
     ),
@@ -137,8 +138,8 @@ mod tests {
     }
 
     #[test]
-    fn the_auditor_sees_home_and_the_password_form() {
+    fn the_auditor_sees_home_the_audit_trail_and_the_password_form() {
         let hrefs: Vec<_> = menu(Auditor).iter().map(|e| e.href).collect();
-        assert_eq!(hrefs, ["/", "/account/password"]);
+        assert_eq!(hrefs, ["/", "/audit", "/account/password"]);
     }
 }

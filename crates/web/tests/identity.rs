@@ -410,3 +410,63 @@ async fn a_password_older_than_90_days_must_be_changed_at_sign_in() {
     let r = c.get(app.url("/progress")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/account/password");
 }
+
+// --- The audit trail as the auditor reads it (8.1.4.3) --------------------------------------
+
+#[tokio::test]
+async fn the_auditor_reads_and_downloads_the_trail_and_nobody_else_sees_it() {
+    let (app, _clock) = app_behind_proxy().await;
+    app.add_user("shenji", clusterdesk_domain::Role::Auditor, "130900")
+        .await;
+    login_from(&app, "10.0.0.9", "botou", "Wrong-Guess-2026!").await;
+    login_from(&app, "10.0.0.9", "botou", PASSWORD).await;
+    let aud = app.client_for("shenji").await;
+    // Home leads the auditor to the trail.
+    let r = aud.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/audit");
+    let page = aud
+        .get(app.url("/audit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("链完整"), "{page}");
+    assert!(page.contains("登录失败") && page.contains("10.0.0.9"), "{page}");
+    assert!(page.contains("新建账户"), "{page}");
+    assert!(page.contains("2026年12月2日 10:00"), "Beijing time: {page}");
+    // Filtered to one action.
+    let page = aud
+        .get(app.url("/audit?action=login_failed"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("登录失败") && !page.contains("<td>新建账户</td>"),
+        "{page}"
+    );
+    // The download is itself recorded.
+    let csv = aud
+        .get(app.url("/audit?format=csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("\u{feff}序号,时间,操作人,事件"), "{csv}");
+    let exports = app.store.audit_recent(None, Some("export"), 10).await.unwrap();
+    assert_eq!(exports.len(), 1);
+    assert_eq!(exports[0].actor, "shenji");
+    // The bureau and a county see a refusal, not the trail.
+    for who in ["admin", "botou"] {
+        let c = app.client_for(who).await;
+        let r = c.get(app.url("/audit")).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{who}");
+        assert!(!r.text().await.unwrap().contains("10.0.0.9"), "{who}");
+    }
+}

@@ -6,6 +6,7 @@
 //! in the user's layout. Text put into hand-built HTML or SVG goes through `charts::esc`.
 
 mod assessment;
+mod audit;
 mod enterprises;
 pub mod extract;
 mod incentives;
@@ -314,6 +315,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
         .route("/login", get(login::login_form).post(login::login_submit))
         .route("/logout", post(login::logout))
+        .route("/audit", get(audit::page))
         .route("/account/sessions", get(sessions::list))
         .route("/account/sessions/end", post(sessions::end))
         .route("/setup", get(login::setup_form).post(login::setup_submit))

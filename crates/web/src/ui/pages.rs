@@ -111,12 +111,7 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
         Scope::Nothing if u.actor.role != Role::Auditor => {
             return Ok(Redirect::to("/admin/users").into_response());
         }
-        Scope::Nothing => {
-            let e = crate::error::WebError::forbidden(
-                "安全审计员查看审计日志,不查看业务数据;审计日志页面将在安全加固中提供",
-            );
-            return Err(e.into());
-        }
+        Scope::Nothing => return Ok(Redirect::to("/audit").into_response()),
         _ => {}
     }
     let clusters = st.store.list_clusters(&u.actor).await?;
