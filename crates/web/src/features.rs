@@ -1,7 +1,12 @@
-//! The features' menu entries, in one list: `ui::Layout::new` builds each role's menu from it.
-//! (The routes and their access rules are still registered per module; see issue 11.)
+//! The feature registry: the one list from which the API router, its OpenAPI document, the
+//! page router, the menus and the access rules are built. Adding a feature is one line in
+//! `FEATURES`; its routes and their rules are declared in its own `api`/`ui` modules.
 
+use crate::access::{Access, Face, Rule, guarded};
+use crate::{AppState, api, ui};
+use axum::Router;
 use clusterdesk_domain::Role::{self, *};
+use utoipa_axum::router::OpenApiRouter;
 
 /// A menu entry: shown to the roles listed, in ascending `order` across all features.
 pub struct NavEntry {
@@ -33,89 +38,137 @@ const CITY_OR_COUNTY: &[Role] = &[CityAdmin, CityDepartment, Leader, CountyOpera
 const REPORTERS: &[Role] = &[CityAdmin, CountyOperator, CountyLeader];
 const REGISTRARS: &[Role] = &[CityAdmin, CountyOperator];
 
-/// Each feature's entries. Adding a feature's menu is one line per entry here.
-pub const NAV: &[(&str, &[NavEntry])] = &[
-    ("home", &[nav(0, "/", "首页", ALL)]),
-    (
-        "reminders",
-        &[
-            nav(
-                1,
-                "/reporting/inbox",
-                "催报提醒",
-                &[CountyOperator, CountyLeader, Enterprise],
-            ),
-            nav(5, "/reporting/overdue", "逾期催报", &[CityAdmin]),
-        ],
+/// One capability: its name (also the OpenAPI tag of its operations), its API operations,
+/// its pages and its menu entries.
+pub struct Feature {
+    pub name: &'static str,
+    pub api: fn() -> crate::access::Api,
+    pub pages: fn() -> crate::access::Pages,
+    pub nav: &'static [NavEntry],
+}
+
+/// Every feature. Adding one is one line here (see the README's Layout section).
+pub const FEATURES: &[Feature] = &[
+    Feature { name: "auth", api: api::auth::routes, pages: ui::account_pages, nav: ACCOUNTS_NAV },
+    Feature { name: "home", api: none, pages: ui::home_pages, nav: HOME_NAV },
+    Feature { name: "clusters", api: api::clusters::routes, pages: ui::cluster_pages, nav: &[] },
+    Feature { name: "enterprises", api: api::enterprises::routes, pages: ui::enterprises::pages, nav: REGISTRY_NAV },
+    Feature { name: "reporting", api: api::reporting::routes, pages: ui::reporting::pages, nav: REPORTING_NAV },
+    Feature { name: "reminders", api: api::reminders::routes, pages: ui::reminders::pages, nav: REMINDERS_NAV },
+    Feature { name: "incentives", api: api::incentives::routes, pages: ui::incentives::pages, nav: INCENTIVES_NAV },
+    Feature { name: "progress", api: api::progress::routes, pages: ui::progress::pages, nav: PROGRESS_NAV },
+    Feature { name: "assessment", api: api::assessment::routes, pages: ui::assessment::pages, nav: ASSESSMENT_NAV },
+];
+
+fn none() -> crate::access::Api {
+    crate::access::Api::new()
+}
+
+const HOME_NAV: &[NavEntry] = &[nav(0, "/", "首页", ALL)];
+const REMINDERS_NAV: &[NavEntry] = &[
+    nav(1, "/reporting/inbox", "催报提醒", &[CountyOperator, CountyLeader, Enterprise]),
+    nav(5, "/reporting/overdue", "逾期催报", &[CityAdmin]),
+];
+const PROGRESS_NAV: &[NavEntry] = &[
+    nav(2, "/progress", "目标进度", CITY_OR_COUNTY),
+    nav(6, "/clusters/metrics", "集群分析", CITY_OR_COUNTY),
+];
+const REPORTING_NAV: &[NavEntry] = &[
+    nav(3, "/reporting", "数据填报", REPORTERS),
+    nav(4, "/reporting/status", "报送情况", REPORTERS),
+];
+const ASSESSMENT_NAV: &[NavEntry] = &[nav(7, "/assessment", "考核排名", CITY_OR_COUNTY)];
+const REGISTRY_NAV: &[NavEntry] = &[
+    nav(8, "/enterprises", "企业名录", CITY_OR_COUNTY),
+    nav(8, "/enterprises", "本企业", &[Enterprise]),
+    nav(9, "/enterprises/new", "新增企业", REGISTRARS),
+    nav(10, "/enterprises/import", "批量导入", REGISTRARS),
+];
+const INCENTIVES_NAV: &[NavEntry] = &[
+    nav(20, "/policies", "政策目录", BUSINESS),
+    nav(21, "/policies/calc", "政策计算器", BUSINESS),
+    nav(22, "/claims", "我的申报", &[Enterprise]),
+    nav(22, "/claims", "申报审核", &[CountyOperator, CountyLeader]),
+    nav(22, "/claims", "申报审批", &[CityAdmin, CityDepartment]),
+    nav(23, "/claims/new", "新建申报", &[Enterprise]),
+    nav(23, "/claims/new", "代企业申报", &[CountyOperator]),
+    nav(
+        24,
+        "/scan",
+        "免申即享",
+        &[Enterprise, CountyOperator, CountyLeader, CityAdmin, CityDepartment],
     ),
-    (
-        "progress",
-        &[
-            nav(2, "/progress", "目标进度", CITY_OR_COUNTY),
-            nav(6, "/clusters/metrics", "集群分析", CITY_OR_COUNTY),
-        ],
-    ),
-    (
-        "reporting",
-        &[
-            nav(3, "/reporting", "数据填报", REPORTERS),
-            nav(4, "/reporting/status", "报送情况", REPORTERS),
-        ],
-    ),
-    ("assessment", &[nav(7, "/assessment", "考核排名", CITY_OR_COUNTY)]),
-    (
-        "registry",
-        &[
-            nav(8, "/enterprises", "企业名录", CITY_OR_COUNTY),
-            nav(8, "/enterprises", "本企业", &[Enterprise]),
-            nav(9, "/enterprises/new", "新增企业", REGISTRARS),
-            nav(10, "/enterprises/import", "批量导入", REGISTRARS),
-        ],
-    ),
-    (
-        "incentives",
-        &[
-            nav(20, "/policies", "政策目录", BUSINESS),
-            nav(21, "/policies/calc", "政策计算器", BUSINESS),
-            nav(22, "/claims", "我的申报", &[Enterprise]),
-            nav(22, "/claims", "申报审核", &[CountyOperator, CountyLeader]),
-            nav(22, "/claims", "申报审批", &[CityAdmin, CityDepartment]),
-            nav(23, "/claims/new", "新建申报", &[Enterprise]),
-            nav(23, "/claims/new", "代企业申报", &[CountyOperator]),
-            nav(
-                24,
-                "/scan",
-                "免申即享",
-                &[
-                    Enterprise,
-                    CountyOperator,
-                    CountyLeader,
-                    CityAdmin,
-                    CityDepartment,
-                ],
-            ),
-            nav(25, "/ledger", "资金台账", BUSINESS),
-            nav(26, "/budgets", "预算", &[CityAdmin, CityDepartment, Leader]),
-        ],
-    ),
-    (
-        "accounts",
-        &[
-            nav(11, "/admin/users", "用户账户", &[SystemAdmin, SecurityAdmin]),
-            nav(99, "/account/password", "修改密码", ALL),
-        ],
-    ),
+    nav(25, "/ledger", "资金台账", BUSINESS),
+    nav(26, "/budgets", "预算", &[CityAdmin, CityDepartment, Leader]),
+];
+const ACCOUNTS_NAV: &[NavEntry] = &[
+    nav(11, "/admin/users", "用户账户", &[SystemAdmin, SecurityAdmin]),
+    nav(99, "/account/password", "修改密码", ALL),
 ];
 
 /// The menu of a role: every feature's entries for it, in their order.
 pub fn menu(role: Role) -> Vec<&'static NavEntry> {
-    let mut items: Vec<&NavEntry> = NAV
+    let mut items: Vec<&NavEntry> = FEATURES
         .iter()
-        .flat_map(|(_, entries)| entries.iter())
+        .flat_map(|f| f.nav.iter())
         .filter(|e| e.roles.contains(&role))
         .collect();
     items.sort_by_key(|e| e.order);
     items
+}
+
+/// The rule of every registered route: the features' and the server's own.
+pub fn rules() -> Vec<Rule> {
+    let mut out = own_rules();
+    for f in FEATURES {
+        out.extend((f.api)().rules());
+        out.extend((f.pages)().rules());
+    }
+    out
+}
+
+/// The routes of the server itself, outside any feature (added in `lib.rs` and `api::router`).
+fn own_rules() -> Vec<Rule> {
+    let rule = |path: &str, access| Rule {
+        method: axum::http::Method::GET,
+        path: path.into(),
+        access,
+        api: path.starts_with("/api/"),
+    };
+    vec![
+        rule("/healthz", Access::Public),
+        rule("/static/app.css", Access::Public),
+        rule(api::OPENAPI_PATH, Access::SignedIn),
+    ]
+}
+
+/// Every feature's operations, each tagged with its feature's name, and unguarded: the
+/// document alone, or the routes before `router` puts each behind its guard.
+pub(crate) fn api_modules(state: Option<&AppState>) -> OpenApiRouter<AppState> {
+    let mut all = OpenApiRouter::with_openapi(<api::ApiDoc as utoipa::OpenApi>::openapi());
+    for f in FEATURES {
+        let mut r = OpenApiRouter::default();
+        for (access, (schemas, paths, m)) in (f.api)().0 {
+            let m = match state {
+                Some(st) => guarded(m, st, access, Face::Api),
+                None => m,
+            };
+            r = r.routes((schemas, paths, m));
+        }
+        all = all.merge(api::tagged(f.name, r));
+    }
+    all
+}
+
+/// Every feature's pages, each behind the guard of its rule.
+pub(crate) fn pages(state: &AppState) -> Router<AppState> {
+    let mut app = Router::new();
+    for f in FEATURES {
+        for (rule, m) in (f.pages)().0 {
+            app = app.route(&rule.path, guarded(m, state, rule.access, Face::Page));
+        }
+    }
+    app
 }
 
 #[cfg(test)]

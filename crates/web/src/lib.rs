@@ -1,5 +1,6 @@
 //! The web server: JSON API under /api/v1, server-rendered Chinese pages, sessions, CSRF.
 
+pub mod access;
 pub mod api;
 pub mod auth;
 pub mod charts;
@@ -112,8 +113,9 @@ pub fn router(state: AppState) -> Router {
     let limit = state.upload_limit;
     let app = Router::new()
         .route("/healthz", get(healthz))
-        .merge(api::router())
-        .merge(ui::router())
+        .route("/static/app.css", get(ui::stylesheet))
+        .merge(api::router(&state))
+        .merge(features::pages(&state))
         .fallback(not_found)
         .with_state(state)
         // One limit for both: axum's extractors (multipart included) stop at 2 MB by default.

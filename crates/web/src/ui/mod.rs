@@ -1,26 +1,26 @@
 //! Server-rendered Chinese pages. Every page but the login and first-run pages needs a session.
 
-mod assessment;
-mod enterprises;
-mod incentives;
-mod metrics;
-mod pages;
-mod progress;
+pub(crate) mod assessment;
+pub(crate) mod enterprises;
+pub(crate) mod incentives;
+pub(crate) mod metrics;
+pub(crate) mod pages;
+pub(crate) mod progress;
 pub(crate) mod reminders;
-mod reporting;
-mod target;
-mod values;
+pub(crate) mod reporting;
+pub(crate) mod target;
+pub(crate) mod values;
 
 use crate::AppState;
+use crate::access::{Access, Pages};
 use crate::auth::{CurrentUser, same_token};
 use crate::error::WebError;
 use askama::Template;
-use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use clusterdesk_domain::Role;
 use clusterdesk_store::Scope;
 
 pub struct NavItem {
@@ -111,20 +111,26 @@ impl FromRequestParts<AppState> for PageUser {
                 u.inbox_unread = reminders::unread(state, &u).await;
                 Ok(PageUser(u))
             }
-            Err(e) if e.status == StatusCode::UNAUTHORIZED => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                let to = if next == "/" {
-                    "/login".to_string()
-                } else {
-                    format!("/login?next={}", urlencode(next))
-                };
-                Err(Redirect::to(&to).into_response())
-            }
-            Err(e) if e.code == "password_change_required" => {
-                Err(Redirect::to("/account/password").into_response())
-            }
-            Err(e) => Err(e.into_response()),
+            Err(e) => Err(signed_out(parts, e)),
         }
+    }
+}
+
+/// A page request without a usable session: no session goes to the login page (and back
+/// after), a temporary password to the password form.
+pub fn signed_out(parts: &Parts, e: WebError) -> Response {
+    if e.status == StatusCode::UNAUTHORIZED {
+        let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let to = if next == "/" {
+            "/login".to_string()
+        } else {
+            format!("/login?next={}", urlencode(next))
+        };
+        Redirect::to(&to).into_response()
+    } else if e.code == "password_change_required" {
+        Redirect::to("/account/password").into_response()
+    } else {
+        e.into_response()
     }
 }
 
@@ -329,7 +335,7 @@ pub fn check_csrf(u: &CurrentUser, token: &str) -> Result<(), WebError> {
     }
 }
 
-async fn stylesheet() -> impl IntoResponse {
+pub(crate) async fn stylesheet() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
@@ -339,27 +345,32 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/static/app.css", get(stylesheet))
-        .route("/login", get(pages::login_form).post(pages::login_submit))
-        .route("/logout", post(pages::logout))
-        .route("/setup", get(pages::setup_form).post(pages::setup_submit))
-        .route("/", get(pages::home))
-        .route("/counties/{code}", get(pages::county))
-        .route("/clusters/{code}", get(pages::cluster))
-        .route("/clusters/{code}/plan", post(pages::cluster_plan_submit))
-        .route("/admin/users", get(pages::users))
-        .route(
-            "/account/password",
-            get(pages::password_form).post(pages::password_submit),
-        )
-        .merge(enterprises::router())
-        .merge(reporting::router())
-        .merge(reminders::router())
-        .merge(incentives::router())
-        .merge(progress::router())
-        .merge(assessment::router())
-        .merge(metrics::router())
-        .merge(values::router())
+/// The sign-in, first-run and account pages.
+pub fn account_pages() -> Pages {
+    Pages::new()
+        .get("/login", Access::Public, pages::login_form)
+        .post("/login", Access::Public, pages::login_submit)
+        .post("/logout", Access::Public, pages::logout)
+        .get("/setup", Access::Public, pages::setup_form)
+        .post("/setup", Access::Public, pages::setup_submit)
+        .get("/admin/users", USER_ADMINS, pages::users)
+        .get("/account/password", Access::SignedIn, pages::password_form)
+        .post("/account/password", Access::SignedIn, pages::password_submit)
+}
+
+/// Who reads the account list today: the bureau and two of the three administrators.
+const USER_ADMINS: Access = Access::Roles(&[Role::CityAdmin, Role::SystemAdmin, Role::SecurityAdmin]);
+
+/// The home page of each scope and a county's page.
+pub fn home_pages() -> Pages {
+    Pages::new()
+        .get("/", Access::SignedIn, pages::home)
+        .get("/counties/{code}", Access::CITY_OR_COUNTY, pages::county)
+}
+
+/// A cluster's page and its own plan fields.
+pub fn cluster_pages() -> Pages {
+    Pages::new()
+        .get("/clusters/{code}", Access::BUSINESS, pages::cluster)
+        .post("/clusters/{code}/plan", Access::REGISTRARS, pages::cluster_plan_submit)
 }
