@@ -174,6 +174,88 @@ pub(crate) fn pages(state: &AppState) -> Router<AppState> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
+
+    /// Every API operation of the document has exactly one rule, and every rule its
+    /// operation: an operation without a declared rule fails here.
+    #[test]
+    fn every_route_has_one_rule_and_every_operation_a_rule() {
+        let rules = rules();
+        let mut seen = BTreeSet::new();
+        for r in &rules {
+            assert!(
+                seen.insert((r.method.to_string(), r.path.clone())),
+                "{} {} is declared twice",
+                r.method,
+                r.path
+            );
+        }
+        let mut documented = BTreeSet::new();
+        for (path, item) in &api::openapi().paths.paths {
+            let ops = [
+                ("GET", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("DELETE", &item.delete),
+                ("PATCH", &item.patch),
+            ];
+            for (m, op) in ops {
+                if op.is_some() {
+                    documented.insert((m.to_string(), path.clone()));
+                }
+            }
+        }
+        let declared: BTreeSet<_> = rules
+            .iter()
+            .filter(|r| r.api && r.path != api::OPENAPI_PATH)
+            .map(|r| (r.method.to_string(), r.path.clone()))
+            .collect();
+        assert_eq!(declared, documented);
+        // 46 operations; 59 page routes and /healthz, /static/app.css, counted by hand.
+        assert_eq!(documented.len(), 46);
+        assert_eq!(rules.iter().filter(|r| !r.api).count(), 59 + 2);
+    }
+
+    #[test]
+    fn only_the_doors_are_public() {
+        let public: BTreeSet<String> = rules()
+            .into_iter()
+            .filter(|r| r.access == Access::Public)
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        let want: BTreeSet<String> = [
+            "GET /healthz",
+            "GET /static/app.css",
+            "GET /login",
+            "POST /login",
+            "GET /setup",
+            "POST /setup",
+            "POST /logout",
+            "POST /api/v1/login",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        assert_eq!(public, want);
+    }
+
+    #[test]
+    fn names_are_unique_and_whoever_sees_an_entry_may_open_its_page() {
+        let names: BTreeSet<_> = FEATURES.iter().map(|f| f.name).collect();
+        assert_eq!(names.len(), FEATURES.len());
+        let rules = rules();
+        for f in FEATURES {
+            for e in f.nav {
+                let page = rules
+                    .iter()
+                    .find(|r| !r.api && r.method == axum::http::Method::GET && r.path == e.href)
+                    .unwrap_or_else(|| panic!("{} has no page", e.href));
+                for role in e.roles {
+                    assert!(page.access.allows(*role), "{role:?} sees {} but may not open it", e.href);
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_role_sees_each_page_once() {
