@@ -15,7 +15,6 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use clusterdesk_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,7 +82,7 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     }
 }
 
-async fn healthz() -> &'static str {
+pub(crate) async fn healthz() -> &'static str {
     "ok"
 }
 
@@ -112,8 +111,6 @@ async fn too_large(State(limit): State<usize>, req: Request, next: Next) -> Resp
 pub fn router(state: AppState) -> Router {
     let limit = state.upload_limit;
     let app = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/static/app.css", get(ui::stylesheet))
         .merge(api::router(&state))
         .merge(features::pages(&state))
         .fallback(not_found)
