@@ -55,8 +55,7 @@ impl Access {
     /// Those who file claims for an enterprise (`workflow::claim::files_claims`).
     pub const CLAIM_FILERS: Access = Access::Roles(&[Enterprise, CountyOperator, CityAdmin]);
     /// Those who add evidence to a claim: the filers and the reviewing county.
-    pub const CLAIM_EVIDENCE: Access =
-        Access::Roles(&[Enterprise, CountyOperator, CountyLeader, CityAdmin]);
+    pub const CLAIM_EVIDENCE: Access = Access::Roles(&[Enterprise, CountyOperator, CountyLeader, CityAdmin]);
     /// Those who take a step of a claim: filers, the county, the approving city.
     pub const CLAIM_ACTORS: Access = Access::Roles(&[
         Enterprise,
@@ -65,6 +64,14 @@ impl Access {
         CityAdmin,
         CityDepartment,
     ]);
+
+    /// The roles that pass the rule once signed in (the menu's entries are built from these).
+    pub const fn roles(self) -> &'static [Role] {
+        match self {
+            Access::Public | Access::SignedIn => &Role::ALL,
+            Access::Roles(roles) => roles,
+        }
+    }
 
     /// Whether a signed-in account of this role passes the rule.
     pub fn allows(self, role: Role) -> bool {
@@ -178,7 +185,12 @@ impl Pages {
 
 /// The route behind the guard of its rule. `route_layer`: a method the route does not have
 /// still answers 405, as before.
-pub fn guarded(m: MethodRouter<AppState>, state: &AppState, access: Access, face: Face) -> MethodRouter<AppState> {
+pub fn guarded(
+    m: MethodRouter<AppState>,
+    state: &AppState,
+    access: Access,
+    face: Face,
+) -> MethodRouter<AppState> {
     if access == Access::Public {
         return m;
     }

@@ -25,18 +25,11 @@ const fn nav(order: u16, href: &'static str, label: &'static str, roles: &'stati
     }
 }
 
-const ALL: &[Role] = &Role::ALL;
-const BUSINESS: &[Role] = &[
-    CityAdmin,
-    CityDepartment,
-    Leader,
-    CountyOperator,
-    CountyLeader,
-    Enterprise,
-];
-const CITY_OR_COUNTY: &[Role] = &[CityAdmin, CityDepartment, Leader, CountyOperator, CountyLeader];
-const REPORTERS: &[Role] = &[CityAdmin, CountyOperator, CountyLeader];
-const REGISTRARS: &[Role] = &[CityAdmin, CountyOperator];
+const ALL: &[Role] = Access::SignedIn.roles();
+const BUSINESS: &[Role] = Access::BUSINESS.roles();
+const CITY_OR_COUNTY: &[Role] = Access::CITY_OR_COUNTY.roles();
+const REPORTERS: &[Role] = Access::REPORTERS.roles();
+const REGISTRARS: &[Role] = Access::REGISTRARS.roles();
 
 /// One capability: its name (also the OpenAPI tag of its operations), its API operations,
 /// its pages and its menu entries.
@@ -47,18 +40,35 @@ pub struct Feature {
     pub nav: &'static [NavEntry],
 }
 
-/// Every feature. Adding one is one line here (see the README's Layout section).
+const fn feature(
+    name: &'static str,
+    api: fn() -> crate::access::Api,
+    pages: fn() -> crate::access::Pages,
+    nav: &'static [NavEntry],
+) -> Feature {
+    Feature {
+        name,
+        api,
+        pages,
+        nav,
+    }
+}
+
+/// Every feature: name, API operations, pages, menu entries. Adding one is one line here
+/// (see the README's Layout section).
+// Kept one line a feature, as a table; rustfmt would break the longer lines.
+#[rustfmt::skip]
 pub const FEATURES: &[Feature] = &[
-    Feature { name: "server", api: none, pages: server_pages, nav: &[] },
-    Feature { name: "auth", api: api::auth::routes, pages: ui::account_pages, nav: ACCOUNTS_NAV },
-    Feature { name: "home", api: none, pages: ui::home_pages, nav: HOME_NAV },
-    Feature { name: "clusters", api: api::clusters::routes, pages: ui::cluster_pages, nav: &[] },
-    Feature { name: "enterprises", api: api::enterprises::routes, pages: ui::enterprises::pages, nav: REGISTRY_NAV },
-    Feature { name: "reporting", api: api::reporting::routes, pages: ui::reporting::pages, nav: REPORTING_NAV },
-    Feature { name: "reminders", api: api::reminders::routes, pages: ui::reminders::pages, nav: REMINDERS_NAV },
-    Feature { name: "incentives", api: api::incentives::routes, pages: ui::incentives::pages, nav: INCENTIVES_NAV },
-    Feature { name: "progress", api: api::progress::routes, pages: ui::progress::pages, nav: PROGRESS_NAV },
-    Feature { name: "assessment", api: api::assessment::routes, pages: ui::assessment::pages, nav: ASSESSMENT_NAV },
+    feature("server", none, server_pages, &[]),
+    feature("auth", api::auth::routes, ui::account_pages, ACCOUNTS_NAV),
+    feature("home", none, ui::home_pages, HOME_NAV),
+    feature("clusters", api::clusters::routes, ui::cluster_pages, &[]),
+    feature("enterprises", api::enterprises::routes, ui::enterprises::pages, REGISTRY_NAV),
+    feature("reporting", api::reporting::routes, ui::reporting::pages, REPORTING_NAV),
+    feature("reminders", api::reminders::routes, ui::reminders::pages, REMINDERS_NAV),
+    feature("incentives", api::incentives::routes, ui::incentives::pages, INCENTIVES_NAV),
+    feature("progress", api::progress::routes, ui::progress::pages, PROGRESS_NAV),
+    feature("assessment", api::assessment::routes, ui::assessment::pages, ASSESSMENT_NAV),
 ];
 
 fn none() -> crate::access::Api {
@@ -74,7 +84,12 @@ fn server_pages() -> crate::access::Pages {
 
 const HOME_NAV: &[NavEntry] = &[nav(0, "/", "首页", ALL)];
 const REMINDERS_NAV: &[NavEntry] = &[
-    nav(1, "/reporting/inbox", "催报提醒", &[CountyOperator, CountyLeader, Enterprise]),
+    nav(
+        1,
+        "/reporting/inbox",
+        "催报提醒",
+        &[CountyOperator, CountyLeader, Enterprise],
+    ),
     nav(5, "/reporting/overdue", "逾期催报", &[CityAdmin]),
 ];
 const PROGRESS_NAV: &[NavEntry] = &[
@@ -104,10 +119,16 @@ const INCENTIVES_NAV: &[NavEntry] = &[
         24,
         "/scan",
         "免申即享",
-        &[Enterprise, CountyOperator, CountyLeader, CityAdmin, CityDepartment],
+        &[
+            Enterprise,
+            CountyOperator,
+            CountyLeader,
+            CityAdmin,
+            CityDepartment,
+        ],
     ),
     nav(25, "/ledger", "资金台账", BUSINESS),
-    nav(26, "/budgets", "预算", &[CityAdmin, CityDepartment, Leader]),
+    nav(26, "/budgets", "预算", Access::CITY.roles()),
 ];
 const ACCOUNTS_NAV: &[NavEntry] = &[
     nav(11, "/admin/users", "用户账户", &[SystemAdmin, SecurityAdmin]),
@@ -125,7 +146,7 @@ pub fn menu(role: Role) -> Vec<&'static NavEntry> {
     items
 }
 
-/// The rule of every registered route: the features' and the server's own.
+/// The rule of every registered route: the features' and the document's.
 pub fn rules() -> Vec<Rule> {
     let mut out = own_rules();
     for f in FEATURES {
@@ -254,7 +275,11 @@ mod tests {
                     .find(|r| !r.api && r.method == axum::http::Method::GET && r.path == e.href)
                     .unwrap_or_else(|| panic!("{} has no page", e.href));
                 for role in e.roles {
-                    assert!(page.access.allows(*role), "{role:?} sees {} but may not open it", e.href);
+                    assert!(
+                        page.access.allows(*role),
+                        "{role:?} sees {} but may not open it",
+                        e.href
+                    );
                 }
             }
         }

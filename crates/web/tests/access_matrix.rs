@@ -123,7 +123,15 @@ async fn every_route_answers_as_its_rule_declares() {
     }
     let admin = &clients[0].2;
     // The enterprise account's own enterprise is in 泊头市; another from 黄骅市's list.
-    let me: Value = clients[11].2.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    let me: Value = clients[11]
+        .2
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let own_uscc = me["org_code"].as_str().unwrap().to_string();
     let list: Value = admin
         .get(app.url("/api/v1/enterprises?county=130983"))

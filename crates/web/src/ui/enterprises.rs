@@ -7,9 +7,9 @@ use crate::api::enterprises::{EnterpriseIn, parse_input};
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use clusterdesk_domain::Fen;
 use clusterdesk_office::CellError;
 use clusterdesk_store::Scope;
@@ -27,7 +27,11 @@ pub fn pages() -> Pages {
         .get("/enterprises/{uscc}", Access::BUSINESS, detail)
         .get("/enterprises/{uscc}/edit", Access::REGISTRARS, edit_form)
         .post("/enterprises/{uscc}/edit", Access::REGISTRARS, edit_submit)
-        .post("/enterprises/{uscc}/qualifications", Access::REGISTRARS, add_qualification)
+        .post(
+            "/enterprises/{uscc}/qualifications",
+            Access::REGISTRARS,
+            add_qualification,
+        )
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -363,14 +363,20 @@ const USER_ADMINS: Access = Access::Roles(&[Role::CityAdmin, Role::SystemAdmin, 
 
 /// The home page of each scope and a county's page.
 pub fn home_pages() -> Pages {
-    Pages::new()
-        .get("/", Access::SignedIn, pages::home)
-        .get("/counties/{code}", Access::CITY_OR_COUNTY, pages::county)
+    Pages::new().get("/", Access::SignedIn, pages::home).get(
+        "/counties/{code}",
+        Access::CITY_OR_COUNTY,
+        pages::county,
+    )
 }
 
 /// A cluster's page and its own plan fields.
 pub fn cluster_pages() -> Pages {
     Pages::new()
         .get("/clusters/{code}", Access::BUSINESS, pages::cluster)
-        .post("/clusters/{code}/plan", Access::REGISTRARS, pages::cluster_plan_submit)
+        .post(
+            "/clusters/{code}/plan",
+            Access::REGISTRARS,
+            pages::cluster_plan_submit,
+        )
 }

@@ -41,7 +41,11 @@ pub fn pages() -> Pages {
         .get("/claims/{id}", Access::BUSINESS, claim)
         .post("/claims/{id}/act", Access::CLAIM_ACTORS, claim_act)
         .post("/claims/{id}/evidence", Access::CLAIM_EVIDENCE, claim_upload)
-        .get("/claims/{id}/evidence/{evidence}", Access::BUSINESS, claim_evidence)
+        .get(
+            "/claims/{id}/evidence/{evidence}",
+            Access::BUSINESS,
+            claim_evidence,
+        )
         .get("/ledger", Access::BUSINESS, ledger)
         .get("/budgets", Access::CITY, budgets)
         .post("/budgets", Access::CITY_DEPARTMENT, budget_submit)
