@@ -240,6 +240,41 @@ mod tests {
         assert_eq!(rules.iter().filter(|r| !r.api).count(), 59 + 2);
     }
 
+    /// Routes are made only here, in `access.rs` (from the features' lists) and for the
+    /// document in `api/mod.rs`: a module that builds its own axum route would bypass the
+    /// rules, so no other source file may use axum's routing.
+    #[test]
+    fn no_route_is_made_outside_the_registry() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("readable source folder") {
+                let path = entry.expect("an entry").path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        walk(&src, &mut files);
+        assert!(files.len() > 40, "{} source files", files.len());
+        let allowed = ["access.rs", "features.rs", "api/mod.rs"];
+        for f in files {
+            let name = f.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+            if allowed.contains(&name.as_str()) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap();
+            for needle in ["axum::routing", ".nest(", ".nest_service(", ".route_service("] {
+                assert!(
+                    !text.contains(needle),
+                    "{name} uses {needle}: register its routes in FEATURES"
+                );
+            }
+        }
+    }
+
     #[test]
     fn only_the_doors_are_public() {
         let public: BTreeSet<String> = rules()
