@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use crate::ui::PageUser;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::handler::Handler;
 use axum::http::Method;
@@ -204,25 +205,20 @@ async fn guard(
     next: Next,
 ) -> Response {
     let (mut parts, body) = req.into_parts();
-    let user = match CurrentUser::from_request_parts(&mut parts, &st).await {
-        Ok(u) => u,
-        Err(e) => {
-            return match face {
-                Face::Api => e.into_response(),
-                Face::Page => crate::ui::signed_out(&parts, e),
-            };
-        }
+    let refused = match face {
+        Face::Api => match CurrentUser::from_request_parts(&mut parts, &st).await {
+            Ok(u) => (!access.allows(u.actor.role))
+                .then(|| WebError::forbidden("您的角色无权使用此接口").into_response()),
+            Err(e) => Some(e.into_response()),
+        },
+        // The page user's extractor: the login page without a session, as pages had it.
+        Face::Page => match PageUser::from_request_parts(&mut parts, &st).await {
+            Ok(PageUser(u)) => (!access.allows(u.actor.role)).then(|| crate::ui::forbidden_page(&st, &u)),
+            Err(r) => Some(r),
+        },
     };
-    if !access.allows(user.actor.role) {
-        return match face {
-            Face::Api => WebError::forbidden("您的角色无权使用此接口").into_response(),
-            Face::Page => {
-                let mut u = user;
-                u.inbox_unread = crate::ui::reminders::unread(&st, &u).await;
-                crate::ui::PageError::with(&st, &u, WebError::forbidden("您的角色无权访问此页面"))
-                    .into_response()
-            }
-        };
+    if let Some(r) = refused {
+        return r;
     }
     next.run(Request::from_parts(parts, body)).await
 }

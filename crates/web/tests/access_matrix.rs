@@ -205,12 +205,21 @@ async fn every_route_answers_as_its_rule_declares() {
                 if allowed && !get {
                     continue;
                 }
-                let s = send(c, &app, rule, path).await.status().as_u16();
+                let r = send(c, &app, rule, path).await;
+                let s = r.status().as_u16();
                 assert!(s < 500, "{user} {what}: {s}");
                 if allowed {
                     assert_ne!(s, 401, "{user} {what}");
                 } else {
                     assert_eq!(s, 403, "{user} {what}: outside {:?}", rule.access);
+                    let body = r.text().await.unwrap();
+                    // A page refusal is drawn in the user's layout; the API's is its JSON error.
+                    let want = if rule.api {
+                        "\"forbidden\""
+                    } else {
+                        "<nav class=\"side\""
+                    };
+                    assert!(body.contains(want), "{user} {what}: {body}");
                 }
                 checked += 1;
             }

@@ -3,13 +3,13 @@
 pub(crate) mod assessment;
 pub(crate) mod enterprises;
 pub(crate) mod incentives;
-pub(crate) mod metrics;
-pub(crate) mod pages;
+mod metrics;
+mod pages;
 pub(crate) mod progress;
 pub(crate) mod reminders;
 pub(crate) mod reporting;
-pub(crate) mod target;
-pub(crate) mod values;
+mod target;
+mod values;
 
 use crate::AppState;
 use crate::access::{Access, Pages};
@@ -111,27 +111,26 @@ impl FromRequestParts<AppState> for PageUser {
                 u.inbox_unread = reminders::unread(state, &u).await;
                 Ok(PageUser(u))
             }
-            Err(e) => Err(signed_out(parts, e)),
+            Err(e) if e.status == StatusCode::UNAUTHORIZED => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let to = if next == "/" {
+                    "/login".to_string()
+                } else {
+                    format!("/login?next={}", urlencode(next))
+                };
+                Err(Redirect::to(&to).into_response())
+            }
+            Err(e) if e.code == "password_change_required" => {
+                Err(Redirect::to("/account/password").into_response())
+            }
+            Err(e) => Err(e.into_response()),
         }
     }
 }
 
-/// A page request without a usable session: no session goes to the login page (and back
-/// after), a temporary password to the password form.
-pub fn signed_out(parts: &Parts, e: WebError) -> Response {
-    if e.status == StatusCode::UNAUTHORIZED {
-        let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-        let to = if next == "/" {
-            "/login".to_string()
-        } else {
-            format!("/login?next={}", urlencode(next))
-        };
-        Redirect::to(&to).into_response()
-    } else if e.code == "password_change_required" {
-        Redirect::to("/account/password").into_response()
-    } else {
-        e.into_response()
-    }
+/// The page a role outside a route's rule gets (the guard of `access`), in the user's layout.
+pub(crate) fn forbidden_page(st: &AppState, u: &CurrentUser) -> Response {
+    PageError::with(st, u, WebError::forbidden("您的角色无权访问此页面")).into_response()
 }
 
 pub fn urlencode(s: &str) -> String {
