@@ -213,7 +213,7 @@ async fn guard(
         },
         // The page user's extractor: the login page without a session, as pages had it.
         Face::Page => match PageUser::from_request_parts(&mut parts, &st).await {
-            Ok(PageUser(u)) => (!access.allows(u.actor.role)).then(|| crate::ui::forbidden_page(&st, &u)),
+            Ok(PageUser(u)) => (!access.allows(u.actor.role)).then(crate::ui::forbidden_page),
             Err(r) => Some(r),
         },
     };

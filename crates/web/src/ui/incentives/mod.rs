@@ -12,7 +12,6 @@ mod policies;
 mod scan;
 
 use super::PageError;
-use crate::AppState;
 use crate::access::{Access, Pages};
 use crate::auth::CurrentUser;
 use crate::error::WebError;
@@ -52,13 +51,9 @@ pub fn pages() -> Pages {
         .get("/scan", Access::BUSINESS, scan)
 }
 
-fn business(st: &AppState, u: &CurrentUser) -> Result<(), PageError> {
+fn business(u: &CurrentUser) -> Result<(), PageError> {
     if u.actor.scope() == Scope::Nothing {
-        return Err(PageError::with(
-            st,
-            u,
-            WebError::forbidden("该角色不能查看业务数据"),
-        ));
+        return Err(WebError::forbidden("该角色不能查看业务数据").into());
     }
     Ok(())
 }
