@@ -20,8 +20,10 @@ pub mod outlier;
 pub mod progress;
 pub mod progress_data;
 pub mod quotas;
+pub mod states;
 pub mod targets;
 pub mod validation;
 
 pub use forecast::{Forecast, damped_holt, log_linear};
 pub use progress::{Method, Progress, Status, measure_progress};
+pub use states::{Basis, ForecastMethod, QuotaStatus, TargetSource};

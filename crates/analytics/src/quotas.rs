@@ -2,6 +2,7 @@
 
 use crate::progress::{self as prog};
 use crate::progress_data::{Checkpoint, ProgressData, next_day};
+use crate::states::QuotaStatus;
 use clusterdesk_domain::Period;
 use clusterdesk_plan::Plan;
 use rust_decimal::Decimal;
@@ -13,7 +14,8 @@ pub struct QuotaUnit {
     pub code: String,
     pub name: String,
     pub value: i64,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: QuotaStatus,
     pub status_label: String,
 }
 
@@ -41,7 +43,8 @@ pub struct QuotaProgress {
     /// The total over the report's scope (the city or the county).
     pub value: Option<i64>,
     /// met, on_track, behind, above_max, no_data; for per-unit quotas the worst unit's.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: QuotaStatus,
     pub status_label: String,
     /// Per county or per cluster, for quotas each unit must meet.
     pub units: Vec<QuotaUnit>,
@@ -57,39 +60,39 @@ pub fn quota_status(
     max: Option<i64>,
     approx: Option<i64>,
     months: u32,
-) -> (&'static str, &'static str) {
+) -> (QuotaStatus, &'static str) {
     let Some(v) = value else {
-        return ("no_data", "无数据");
+        return (QuotaStatus::NoData, "无数据");
     };
     let complete = months >= 12;
     if let Some(m) = max
         && v > m
     {
-        return ("above_max", "超出上限");
+        return (QuotaStatus::AboveMax, "超出上限");
     }
     let floor = min.or(approx.map(|a| prog::div_round(a as i128 * 8, 10) as i64));
     if let Some(a) = approx
         && complete
         && v > prog::div_round(a as i128 * 12, 10) as i64
     {
-        return ("above_max", "超出上限");
+        return (QuotaStatus::AboveMax, "超出上限");
     }
     match floor {
-        None => ("met", "已完成"),
+        None => (QuotaStatus::Met, "已完成"),
         Some(f) if complete => {
             if v >= f {
-                ("met", "已完成")
+                (QuotaStatus::Met, "已完成")
             } else {
-                ("behind", "未完成")
+                (QuotaStatus::Behind, "未完成")
             }
         }
         Some(f) => {
             if v >= f {
-                ("met", "已完成")
+                (QuotaStatus::Met, "已完成")
             } else if v >= prog::prorate(f, months) {
-                ("on_track", "进度正常")
+                (QuotaStatus::OnTrack, "进度正常")
             } else {
-                ("behind", "滞后")
+                (QuotaStatus::Behind, "滞后")
             }
         }
     }
@@ -200,7 +203,7 @@ pub fn quota_progress(
                         code: c.code.clone(),
                         name: c.name.clone(),
                         value: v.unwrap_or(0),
-                        status: st.into(),
+                        status: st,
                         status_label: label.into(),
                     });
                 }
@@ -216,7 +219,7 @@ pub fn quota_progress(
                         code: c.code.clone(),
                         name: c.full_name.clone(),
                         value: v.unwrap_or(0),
-                        status: st.into(),
+                        status: st,
                         status_label: label.into(),
                     });
                 }
@@ -224,28 +227,20 @@ pub fn quota_progress(
             QScope::City => {}
         }
         let value = figure(county, None);
-        let (status, status_label): (String, &str) = if units.is_empty() {
-            let (st, label) = quota_status(value, min, max, approx, months);
-            (st.to_string(), label)
+        let (status, status_label) = if units.is_empty() {
+            quota_status(value, min, max, approx, months)
         } else {
             // The worst unit speaks for the quota.
-            let rank = |s: &str| match s {
-                "no_data" => 0,
-                "behind" => 1,
-                "above_max" => 2,
-                "on_track" => 3,
-                _ => 4,
-            };
-            let worst = units.iter().min_by_key(|u| rank(&u.status)).expect("non-empty");
-            let met = units.iter().filter(|u| u.status == "met").count();
+            let worst = units.iter().min_by_key(|u| u.status.severity()).expect("non-empty");
+            let met = units.iter().filter(|u| u.status == QuotaStatus::Met).count();
             let label = if met == units.len() {
                 "全部完成"
-            } else if units.iter().all(|u| u.status == "no_data") {
+            } else if units.iter().all(|u| u.status == QuotaStatus::NoData) {
                 "无数据"
             } else {
                 "部分未完成"
             };
-            (worst.status.clone(), label)
+            (worst.status, label)
         };
         let per_label = match q.scope {
             QScope::County => "每县(市)",
@@ -284,29 +279,30 @@ pub fn quota_progress(
 #[cfg(test)]
 mod tests {
     use super::quota_status;
+    use crate::states::QuotaStatus;
 
     #[test]
     fn quota_judgement() {
         let st = |v, min, max, approx, months| quota_status(v, min, max, approx, months).0;
-        assert_eq!(st(None, Some(600), None, None, 12), "no_data");
+        assert_eq!(st(None, Some(600), None, None, 12), QuotaStatus::NoData);
         // 不少于600 a year: 500 at the year end is behind, 600 met.
-        assert_eq!(st(Some(500), Some(600), None, None, 12), "behind");
-        assert_eq!(st(Some(600), Some(600), None, None, 12), "met");
+        assert_eq!(st(Some(500), Some(600), None, None, 12), QuotaStatus::Behind);
+        assert_eq!(st(Some(600), Some(600), None, None, 12), QuotaStatus::Met);
         // Mid-year: 600 × 6/12 = 300 is on track, 299 is behind (滞后).
         assert_eq!(
             quota_status(Some(300), Some(600), None, None, 6),
-            ("on_track", "进度正常")
+            (QuotaStatus::OnTrack, "进度正常")
         );
         assert_eq!(
             quota_status(Some(299), Some(600), None, None, 6),
-            ("behind", "滞后")
+            (QuotaStatus::Behind, "滞后")
         );
         // 3–5: 6 is above the maximum.
-        assert_eq!(st(Some(6), Some(3), Some(5), None, 12), "above_max");
+        assert_eq!(st(Some(6), Some(3), Some(5), None, 12), QuotaStatus::AboveMax);
         // 10 左右: met within ±20% (8..=12).
-        assert_eq!(st(Some(7), None, None, Some(10), 12), "behind");
-        assert_eq!(st(Some(8), None, None, Some(10), 12), "met");
-        assert_eq!(st(Some(12), None, None, Some(10), 12), "met");
-        assert_eq!(st(Some(13), None, None, Some(10), 12), "above_max");
+        assert_eq!(st(Some(7), None, None, Some(10), 12), QuotaStatus::Behind);
+        assert_eq!(st(Some(8), None, None, Some(10), 12), QuotaStatus::Met);
+        assert_eq!(st(Some(12), None, None, Some(10), 12), QuotaStatus::Met);
+        assert_eq!(st(Some(13), None, None, Some(10), 12), QuotaStatus::AboveMax);
     }
 }

@@ -32,7 +32,9 @@ pub use shares::{
 pub use target::target_progress;
 
 use crate::progress_data::{Checkpoint, ProgressData};
+use crate::progress::Status;
 use crate::quotas::{QuotaProgress, quota_progress};
+use crate::states::{Basis, ForecastMethod};
 use clusterdesk_plan::{Comparison, Plan};
 use rust_decimal::Decimal;
 
@@ -42,7 +44,8 @@ pub struct SeriesPoint {
     /// `2025` (a complete year) or `2026-10` (the checkpoint of a year not yet complete).
     pub period: String,
     /// year, trailing_12_months (flows mid-year), end_of_month (stocks) or year_to_date.
-    pub basis: String,
+    #[schema(value_type = String)]
+    pub basis: Basis,
     #[schema(value_type = String)]
     pub value: Decimal,
     /// The phased target for this point (compound for growth, linear otherwise).
@@ -64,7 +67,8 @@ pub struct PhaseStep {
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ForecastOut {
     /// log_linear, damped_holt, linear_pace or actual (the deadline has passed).
-    pub method: String,
+    #[schema(value_type = String)]
+    pub method: ForecastMethod,
     pub method_label: String,
     pub deadline_year: i32,
     #[schema(value_type = String)]
@@ -101,7 +105,9 @@ pub struct TargetProgress {
     pub name: String,
     pub indicator: String,
     pub measure: String,
-    pub comparison: String,
+    /// gt, ge, approx or range.
+    #[schema(value_type = String)]
+    pub comparison: Comparison,
     /// Unit of `baseline`, `value` and `target`: 个 (clusters), 元, 件, 家, 项, %.
     pub unit: String,
     pub strive: bool,
@@ -133,7 +139,8 @@ pub struct TargetProgress {
     #[schema(value_type = Option<String>)]
     pub expected: Option<Decimal>,
     /// achieved, on_track, needs_acceleration, limited_progress, deteriorating, insufficient_data.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: Status,
     pub status_label: String,
     /// The status is the final attainment (the deadline has passed).
     pub is_final: bool,

@@ -2,6 +2,7 @@
 
 use super::{AboveScaleEvent, AboveScaleRow, calc_round, fmt_dp};
 use crate::{Result, Store};
+use clusterdesk_analytics::TargetSource;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sqlx::Row;
@@ -69,8 +70,8 @@ impl Store {
                 target_source: targets
                     .iter()
                     .find(|t| &t.county == c)
-                    .map(|t| t.source.clone())
-                    .unwrap_or_else(|| "none".into()),
+                    .map(|t| t.source)
+                    .unwrap_or(TargetSource::None),
                 target_source_text: targets
                     .iter()
                     .find(|t| &t.county == c)

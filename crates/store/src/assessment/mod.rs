@@ -17,6 +17,7 @@
 
 use crate::{Actor, Result, Scope, Store, StoreError};
 use chrono::NaiveDate;
+pub use clusterdesk_analytics::TargetSource;
 use clusterdesk_analytics::assessment as calc;
 use clusterdesk_domain::{Fen, Period};
 use clusterdesk_plan::assessment::{Assessment, Scoring};
@@ -138,7 +139,8 @@ pub struct AboveScaleRow {
     pub end: i64,
     pub target: Option<i64>,
     /// Where the target comes from: `issued` (市工信局下达), `plan` (规划文件示例数) or `none`.
-    pub target_source: String,
+    #[schema(value_type = String)]
+    pub target_source: TargetSource,
     /// The source as people read it, e.g. `市工信局下达(市工信局管理员,2026年3月1日)` or `规划文件示例数`.
     pub target_source_text: String,
     /// Net new over target in percent (two decimals); none without a target or for a target of 0.
@@ -427,8 +429,8 @@ pub(crate) fn cn_date(d: NaiveDate) -> String {
 /// The note on the 三(二)2 targets: the plan file's note while its working figures are used,
 /// the issued source once 市工信局 has set them.
 fn target_note(plan_note: &str, rows: &[AboveScaleRow]) -> String {
-    let issued = rows.iter().filter(|r| r.target_source == "issued").count();
-    let plan = rows.iter().filter(|r| r.target_source == "plan").count();
+    let issued = rows.iter().filter(|r| r.target_source == TargetSource::Issued).count();
+    let plan = rows.iter().filter(|r| r.target_source == TargetSource::Plan).count();
     match (issued, plan) {
         (0, _) => plan_note.to_string(),
         (i, 0) if i == rows.len() => "市工信局下达".into(),
