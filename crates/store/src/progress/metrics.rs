@@ -73,6 +73,17 @@ pub struct ClusterMetricsReport {
     pub clusters: Vec<ClusterMetrics>,
 }
 
+/// The qualification kinds the metrics' columns count (规上, 高新, 专精特新, 上市, 平台).
+pub(super) const METRIC_KINDS: [&str; 7] = [
+    "above_scale",
+    "high_tech",
+    "innovative_sme",
+    "specialized_sme",
+    "little_giant",
+    "listed",
+    "innovation_platform",
+];
+
 impl Store {
     /// Every cluster's metrics for a complete year, for the city or one county the actor may
     /// read. The location quotient's reference is the city: a cluster's share of its county's
