@@ -170,7 +170,10 @@ pub fn quota_progress(
             quota_status(value, min, max, approx, months)
         } else {
             // The worst unit speaks for the quota.
-            let worst = units.iter().min_by_key(|u| u.status.severity()).expect("non-empty");
+            let worst = units
+                .iter()
+                .min_by_key(|u| u.status.severity())
+                .expect("non-empty");
             let met = units.iter().filter(|u| u.status == QuotaStatus::Met).count();
             let label = if met == units.len() {
                 "全部完成"
@@ -254,7 +257,8 @@ fn registry_count(
     let day_after = as_of.day_after();
     let member = |u: &str, day: &str| match cluster {
         Some(c) => raw.members.get(u).is_some_and(|ms| {
-            ms.iter().any(|(mc, f, t)| mc == c && f.as_str() < day && t.as_deref().is_none_or(|t| t >= day))
+            ms.iter()
+                .any(|(mc, f, t)| mc == c && f.as_str() < day && t.as_deref().is_none_or(|t| t >= day))
         }),
         None => raw.member_at(u, day, county),
     };
@@ -309,12 +313,21 @@ mod tests {
         let mut d = ProgressData::default();
         d.cluster_county.insert("C01".into(), "A".into());
         d.cluster_county.insert("C02".into(), "B".into());
-        let m = |c: &str, from: &str, to: Option<&str>| vec![(c.to_string(), from.to_string(), to.map(str::to_string))];
+        let m = |c: &str, from: &str, to: Option<&str>| {
+            vec![(c.to_string(), from.to_string(), to.map(str::to_string))]
+        };
         d.members.insert("e1".into(), m("C01", "2020-01-01", None));
         d.members.insert("e2".into(), m("C02", "2026-03-01", None));
-        d.members.insert("e3".into(), m("C01", "2020-01-01", Some("2026-05-01")));
+        d.members
+            .insert("e3".into(), m("C01", "2020-01-01", Some("2026-05-01")));
         let q = |u: &str, k: &str, l: &str, from: &str, to: Option<&str>| {
-            (u.to_string(), k.to_string(), l.to_string(), from.to_string(), to.map(str::to_string))
+            (
+                u.to_string(),
+                k.to_string(),
+                l.to_string(),
+                from.to_string(),
+                to.map(str::to_string),
+            )
         };
         d.quals = vec![
             // e1 holds two platforms (one a county-level one), e2 one recognised before joining.
@@ -341,7 +354,10 @@ mod tests {
         };
         // End of June: e1 and e2 are members holding a pool entry; e3 left on 1 May.
         assert_eq!(registry_count(&d, &quals(&[]), june, None, None), Some(2));
-        assert_eq!(registry_count(&d, &quals(&["city_key"]), june, None, None), Some(1));
+        assert_eq!(
+            registry_count(&d, &quals(&["city_key"]), june, None, None),
+            Some(1)
+        );
         assert_eq!(registry_count(&d, &quals(&[]), june, Some("B"), None), Some(1));
         assert_eq!(registry_count(&d, &quals(&[]), june, None, Some("C01")), Some(1));
         // End of July: e2's entry ended on 1 July.
@@ -360,7 +376,10 @@ mod tests {
         assert_eq!(registry_count(&d, &rec, june, None, None), Some(2));
         assert_eq!(registry_count(&d, &rec, june, Some("B"), None), Some(0));
         // To March: e1's alone.
-        assert_eq!(registry_count(&d, &rec, Checkpoint { year: 2026, month: 3 }, None, None), Some(1));
+        assert_eq!(
+            registry_count(&d, &rec, Checkpoint { year: 2026, month: 3 }, None, None),
+            Some(1)
+        );
         assert_eq!(registry_count(&d, &ValueSource::Reported, june, None, None), None);
     }
 
@@ -370,13 +389,20 @@ mod tests {
         let mo = |month| Period::Month { year: 2026, month };
         d.cluster_rows.insert(
             "design_results".into(),
-            vec![("C01".into(), mo(1), 2), ("C01".into(), mo(2), 3), ("C02".into(), mo(2), 4)],
+            vec![
+                ("C01".into(), mo(1), 2),
+                ("C01".into(), mo(2), 3),
+                ("C02".into(), mo(2), 4),
+            ],
         );
         let feb = Checkpoint { year: 2026, month: 2 };
         // 2 + 3 + 4 = 9 for the city, 4 for county B, 5 for C01; nothing reported elsewhere.
         assert_eq!(reported_flow(&d, "design_results", feb, None, None), Some(9));
         assert_eq!(reported_flow(&d, "design_results", feb, Some("B"), None), Some(4));
-        assert_eq!(reported_flow(&d, "design_results", feb, None, Some("C01")), Some(5));
+        assert_eq!(
+            reported_flow(&d, "design_results", feb, None, Some("C01")),
+            Some(5)
+        );
         assert_eq!(reported_flow(&d, "design_sessions", feb, None, None), None);
     }
 

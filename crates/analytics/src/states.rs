@@ -120,7 +120,13 @@ macro_rules! display_as_code {
         }
     )*};
 }
-display_as_code!(QuotaStatus, ForecastMethod, Basis, TargetSource, crate::progress::Status);
+display_as_code!(
+    QuotaStatus,
+    ForecastMethod,
+    Basis,
+    TargetSource,
+    crate::progress::Status
+);
 
 #[cfg(test)]
 mod tests {
@@ -151,7 +157,12 @@ mod tests {
             assert_eq!(json(m), format!("\"{}\"", m.code()));
         }
         assert_eq!(json(ForecastMethod::LinearPace), "\"linear_pace\"");
-        for b in [Basis::Year, Basis::Trailing12Months, Basis::EndOfMonth, Basis::YearToDate] {
+        for b in [
+            Basis::Year,
+            Basis::Trailing12Months,
+            Basis::EndOfMonth,
+            Basis::YearToDate,
+        ] {
             assert_eq!(json(b), format!("\"{}\"", b.code()));
         }
         assert_eq!(json(Basis::Trailing12Months), "\"trailing_12_months\"");

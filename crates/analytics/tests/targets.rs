@@ -255,10 +255,7 @@ fn every_target_agrees_with_the_hand_computation() {
         (d("190"), d("400"), Some(d("394")))
     );
     assert!(close(t.observed_rate, 0.204555), "{:?}", t.observed_rate);
-    assert_eq!(
-        (t.status.code(), t.status_label.as_str()),
-        ("achieved", "已达成")
-    );
+    assert_eq!((t.status.code(), t.status_label.as_str()), ("achieved", "已达成"));
 
     // 二.2c platforms (every platform counts): 2021-12-31 E1 provincial + E2 provincial (until
     // 2022-01-01) = 2; 2025 E1 provincial + E1 national = 2. 突破150: observed 0 → ratio 0 →

@@ -20,8 +20,8 @@ pub mod datasets;
 mod error;
 mod load;
 pub mod reference;
-mod table;
 mod source;
+mod table;
 pub mod validation;
 
 pub use clusterdesk_domain::period::PeriodType;
@@ -719,11 +719,12 @@ impl Plan {
             .indicators
             .iter()
             .flat_map(|i| i.source.qual_kinds())
-            .chain(
-                self.quotas
-                    .iter()
-                    .flat_map(|q| q.source.qual_kinds().into_iter().chain(q.fallback.iter().flat_map(|f| f.qual_kinds()))),
-            )
+            .chain(self.quotas.iter().flat_map(|q| {
+                q.source
+                    .qual_kinds()
+                    .into_iter()
+                    .chain(q.fallback.iter().flat_map(|f| f.qual_kinds()))
+            }))
             .collect();
         v.sort_unstable();
         v.dedup();

@@ -681,7 +681,9 @@ standards,参与制修订标准数,Standards,项,count,0,sum,sum,month,monthly,b
 fn with_quota_source(source: &str, fallback: &str) -> Vec<SourceFile> {
     with(
         "quotas.csv",
-        &format!("id,clause,name,indicator,per,min,max,approx,scope,source,fallback,note\n三(六)3,三(六)3,标准,standards,year,10,,,city,{source},{fallback},\n"),
+        &format!(
+            "id,clause,name,indicator,per,min,max,approx,scope,source,fallback,note\n三(六)3,三(六)3,标准,standards,year,10,,,city,{source},{fallback},\n"
+        ),
     )
 }
 
@@ -702,7 +704,11 @@ fn a_quota_is_counted_as_its_source_says() {
         }
     );
     assert_eq!(p.qualification_kinds(), ["listing_pool"]);
-    let p = Plan::from_files(with_quota_source("", "recognitions(innovation_platform;provincial+national)")).unwrap();
+    let p = Plan::from_files(with_quota_source(
+        "",
+        "recognitions(innovation_platform;provincial+national)",
+    ))
+    .unwrap();
     let q = p.quota("三(六)3").unwrap();
     assert_eq!(q.source, ValueSource::Reported);
     assert_eq!(
@@ -723,10 +729,16 @@ fn a_quota_source_must_name_kinds_and_levels_that_exist() {
     assert_at(&e, "quotas.csv", 2, Some("source"), "gold");
     let e = refused(with_quota_source("enterprise_stock", ""));
     assert_at(&e, "quotas.csv", 2, Some("source"), "enterprise_stock");
-    let e = refused(with_quota_source("", "recognitions(innovation_platform;county_level_x)"));
+    let e = refused(with_quota_source(
+        "",
+        "recognitions(innovation_platform;county_level_x)",
+    ));
     assert_at(&e, "quotas.csv", 2, Some("fallback"), "county_level_x");
     let e = refused(with_quota_source("", "reported"));
     assert_at(&e, "quotas.csv", 2, Some("fallback"), "备用来源");
-    let e = refused(with_quota_source("qualifications(listing_pool)", "recognitions(listing_pool)"));
+    let e = refused(with_quota_source(
+        "qualifications(listing_pool)",
+        "recognitions(listing_pool)",
+    ));
     assert_at(&e, "quotas.csv", 2, Some("fallback"), "reported");
 }

@@ -244,7 +244,7 @@ async fn every_target_agrees_with_the_hand_computation() {
     assert_eq!((t.baseline, t.value, t.target), (d("2"), d("3"), Some(d("25"))));
     assert_eq!(t.unit, "个");
     assert_eq!(
-        (t.status.as_str(), t.status_label.as_str()),
+        (t.status.code(), t.status_label.as_str()),
         ("limited_progress", "进展有限")
     );
     assert_eq!(t.method, "cagr");
@@ -264,14 +264,14 @@ async fn every_target_agrees_with_the_hand_computation() {
     assert_eq!((t.baseline, t.value), (d("0"), d("1")));
     assert_eq!(t.method, "linear");
     assert!(close(t.ratio, 0.5));
-    assert_eq!(t.status, "limited_progress");
+    assert_eq!(t.status.code(), "limited_progress");
 
     // 二.1c 200–500亿 inclusive: 2021 C11 450 → 1; 2025 C17 300, C19 500 → 2. Target 8:
     // required 8^(1/4) − 1 = 0.681793, observed 2^(1/4) − 1 = 0.189207, ratio 0.277514.
     let t = row(&r, "二.1c");
     assert_eq!((t.baseline, t.value), (d("1"), d("2")));
     assert!(close(t.ratio, 0.277514), "{:?}", t.ratio);
-    assert_eq!(t.status, "limited_progress");
+    assert_eq!(t.status.code(), "limited_progress");
 
     // 二.2a R&D 年均增长15%: 10亿 → 17.49亿 in 4 years; 1.749^(1/4) − 1 = 0.149999 < 0.15.
     // Target level 10亿 × 1.15⁴ = 17.4900625亿 = 174,900,625,000 fen = 1,749,006,250.00 元.
@@ -284,7 +284,7 @@ async fn every_target_agrees_with_the_hand_computation() {
     assert_eq!(t.target, Some(d("1749006250.00")));
     assert_eq!(t.target_growth_pct, Some(d("15")));
     assert!(close(t.observed_rate, 0.149999), "{:?}", t.observed_rate);
-    assert_eq!(t.status, "needs_acceleration");
+    assert_eq!(t.status.code(), "needs_acceleration");
     // Compound phasing: 11.5亿, 13.225亿, 15.20875亿, 17.4900625亿 (all exact in fen).
     let ms: Vec<Decimal> = t.series.iter().filter_map(|p| p.milestone).collect();
     assert_eq!(ms, [d("1000000000.00"), d("1749006250.00")]);
@@ -298,26 +298,23 @@ async fn every_target_agrees_with_the_hand_computation() {
         (d("190"), d("400"), Some(d("394")))
     );
     assert!(close(t.observed_rate, 0.204555), "{:?}", t.observed_rate);
-    assert_eq!(
-        (t.status.as_str(), t.status_label.as_str()),
-        ("achieved", "已达成")
-    );
+    assert_eq!((t.status.code(), t.status_label.as_str()), ("achieved", "已达成"));
 
     // 二.2c platforms (every platform counts): 2021-12-31 E1 provincial + E2 provincial (until
     // 2022-01-01) = 2; 2025 E1 provincial + E1 national = 2. 突破150: observed 0 → ratio 0 →
     // 进展有限.
     let t = row(&r, "二.2c");
     assert_eq!((t.baseline, t.value, t.target), (d("2"), d("2"), Some(d("150"))));
-    assert_eq!(t.comparison, "gt");
+    assert_eq!(t.comparison.code(), "gt");
     assert!(close(t.ratio, 0.0));
-    assert_eq!(t.status, "limited_progress");
+    assert_eq!(t.status.code(), "limited_progress");
 
     // 二.3a 高企: 2021 E1 (first certificate) + E3 = 2; 2025 E1 (second certificate) only — E2's
     // expired 2025-03-01, E3 left its cluster → 1. Observed (1/2)^(1/4) − 1 < 0 → 倒退.
     let t = row(&r, "二.3a");
     assert_eq!((t.baseline, t.value), (d("2"), d("1")));
     assert_eq!(
-        (t.status.as_str(), t.status_label.as_str()),
+        (t.status.code(), t.status_label.as_str()),
         ("deteriorating", "倒退")
     );
 
@@ -326,7 +323,7 @@ async fn every_target_agrees_with_the_hand_computation() {
     let t = row(&r, "二.3b");
     assert_eq!((t.baseline, t.value), (d("0"), d("2")));
     assert!(close(t.ratio, 0.5 / 150.0));
-    assert_eq!(t.status, "limited_progress");
+    assert_eq!(t.status.code(), "limited_progress");
 
     // 二.3c listed or quoted: 2021 E2 (main board) → 1; 2025 E2 + E1 (NEEQ) → 2. Target 45:
     // required 45^(1/4) − 1 = 1.590020, observed 2^(1/4) − 1 = 0.189207.
@@ -339,7 +336,7 @@ async fn every_target_agrees_with_the_hand_computation() {
         (t.clause.as_str(), t.baseline, t.value),
         ("二.3c", d("1"), d("1"))
     );
-    assert_eq!(t.status, "limited_progress");
+    assert_eq!(t.status.code(), "limited_progress");
 
     // 二.4a new well-known trademarks 2022–2025: E1 2023 yes; E2 2021 is the baseline year; E3
     // 2024 was no longer a member → 1 against 2–3 (met at 2). Linear 0.25/0.5 → 进展有限.
@@ -349,13 +346,13 @@ async fn every_target_agrees_with_the_hand_computation() {
         (d("0"), d("1"), Some(d("2")), Some(d("3")))
     );
     assert!(close(t.ratio, 0.5));
-    assert_eq!(t.status, "limited_progress");
+    assert_eq!(t.status.code(), "limited_progress");
 
     // 二.4b standards since 2021: 3 + 4 + 20 + 8 = 35 ≥ 30 → 已达成; cumulative series
     // 2021 0, 2022 3, 2023 7, 2024 27, 2025 35.
     let t = row(&r, "二.4b");
     assert_eq!((t.baseline, t.value), (d("0"), d("35")));
-    assert_eq!(t.status, "achieved");
+    assert_eq!(t.status.code(), "achieved");
     let s: Vec<(String, Decimal)> = t.series.iter().map(|p| (p.period.clone(), p.value)).collect();
     assert_eq!(
         s,
@@ -379,7 +376,7 @@ async fn every_target_agrees_with_the_hand_computation() {
         (d("45.00"), d("60.17"), Some(d("60.00")))
     );
     assert_eq!(t.unit, "%");
-    assert_eq!(t.status, "achieved");
+    assert_eq!(t.status.code(), "achieved");
 }
 
 #[tokio::test]
@@ -399,12 +396,12 @@ async fn mid_year_uses_only_data_up_to_the_month_and_forecasts() {
     assert!(!t.is_final);
     assert!(close(t.ratio, 27.0 / 3.5 / 7.5), "{:?}", t.ratio);
     assert_eq!(
-        (t.status.as_str(), t.status_label.as_str()),
+        (t.status.code(), t.status_label.as_str()),
         ("on_track", "进度正常")
     );
     // Forecast by the pace achieved: 27 + 7.714 × 0.5 = 30.857 → 31 ≥ 30: met on this trend.
     let f = t.forecast.as_ref().unwrap();
-    assert_eq!(f.method, "linear_pace");
+    assert_eq!(f.method.code(), "linear_pace");
     assert_eq!(f.value, d("31"));
     assert_eq!(f.met, Some(true));
     // Every target has a forecast field and the twelve clauses are there.
@@ -434,7 +431,7 @@ async fn quotas_for_the_year_and_standing_ones() {
     assert_eq!(r.quotas.len(), 9);
     let q = quota(&r, "三(二)3");
     assert_eq!(
-        (q.value, q.status.as_str(), q.status_label.as_str()),
+        (q.value, q.status.code(), q.status_label.as_str()),
         (Some(500), "behind", "未完成")
     );
     // As of 2025-06: 500 already; ≥ 600 × 6/12 = 300 → 进度正常 (not yet 已完成).
@@ -443,7 +440,7 @@ async fn quotas_for_the_year_and_standing_ones() {
         .await
         .unwrap();
     let q = quota(&r, "三(二)3");
-    assert_eq!((q.value, q.status.as_str(), q.months), (Some(500), "on_track", 6));
+    assert_eq!((q.value, q.status.code(), q.months), (Some(500), "on_track", 6));
     // As of 2025-02 for 泊头: 200 ≥ 600 × 2/12 = 100 → on track; 任丘's 200 is not counted.
     let r = store
         .target_progress(&admin, Period::parse("2025-02").unwrap(), Some("130981"))
@@ -455,7 +452,7 @@ async fn quotas_for_the_year_and_standing_ones() {
     let q = quota(&r, "三(五)1");
     assert_eq!(q.units.len(), 3);
     let c17 = q.units.iter().find(|u| u.code == "C17").unwrap();
-    assert_eq!((c17.value, c17.status.as_str()), (1, "behind"));
+    assert_eq!((c17.value, c17.status.code()), (1, "behind"));
     assert_eq!(q.status_label, "部分未完成");
 }
 
@@ -492,7 +489,7 @@ async fn a_county_sees_its_own_share_and_nothing_else() {
     // 二.2c 突破150 = at least 151: 151 × 220/670 = 49.58, 151 × 450/670 = 101.42 → 49 + 101,
     // the one left to 泊头 → 50, met at 50 (≥).
     let t = row(&r, "二.2c");
-    assert_eq!((t.target, t.comparison.as_str()), (Some(d("50")), "ge"));
+    assert_eq!((t.target, t.comparison.code()), (Some(d("50")), "ge"));
     // 二.2b for 泊头: 2021 E1 100 + E3 40 = 140; 2025 E1 200 (E3 left).
     let t = row(&r, "二.2b");
     assert_eq!((t.baseline, t.value), (d("140"), d("200")));

@@ -31,8 +31,8 @@ pub use shares::{
 };
 pub use target::target_progress;
 
-use crate::progress_data::{Checkpoint, ProgressData};
 use crate::progress::Status;
+use crate::progress_data::{Checkpoint, ProgressData};
 use crate::quotas::{QuotaProgress, quota_progress};
 use crate::states::{Basis, ForecastMethod};
 use clusterdesk_plan::{Comparison, Plan};

@@ -2,8 +2,8 @@
 
 use super::{AboveScaleEvent, AboveScaleRow, calc_round, fmt_dp};
 use crate::{Result, Store};
-use clusterdesk_analytics::TargetSource;
 use chrono::NaiveDate;
+use clusterdesk_analytics::TargetSource;
 use rust_decimal::Decimal;
 use sqlx::Row;
 use std::collections::HashMap;

@@ -13,9 +13,9 @@
 //! assessment is published city-wide.
 
 use super::{Computed, ParkEntryTransfer, beijing_date};
-use clusterdesk_analytics::TargetSource;
 use crate::{Actor, Result, Scope, Store, StoreError};
 use chrono::NaiveDate;
+use clusterdesk_analytics::TargetSource;
 use clusterdesk_domain::Role;
 use clusterdesk_policy::PolicySet;
 use sqlx::Row;
@@ -240,7 +240,11 @@ impl Store {
                         county: c.code.clone(),
                         name: c.name.clone(),
                         target: plan_target,
-                        source: if plan_target.is_some() { TargetSource::Plan } else { TargetSource::None },
+                        source: if plan_target.is_some() {
+                            TargetSource::Plan
+                        } else {
+                            TargetSource::None
+                        },
                         source_text: if plan_target.is_some() {
                             "规划文件示例数".into()
                         } else {

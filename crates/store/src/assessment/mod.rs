@@ -429,8 +429,14 @@ pub(crate) fn cn_date(d: NaiveDate) -> String {
 /// The note on the 三(二)2 targets: the plan file's note while its working figures are used,
 /// the issued source once 市工信局 has set them.
 fn target_note(plan_note: &str, rows: &[AboveScaleRow]) -> String {
-    let issued = rows.iter().filter(|r| r.target_source == TargetSource::Issued).count();
-    let plan = rows.iter().filter(|r| r.target_source == TargetSource::Plan).count();
+    let issued = rows
+        .iter()
+        .filter(|r| r.target_source == TargetSource::Issued)
+        .count();
+    let plan = rows
+        .iter()
+        .filter(|r| r.target_source == TargetSource::Plan)
+        .count();
     match (issued, plan) {
         (0, _) => plan_note.to_string(),
         (i, 0) if i == rows.len() => "市工信局下达".into(),

@@ -7,12 +7,12 @@ mod milestones;
 mod raw_reads;
 mod shares;
 pub use clusterdesk_analytics::quotas::{QuotaProgress, QuotaUnit, quota_status};
-pub use clusterdesk_analytics::{Basis, ForecastMethod, QuotaStatus, Status};
-pub use clusterdesk_plan::Comparison;
 pub use clusterdesk_analytics::targets::{
     CountyRank, CountyShare, ForecastOut, PhaseStep, ProgressReport, SeriesPoint, TargetDetail,
     TargetProgress, YearToDate, rank_by_attainment, show_value,
 };
+pub use clusterdesk_analytics::{Basis, ForecastMethod, QuotaStatus, Status};
+pub use clusterdesk_plan::Comparison;
 pub use metrics::{ClusterMetrics, ClusterMetricsReport};
 pub use milestones::{MilestoneEdit, ScopePhasing};
 

@@ -2,6 +2,7 @@
 //! `clusterdesk_analytics::progress_data::ProgressData`.
 
 use crate::{Result, Store};
+use clusterdesk_analytics::metrics::METRIC_KINDS;
 use clusterdesk_analytics::progress_data::{Checkpoint, ProgressData, Source, members_key, source_of};
 use clusterdesk_domain::Period;
 use sqlx::Row;
@@ -223,7 +224,7 @@ impl Store {
         // enterprises holding a qualification (and, for cluster metrics, for every enterprise).
         let mut kinds: HashSet<&str> = plan.qualification_kinds().into_iter().collect();
         if metrics {
-            kinds.extend(super::metrics::METRIC_KINDS);
+            kinds.extend(METRIC_KINDS);
         }
         let sql = if metrics {
             "SELECT uscc, cluster_code, valid_from, valid_to FROM memberships"
