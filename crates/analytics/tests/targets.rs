@@ -7,6 +7,7 @@
 //! - enterprises E1 (泊头, C17), E2 (任丘, C11), E3 (泊头, C19 from 2020-01-01 to 2023-07-01,
 //!   then in no cluster), E4 (泊头, C17; only its 2025 revenue is known).
 
+use clusterdesk_analytics::metrics::cluster_metrics;
 use clusterdesk_analytics::progress_data::{Checkpoint, ProgressData, members_key};
 use clusterdesk_analytics::targets::{
     ProgressReport, TargetProgress, county_ranks, progress_report, target_detail,
@@ -480,4 +481,134 @@ fn target_detail_ranks_the_counties_by_attainment() {
     let r = ranks.iter().find(|r| r.target == "二.1a").unwrap();
     assert_eq!((r.rank, r.of), (Some(1), 2));
     assert!(county_ranks(&plan, &data, "999999", cp).is_none());
+}
+
+// The cluster metrics over the same fixture (moved from the store's tests/progress.rs).
+
+/// The embedded plan with `reference.csv` replaced by `reference` (or left out: the city is then
+/// its own reference, whatever placeholder figures the shipped file holds).
+fn plan_with_reference(reference: Option<&str>) -> Plan {
+    let mut files: Vec<_> = Plan::embedded_files()
+        .into_iter()
+        .filter(|f| f.path != "reference.csv")
+        .collect();
+    if let Some(text) = reference {
+        files.push(clusterdesk_plan::SourceFile {
+            path: "reference.csv".into(),
+            text: text.into(),
+        });
+    }
+    Plan::from_files(files).unwrap()
+}
+
+/// The rows the store reads for the metrics of 2025: the fixture, and the enterprises' 2025
+/// revenue (for concentration): E1 30亿, E4 10亿 in C17.
+fn metrics_data(plan: &Plan) -> ProgressData {
+    let mut d = data(plan, 2025, 12);
+    d.ent_year_revenue = vec![(E1.into(), 30 * YI), (E4.into(), 10 * YI)];
+    d
+}
+
+#[test]
+fn cluster_metrics_by_hand() {
+    let plan = plan_with_reference(None);
+    let r = cluster_metrics(&plan, &metrics_data(&plan), 2025, None);
+    assert_eq!(r.clusters.len(), 45);
+    let c = |code: &str| r.clusters.iter().find(|c| c.code == code).unwrap().clone();
+    // C11 520亿 > 500亿 → over500; R&D 17.49亿 / 520亿 = 3.3635% → 336 (hundredths of a percent).
+    let c11 = c("C11");
+    assert_eq!(c11.revenue, Some(520 * YI));
+    assert_eq!(c11.tier.as_deref(), Some("over500"));
+    assert_eq!(c11.rd_intensity_bp, Some(336));
+    // No 2024 figures: no growth and no shift-share.
+    assert_eq!((c11.revenue_growth_bp, c11.shift_share), (None, None));
+    // C19 exactly 500亿 is in the 200–500亿 tier.
+    assert_eq!(c("C19").tier.as_deref(), Some("from200_to500"));
+    // C17: members E1 and E4 at the end of 2025; revenue shares 30/40 and 10/40:
+    // HHI = 75² + 25² = 6250; top-3 share 100%.
+    let c17 = c("C17");
+    assert_eq!(c17.enterprises, 2);
+    assert!((c17.hhi.unwrap() - 6250.0).abs() < 1e-9);
+    assert!((c17.top3_share.unwrap() - 1.0).abs() < 1e-12);
+    // Qualifications held at 2025-12-31 by C17's members: 高企 E1; 创新型/专精特新 E1 once;
+    // listed E1 (NEEQ); platforms E1's two; patents E1 200; standards 8; digitalisation 61.00%.
+    assert_eq!(
+        (
+            c17.high_tech,
+            c17.innovative_or_specialized,
+            c17.specialized,
+            c17.listed,
+            c17.platforms
+        ),
+        (1, 1, 1, 1, 2)
+    );
+    assert_eq!(
+        (c17.invention_patents, c17.standards, c17.digitalization_rate),
+        (Some(200), Some(8), Some(6100))
+    );
+    // LQ against the city (divisions 25, 35, 33 are all different, city total 1320亿):
+    // C17 (300/800)/(300/1320) = 1.65; C19 (500/800)/(500/1320) = 1.65; C11 (520/520)/(520/1320)
+    // = 2.5385. Three clusters with an LQ → the top quarter is ⌈0.75⌉ = 1 → only C11 is strong.
+    assert!((c17.lq.unwrap() - 1.65).abs() < 1e-12);
+    assert!((c11.lq.unwrap() - 1320.0 / 520.0).abs() < 1e-12);
+    assert!(c11.strong && !c17.strong);
+    // One county: its own clusters.
+    let r = cluster_metrics(&plan, &metrics_data(&plan), 2025, Some("130981".into()));
+    let codes: Vec<&str> = r.clusters.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, ["C17", "C18", "C19"]);
+    // Without the enterprises' revenue, no concentration.
+    let r = cluster_metrics(&plan, &data(&plan, 2025, 12), 2025, None);
+    let c17 = r.clusters.iter().find(|c| c.code == "C17").unwrap();
+    assert_eq!((c17.hhi, c17.top3_share, c17.enterprises), (None, None, 2));
+}
+
+#[test]
+fn cluster_metrics_against_the_reference_file() {
+    // Hebei: total 50,000亿 (2024) → 55,000亿 (2025), +10%; division 35 (C17, 专用设备)
+    // 1,000亿 → 1,200亿, +20%; division 25 (C11) only for 2025, a placeholder; no 33 (C19).
+    let reference = "division,division_name,region,year,measure,value,unit,source,note
+total,合计,河北省,2024,revenue,50000,亿元,河北统计年鉴2025,
+total,合计,河北省,2025,revenue,55000,亿元,河北统计年鉴2026,
+35,专用设备制造业,河北省,2024,revenue,1000,亿元,河北统计年鉴2025,
+35,专用设备制造业,河北省,2025,revenue,1200,亿元,河北统计年鉴2026,
+25,石油、煤炭及其他燃料加工业,河北省,2025,revenue,5500,亿元,示例数据，须以统计年鉴替换,
+";
+    let plan = plan_with_reference(Some(reference));
+    let mut d = metrics_data(&plan);
+    // C17 in 2024: twelve months of 20亿 = 240亿.
+    for m in 1..=12 {
+        d.cluster_rows.get_mut("revenue").unwrap().push((
+            "C17".into(),
+            Period::Month { year: 2024, month: m },
+            20 * YI,
+        ));
+    }
+    let r = cluster_metrics(&plan, &d, 2025, None);
+    let c = |code: &str| r.clusters.iter().find(|c| c.code == code).unwrap().clone();
+    // C17: (300/800) / (1200/55000) = 0.375 × 45.8333… = 17.1875.
+    let c17 = c("C17");
+    assert!((c17.lq.unwrap() - 17.1875).abs() < 1e-9, "{:?}", c17.lq);
+    assert_eq!(
+        (c17.lq_reference.as_str(), c17.lq_placeholder),
+        ("河北省2025年", false)
+    );
+    // C11: (520/520) / (5500/55000) = 10, from a placeholder row.
+    let c11 = c("C11");
+    assert!((c11.lq.unwrap() - 10.0).abs() < 1e-9);
+    assert!(c11.lq_placeholder);
+    // C19 (division 33) is not in the file: the city, as before: (500/800)/(500/1320) = 1.65.
+    let c19 = c("C19");
+    assert!((c19.lq.unwrap() - 1.65).abs() < 1e-12);
+    assert_eq!(c19.lq_reference, "全市(参照表缺该行业)");
+    assert!(r.reference_placeholder);
+    // Strong: three LQs → the top one (C17, 17.19), revenue 300亿 > 100亿.
+    assert!(c17.strong && !c11.strong && !c19.strong);
+    // Shift-share of C17's 240亿 → 300亿 against Hebei: reference 240 × 10% = 24亿; industry
+    // mix 240 × (20% − 10%) = 24亿; the local shift is the rest, 60 − 24 − 24 = 12亿.
+    let s = c17.shift_share.unwrap();
+    assert_eq!(
+        (s.reference, s.industry_mix, s.local_shift, s.change),
+        (24 * YI, 24 * YI, 12 * YI, 60 * YI)
+    );
+    assert_eq!(c17.shift_share_reference, "河北省2025年");
 }
