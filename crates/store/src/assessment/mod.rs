@@ -19,7 +19,8 @@ use crate::{Actor, Result, Scope, Store, StoreError};
 use chrono::NaiveDate;
 pub use clusterdesk_analytics::TargetSource;
 use clusterdesk_analytics::assessment as calc;
-use clusterdesk_domain::{Fen, Period};
+use clusterdesk_analytics::county_assessment::{beijing_date, calc_round, fmt_dp};
+use clusterdesk_domain::Period;
 use clusterdesk_plan::assessment::{Assessment, Scoring};
 use clusterdesk_policy::PolicySet;
 use rust_decimal::Decimal;
@@ -188,10 +189,6 @@ struct Computed {
     above: Vec<AboveScaleRow>,
 }
 
-fn fmt_dp(d: Decimal, dp: u32) -> String {
-    format!("{:.*}", dp as usize, d)
-}
-
 fn scoring_text(i: &clusterdesk_plan::assessment::AssessmentIndicator) -> String {
     match i.scoring {
         Scoring::RankPoints => "按名次计分:第1名100分,末名0分,其间等差;并列取较好名次".into(),
@@ -216,17 +213,6 @@ fn scoring_text(i: &clusterdesk_plan::assessment::AssessmentIndicator) -> String
 }
 
 /// 1 234 567 fen → `12,345.67万元`-style text is left to the pages; here plain 万元 with two decimals.
-fn wan(fen: i64) -> String {
-    format!("{}万元", Fen(fen).wan_yuan(2))
-}
-
-/// The Beijing date of a stored UTC time.
-fn beijing_date(rfc3339: &str) -> Option<NaiveDate> {
-    let t = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?;
-    let bj = chrono::FixedOffset::east_opt(8 * 3600)?;
-    Some(t.with_timezone(&bj).date_naive())
-}
-
 impl Store {
     fn assessment_plan(&self) -> Result<&Assessment> {
         self.plan()
@@ -405,10 +391,6 @@ impl Store {
             own_county: own,
         })
     }
-}
-
-fn calc_round(d: Decimal, dp: u32) -> Decimal {
-    d.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// The default (year, month) of the assessment: the latest month with data, else December of
