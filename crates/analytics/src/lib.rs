@@ -15,6 +15,7 @@
 //! - [`cluster`]: revenue tiers, HHI and top-n share, location quotient, strong-cluster flag,
 //!   shift-share, R&D intensity.
 
+pub mod above_scale;
 pub mod assessment;
 pub mod cluster;
 pub mod county_assessment;

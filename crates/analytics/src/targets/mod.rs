@@ -105,7 +105,7 @@ pub struct TargetProgress {
     pub name: String,
     pub indicator: String,
     pub measure: String,
-    /// gt, ge, approx or range.
+    // gt, ge, approx or range (a plain comment: the API document stays as it was).
     #[schema(value_type = String)]
     pub comparison: Comparison,
     /// Unit of `baseline`, `value` and `target`: 个 (clusters), 元, 件, 家, 项, %.

@@ -18,6 +18,7 @@
 use crate::{Actor, Result, Scope, Store, StoreError};
 use chrono::NaiveDate;
 pub use clusterdesk_analytics::TargetSource;
+pub use clusterdesk_analytics::above_scale::{AboveScaleEvent, AboveScaleRow};
 use clusterdesk_analytics::assessment as calc;
 use clusterdesk_analytics::county_assessment::{beijing_date, calc_round, fmt_dp};
 use clusterdesk_domain::Period;
@@ -110,45 +111,6 @@ pub struct ParkEntryTransfer {
     pub rows: Vec<TransferRow>,
     /// Sum of the transfers (always 0 when computed).
     pub total_fen: i64,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct AboveScaleEvent {
-    pub uscc: String,
-    pub name: String,
-    /// `entered` or `exited`.
-    pub event: String,
-    pub date: String,
-    /// 小升规 / 新建入统或无法区分 / 退出.
-    pub class: String,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct AboveScaleRow {
-    pub county: String,
-    pub name: String,
-    /// 规上 enterprises in force on 1 January.
-    pub start: i64,
-    /// Entered the statistics in the year (to the as-of month).
-    pub entered: i64,
-    /// Of which grew from small (reported figures before the year they crossed the line).
-    pub small_to_above: i64,
-    /// Of which newly built, or not told apart (no figures before crossing the line).
-    pub newly_built_or_unknown: i64,
-    pub exits: i64,
-    pub net_new: i64,
-    pub end: i64,
-    pub target: Option<i64>,
-    /// Where the target comes from: `issued` (市工信局下达), `plan` (规划文件示例数) or `none`.
-    #[schema(value_type = String)]
-    pub target_source: TargetSource,
-    /// The source as people read it, e.g. `市工信局下达(市工信局管理员,2026年3月1日)` or `规划文件示例数`.
-    pub target_source_text: String,
-    /// Net new over target in percent (two decimals); none without a target or for a target of 0.
-    pub attainment_pct: Option<String>,
-    /// Net new minus target: positive over, negative under.
-    pub gap: Option<i64>,
-    pub events: Vec<AboveScaleEvent>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
