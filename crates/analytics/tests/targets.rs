@@ -612,3 +612,50 @@ total,合计,河北省,2025,revenue,55000,亿元,河北统计年鉴2026,
     );
     assert_eq!(c17.shift_share_reference, "河北省2025年");
 }
+
+#[test]
+fn milestone_edits_are_checked_and_stored_in_the_unit() {
+    use clusterdesk_analytics::targets::milestone_rows;
+    let plan = plan();
+    let t = |id: &str| plan.target(id).unwrap();
+    // 二.4b standards (项, scale 0), baseline 2021, deadline 2025: 2022–2025 may be edited.
+    assert_eq!(
+        milestone_rows(&plan, t("二.4b"), false, &[(2023, Some(d("15"))), (2024, None)]),
+        Ok(vec![(2023, Some(15)), (2024, None)])
+    );
+    let err = |id: &str, county: bool, year: i32, v: &str| {
+        milestone_rows(&plan, t(id), county, &[(year, Some(d(v)))]).unwrap_err()
+    };
+    assert_eq!(
+        err("二.4b", false, 2021, "1"),
+        "二.4b:年份2021不在2022–2025年之间"
+    );
+    assert_eq!(err("二.4b", true, 2026, "1"), "二.4b:年份2026不在2022–2025年之间");
+    // The city's deadline year is the plan's target; a county's is its share and may change.
+    assert_eq!(
+        err("二.4b", false, 2025, "30"),
+        "二.4b:2025年的全市目标以方案为准,不能在此修改"
+    );
+    assert_eq!(
+        milestone_rows(&plan, t("二.4b"), true, &[(2025, Some(d("12")))]),
+        Ok(vec![(2025, Some(12))])
+    );
+    assert_eq!(err("二.4b", false, 2023, "-1"), "二.4b:2023年的值不能为负数");
+    assert_eq!(
+        err("二.4b", false, 2023, "1.5"),
+        "二.4b:2023年的值“1.5”小数位过多或超出范围"
+    );
+    // 二.4c digitalisation (%, scale 2): 55.5% is stored as 5550; 二.1a counts clusters: whole.
+    assert_eq!(
+        milestone_rows(&plan, t("二.4c"), false, &[(2023, Some(d("55.5")))]),
+        Ok(vec![(2023, Some(5550))])
+    );
+    assert_eq!(
+        milestone_rows(&plan, t("二.1a"), false, &[(2023, Some(d("3")))]),
+        Ok(vec![(2023, Some(3))])
+    );
+    assert_eq!(
+        err("二.1a", false, 2023, "2.5"),
+        "二.1a:2023年的值“2.5”小数位过多或超出范围"
+    );
+}

@@ -35,7 +35,7 @@ use crate::progress::Status;
 use crate::progress_data::{Checkpoint, ProgressData};
 use crate::quotas::{QuotaProgress, quota_progress};
 use crate::states::{Basis, ForecastMethod};
-use clusterdesk_plan::{Comparison, Plan};
+use clusterdesk_plan::{Comparison, Measure, Plan, Target};
 use rust_decimal::Decimal;
 
 /// One point of a target's yearly series.
@@ -227,6 +227,54 @@ pub fn show_value(v: &Decimal, unit: &str) -> String {
         "%" => format!("{}%", v.round_dp_with_strategy(2, away)),
         _ => format!("{}{unit}", grouped(v.round_dp_with_strategy(0, away))),
     }
+}
+
+/// Checks edits of a target's yearly phasing, (year, value in the target's unit; `None` back to
+/// the default), for the city or (`for_county`) a county's split, and turns the values into
+/// stored integers. Years run from after the baseline to the deadline; the city's deadline-year
+/// value is the plan's target and cannot be edited; values are not negative and fit the unit.
+pub fn milestone_rows(
+    plan: &Plan,
+    t: &Target,
+    for_county: bool,
+    edits: &[(i32, Option<Decimal>)],
+) -> Result<Vec<(i32, Option<i64>)>, String> {
+    let ind = plan.indicator(&t.indicator).expect("checked at plan load");
+    let baseline_year = t.baseline_year.unwrap_or(plan.meta.baseline_year);
+    let mut rows = Vec::new();
+    for &(year, value) in edits {
+        if year <= baseline_year || year > t.deadline_year {
+            return Err(format!(
+                "{}:年份{}不在{}–{}年之间",
+                t.id,
+                year,
+                baseline_year + 1,
+                t.deadline_year
+            ));
+        }
+        if !for_county && year == t.deadline_year {
+            return Err(format!(
+                "{}:{}年的全市目标以方案为准,不能在此修改",
+                t.id, t.deadline_year
+            ));
+        }
+        let stored = match value {
+            None => None,
+            Some(d) if d < Decimal::ZERO => {
+                return Err(format!("{}:{}年的值不能为负数", t.id, year));
+            }
+            Some(d) => {
+                let v = if t.measure == Measure::CountOfClustersAbove {
+                    (d.fract().is_zero()).then(|| i64::try_from(d).ok()).flatten()
+                } else {
+                    ind.to_stored(d)
+                };
+                Some(v.ok_or_else(|| format!("{}:{}年的值“{d}”小数位过多或超出范围", t.id, year))?)
+            }
+        };
+        rows.push((year, stored));
+    }
+    Ok(rows)
 }
 
 pub(crate) fn dec(v: i64, scale: u32) -> Decimal {
