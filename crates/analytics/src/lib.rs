@@ -22,6 +22,7 @@ pub mod county_assessment;
 pub mod forecast;
 pub mod metrics;
 pub mod outlier;
+pub mod park_transfer;
 pub mod progress;
 pub mod progress_data;
 pub mod quotas;

@@ -469,7 +469,14 @@ impl Store {
             return Err(StoreError::Invalid(format!("月份 {as_of_month} 应为 1–12")));
         }
         let cur: Computed = self.compute_assessment(a, year, as_of_month, today).await?;
-        Ok(self.park_entry_transfer(a, policies, year, as_of_month, &cur))
+        Ok(clusterdesk_analytics::park_transfer::park_entry_transfer(
+            a,
+            policies,
+            year,
+            as_of_month,
+            &cur.counties,
+            &cur.park,
+        ))
     }
 
     /// A year's 三(二)1 transfer: finalized or not, against today's computation.

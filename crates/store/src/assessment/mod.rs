@@ -21,6 +21,8 @@ pub use clusterdesk_analytics::TargetSource;
 pub use clusterdesk_analytics::above_scale::{AboveScaleEvent, AboveScaleRow};
 use clusterdesk_analytics::assessment as calc;
 use clusterdesk_analytics::county_assessment::{beijing_date, calc_round, fmt_dp};
+use clusterdesk_analytics::park_transfer::park_entry_transfer;
+pub use clusterdesk_analytics::park_transfer::{ParkEntryTransfer, TransferRow};
 use clusterdesk_domain::Period;
 use clusterdesk_plan::assessment::{Assessment, Scoring};
 use clusterdesk_policy::PolicySet;
@@ -29,7 +31,6 @@ use rust_decimal::Decimal;
 mod above_scale;
 mod compute;
 mod decisions;
-mod park_transfer;
 pub use decisions::{
     AboveScaleTarget, AboveScaleTargets, FinalizedRow, FinalizedTransfer, MAX_ABOVE_SCALE_TARGET, TargetEdit,
     TransferDecision, TransferRevocation, TransferStatus, check_target, parse_target,
@@ -80,37 +81,6 @@ pub struct CountyResult {
     pub rank_change: Option<i64>,
     /// What was counted (only for the caller's own county unless the caller sees the city).
     pub provenance: Vec<String>,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct TransferRow {
-    pub county: String,
-    pub name: String,
-    pub park_entries: i64,
-    /// Place by enterprises entering parks (competition rank; ties share it).
-    pub place: usize,
-    /// Signed transfer in fen: + received, − paid.
-    pub amount_fen: i64,
-    pub tied: bool,
-    pub flags: Vec<String>,
-    /// The engine's trace, each step prefixed with its clause.
-    pub trace: Vec<String>,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ParkEntryTransfer {
-    pub policy: String,
-    pub clause: String,
-    pub clause_text: String,
-    /// The assessment date the engine was asked about (31 December of the year).
-    pub date: String,
-    /// True while the year is not complete: the figures are provisional.
-    pub provisional: bool,
-    /// Why no transfer could be computed (the engine's message), if so.
-    pub error: Option<String>,
-    pub rows: Vec<TransferRow>,
-    /// Sum of the transfers (always 0 when computed).
-    pub total_fen: i64,
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -322,7 +292,7 @@ impl Store {
         }
         rows.sort_by(|x, y| x.rank.cmp(&y.rank).then(x.county.cmp(&y.county)));
 
-        let park_entry = self.park_entry_transfer(a, policies, year, as_of_month, &cur);
+        let park_entry = park_entry_transfer(a, policies, year, as_of_month, &cur.counties, &cur.park);
         let transfer_decision = self.transfer_decision(actor, year, &park_entry).await?;
         let mut above = cur.above.clone();
         for r in &mut above {
