@@ -132,6 +132,25 @@ pub fn tally(
     }
 }
 
+/// The note on the 三(二)2 targets: the plan file's note while its working figures are used,
+/// the issued source once 市工信局 has set them.
+pub fn target_note(plan_note: &str, rows: &[AboveScaleRow]) -> String {
+    let issued = rows
+        .iter()
+        .filter(|r| r.target_source == TargetSource::Issued)
+        .count();
+    let plan = rows
+        .iter()
+        .filter(|r| r.target_source == TargetSource::Plan)
+        .count();
+    match (issued, plan) {
+        (0, _) => plan_note.to_string(),
+        (i, 0) if i == rows.len() => "市工信局下达".into(),
+        (_, 0) => "市工信局下达(其余县(市)未下达)".into(),
+        _ => format!("{issued} 个县(市)为市工信局下达,{plan} 个县(市)为规划文件示例数(见“目标来源”列)"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,5 +246,29 @@ mod tests {
             (1, 0, 1, Some(0), None)
         );
         assert_eq!((out[2].net_new, out[2].gap), (0, None));
+    }
+
+    #[test]
+    fn the_note_says_where_the_targets_come_from() {
+        let with = |sources: &[TargetSource]| -> Vec<AboveScaleRow> {
+            sources
+                .iter()
+                .map(|s| AboveScaleRow {
+                    target_source: *s,
+                    ..row("A", Some(1))
+                })
+                .collect()
+        };
+        use TargetSource::*;
+        assert_eq!(target_note("示例数", &with(&[Plan, Plan])), "示例数");
+        assert_eq!(target_note("示例数", &with(&[Issued, Issued])), "市工信局下达");
+        assert_eq!(
+            target_note("示例数", &with(&[Issued, None])),
+            "市工信局下达(其余县(市)未下达)"
+        );
+        assert_eq!(
+            target_note("示例数", &with(&[Issued, Plan, Plan])),
+            "1 个县(市)为市工信局下达,2 个县(市)为规划文件示例数(见“目标来源”列)"
+        );
     }
 }

@@ -7,7 +7,7 @@ use crate::assessment as calc;
 use chrono::NaiveDate;
 use clusterdesk_domain::{Fen, Period};
 use clusterdesk_plan::Plan;
-use clusterdesk_plan::assessment::{Assessment, Scoring, Source};
+use clusterdesk_plan::assessment::{Assessment, AssessmentIndicator, Scoring, Source};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -48,6 +48,8 @@ pub struct AssessmentInput {
 /// The assembled year: per county (the order of `counties`) and indicator.
 #[derive(Debug, Clone)]
 pub struct Assembled {
+    /// (code, name) of the counties, as in the input.
+    pub counties: Vec<(String, String)>,
     pub raw: Vec<Vec<Option<Decimal>>>,
     pub raw_text: Vec<Vec<String>>,
     /// Per indicator: None when no county has data (left out of the composite).
@@ -57,6 +59,53 @@ pub struct Assembled {
     pub provenance: Vec<Vec<String>>,
     /// Park entries per county.
     pub park: Vec<i64>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct IndicatorInfo {
+    pub code: String,
+    pub name: String,
+    pub clause: String,
+    pub unit: String,
+    /// Weight as in the plan (of 100).
+    pub weight: u32,
+    /// Weight after leaving out indicators without data (of 100, two decimals).
+    pub effective_weight: String,
+    /// How the score is computed, in Chinese.
+    pub scoring: String,
+    /// False when no county has data: left out of the composite.
+    pub available: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct IndicatorValue {
+    pub code: String,
+    /// The raw value (exact decimal), if any.
+    pub raw: Option<String>,
+    /// The raw value as people read it, e.g. `12.50%`, `净增 12 / 目标 15`, `暂无数据`.
+    pub raw_text: String,
+    /// Score of 0–100 as published (rounded to the plan's decimals).
+    pub score: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CountyResult {
+    pub county: String,
+    pub name: String,
+    pub values: Vec<IndicatorValue>,
+    pub composite: String,
+    pub rank: usize,
+    /// Equal with another county on the composite and every tie-break score.
+    pub tied: bool,
+    /// Equal with another county on the composite, separated by the tie-break.
+    pub tie_broken: bool,
+    /// Rank in the previous year's full-year assessment.
+    pub last_rank: Option<usize>,
+    /// Places gained since last year (positive = up).
+    pub rank_change: Option<i64>,
+    /// What was counted (only for the caller's own county unless the caller sees the city).
+    pub provenance: Vec<String>,
 }
 
 /// The data set a timeliness indicator reads (`cluster_monthly` unless the plan names one).
@@ -301,6 +350,7 @@ pub fn assemble(plan: &Plan, a: &Assessment, input: &AssessmentInput) -> Assembl
         .collect();
     let places = calc::rank(&composites, &tie_scores);
     Assembled {
+        counties: counties.clone(),
         raw,
         raw_text,
         scores,
@@ -308,6 +358,145 @@ pub fn assemble(plan: &Plan, a: &Assessment, input: &AssessmentInput) -> Assembl
         places,
         provenance,
         park,
+    }
+}
+
+/// The report's table of a year: each indicator (effective weight, how it is scored), the
+/// notes, and every county's values, scores, composite and place, best first, with last
+/// year's place when `last` (the previous full year) is given. What was counted is kept only
+/// for the reader's county (`own`; every county for the city).
+pub fn shape(a: &Assessment, cur: &Assembled, last: Option<&Assembled>, own: Option<&str>) -> Shaped {
+    let sees = |county: &str| own.is_none_or(|o| o == county);
+    let dp = a.decimals;
+
+    let n_avail_weight: u32 = a
+        .indicators
+        .iter()
+        .zip(&cur.scores)
+        .filter(|(_, s)| s.is_some())
+        .map(|(i, _)| i.weight)
+        .sum();
+    let indicators: Vec<IndicatorInfo> = a
+        .indicators
+        .iter()
+        .zip(&cur.scores)
+        .map(|(i, s)| IndicatorInfo {
+            code: i.code.clone(),
+            name: i.name.clone(),
+            clause: i.clause.clone(),
+            unit: i.unit.clone(),
+            weight: i.weight,
+            effective_weight: if s.is_some() && n_avail_weight > 0 {
+                fmt_dp(
+                    calc_round(
+                        Decimal::from(i.weight) * Decimal::ONE_HUNDRED / Decimal::from(n_avail_weight),
+                        2,
+                    ),
+                    2,
+                )
+            } else {
+                "0.00".into()
+            },
+            scoring: scoring_text(i),
+            available: s.is_some(),
+            note: i.note.clone(),
+        })
+        .collect();
+    let mut notes = Vec::new();
+    for (i, s) in a.indicators.iter().zip(&cur.scores) {
+        if s.is_none() && i.weight > 0 {
+            notes.push(format!(
+                "“{}”本期各县(市)均无数据,不计入综合得分,其余指标权重按比例折算为100。",
+                i.name
+            ));
+        }
+    }
+    notes.push(format!(
+            "综合得分 = Σ(权重 × 指标得分) ÷ Σ权重;指标得分与综合得分均四舍五入保留 {dp} 位小数,综合得分由表中公布的指标得分算出。"
+        ));
+    notes.push(format!(
+        "综合得分相同时依次比较:{};仍相同则名次并列。",
+        a.tie_break
+            .iter()
+            .filter_map(|c| a.indicator(c))
+            .map(|i| i.name.clone())
+            .collect::<Vec<_>>()
+            .join("、")
+    ));
+    let mut rows: Vec<CountyResult> = Vec::new();
+    for (c, (code, name)) in cur.counties.iter().enumerate() {
+        let last_rank = last.and_then(|l| {
+            l.counties
+                .iter()
+                .position(|(lc, _)| lc == code)
+                .map(|k| l.places[k].rank)
+        });
+        rows.push(CountyResult {
+            county: code.clone(),
+            name: name.clone(),
+            values: a
+                .indicators
+                .iter()
+                .enumerate()
+                .map(|(k, i)| IndicatorValue {
+                    code: i.code.clone(),
+                    raw: cur.raw[c][k].map(|d| d.to_string()),
+                    raw_text: cur.raw_text[c][k].clone(),
+                    score: cur.scores[k]
+                        .as_ref()
+                        .map(|s| fmt_dp(s[c].unwrap_or(Decimal::ZERO), dp)),
+                })
+                .collect(),
+            composite: fmt_dp(cur.composites[c], dp),
+            rank: cur.places[c].rank,
+            tied: cur.places[c].tied,
+            tie_broken: cur.places[c].tie_broken,
+            last_rank,
+            rank_change: last_rank.map(|l| l as i64 - cur.places[c].rank as i64),
+            provenance: if sees(code) {
+                cur.provenance[c].clone()
+            } else {
+                Vec::new()
+            },
+        });
+    }
+    rows.sort_by(|x, y| x.rank.cmp(&y.rank).then(x.county.cmp(&y.county)));
+    Shaped {
+        indicators,
+        notes,
+        rows,
+    }
+}
+
+/// The shaped table of [`shape`].
+#[derive(Debug, Clone)]
+pub struct Shaped {
+    pub indicators: Vec<IndicatorInfo>,
+    pub notes: Vec<String>,
+    pub rows: Vec<CountyResult>,
+}
+
+/// How an indicator is scored, for people.
+pub fn scoring_text(i: &AssessmentIndicator) -> String {
+    match i.scoring {
+        Scoring::RankPoints => "按名次计分:第1名100分,末名0分,其间等差;并列取较好名次".into(),
+        Scoring::MinMax => format!(
+            "按极差计分:{}者100分,{}者0分,其间按比例",
+            if i.higher_better { "最高" } else { "最低" },
+            if i.higher_better { "最低" } else { "最高" }
+        ),
+        Scoring::TargetRatio => format!(
+            "按目标完成率计分:100 × min(完成率, {}%) ÷ {}%,负值计0分;目标为0时净增不为负即得满分",
+            i.cap_pct.unwrap_or_default(),
+            i.cap_pct.unwrap_or_default()
+        ),
+        Scoring::Percent => {
+            if i.higher_better {
+                "百分率即得分(0–100)".into()
+            } else {
+                "100 − 百分率".into()
+            }
+        }
     }
 }
 
@@ -459,5 +648,59 @@ mod tests {
         let r = assemble(&plan, a, &i);
         let t: Vec<Option<Decimal>> = r.raw.iter().map(|c| c[3]).collect();
         assert_eq!(t, [Some(d("100.00")), Some(d("100.00")), Some(d("0.00"))]);
+    }
+
+    #[test]
+    fn the_table_is_shaped_for_the_reader() {
+        let plan = Plan::embedded().unwrap();
+        let a = plan.assessment.as_ref().unwrap();
+        let cur = assemble(&plan, a, &input());
+        // Last year 河间 was first and 泊头 third.
+        let mut last = cur.clone();
+        last.places[0].rank = 3;
+        last.places[2].rank = 1;
+        let t = shape(a, &cur, Some(&last), Some("130982"));
+        // Problems have no data (and weight 0): the others keep 30/30/25/15 of 100.
+        let w: Vec<(&str, bool)> = t
+            .indicators
+            .iter()
+            .map(|i| (i.effective_weight.as_str(), i.available))
+            .collect();
+        assert_eq!(
+            w,
+            [
+                ("30.00", true),
+                ("30.00", true),
+                ("25.00", true),
+                ("15.00", true),
+                ("0.00", false)
+            ]
+        );
+        assert_eq!(t.notes.len(), 2, "{:?}", t.notes);
+        assert!(
+            t.notes[1].ends_with(
+                "入园进区、净增规上工业企业目标完成率、集群营业收入增速、按月报送及时率;仍相同则名次并列。"
+            ),
+            "{}",
+            t.notes[1]
+        );
+        let rows: Vec<(&str, usize, Option<i64>, &str)> = t
+            .rows
+            .iter()
+            .map(|r| (r.county.as_str(), r.rank, r.rank_change, r.composite.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("130981", 1, Some(2), "77.50"),
+                ("130982", 2, Some(0), "45.00"),
+                ("130984", 3, Some(-2), "0.00")
+            ]
+        );
+        // 任丘 reads what was counted for itself only; scores as published.
+        assert!(t.rows[0].provenance.is_empty() && !t.rows[1].provenance.is_empty());
+        let v = &t.rows[0].values[1];
+        assert_eq!((v.raw.as_deref(), v.score.as_deref()), (Some("6"), Some("41.67")));
+        assert_eq!(t.rows[0].values[4].score, None);
     }
 }

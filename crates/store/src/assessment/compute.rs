@@ -82,17 +82,7 @@ impl Store {
             input.deadlines.insert(dataset.to_string(), deadlines);
         }
         let done = ca::assemble(plan, a, &input);
-        Ok(Computed {
-            counties: input.counties,
-            raw: done.raw,
-            raw_text: done.raw_text,
-            scores: done.scores,
-            composites: done.composites,
-            places: done.places,
-            provenance: done.provenance,
-            park: done.park,
-            above,
-        })
+        Ok(Computed { done, above })
     }
 
     /// Σ of a monthly cluster indicator per cluster over months `from..=to` of `year`.

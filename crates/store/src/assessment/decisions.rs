@@ -474,8 +474,8 @@ impl Store {
             policies,
             year,
             as_of_month,
-            &cur.counties,
-            &cur.park,
+            &cur.done.counties,
+            &cur.done.park,
         ))
     }
 
