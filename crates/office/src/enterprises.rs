@@ -55,6 +55,13 @@ pub struct ParsedRows {
     pub columns: Vec<(&'static str, usize)>,
 }
 
+/// Whether a header cell names a column (its Chinese header or an alias).
+fn is_header(h: &str, zh: &str, aliases: &[&str]) -> bool {
+    // Headers compared as reporting compares them: what looks the same is the same.
+    let h = header_key(h);
+    h == header_key(zh) || aliases.iter().any(|a| h.eq_ignore_ascii_case(&header_key(a)))
+}
+
 /// Parse every data row; on any error, return all errors and no rows.
 pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
     let Some(header) = t.rows.first() else {
@@ -73,11 +80,7 @@ pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
     let mut columns = Vec::new();
     let mut errors = Vec::new();
     for (field, zh, aliases, required) in COLUMNS {
-        // Headers compared as reporting compares them: what looks the same is the same.
-        let pos = header.iter().position(|h| {
-            let h = header_key(h);
-            h == header_key(zh) || aliases.iter().any(|a| h.eq_ignore_ascii_case(&header_key(a)))
-        });
+        let pos = header.iter().position(|h| is_header(h, zh, aliases));
         match pos {
             Some(p) => columns.push((*field, p)),
             None if *required => errors.push(CellError {
@@ -102,7 +105,8 @@ pub fn parse(plan: &Plan, t: &Table) -> Result<ParsedRows, Vec<CellError>> {
     let mut source_rows = Vec::new();
     for (i, r) in t.rows.iter().enumerate().skip(1) {
         let row = i + 1;
-        if r.iter().all(|c| clean_text(c).is_empty()) {
+        // Empty rows and notes rows (合计, 填表人 …) are not enterprises.
+        if r.iter().all(|c| clean_text(c).is_empty()) || crate::layout::is_notes_row(r) {
             continue;
         }
         // Codes, keys and dates as reporting reads them; names, addresses and contacts are
@@ -307,7 +311,15 @@ pub async fn import(
     bytes: &[u8],
     dry_run: bool,
 ) -> Result<clusterdesk_store::registry::WriteSummary, ImportError> {
-    let table = crate::table::read_table(file, bytes).map_err(|e| ImportError::Cells(vec![*e]))?;
+    // The sheet whose header row names the credit code: a notes sheet may come first.
+    let fits = |t: &Table| {
+        let (_, zh, aliases, _) = COLUMNS[0];
+        t.rows
+            .first()
+            .is_some_and(|r| r.iter().any(|h| is_header(h, zh, aliases)))
+    };
+    let table = crate::table::read_table_for(file, bytes, &fits, "(第1行为表头,含“统一社会信用代码”列)")
+        .map_err(|e| ImportError::Cells(vec![*e]))?;
     let parsed = parse(store.plan(), &table).map_err(ImportError::Cells)?;
     match store
         .upsert_enterprises(actor, &parsed.inputs, dry_run)

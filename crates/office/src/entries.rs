@@ -109,7 +109,11 @@ pub async fn check_key<'p>(
     let period_s = crate::normalize::period_text(period);
     let period = match Period::parse(&period_s) {
         Ok(p) => p,
-        Err(e) => return Err(refuse(KeyField::Period, &period_s, e.rule, e.message)),
+        // The domain's reason is about the ASCII forms; say how this data set's period is written.
+        Err(e) => {
+            let m = crate::layout::period_message(ds, &period_s);
+            return Err(refuse(KeyField::Period, &period_s, e.rule, m));
+        }
     };
     if let Err(m) = check_period(ds, period) {
         return Err(refuse(KeyField::Period, &period_s, "period_type", m));

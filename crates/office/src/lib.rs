@@ -2,6 +2,7 @@
 
 pub mod enterprises;
 pub mod entries;
+pub mod layout;
 pub mod limits;
 pub mod normalize;
 pub mod reporting;
@@ -9,6 +10,7 @@ mod sheet;
 pub mod table;
 mod xlsx_cells;
 mod xlsx_guard;
+mod xlsx_styles;
 
 pub use limits::{ErrorCounts, error_counts, error_total};
 

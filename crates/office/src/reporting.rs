@@ -58,12 +58,6 @@ pub fn header(ind: &Indicator, period: Period) -> String {
     }
 }
 
-/// Headers compare equal whatever the width of their brackets, commas and digits, the form
-/// of their dashes, and spaces.
-fn same_header(a: &str, b: &str) -> bool {
-    crate::normalize::header_key(a) == crate::normalize::header_key(b)
-}
-
 /// An entered number as the stored integer (money: 万元 -> fen); None if not representable.
 pub fn to_stored(ind: &Indicator, entered: &str) -> Option<i64> {
     let t = entered.trim().replace([',', '\u{ff0c}'], "");
@@ -95,10 +89,7 @@ pub(crate) fn county_name(plan: &Plan, code: &str) -> String {
 
 pub(crate) fn check_period(ds: &Dataset, period: Period) -> Result<(), String> {
     if period.kind() != ds.period_type {
-        return Err(format!(
-            "数据集“{}”按{:?}填报,期间“{period}”不符",
-            ds.name, ds.period_type
-        ));
+        return Err(crate::layout::period_message(ds, &period.to_string()));
     }
     Ok(())
 }
@@ -342,7 +333,13 @@ pub async fn import(
     expect_dataset: Option<&str>,
     dry_run: bool,
 ) -> Result<ImportReport, ImportError> {
-    let t = crate::table::read_table(file, bytes).map_err(|e| ImportError::Cells(vec![*e]))?;
+    let t = crate::table::read_table_for(
+        file,
+        bytes,
+        &crate::layout::is_dataset_sheet,
+        crate::layout::DATASET_SHEET,
+    )
+    .map_err(|e| ImportError::Cells(vec![*e]))?;
     import_table(store, actor, &t, expect_dataset, dry_run).await
 }
 
@@ -357,116 +354,29 @@ pub async fn import_table(
     dry_run: bool,
 ) -> Result<ImportReport, ImportError> {
     let plan = store.plan();
-    let raw = |r: usize, c: usize| {
-        t.rows
-            .get(r - 1)
-            .and_then(|row| row.get(c))
-            .cloned()
-            .unwrap_or_default()
-    };
-    let cell = |r: usize, c: usize| crate::normalize::normalize(&raw(r, c));
-    let refuse = |e: CellError| ImportError::Cells(vec![e]);
-
-    // Row 2: which data set, county and period this file is.
-    let ds_code = cell(2, 1);
-    let Some(ds) = plan.datasets.iter().find(|d| d.code == ds_code) else {
-        return Err(refuse(t.error(
-            2,
-            1,
-            &ds_code,
-            "dataset_unknown",
-            format!(
-                "第2行应写明数据集代码(如 cluster_monthly),“{ds_code}”不是本方案的数据集;请使用系统生成的模板"
-            ),
-        )));
-    };
-    if let Some(want) = expect_dataset
-        && want != ds.code
-    {
-        return Err(refuse(t.error(
-            2,
-            1,
-            &ds_code,
-            "dataset_mismatch",
-            format!("文件是“{}”,不是所选的数据集“{want}”", ds.code),
-        )));
-    }
-    let key = match entries::check_key(store, actor, ds, &cell(2, 3), &cell(2, 5)).await {
+    let lay = crate::layout::read(plan, t, expect_dataset).map_err(ImportError::Cells)?;
+    let ds = lay.ds;
+    let key = match entries::check_key(store, actor, ds, &lay.county, &lay.period_typed).await {
         Ok(k) => k,
         Err(Refused::Store(e)) => return Err(ImportError::Store(e)),
         Err(Refused::Entries(errs)) => {
             return Err(ImportError::Cells(
                 errs.into_iter()
                     .map(|e| {
-                        let c = if e.at == At::Key(KeyField::County) { 3 } else { 5 };
-                        t.error(2, c, &e.value, &e.rule, e.message)
+                        let (r, c) = if e.at == At::Key(KeyField::County) {
+                            lay.county_at
+                        } else {
+                            lay.period_at
+                        };
+                        t.error(r, c, &e.value, &e.rule, e.message)
                     })
                     .collect(),
             ));
         }
     };
     let period = key.period;
-
-    // Row 3: the columns, matched to the data set's indicators by their headers.
-    let heads: Vec<String> = t
-        .rows
-        .get(2)
-        .map(|r| r.iter().map(|h| crate::normalize::normalize(h)).collect())
-        .unwrap_or_default();
-    let mut cols: Vec<(usize, &Indicator)> = Vec::new();
-    let mut errors = Vec::new();
-    for code in &ds.indicators {
-        let Some(ind) = plan.indicator(code) else { continue };
-        let want = header(ind, period);
-        // A file may carry only some of the data set's columns (a feed from the tax or power
-        // system, say); the others are left as they are.
-        if let Some(c) = heads
-            .iter()
-            .position(|h| same_header(h, &want) || h.trim() == ind.code)
-        {
-            cols.push((c, ind));
-        }
-    }
-    if cols.is_empty() {
-        errors.push(t.error(
-            3,
-            2,
-            "",
-            "column_missing",
-            format!("第3行没有数据集“{}”的任何指标列", ds.name),
-        ));
-    }
-    for (c, h) in heads.iter().enumerate().skip(2) {
-        if !h.trim().is_empty() && !cols.iter().any(|(k, _)| *k == c) {
-            errors.push(t.error(
-                3,
-                c,
-                h,
-                "column_unknown",
-                format!("列“{h}”不是数据集“{}”的指标", ds.name),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ImportError::Cells(crate::limits::cap_errors(errors)));
-    }
-
-    // The rows, each with the sheet row it came from; empty rows are skipped.
-    let mut rows = Vec::new();
-    let mut sheet_rows = Vec::new();
-    for r in FIRST_DATA_ROW..=t.rows.len() {
-        if cell(r, 0).is_empty() && (1..heads.len()).all(|c| cell(r, c).is_empty()) {
-            continue;
-        }
-        rows.push(EntryRow {
-            unit: raw(r, 0),
-            values: cols
-                .iter()
-                .map(|(c, ind)| (ind.code.clone(), raw(r, *c)))
-                .collect(),
-        });
-        sheet_rows.push(r);
-    }
+    let cols = &lay.cols;
+    let (sheet_rows, rows): (Vec<usize>, Vec<EntryRow>) = lay.rows.into_iter().unzip();
     let col_of = |code: &str| cols.iter().find(|(_, i)| i.code == code).map(|(c, _)| *c);
     let values = match entries::values(store, actor, &key, &rows).await {
         Ok(v) => v,
@@ -475,15 +385,15 @@ pub async fn import_table(
             let cells = errs
                 .into_iter()
                 .map(|e| match &e.at {
-                    At::Row(i) => t.error(sheet_rows[*i], 0, &e.value, &e.rule, e.message),
+                    At::Row(i) => t.error(sheet_rows[*i], lay.unit_col, &e.value, &e.rule, e.message),
                     At::Value(i, code) => t.error(
                         sheet_rows[*i],
-                        col_of(code).unwrap_or(0),
+                        col_of(code).unwrap_or(lay.unit_col),
                         &e.value,
                         &e.rule,
                         e.message,
                     ),
-                    At::Key(_) => t.error(2, 5, &e.value, &e.rule, e.message),
+                    At::Key(_) => t.error(lay.period_at.0, lay.period_at.1, &e.value, &e.rule, e.message),
                 })
                 .collect();
             return Err(ImportError::Cells(crate::limits::cap_errors(cells)));

@@ -1,4 +1,4 @@
-//! The first sheet of an .xlsx as rows of text, read cell by cell within the bounds of
+//! A visible worksheet of an .xlsx as rows of text, read cell by cell within the bounds of
 //! [`crate::limits`].
 //!
 //! calamine's `worksheet_range` builds a dense range from the smallest to the largest cell
@@ -165,38 +165,99 @@ fn float_text(f: f64) -> String {
         .unwrap_or_else(|_| format!("{f}"))
 }
 
-/// Read the first sheet. The zip has been checked by [`crate::xlsx_guard::check`] already.
-pub(crate) fn read_first_sheet(file: &str, bytes: &[u8]) -> Result<Table, Box<CellError>> {
+/// Read the first visible worksheet that `fits` (see [`crate::table::read_table_for`]). The
+/// zip has been checked by [`crate::xlsx_guard::check`] already. Hidden sheets (a backup of
+/// last month, say) are never read: an official does not see them.
+pub(crate) fn read_sheet(
+    file: &str,
+    bytes: &[u8],
+    fits: &dyn Fn(&Table) -> bool,
+    expected: &str,
+) -> Result<Table, Box<CellError>> {
+    use calamine::{SheetType, SheetVisible};
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| whole_file_error(file, "file_unreadable", format!("无法读取 Excel 文件:{e}")))?;
-    let Some(sheet) = wb.sheet_names().first().cloned() else {
+    let sheets = wb.sheets_metadata().to_vec();
+    if sheets.is_empty() {
         return Err(whole_file_error(
             file,
             "file_empty",
             "Excel 文件中没有工作表".into(),
         ));
+    }
+    let mut only = None;
+    let visible = sheets
+        .iter()
+        .filter(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet);
+    for (i, s) in visible.enumerate() {
+        let t = read_one(&mut wb, file, bytes, &s.name)?;
+        if fits(&t) {
+            return Ok(t);
+        }
+        only = if i == 0 { Some(t) } else { None };
+    }
+    // One visible sheet that does not fit is still the sheet meant: the caller's checks name
+    // the cell that is wrong, which says more than a refusal of the whole file.
+    if let Some(t) = only {
+        return Ok(t);
+    }
+    if expected.is_empty() {
+        // No visible worksheet (a chart sheet alone): no cells, as calamine's reader has it.
+        return Ok(Table {
+            file: file.to_string(),
+            sheet: sheets[0].name.clone(),
+            ..Table::default()
+        });
+    }
+    let names: Vec<String> = sheets
+        .iter()
+        .map(|s| match s.visible {
+            SheetVisible::Visible => format!("“{}”", s.name),
+            _ => format!("“{}”(隐藏)", s.name),
+        })
+        .collect();
+    let mut e = whole_file_error(
+        file,
+        "sheet_missing",
+        format!(
+            "文件“{file}”中没有可读取的数据工作表:应有一个未隐藏的工作表{expected};文件中的工作表为{}",
+            names.join("、")
+        ),
+    );
+    e.value = sheets
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    Err(e)
+}
+
+/// Read one worksheet within the bounds.
+fn read_one(
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    file: &str,
+    bytes: &[u8],
+    sheet: &str,
+) -> Result<Table, Box<CellError>> {
+    let empty = || Table {
+        file: file.to_string(),
+        sheet: sheet.to_string(),
+        ..Table::default()
     };
     let unreadable = |e: XlsxError| {
         whole(
             file,
-            &sheet,
+            sheet,
             "file_unreadable",
             format!("无法读取工作表“{sheet}”:{e}"),
         )
     };
-    let mut reader = match wb.worksheet_cells_reader(&sheet) {
+    let mut reader = match wb.worksheet_cells_reader(sheet) {
         Ok(r) => r,
-        // A chart sheet first: no cells, as calamine's own range reader has it.
-        Err(XlsxError::NotAWorksheet(_)) => {
-            return Ok(Table {
-                file: file.to_string(),
-                sheet,
-                rows: Vec::new(),
-            });
-        }
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(empty()),
         Err(e) => return Err(unreadable(e)),
     };
-    let mut bounds = Bounds::new(file, &sheet);
+    let mut bounds = Bounds::new(file, sheet);
     // The used range the sheet declares, before any of its cells is read.
     let dim = reader.dimensions();
     if let Some(mut e) = bounds.out_of_bounds(u64::from(dim.end.0), u64::from(dim.end.1)) {
@@ -215,6 +276,7 @@ pub(crate) fn read_first_sheet(file: &str, bytes: &[u8]) -> Result<Table, Box<Ce
         return Err(e);
     }
     let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    let mut numbers = std::collections::HashSet::new();
     while let Some(cell) = reader.next_cell().map_err(unreadable)? {
         let (r, c) = cell.get_position();
         let value = cell.get_value();
@@ -228,6 +290,9 @@ pub(crate) fn read_first_sheet(file: &str, bytes: &[u8]) -> Result<Table, Box<Ce
             _ => "",
         };
         bounds.cell(u64::from(r), u64::from(c), raw)?;
+        if matches!(value, DataRef::Float(_) | DataRef::Int(_)) {
+            numbers.insert((r as usize, c as usize));
+        }
         let text = cell_text(&Data::from(value.clone()));
         if cells.len() >= MAX_CELLS {
             bounds.cells = cells.len() + 1;
@@ -241,11 +306,7 @@ pub(crate) fn read_first_sheet(file: &str, bytes: &[u8]) -> Result<Table, Box<Ce
         cells.iter().map(|c| c.0).max(),
         cells.iter().map(|c| c.1).max(),
     ) else {
-        return Ok(Table {
-            file: file.to_string(),
-            sheet,
-            rows: Vec::new(),
-        });
+        return Ok(empty());
     };
     // Rows from the first used one are as wide as the widest, as calamine's range was.
     let width = c1 as usize + 1;
@@ -256,10 +317,34 @@ pub(crate) fn read_first_sheet(file: &str, bytes: &[u8]) -> Result<Table, Box<Ce
     for (r, c, text) in cells {
         rows[r as usize][c as usize] = text;
     }
+    let percent = crate::xlsx_styles::percent_cells(bytes, sheet)
+        .into_iter()
+        .map(|(r, c)| (r as usize, c as usize))
+        .filter(|at| numbers.contains(at))
+        .collect();
+    // Merged ranges inside the sheet's bounds; one outside them holds no cell that was read.
+    let merged = match wb.worksheet_merge_cells(sheet) {
+        Some(Ok(dims)) => dims
+            .iter()
+            .filter(|d| (d.end.0 as usize) < MAX_ROWS && (d.end.1 as usize) < MAX_COLS)
+            .map(|d| {
+                (
+                    d.start.0 as usize,
+                    d.start.1 as usize,
+                    d.end.0 as usize,
+                    d.end.1 as usize,
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(Table {
         file: file.to_string(),
-        sheet,
+        sheet: sheet.to_string(),
         rows,
+        numbers,
+        percent,
+        merged,
     })
 }
 

@@ -1,13 +1,24 @@
-//! Read the first sheet of an .xlsx file, or a CSV file in UTF-8 (with or without BOM) or
-//! GB18030, into rows of text cells.
+//! Read a sheet of an .xlsx file (the first visible one, or the first visible one that fits),
+//! or a CSV file in UTF-8 (with or without BOM) or GB18030, into rows of text cells.
 
 use crate::CellError;
+use std::collections::HashSet;
 
+#[derive(Default)]
 pub struct Table {
     pub file: String,
     pub sheet: String,
     /// All rows including the header; every cell as text.
     pub rows: Vec<Vec<String>>,
+    /// 0-based (row, column) of the cells that hold a number (typed or a formula's result), as
+    /// against text; empty for a CSV, where every cell is text.
+    pub numbers: HashSet<(usize, usize)>,
+    /// 0-based (row, column) of the number cells formatted as percent: the cell holds 0.45
+    /// where the screen shows 45%.
+    pub percent: HashSet<(usize, usize)>,
+    /// Merged ranges, 0-based (first row, first column, last row, last column): only the
+    /// first cell of each holds its text.
+    pub merged: Vec<(usize, usize, usize, usize)>,
 }
 
 pub(crate) fn whole_file_error(file: &str, rule: &str, message: String) -> Box<CellError> {
@@ -53,23 +64,35 @@ pub fn decode_text(bytes: &[u8]) -> String {
 
 /// Read a table from bytes; `file` is the name shown in errors. The kind is decided by the
 /// content (a ZIP signature means .xlsx), not by the name alone. A file past the bounds of
-/// [`crate::limits`] is refused with the cell or part that crosses them.
+/// [`crate::limits`] is refused with the cell or part that crosses them. Of an .xlsx, the first
+/// visible worksheet is read; hidden ones never are.
 pub fn read_table(file: &str, bytes: &[u8]) -> Result<Table, Box<CellError>> {
+    read_table_for(file, bytes, &|_| true, "")
+}
+
+/// As [`read_table`], but of an .xlsx the first visible worksheet that `fits` is read; when
+/// none does, the file is refused naming its sheets and `expected` (what the sheet should
+/// hold, e.g. `第2行写明数据集、县(市)、期间`). A CSV is one table and is returned as it is.
+pub fn read_table_for(
+    file: &str,
+    bytes: &[u8],
+    fits: &dyn Fn(&Table) -> bool,
+    expected: &str,
+) -> Result<Table, Box<CellError>> {
     let is_zip = bytes.starts_with(b"PK\x03\x04");
     let lower = file.to_lowercase();
     if is_zip {
         crate::xlsx_guard::check(file, bytes)?;
         // calamine indexes some of what a file says without checking it (a shared-string
         // number past the table, say); whatever it panics on is a bad file, not a dead server.
-        return std::panic::catch_unwind(|| crate::sheet::read_first_sheet(file, bytes)).unwrap_or_else(
-            |_| {
-                Err(whole_file_error(
-                    file,
-                    "file_unreadable",
-                    format!("无法读取 Excel 文件“{file}”:文件结构损坏"),
-                ))
-            },
-        );
+        let read = std::panic::AssertUnwindSafe(|| crate::sheet::read_sheet(file, bytes, fits, expected));
+        return std::panic::catch_unwind(read).unwrap_or_else(|_| {
+            Err(whole_file_error(
+                file,
+                "file_unreadable",
+                format!("无法读取 Excel 文件“{file}”:文件结构损坏"),
+            ))
+        });
     }
     if lower.ends_with(".xlsx") || lower.ends_with(".xls") {
         return Err(whole_file_error(
@@ -119,6 +142,7 @@ pub fn read_table(file: &str, bytes: &[u8]) -> Result<Table, Box<CellError>> {
         file: file.to_string(),
         sheet,
         rows,
+        ..Table::default()
     })
 }
 

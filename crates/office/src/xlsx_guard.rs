@@ -265,6 +265,10 @@ fn check_cell_refs(file: &str, zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Resu
                 _ => format!("文件“{file}”的部件 {name} 中单元格引用“{v}”无效"),
             };
             let mut e = refuse(file, &name, rule, message);
+            // The cell's row and column as the sheet shows them (B7: row 7, column B).
+            let letters = at.bytes().take_while(u8::is_ascii_alphabetic).count();
+            e.column = at[..letters].to_ascii_uppercase();
+            e.row = at[letters..].parse().unwrap_or(0);
             e.cell = at;
             return Err(e);
         }

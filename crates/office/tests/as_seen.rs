@@ -164,3 +164,76 @@ async fn a_header_naming_another_month_is_still_refused() {
     assert_eq!(errs[0].cell, "C3");
     assert_eq!(errs[0].rule, "column_unknown");
 }
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (remake with tests/fixtures/make.py)"))
+}
+
+#[tokio::test]
+async fn fixtures_are_stored_as_they_show() {
+    let (s, _d) = store().await;
+    let a = Actor::system("t");
+    for name in [
+        "percent_cell.xlsx",
+        "index_column.xlsx",
+        "hidden_sheet_first.xlsx",
+    ] {
+        import(&s, &a, name, &fixture(name), None, false)
+            .await
+            .unwrap_or_else(|e| panic!("{name} refused: {e:?}"));
+    }
+    // 45% and 45.67%, stored at the plan's scale 2.
+    assert_eq!(stored(&s, "C19", "digitalization_rate", "2025").await, Some(4500));
+    assert_eq!(stored(&s, "C18", "digitalization_rate", "2025").await, Some(4567));
+    // hidden_sheet_first.xlsx (imported last) gives C19 1,000.5 万元 = 1,000,500,000 fen; its
+    // hidden backup of 2024-12 is not read.
+    assert_eq!(stored(&s, "C19", "revenue", "2025-01").await, Some(1_000_500_000));
+    assert_eq!(stored(&s, "C19", "revenue", "2024-12").await, None);
+    // index_column.xlsx: C18 20 万元 = 20,000,000 fen; its 合计 row is not a unit.
+    assert_eq!(stored(&s, "C18", "revenue", "2025-01").await, Some(20_000_000));
+}
+
+#[tokio::test]
+async fn values_under_a_merged_header_are_refused_and_nothing_is_written() {
+    let (s, _d) = store().await;
+    let a = Actor::system("t");
+    let Err(clusterdesk_office::reporting::ImportError::Cells(errs)) =
+        import(&s, &a, "m.xlsx", &fixture("merged_header.xlsx"), None, false).await
+    else {
+        panic!("accepted values under a merged header");
+    };
+    let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.cell.as_str(), e.rule.as_str())).collect();
+    assert_eq!(got, [("C4", "header_merged"), ("D4", "header_merged")]);
+    // C3 holds the merged text, 营业收入; the template's second column is 工业增加值.
+    assert!(
+        errs[0].message.ends_with("(C3 应为“营业收入（万元）”)"),
+        "{}",
+        errs[0].message
+    );
+    assert!(
+        errs[1].message.ends_with("(D3 应为“工业增加值（万元）”)"),
+        "{}",
+        errs[1].message
+    );
+    assert_eq!(stored(&s, "C19", "revenue", "2025-01").await, None);
+}
+
+#[tokio::test]
+async fn a_period_the_data_set_cannot_have_says_how_it_is_written() {
+    let (s, _d) = store().await;
+    let a = Actor::system("t");
+    let Err(clusterdesk_office::reporting::ImportError::Cells(errs)) =
+        import(&s, &a, "p.xlsx", &fixture("wrong_period.xlsx"), None, true).await
+    else {
+        panic!("accepted 2025年1月份");
+    };
+    assert_eq!(
+        (errs[0].cell.as_str(), errs[0].rule.as_str()),
+        ("F2", "period_format")
+    );
+    assert_eq!(
+        errs[0].message,
+        "期间“2025年1月份”无效:数据集“集群月报”按月填报,期间应写作“2025-03”或“2025年3月”"
+    );
+}
