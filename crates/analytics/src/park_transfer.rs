@@ -98,7 +98,7 @@ pub fn park_entry_transfer(
             trace: o
                 .trace
                 .iter()
-                .map(|t| named(&format!("[{}] {}", t.clause, t.text), &counties))
+                .map(|t| named(&format!("[{}] {}", t.clause, t.text), counties))
                 .collect(),
         });
     }

@@ -78,7 +78,9 @@ async fn targets_page(
             name: r.name.clone(),
             value: match typed {
                 Some(t) => t.values.get(&r.county).cloned().unwrap_or_default(),
-                None if r.source == TargetSource::Issued => r.target.map(|v| v.to_string()).unwrap_or_default(),
+                None if r.source == TargetSource::Issued => {
+                    r.target.map(|v| v.to_string()).unwrap_or_default()
+                }
                 None => String::new(),
             },
             placeholder: r.plan_target.map(|v| v.to_string()).unwrap_or_default(),
