@@ -661,7 +661,10 @@ standards,参与制修订标准数,Standards,项,count,0,sum,sum,month,monthly,b
     );
     for (bad, needle) in [
         ("qualifications(nope)", "nope"),
-        ("recognitions(listed;x)", "listed;x"),
+        // Recognitions take levels since quotas count them (三(一)3: 省级以上); x is none.
+        ("recognitions(listed;x)", "级别“x”"),
+        ("recognitions(listed;main_board;rows)", "最多两部分"),
+        ("recognitions(nope)", "nope"),
         ("qualifications(listed;provincial)", "provincial"),
         ("qualifications(listed;;all)", "all"),
         ("survey", "survey"),
@@ -672,4 +675,70 @@ standards,参与制修订标准数,Standards,项,count,0,sum,sum,month,monthly,b
     // Without the column (a plan written before it) every indicator is reported.
     let plan = Plan::from_files(files()).unwrap();
     assert!(plan.indicators.iter().all(|i| i.source == ValueSource::Reported));
+}
+
+/// The small plan's quotas.csv with `source` and `fallback` columns.
+fn with_quota_source(source: &str, fallback: &str) -> Vec<SourceFile> {
+    with(
+        "quotas.csv",
+        &format!(
+            "id,clause,name,indicator,per,min,max,approx,scope,source,fallback,note\n三(六)3,三(六)3,标准,standards,year,10,,,city,{source},{fallback},\n"
+        ),
+    )
+}
+
+#[test]
+fn a_quota_is_counted_as_its_source_says() {
+    // Without the columns (a plan folder written before them): reported values, no fallback.
+    let p = Plan::from_files(files()).unwrap();
+    let q = p.quota("三(六)3").unwrap();
+    assert_eq!((&q.source, &q.fallback), (&ValueSource::Reported, &None));
+    assert!(p.qualification_kinds().is_empty());
+    let p = Plan::from_files(with_quota_source("qualifications(listing_pool;city_key)", "")).unwrap();
+    assert_eq!(
+        p.quota("三(六)3").unwrap().source,
+        ValueSource::Qualifications {
+            kinds: vec!["listing_pool".into()],
+            levels: vec!["city_key".into()],
+            rows: false
+        }
+    );
+    assert_eq!(p.qualification_kinds(), ["listing_pool"]);
+    let p = Plan::from_files(with_quota_source(
+        "",
+        "recognitions(innovation_platform;provincial+national)",
+    ))
+    .unwrap();
+    let q = p.quota("三(六)3").unwrap();
+    assert_eq!(q.source, ValueSource::Reported);
+    assert_eq!(
+        q.fallback,
+        Some(ValueSource::Recognitions {
+            kind: "innovation_platform".into(),
+            levels: vec!["provincial".into(), "national".into()]
+        })
+    );
+    assert_eq!(p.qualification_kinds(), ["innovation_platform"]);
+}
+
+#[test]
+fn a_quota_source_must_name_kinds_and_levels_that_exist() {
+    let e = refused(with_quota_source("qualifications(dragon_head)", ""));
+    assert_at(&e, "quotas.csv", 2, Some("source"), "dragon_head");
+    let e = refused(with_quota_source("qualifications(listing_pool;gold)", ""));
+    assert_at(&e, "quotas.csv", 2, Some("source"), "gold");
+    let e = refused(with_quota_source("enterprise_stock", ""));
+    assert_at(&e, "quotas.csv", 2, Some("source"), "enterprise_stock");
+    let e = refused(with_quota_source(
+        "",
+        "recognitions(innovation_platform;county_level_x)",
+    ));
+    assert_at(&e, "quotas.csv", 2, Some("fallback"), "county_level_x");
+    let e = refused(with_quota_source("", "reported"));
+    assert_at(&e, "quotas.csv", 2, Some("fallback"), "备用来源");
+    let e = refused(with_quota_source(
+        "qualifications(listing_pool)",
+        "recognitions(listing_pool)",
+    ));
+    assert_at(&e, "quotas.csv", 2, Some("fallback"), "reported");
 }
