@@ -88,7 +88,8 @@ async fn with_current_id(req: Request<Body>, next: axum::middleware::Next) -> ax
         .and_then(|r| r.header_value().to_str().ok())
         .unwrap_or_default()
         .to_string();
-    CURRENT_ID.scope(id, next.run(req)).await
+    // Pages keep their user there, to draw a failure in the user's layout.
+    CURRENT_ID.scope(id, crate::ui::page_scope(next.run(req))).await
 }
 
 /// Wraps every route: ids first (outermost), then the span, then the id on the response.

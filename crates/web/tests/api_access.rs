@@ -437,23 +437,49 @@ async fn a_temporary_password_must_be_changed_first() {
 async fn a_page_form_without_the_csrf_token_is_refused() {
     let app = spawn_app().await.with_cast().await;
     let admin = app.client_for("admin").await;
-    let r = admin
-        .post(app.url("/enterprises/new"))
-        .form(&[
-            ("uscc", "91130981MA0AB12CXA"),
-            ("name", "某公司"),
-            ("county_code", "130981"),
-            ("industry_code", "3391"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    let form = [
+        ("uscc", "91130981MA0AB12CXA"),
+        ("name", "某公司"),
+        ("county_code", "130981"),
+        ("industry_code", "3391"),
+    ];
+    // No token, then a token that is not the session's: both refused the same way.
+    for csrf in [None, Some("not-the-token")] {
+        let mut fields = form.to_vec();
+        fields.extend(csrf.map(|t| ("csrf", t)));
+        let r = admin
+            .post(app.url("/enterprises/new"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{csrf:?}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("表单已过期或来源不明,请刷新页面后重试"), "{body}");
+        // A page in the signed-in user's layout, not a bare message.
+        assert!(body.contains("<nav class=\"side\""), "{body}");
+    }
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enterprises")
         .fetch_one(app.store.pool())
         .await
         .unwrap();
     assert_eq!(n, 0);
+}
+
+#[tokio::test]
+async fn a_page_failure_raised_with_a_question_mark_keeps_the_layout() {
+    let app = spawn_app().await.with_cast().await;
+    let admin = app.client_for("admin").await;
+    // Not a claim number: the store's NotFound, through `?`, as a 404 page with the navigation.
+    let r = admin.get(app.url("/claims/abc")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("页面或数据不存在"), "{body}");
+    assert!(body.contains("申请“abc”"), "{body}");
+    assert!(body.contains("<nav class=\"side\""), "{body}");
+    // Before sign-in there is no layout to draw: the login page is where one goes.
+    let r = app.anonymous().get(app.url("/claims/abc")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
 }
 
 #[tokio::test]

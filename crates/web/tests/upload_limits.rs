@@ -150,3 +150,46 @@ async fn the_limit_defaults_to_twenty_mb() {
         assert_eq!(clusterdesk_web::upload_limit_from_env(), 20 * MB);
     }
 }
+
+#[tokio::test]
+async fn an_upload_without_the_sessions_csrf_token_is_refused_and_nothing_is_stored() {
+    let app = spawn_app().await.with_cast().await;
+    let botou = app.client_for("botou").await;
+    let csv = "集群月报\n数据集,cluster_monthly,县(市),130981,期间,2025-01\n集群代码,集群名称,营业收入(万元)\nC19,,1234.5\n";
+    let send = |csrf: Option<&'static str>| {
+        let mut form = reqwest::multipart::Form::new();
+        if let Some(t) = csrf {
+            form = form.text("csrf", t);
+        }
+        let form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("集群月报.csv"),
+        );
+        botou.post(app.url("/reporting")).multipart(form).send()
+    };
+    // No token, then a token that is not the session's.
+    for csrf in [None, Some("not-the-token")] {
+        let r = send(csrf).await.unwrap();
+        assert_eq!(r.status(), 403, "{csrf:?}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("表单已过期或来源不明,请刷新页面后重试"), "{body}");
+    }
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM data_values")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    // A claim's evidence, the other multipart form, is refused the same way.
+    let admin = app.client_for("admin").await;
+    let form = reqwest::multipart::Form::new().text("csrf", "x").part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF".to_vec()).file_name("a.pdf"),
+    );
+    let r = admin
+        .post(app.url("/claims/1/evidence"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}

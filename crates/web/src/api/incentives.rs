@@ -322,31 +322,19 @@ pub async fn upload(
     State(st): State<AppState>,
     u: CurrentUser,
     Path(id): Path<String>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> ApiResult<(StatusCode, Json<EvidenceInfo>)> {
     let id = parse_id(&id)?;
-    let mut file = None;
-    while let Some(field) = mp
-        .next_field()
+    let up = crate::ui::extract::Upload::read(mp)
         .await
-        .map_err(|e| too_large_or(e, |e| invalid(format!("file:上传内容无法读取:{e}"))))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("").to_string();
-            let ctype = field.content_type().unwrap_or("").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| too_large_or(e, |e| invalid(format!("file:文件上传失败:{e}"))))?;
-            file = Some((name, ctype, bytes));
-        }
-    }
-    let Some((name, ctype, bytes)) = file else {
+        .map_err(|(what, e)| too_large_or(e, |e| invalid(format!("file:{what}:{e}"))))?;
+    let Some(file) = up.files.last() else {
         return Err(invalid("file:请选择要上传的文件"));
     };
+    let name = file.file_name.as_deref().unwrap_or("");
     let e = st
         .store
-        .add_evidence(&u.actor, &st.policies, id, &name, &ctype, &bytes)
+        .add_evidence(&u.actor, &st.policies, id, name, &file.content_type, &file.bytes)
         .await?;
     Ok((StatusCode::CREATED, Json(e)))
 }

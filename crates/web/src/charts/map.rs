@@ -329,7 +329,7 @@ mod tests {
         // 吴桥 at (2, 4): x = 8 + 220 = 228, y = 8 + 4 × 68 = 280; lowest → lightest; own → outlined.
         assert!(svg.contains("<rect x=\"228\" y=\"280\" width=\"104\" height=\"62\" rx=\"3\" fill=\"#eff3ff\" stroke=\"#1f2933\" stroke-width=\"3\""));
         assert!(svg.contains(">无数据</text>"));
-        assert!(svg.contains("href=\"/counties/x?a=1&amp;b=2\""));
+        assert!(svg.contains("href=\"/counties/x?a=1&#38;b=2\""));
         // Rank classes: of 1, 2, …, 10, the value 10 has 9 below → 9 × 4 / 9 = 4; 3 has 2 below
         // → 8/9 → 1; 1 → 0.
         let ten: Vec<f64> = (1..=10).map(f64::from).collect();

@@ -1,15 +1,16 @@
 //! Enterprise pages: the searchable list with downloads, the profile, the form, the import.
 
-use super::{Layout, PageError, PageUser, check_csrf, render, urlencode};
+use super::extract::{CsrfForm, CsrfUpload};
+use super::{Layout, PageError, PageUser, render, urlencode};
 use crate::AppState;
 use crate::api::enterprises::{EnterpriseIn, parse_input};
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::Router;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use clusterdesk_domain::Fen;
 use clusterdesk_office::CellError;
 use clusterdesk_store::Scope;
@@ -72,8 +73,7 @@ async fn cluster_options(st: &AppState, u: &CurrentUser) -> Result<Vec<(String, 
     Ok(st
         .store
         .list_clusters(&u.actor)
-        .await
-        .map_err(|e| PageError::with(st, u, e))?
+        .await?
         .into_iter()
         .map(|c| (c.code, format!("{} · {}", c.county_name, c.name)))
         .collect())
@@ -117,29 +117,21 @@ async fn list(
         page: if exporting { 1 } else { q.page.unwrap_or(1) },
         per_page: if exporting { 500 } else { 50 },
     };
-    let mut page = st
-        .store
-        .list_enterprises(&u.actor, &filter)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let mut page = st.store.list_enterprises(&u.actor, &filter).await?;
     if let Some(fmt) = q.format.as_deref() {
         // Downloads take every matching row, a page of 500 at a time.
         let mut all = page.items;
         let mut f = filter.clone();
         while (all.len() as i64) < page.total {
             f.page += 1;
-            page = st
-                .store
-                .list_enterprises(&u.actor, &f)
-                .await
-                .map_err(|e| PageError::with(&st, &u, e))?;
+            page = st.store.list_enterprises(&u.actor, &f).await?;
             if page.items.is_empty() {
                 break;
             }
             all.extend(page.items);
         }
         let rows = export_rows(&all);
-        return super::table_download(&st, &u, fmt, "企业名录", &EXPORT_HEADERS, &rows);
+        return super::table_download(fmt, "企业名录", &EXPORT_HEADERS, &rows);
     }
     let mut params = Vec::new();
     for (k, v) in [("q", &q.q), ("county", &q.county), ("cluster", &q.cluster)] {
@@ -240,8 +232,7 @@ async fn detail_page(
     let e = st
         .store
         .get_enterprise(&u.actor, &uscc.to_ascii_uppercase())
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+        .await?;
     let quals = e
         .qualifications
         .iter()
@@ -261,11 +252,7 @@ async fn detail_page(
     let mut series = Vec::new();
     for code in PROFILE_FIGURES {
         let Some(ind) = plan.indicator(code) else { continue };
-        let s = st
-            .store
-            .series(&u.actor, &e.enterprise.uscc, code)
-            .await
-            .map_err(|e| PageError::with(&st, &u, e))?;
+        let s = st.store.series(&u.actor, &e.enterprise.uscc, code).await?;
         for v in &s {
             if let Ok(y) = v.value.period.parse::<i32>()
                 && !years.contains(&y)
@@ -339,8 +326,6 @@ async fn detail_page(
 #[derive(Default, serde::Deserialize)]
 pub struct FormFields {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     uscc: String,
     #[serde(default)]
     name: String,
@@ -371,18 +356,14 @@ struct FormPage {
     cluster_options: Vec<(String, String)>,
 }
 
-fn require_writer(st: &AppState, u: &CurrentUser) -> Result<(), PageError> {
+fn require_writer(u: &CurrentUser) -> Result<(), PageError> {
     if matches!(
         u.actor.role,
         clusterdesk_domain::Role::CityAdmin | clusterdesk_domain::Role::CountyOperator
     ) {
         Ok(())
     } else {
-        Err(PageError::with(
-            st,
-            u,
-            WebError::forbidden("您的角色不能登记或修改企业"),
-        ))
+        Err(WebError::forbidden("您的角色不能登记或修改企业").into())
     }
 }
 
@@ -430,7 +411,7 @@ async fn form_page(
 }
 
 async fn new_form(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
-    require_writer(&st, &u)?;
+    require_writer(&u)?;
     let f = FormFields {
         county_code: u.actor.org_code.clone(),
         ..Default::default()
@@ -439,8 +420,7 @@ async fn new_form(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
 }
 
 async fn save(st: &AppState, u: &CurrentUser, f: FormFields, editing: bool) -> Result<Response, PageError> {
-    require_writer(st, u)?;
-    check_csrf(u, &f.csrf).map_err(|e| PageError::with(st, u, e))?;
+    require_writer(u)?;
     let input = EnterpriseIn {
         uscc: f.uscc.clone(),
         name: f.name.clone(),
@@ -459,14 +439,14 @@ async fn save(st: &AppState, u: &CurrentUser, f: FormFields, editing: bool) -> R
     match st.store.upsert_enterprises(&u.actor, &[parsed], false).await {
         Ok(Ok(_)) => Ok(Redirect::to(&format!("/enterprises/{uscc}")).into_response()),
         Ok(Err(errs)) => form_page(st, u, f, editing, errs.into_iter().map(|e| e.message).collect()).await,
-        Err(e) => Err(PageError::with(st, u, e)),
+        Err(e) => Err(e.into()),
     }
 }
 
 async fn new_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    Form(f): Form<FormFields>,
+    CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<Response, PageError> {
     save(&st, &u, f, false).await
 }
@@ -476,12 +456,8 @@ async fn edit_form(
     PageUser(u): PageUser,
     Path(uscc): Path<String>,
 ) -> Result<Response, PageError> {
-    require_writer(&st, &u)?;
-    let e = st
-        .store
-        .get_enterprise(&u.actor, &uscc)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    require_writer(&u)?;
+    let e = st.store.get_enterprise(&u.actor, &uscc).await?;
     let since = e
         .memberships
         .iter()
@@ -490,7 +466,6 @@ async fn edit_form(
         .map(|m| m.valid_from.clone());
     let x = e.enterprise;
     let f = FormFields {
-        csrf: String::new(),
         uscc: x.uscc,
         name: x.name,
         county_code: x.county_code,
@@ -507,7 +482,7 @@ async fn edit_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
     Path(uscc): Path<String>,
-    Form(mut f): Form<FormFields>,
+    CsrfForm(mut f): CsrfForm<FormFields>,
 ) -> Result<Response, PageError> {
     f.uscc = uscc;
     save(&st, &u, f, true).await
@@ -554,32 +529,31 @@ fn import_page(
 }
 
 async fn import_form(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
-    require_writer(&st, &u)?;
+    require_writer(&u)?;
     Ok(import_page(&st, &u, String::new(), None, false, vec![]))
 }
 
 async fn import_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    mp: Multipart,
+    CsrfUpload(up): CsrfUpload,
 ) -> Result<Response, PageError> {
-    require_writer(&st, &u)?;
-    let up = super::read_upload(&u, mp)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
-    let (name, bytes, dry_run) = (up.name.clone(), up.bytes.clone(), up.dry_run);
-    match clusterdesk_office::enterprises::import(&st.store, &u.actor, &name, &bytes, dry_run).await {
+    require_writer(&u)?;
+    let file = up.file()?;
+    let name = file.file_name.clone().unwrap_or_else(|| "upload".into());
+    let (bytes, dry_run) = (&file.bytes, up.dry_run());
+    match clusterdesk_office::enterprises::import(&st.store, &u.actor, &name, bytes, dry_run).await {
         Ok(s) => Ok(import_page(&st, &u, name, Some(s), dry_run, vec![])),
         Err(clusterdesk_office::enterprises::ImportError::Cells(errs)) => {
             Ok(import_page(&st, &u, name, None, dry_run, errs))
         }
-        Err(clusterdesk_office::enterprises::ImportError::Store(e)) => Err(PageError::with(&st, &u, e)),
+        Err(clusterdesk_office::enterprises::ImportError::Store(e)) => Err(e.into()),
     }
 }
 
-async fn template(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+async fn template(State(st): State<AppState>, _: PageUser) -> Result<Response, PageError> {
     let body = clusterdesk_office::enterprises::template(st.store.plan())
-        .map_err(|e| PageError::with(&st, &u, WebError::bad_request(e.to_string())))?;
+        .map_err(|e| WebError::bad_request(e.to_string()))?;
     Ok(super::file_download(
         body,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -589,7 +563,6 @@ async fn template(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
 
 #[derive(serde::Deserialize)]
 pub struct QualificationForm {
-    csrf: String,
     kind: String,
     #[serde(default)]
     level: String,
@@ -604,9 +577,8 @@ async fn add_qualification(
     State(st): State<AppState>,
     PageUser(u): PageUser,
     Path(uscc): Path<String>,
-    Form(f): Form<QualificationForm>,
+    CsrfForm(f): CsrfForm<QualificationForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     let input = crate::api::enterprises::QualificationIn {
         kind: f.kind,
         level: f.level,
@@ -620,6 +592,6 @@ async fn add_qualification(
     };
     match st.store.add_qualification(&u.actor, &uscc, &q).await {
         Ok(()) => Ok(Redirect::to(&format!("/enterprises/{uscc}")).into_response()),
-        Err(e) => Err(PageError::with(&st, &u, e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -197,7 +197,6 @@ pub async fn page(
     PageUser(u): PageUser,
     Query(q): Query<MetricsPageQuery>,
 ) -> Result<Response, PageError> {
-    let err = |e: crate::error::WebError| PageError::with(&st, &u, e);
     let (as_of, county) = resolve(
         &st.store,
         &ProgressQuery {
@@ -205,15 +204,15 @@ pub async fn page(
             county: q.county.clone(),
         },
     )
-    .await
-    .map_err(err)?;
+    .await?;
     let year = match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => match Period::parse(s) {
             Ok(Period::Year { year }) => year,
             _ => {
-                return Err(err(crate::error::WebError::bad_request(format!(
+                return Err(crate::error::WebError::bad_request(format!(
                     "年份应为4位数字,如 2025(而不是“{s}”)"
-                ))));
+                ))
+                .into());
             }
         },
         None if as_of.month_range().1 == 12 => as_of.year(),
@@ -222,8 +221,7 @@ pub async fn page(
     let r = st
         .store
         .cluster_metrics(&u.actor, year, county.as_deref())
-        .await
-        .map_err(|e| err(e.into()))?;
+        .await?;
     let mut clusters = r.clusters.clone();
     let sort = q.sort.clone().unwrap_or_else(|| "revenue".into());
     let asc = q.dir.as_deref() == Some("asc");
@@ -265,7 +263,7 @@ pub async fn page(
             })
             .collect();
         let name = format!("集群分析_{year}");
-        return super::table_download(&st, &u, fmt, &name, &headers, &rows);
+        return super::table_download(fmt, &name, &headers, &rows);
     }
     let head = |k: &'static str, label: &'static str| {
         let sorted = sort == k;
@@ -298,11 +296,7 @@ pub async fn page(
         .collect();
     let plan = st.store.plan();
     let from = plan.meta.baseline_year.min(year);
-    let tier_years = st
-        .store
-        .tier_counts(&u.actor, from, year)
-        .await
-        .map_err(|e| err(e.into()))?;
+    let tier_years = st.store.tier_counts(&u.actor, from, year).await?;
     let scope_label = county
         .as_ref()
         .and_then(|c| plan.org_unit(c).map(|x| x.name.clone()))

@@ -1,7 +1,13 @@
 //! Server-rendered Chinese pages. Every page but the login and first-run pages needs a session.
+//!
+//! A page handler takes `PageUser`; a form it posts to takes `extract::CsrfForm<T>` or
+//! `extract::CsrfUpload`, which refuse a wrong token before the handler runs. Handlers return
+//! `Result<Response, PageError>` and raise web and store errors with `?`: the failure is drawn
+//! in the user's layout. Text put into hand-built HTML or SVG goes through `charts::esc`.
 
 mod assessment;
 mod enterprises;
+pub mod extract;
 mod incentives;
 mod metrics;
 mod pages;
@@ -12,7 +18,7 @@ mod target;
 mod values;
 
 use crate::AppState;
-use crate::auth::{CurrentUser, same_token};
+use crate::auth::CurrentUser;
 use crate::error::WebError;
 use askama::Template;
 use axum::Router;
@@ -100,15 +106,22 @@ impl Layout {
 }
 
 /// A signed-in user for pages: without a session the browser is sent to the login page.
+#[derive(Clone)]
 pub struct PageUser(pub CurrentUser);
 
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // A form extractor asks again after the handler's own `PageUser`.
+        if let Some(u) = parts.extensions.get::<PageUser>() {
+            return Ok(u.clone());
+        }
         match CurrentUser::from_request_parts(parts, state).await {
             Ok(mut u) => {
                 u.inbox_unread = reminders::unread(state, &u).await;
+                let _ = PAGE.try_with(|p| *p.borrow_mut() = Some((state.clone(), u.clone())));
+                parts.extensions.insert(PageUser(u.clone()));
                 Ok(PageUser(u))
             }
             Err(e) if e.status == StatusCode::UNAUTHORIZED => {
@@ -149,24 +162,42 @@ struct ErrorPage {
     message: String,
 }
 
-/// A failure on a page: rendered as a page in the layout, with the right status.
-pub struct PageError {
-    err: WebError,
-    layout: Option<Box<Layout>>,
+tokio::task_local! {
+    /// The signed-in user of the page being answered (set by `PageUser`), so that a failure
+    /// raised with `?` is drawn inside that user's layout.
+    static PAGE: std::cell::RefCell<Option<(AppState, CurrentUser)>>;
 }
 
-impl PageError {
-    pub fn with(st: &AppState, u: &CurrentUser, err: impl Into<WebError>) -> Self {
-        PageError {
-            err: err.into(),
-            layout: Some(Box::new(Layout::new(st, u, "", vec![]))),
-        }
-    }
+/// Runs a request with room for its page user (see `PAGE`); wrapped around every request.
+pub async fn page_scope<F: std::future::Future>(f: F) -> F::Output {
+    PAGE.scope(std::cell::RefCell::new(None), f).await
+}
+
+/// A failure on a page: rendered as a page in the layout of the signed-in user (a bare page
+/// before sign-in), with the status and Chinese message of its `WebError`.
+pub struct PageError {
+    err: WebError,
 }
 
 impl From<WebError> for PageError {
     fn from(err: WebError) -> Self {
-        PageError { err, layout: None }
+        PageError { err }
+    }
+}
+
+impl From<clusterdesk_store::StoreError> for PageError {
+    fn from(e: clusterdesk_store::StoreError) -> Self {
+        PageError { err: e.into() }
+    }
+}
+
+/// A template that could not be made: a store failure as such, anything else a bad request.
+impl From<clusterdesk_office::reporting::TemplateError> for PageError {
+    fn from(e: clusterdesk_office::reporting::TemplateError) -> Self {
+        match e {
+            clusterdesk_office::reporting::TemplateError::Store(s) => s.into(),
+            other => WebError::bad_request(other.to_string()).into(),
+        }
     }
 }
 
@@ -178,11 +209,15 @@ impl IntoResponse for PageError {
             StatusCode::INTERNAL_SERVER_ERROR => "服务器错误",
             _ => "请求有误",
         };
-        match self.layout {
+        let layout = PAGE
+            .try_with(|p| p.borrow().as_ref().map(|(st, u)| Layout::new(st, u, "", vec![])))
+            .ok()
+            .flatten();
+        match layout {
             Some(layout) => {
                 let page = ErrorPage {
                     title: heading.into(),
-                    layout: *layout,
+                    layout,
                     heading: heading.into(),
                     message: self.err.message,
                 };
@@ -192,7 +227,7 @@ impl IntoResponse for PageError {
                 self.err.status,
                 Html(format!(
                     "<h1>{heading}</h1><p>{}</p>",
-                    html_escape(&self.err.message)
+                    crate::charts::esc(&self.err.message)
                 )),
             )
                 .into_response(),
@@ -211,13 +246,6 @@ pub fn beijing_time(rfc3339: &str) -> String {
     }
 }
 
-pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
@@ -226,55 +254,6 @@ pub fn render<T: Template>(t: &T) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
         }
     }
-}
-
-/// A file upload form: its CSRF token, whether it asked for a dry run, the file, other fields.
-pub struct Upload {
-    pub csrf: String,
-    pub dry_run: bool,
-    pub name: String,
-    pub bytes: Vec<u8>,
-    pub fields: std::collections::HashMap<String, String>,
-}
-
-/// Read an upload form (`csrf`, `dry_run`, `file` and any other text fields), checking the
-/// CSRF token; a missing or empty file is a clear error.
-pub async fn read_upload(u: &CurrentUser, mut mp: axum::extract::Multipart) -> Result<Upload, WebError> {
-    let mut up = Upload {
-        csrf: String::new(),
-        dry_run: false,
-        name: String::new(),
-        bytes: Vec::new(),
-        fields: Default::default(),
-    };
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return Err(WebError::upload("上传内容无法读取", e)),
-        };
-        match field.name().unwrap_or("").to_string().as_str() {
-            "csrf" => up.csrf = field.text().await.unwrap_or_default(),
-            "dry_run" => up.dry_run = true,
-            "file" => {
-                up.name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| WebError::upload("文件上传失败", e))?;
-                up.bytes = bytes.to_vec();
-            }
-            other => {
-                let other = other.to_string();
-                up.fields.insert(other, field.text().await.unwrap_or_default());
-            }
-        }
-    }
-    check_csrf(u, &up.csrf)?;
-    if up.bytes.is_empty() {
-        return Err(WebError::bad_request("请选择要上传的文件"));
-    }
-    Ok(up)
 }
 
 /// A file to download, named in Chinese (RFC 6266 `filename*`), with a plain fallback name.
@@ -296,8 +275,6 @@ pub fn file_download(body: Vec<u8>, content_type: &str, filename: &str) -> Respo
 
 /// A table as a download: `format` xlsx gives Excel, anything else CSV with a BOM.
 pub fn table_download(
-    st: &AppState,
-    u: &CurrentUser,
     format: &str,
     name: &str,
     headers: &[&str],
@@ -305,7 +282,7 @@ pub fn table_download(
 ) -> Result<Response, PageError> {
     if format == "xlsx" {
         let body = clusterdesk_office::table::write_xlsx(name, headers, rows)
-            .map_err(|e| PageError::with(st, u, WebError::bad_request(e.to_string())))?;
+            .map_err(|e| WebError::bad_request(e.to_string()))?;
         Ok(file_download(
             body,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -317,15 +294,6 @@ pub fn table_download(
             "text/csv; charset=utf-8",
             &format!("{name}.csv"),
         ))
-    }
-}
-
-/// Refuse a form post whose CSRF token is not the session's.
-pub fn check_csrf(u: &CurrentUser, token: &str) -> Result<(), WebError> {
-    if same_token(token, &u.csrf) {
-        Ok(())
-    } else {
-        Err(WebError::forbidden("表单已过期或来源不明,请刷新页面后重试"))
     }
 }
 

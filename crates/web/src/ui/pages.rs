@@ -1,5 +1,6 @@
 //! Login, first run, the home page, county and cluster pages, the account list.
 
+use super::extract::CsrfForm;
 use super::{Layout, PageError, PageUser, render};
 use crate::AppState;
 use crate::auth::{clear_cookie, session_token, set_cookie};
@@ -84,11 +85,11 @@ pub async fn login_submit(State(st): State<AppState>, Form(f): Form<LoginForm>) 
 }
 
 #[derive(serde::Deserialize)]
-pub struct CsrfForm {
+pub struct LogoutForm {
     csrf: String,
 }
 
-pub async fn logout(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
+pub async fn logout(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<LogoutForm>) -> Response {
     if let Some(token) = session_token(&headers)
         && let Ok(Some((_, csrf))) = st.store.session_actor(&token).await
         && crate::auth::same_token(&f.csrf, &csrf)
@@ -247,11 +248,7 @@ struct HomePage {
 
 /// The last complete year of cluster revenue and the latest month, from the data itself.
 async fn data_years(st: &AppState) -> Result<(Option<Period>, i32), PageError> {
-    let latest = st
-        .store
-        .latest_month("revenue")
-        .await
-        .map_err(crate::error::WebError::from)?;
+    let latest = st.store.latest_month("revenue").await?;
     Ok(years_of(st, latest.as_deref()))
 }
 
@@ -277,28 +274,19 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
             let e = crate::error::WebError::forbidden(
                 "安全审计员查看审计日志,不查看业务数据;审计日志页面将在安全加固中提供",
             );
-            return Err(PageError::with(&st, &u, e));
+            return Err(e.into());
         }
         _ => {}
     }
-    let clusters = st
-        .store
-        .list_clusters(&u.actor)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let clusters = st.store.list_clusters(&u.actor).await?;
     // The latest month's figures (scoped to the reader's county by the store); the month also
     // sets the year of the totals and the as-of of the targets.
-    let dash = st
-        .store
-        .dashboard(&u.actor, "revenue", 10)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let dash = st.store.dashboard(&u.actor, "revenue", 10).await?;
     let (latest, year) = years_of(&st, dash.latest_month.as_deref());
     let totals: HashMap<String, i64> = st
         .store
         .cluster_totals("revenue", &format!("{year}-"))
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?
+        .await?
         .into_iter()
         .collect();
     let plan = st.store.plan();
@@ -307,11 +295,7 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
         year: plan.meta.target_year,
         month: 12,
     });
-    let report = st
-        .store
-        .target_progress(&u.actor, as_of, None)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let report = st.store.target_progress(&u.actor, as_of, None).await?;
     let targets: Vec<HomeTarget> = report
         .targets
         .iter()
@@ -457,9 +441,7 @@ pub async fn county(
     PageUser(u): PageUser,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    st.store
-        .check_county(&u.actor, &code)
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    st.store.check_county(&u.actor, &code)?;
     let name = st
         .store
         .plan()
@@ -469,8 +451,7 @@ pub async fn county(
     let clusters: Vec<_> = st
         .store
         .list_clusters(&u.actor)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?
+        .await?
         .into_iter()
         .filter(|c| c.county_code == code)
         .collect();
@@ -481,8 +462,7 @@ pub async fn county(
         let t: HashMap<String, i64> = st
             .store
             .cluster_totals("revenue", &format!("{y}-"))
-            .await
-            .map_err(|e| PageError::with(&st, &u, e))?
+            .await?
             .into_iter()
             .collect();
         by_year.push(t);
@@ -536,20 +516,12 @@ pub async fn cluster(
     PageUser(u): PageUser,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let c = st
-        .store
-        .get_cluster(&u.actor, &code)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let c = st.store.get_cluster(&u.actor, &code).await?;
     let (_, full_year) = data_years(&st).await?;
     let mut years = Vec::new();
     let mut prev: Option<i64> = None;
     for y in years_to_show(&st, full_year) {
-        let t = st
-            .store
-            .cluster_totals("revenue", &format!("{y}-"))
-            .await
-            .map_err(|e| PageError::with(&st, &u, e))?;
+        let t = st.store.cluster_totals("revenue", &format!("{y}-")).await?;
         let v = t.iter().find(|(k, _)| *k == code).map(|(_, v)| *v);
         let growth = match (prev, v) {
             (Some(p), Some(v)) if p > 0 => {
@@ -573,16 +545,11 @@ pub async fn cluster(
         .into_iter()
         .rev()
         .collect();
-    let plan_fields = st
-        .store
-        .cluster_plan(&u.actor, &code)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let plan_fields = st.store.cluster_plan(&u.actor, &code).await?;
     let top = st
         .store
         .top_enterprises(&u.actor, &code, "revenue", &full_year.to_string(), 10)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?
+        .await?
         .into_iter()
         .map(|(a, b, v)| (a, b, Fen(v).wan_yuan(1)))
         .collect();
@@ -617,18 +584,13 @@ pub async fn users(State(st): State<AppState>, PageUser(u): PageUser) -> Result<
         u.actor.role,
         Role::SystemAdmin | Role::SecurityAdmin | Role::CityAdmin
     ) {
-        return Err(PageError::with(
-            &st,
-            &u,
-            crate::error::WebError::forbidden("只有管理员可以查看用户账户"),
-        ));
+        return Err(crate::error::WebError::forbidden("只有管理员可以查看用户账户").into());
     }
     let plan = st.store.plan();
     let users = st
         .store
         .list_users()
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?
+        .await?
         .into_iter()
         .map(|x| {
             let org = plan
@@ -682,7 +644,6 @@ pub async fn password_form(State(st): State<AppState>, PageUser(u): PageUser) ->
 
 #[derive(serde::Deserialize)]
 pub struct PasswordForm {
-    csrf: String,
     current: String,
     new: String,
     confirm: String,
@@ -691,9 +652,8 @@ pub struct PasswordForm {
 pub async fn password_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    Form(f): Form<PasswordForm>,
+    CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    super::check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     if f.new != f.confirm {
         return Ok(password_page(&st, &u, "两次输入的新密码不一致".into(), false));
     }
@@ -714,7 +674,6 @@ pub async fn password_submit(
 
 #[derive(serde::Deserialize)]
 pub struct ClusterPlanForm {
-    csrf: String,
     #[serde(default)]
     f0: String,
     #[serde(default)]
@@ -735,13 +694,9 @@ pub async fn cluster_plan_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
     Path(code): Path<String>,
-    Form(f): Form<ClusterPlanForm>,
+    CsrfForm(f): CsrfForm<ClusterPlanForm>,
 ) -> Result<Response, PageError> {
-    super::check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     let values = [f.f0, f.f1, f.f2, f.f3, f.f4, f.f5, f.f6];
-    st.store
-        .update_cluster_plan(&u.actor, &code, &values)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    st.store.update_cluster_plan(&u.actor, &code, &values).await?;
     Ok(Redirect::to(&format!("/clusters/{code}")).into_response())
 }

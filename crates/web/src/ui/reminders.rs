@@ -1,7 +1,8 @@
 //! 逾期催报 for the bureau, 催报提醒 (the inbox) for each county, and 版本对比: two revisions
 //! of a reported period side by side.
 
-use super::{Layout, PageError, PageUser, check_csrf, render, urlencode};
+use super::extract::CsrfForm;
+use super::{Layout, PageError, PageUser, render, urlencode};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
@@ -124,8 +125,7 @@ async fn overdue_view(st: &AppState, u: &CurrentUser, dataset: &str) -> Result<O
     let list = st
         .store
         .overdue(&u.actor, today, Some(dataset.as_str()).filter(|d| !d.is_empty()))
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
+        .await?;
     let mut by_county: Vec<CountyRow> = Vec::new();
     for c in st.store.plan().counties() {
         let mine: Vec<&Overdue> = list.iter().filter(|o| o.county_code == c.code).collect();
@@ -169,8 +169,7 @@ async fn overdue_view(st: &AppState, u: &CurrentUser, dataset: &str) -> Result<O
     let sent = st
         .store
         .reminders_sent(&u.actor, 50)
-        .await
-        .map_err(|e| PageError::with(st, u, e))?
+        .await?
         .into_iter()
         .map(|r: Reminder| SentRow {
             county_name: county_name(st, &r.county_code),
@@ -222,7 +221,6 @@ async fn overdue_page(
 /// of the chosen data set (or of all), of one county when `county` is given, is reminded.
 #[derive(serde::Deserialize)]
 pub struct RemindForm {
-    csrf: String,
     #[serde(default)]
     dataset: String,
     #[serde(default)]
@@ -236,15 +234,10 @@ pub struct RemindForm {
 async fn remind(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(f): axum::Form<RemindForm>,
+    CsrfForm(f): CsrfForm<RemindForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     if u.actor.role != Role::CityAdmin {
-        return Err(PageError::with(
-            &st,
-            &u,
-            WebError::forbidden("只有市工信局可以催报"),
-        ));
+        return Err(WebError::forbidden("只有市工信局可以催报").into());
     }
     let targets: Vec<(String, String, String)> = if f.one.is_empty() {
         st.store
@@ -253,8 +246,7 @@ async fn remind(
                 st.store.today(),
                 Some(f.dataset.as_str()).filter(|d| !d.is_empty()),
             )
-            .await
-            .map_err(|e| PageError::with(&st, &u, e))?
+            .await?
             .into_iter()
             .filter(|o| f.county.is_empty() || o.county_code == f.county)
             .map(|o| (o.dataset, o.county_code, o.period))
@@ -264,11 +256,7 @@ async fn remind(
         match parts.as_slice() {
             [d, c, p] => vec![(d.to_string(), c.to_string(), p.to_string())],
             _ => {
-                return Err(PageError::with(
-                    &st,
-                    &u,
-                    WebError::bad_request("催报对象格式有误"),
-                ));
+                return Err(WebError::bad_request("催报对象格式有误").into());
             }
         }
     };
@@ -282,7 +270,7 @@ async fn remind(
             p.notice = format!("已向 {} 个县(市)发送 {} 条催报", counties.len(), sent.len());
             Ok(render(&p))
         }
-        Err(e @ (StoreError::Forbidden(_) | StoreError::NotFound(_))) => Err(PageError::with(&st, &u, e)),
+        Err(e @ (StoreError::Forbidden(_) | StoreError::NotFound(_))) => Err(e.into()),
         Err(e) => {
             let err = WebError::from(e);
             p.refusal = err.message;
@@ -327,13 +315,8 @@ async fn inbox_page(
     PageUser(u): PageUser,
     Query(q): Query<InboxQuery>,
 ) -> Result<Response, PageError> {
-    let fail = |e| PageError::with(&st, &u, e);
-    let org = st.store.inbox_org(&u.actor, q.county.as_deref()).map_err(fail)?;
-    let items = st
-        .store
-        .inbox(&u.actor, Some(&org), st.store.today())
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let org = st.store.inbox_org(&u.actor, q.county.as_deref())?;
+    let items = st.store.inbox(&u.actor, Some(&org), st.store.today()).await?;
     let unread = items.iter().filter(|i| !i.read).count();
     let show_all = q.show.as_deref() == Some("all") || unread == 0;
     let total = items.len();
@@ -406,7 +389,6 @@ async fn inbox_page(
 
 #[derive(serde::Deserialize)]
 pub struct ReadForm {
-    csrf: String,
     /// One item's key; empty marks every item read.
     #[serde(default)]
     key: String,
@@ -415,14 +397,10 @@ pub struct ReadForm {
 async fn mark_read(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(f): axum::Form<ReadForm>,
+    CsrfForm(f): CsrfForm<ReadForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     let keys: Vec<String> = if f.key.is_empty() { vec![] } else { vec![f.key] };
-    st.store
-        .mark_read(&u.actor, &keys, st.store.today())
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    st.store.mark_read(&u.actor, &keys, st.store.today()).await?;
     Ok(Redirect::to("/reporting/inbox").into_response())
 }
 
@@ -523,26 +501,24 @@ async fn compare_page(
     PageUser(u): PageUser,
     Query(q): Query<CompareQuery>,
 ) -> Result<Response, PageError> {
-    let fail = |e: WebError| PageError::with(&st, &u, e);
     let plan = st.store.plan();
     let dataset = q.dataset.clone().unwrap_or_default();
     let ds = plan
         .datasets
         .iter()
         .find(|d| d.code == dataset)
-        .ok_or_else(|| fail(WebError::bad_request(format!("未知数据集“{dataset}”"))))?;
+        .ok_or_else(|| WebError::bad_request(format!("未知数据集“{dataset}”")))?;
     let county = q.county.clone().unwrap_or_default();
     let period_text = q.period.clone().unwrap_or_default();
-    let period = Period::parse(&period_text).map_err(|e| fail(WebError::bad_request(e.message)))?;
+    let period = Period::parse(&period_text).map_err(|e| WebError::bad_request(e.message))?;
     let revs = st
         .store
         .revisions(&u.actor, &dataset, &county, &period_text)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+        .await?;
     let side = |s: &Option<String>, default: Side| match s.as_deref() {
         None => Ok(default),
         Some(t) => {
-            Side::parse(t).ok_or_else(|| fail(WebError::bad_request(format!("版本“{t}”应为数字或 current"))))
+            Side::parse(t).ok_or_else(|| WebError::bad_request(format!("版本“{t}”应为数字或 current")))
         }
     };
     // Default: the latest kept revision (the last submit or unlock) against the data as now.
@@ -555,8 +531,7 @@ async fn compare_page(
     let diff: Vec<DiffRow> = st
         .store
         .compare_revisions(&u.actor, &dataset, &county, &period_text, a, b)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+        .await?;
     let total = diff.len();
     let changed = diff.iter().filter(|r| r.changed).count();
     let show_all = q.show.as_deref() == Some("all");
@@ -569,8 +544,7 @@ async fn compare_page(
         clusterdesk_plan::datasets::RowUnit::Enterprise => st
             .store
             .enterprises_of_county(&u.actor, &county)
-            .await
-            .map_err(|e| PageError::with(&st, &u, e))?
+            .await?
             .into_iter()
             .collect(),
     };

@@ -229,7 +229,6 @@ pub async fn page(
     Path(id): Path<String>,
     Query(q): Query<ProgressQuery>,
 ) -> Result<Response, PageError> {
-    let err = |e: crate::error::WebError| PageError::with(&st, &u, e);
     let (as_of, _) = resolve(
         &st.store,
         &ProgressQuery {
@@ -237,13 +236,8 @@ pub async fn page(
             county: None,
         },
     )
-    .await
-    .map_err(err)?;
-    let d = st
-        .store
-        .target_detail(&u.actor, &id, as_of)
-        .await
-        .map_err(|e| err(e.into()))?;
+    .await?;
+    let d = st.store.target_detail(&u.actor, &id, as_of).await?;
     let t = d.progress.clone();
     let plan = st.store.plan();
     let (scope_code, scope_name) = match u.actor.scope() {

@@ -80,21 +80,16 @@ pub async fn page(
     PageUser(u): PageUser,
     Query(q): Query<ValuesQuery>,
 ) -> Result<Response, PageError> {
-    let err = |e: WebError| PageError::with(&st, &u, e);
     let unit = q.unit.as_deref().map(str::trim).unwrap_or("");
     let indicator = q.indicator.as_deref().map(str::trim).unwrap_or("");
     if unit.is_empty() || indicator.is_empty() {
-        return Err(err(WebError::bad_request("请指定单位(unit)与指标(indicator)")));
+        return Err(WebError::bad_request("请指定单位(unit)与指标(indicator)").into());
     }
     let period = match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(Period::parse(s).map_err(|e| err(WebError::bad_request(e.message)))?),
+        Some(s) => Some(Period::parse(s).map_err(|e| WebError::bad_request(e.message))?),
     };
-    let p = st
-        .store
-        .provenance(&u.actor, unit, indicator, period)
-        .await
-        .map_err(|e| err(e.into()))?;
+    let p = st.store.provenance(&u.actor, unit, indicator, period).await?;
     let show = |v: i64| show_value(&Decimal::new(v, p.scale), &p.indicator_unit);
     let show_raw = |s: &Option<String>| -> String {
         // The change log keeps {"num": n, "text": t} in stored integers.

@@ -1,6 +1,5 @@
 //! The assessment's tables as .xlsx / .csv downloads.
 
-use crate::AppState;
 use crate::ui::{PageError, table_download};
 use axum::response::Response;
 use clusterdesk_domain::Fen;
@@ -16,13 +15,7 @@ pub(super) fn shown(r: &AssessmentReport) -> Vec<usize> {
         .collect()
 }
 
-pub(super) fn download(
-    st: &AppState,
-    u: &crate::auth::CurrentUser,
-    r: &AssessmentReport,
-    format: &str,
-    table: &str,
-) -> Result<Response, PageError> {
+pub(super) fn download(r: &AssessmentReport, format: &str, table: &str) -> Result<Response, PageError> {
     let cols = shown(r);
     match table {
         "transfer" => {
@@ -51,14 +44,7 @@ pub(super) fn download(
                     ]
                 })
                 .collect();
-            table_download(
-                st,
-                u,
-                format,
-                &format!("入园进区考核转移_{}", r.year),
-                &headers,
-                &rows,
-            )
+            table_download(format, &format!("入园进区考核转移_{}", r.year), &headers, &rows)
         }
         "above_scale" => {
             let headers = [
@@ -93,14 +79,7 @@ pub(super) fn download(
                     ]
                 })
                 .collect();
-            table_download(
-                st,
-                u,
-                format,
-                &format!("净增规上工业企业_{}", r.year),
-                &headers,
-                &rows,
-            )
+            table_download(format, &format!("净增规上工业企业_{}", r.year), &headers, &rows)
         }
         _ => {
             let mut headers: Vec<String> = vec!["名次".into(), "县(市)".into(), "综合得分".into()];
@@ -130,7 +109,7 @@ pub(super) fn download(
                 })
                 .collect();
             let h: Vec<&str> = headers.iter().map(String::as_str).collect();
-            table_download(st, u, format, &format!("县(市)考核排名_{}", r.year), &h, &rows)
+            table_download(format, &format!("县(市)考核排名_{}", r.year), &h, &rows)
         }
     }
 }

@@ -198,16 +198,13 @@ pub(super) async fn assessment_page(
     error: String,
     reason: String,
 ) -> Result<Response, PageError> {
-    let (year, month) = resolve_year(&st.store, q.year.as_deref())
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
+    let (year, month) = resolve_year(&st.store, q.year.as_deref()).await?;
     let r = st
         .store
         .assessment(&u.actor, &st.policies, year, month, st.store.today())
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
+        .await?;
     if let Some(fmt) = q.format.as_deref() {
-        return download(st, u, &r, fmt, q.table.as_deref().unwrap_or("ranking"));
+        return download(&r, fmt, q.table.as_deref().unwrap_or("ranking"));
     }
     let own = r.own_county.clone();
     let is_own = |c: &str| own.as_deref() == Some(c);
@@ -395,9 +392,7 @@ pub(super) async fn assessment_page(
             note: i.note.clone(),
         })
         .collect();
-    let (latest, _) = default_period(&st.store)
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
+    let (latest, _) = default_period(&st.store).await?;
     let first = st
         .store
         .plan()

@@ -64,14 +64,8 @@ async fn targets_page(
     typed: Option<Typed<'_>>,
     error: String,
 ) -> Result<Response, PageError> {
-    let year = crate::api::assessment::target_year(&st.store, year)
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
-    let t = st
-        .store
-        .above_scale_targets(&u.actor, year)
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
+    let year = crate::api::assessment::target_year(&st.store, year).await?;
+    let t = st.store.above_scale_targets(&u.actor, year).await?;
     let own = match u.actor.scope() {
         clusterdesk_store::Scope::County(c) => Some(c),
         _ => None,
@@ -149,13 +143,10 @@ pub async fn targets(
 pub async fn targets_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    crate::ui::extract::CsrfForm(form): crate::ui::extract::CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    crate::ui::check_csrf(&u, &form_get(&form, "csrf")).map_err(|e| PageError::with(&st, &u, e))?;
     let year_text = form_get(&form, "year");
-    let year = crate::api::assessment::target_year(&st.store, Some(&year_text))
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let year = crate::api::assessment::target_year(&st.store, Some(&year_text)).await?;
     let note = form_get(&form, "note");
     let plan = st.store.plan();
     let mut typed: BTreeMap<String, String> = BTreeMap::new();
@@ -217,6 +208,6 @@ pub async fn targets_submit(
             )
             .await
         }
-        Err(e) => Err(PageError::with(&st, &u, e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -4,6 +4,7 @@ use super::ranking::assessment_page;
 use super::{PageQuery, form_get};
 use crate::AppState;
 use crate::api::assessment::resolve_year;
+use crate::ui::extract::CsrfForm;
 use crate::ui::{PageError, PageUser};
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,9 +14,8 @@ use clusterdesk_store::StoreError;
 pub async fn finalize(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    crate::ui::check_csrf(&u, &form_get(&form, "csrf")).map_err(|e| PageError::with(&st, &u, e))?;
     let q = PageQuery {
         year: Some(form_get(&form, "year")),
         ..PageQuery::default()
@@ -24,9 +24,7 @@ pub async fn finalize(
         let msg = "请先勾选“已核对排名与金额”再定稿".to_string();
         return assessment_page(&st, &u, &q, String::new(), msg, String::new()).await;
     }
-    let (year, month) = resolve_year(&st.store, q.year.as_deref())
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let (year, month) = resolve_year(&st.store, q.year.as_deref()).await?;
     match st
         .store
         .finalize_county_transfer(&u.actor, &st.policies, year, month, st.store.today())
@@ -36,7 +34,7 @@ pub async fn finalize(
         Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => {
             assessment_page(&st, &u, &q, String::new(), m, String::new()).await
         }
-        Err(e) => Err(PageError::with(&st, &u, e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -44,22 +42,19 @@ pub async fn finalize(
 pub async fn revoke(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    crate::ui::check_csrf(&u, &form_get(&form, "csrf")).map_err(|e| PageError::with(&st, &u, e))?;
     let q = PageQuery {
         year: Some(form_get(&form, "year")),
         ..PageQuery::default()
     };
     let reason = form_get(&form, "reason");
-    let (year, _) = resolve_year(&st.store, q.year.as_deref())
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let (year, _) = resolve_year(&st.store, q.year.as_deref()).await?;
     match st.store.revoke_county_transfer(&u.actor, year, &reason).await {
         Ok(()) => Ok(Redirect::to(&format!("/assessment?year={year}&done=revoked#transfer")).into_response()),
         Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => {
             assessment_page(&st, &u, &q, String::new(), m, reason).await
         }
-        Err(e) => Err(PageError::with(&st, &u, e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -3,9 +3,9 @@
 use super::detail::store_status;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::ui::{Layout, PageError, PageUser, check_csrf, render};
+use crate::ui::extract::CsrfForm;
+use crate::ui::{Layout, PageError, PageUser, render};
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -69,11 +69,7 @@ async fn budgets_page(
     error: String,
     notice: String,
 ) -> Result<Response, PageError> {
-    let rows = st
-        .store
-        .list_budgets(&u.actor)
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
+    let rows = st.store.list_budgets(&u.actor).await?;
     let mut sources: Vec<String> = st
         .policies
         .policies()
@@ -120,8 +116,6 @@ pub(super) async fn budgets(
 #[derive(serde::Deserialize, Default)]
 pub(super) struct BudgetForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     year: String,
     #[serde(default)]
     funding_source: String,
@@ -132,9 +126,8 @@ pub(super) struct BudgetForm {
 pub(super) async fn budget_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    Form(f): Form<BudgetForm>,
+    CsrfForm(f): CsrfForm<BudgetForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
     let keep = (f.year.clone(), f.funding_source.clone(), f.amount_wan.clone());
     let year = match f.year.trim().parse::<i64>() {
         Ok(y) => y,
@@ -177,7 +170,7 @@ pub(super) async fn budget_submit(
             )
             .await
         }
-        Err(e) if e.is_internal() => Err(PageError::with(&st, &u, e)),
+        Err(e) if e.is_internal() => Err(e.into()),
         Err(e) => budgets_page(&st, &u, keep, store_status(&e), e.to_string(), String::new()).await,
     }
 }

@@ -74,7 +74,7 @@ pub(super) async fn calc(
     PageUser(u): PageUser,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
-    business(&st, &u)?;
+    business(&u)?;
     let selected = q.get("policy").cloned().unwrap_or_default();
     let policy = st.policies.get(&selected).cloned();
     let ask_uscc = u.actor.role != Role::Enterprise;

@@ -5,9 +5,10 @@ use super::facts::{FactField, fact_fields, form_facts, money_field, policy_optio
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::ui::{Layout, PageError, PageUser, check_csrf, render};
+use crate::ui::extract::{CsrfUpload, Upload, UploadFile};
+use crate::ui::{Layout, PageError, PageUser, render};
 use askama::Template;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -88,7 +89,7 @@ pub(super) async fn claims(
     PageUser(u): PageUser,
     Query(q): Query<ClaimsQuery>,
 ) -> Result<Response, PageError> {
-    business(&st, &u)?;
+    business(&u)?;
     let status = q.status.clone().unwrap_or_default();
     // Reviewers land on their queue; everyone can switch to all claims.
     let queue = q.all.is_none()
@@ -100,11 +101,7 @@ pub(super) async fn claims(
         queue,
         ..Default::default()
     };
-    let rows = st
-        .store
-        .list_claims(&u.actor, &st.policies, &f)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let rows = st.store.list_claims(&u.actor, &st.policies, &f).await?;
     if let Some(fmt) = q.format.as_deref() {
         let table: Vec<Vec<String>> = rows
             .iter()
@@ -124,8 +121,6 @@ pub(super) async fn claims(
             })
             .collect();
         return crate::ui::table_download(
-            &st,
-            &u,
             fmt,
             "申报",
             &[
@@ -194,7 +189,7 @@ async fn new_page(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     if !files_claims(u.actor.role) {
-        return Err(PageError::with(st, u, WebError::forbidden("您的角色不能申报")));
+        return Err(WebError::forbidden("您的角色不能申报").into());
     }
     let selected = v.get("policy").cloned().unwrap_or_default();
     let policy = st.policies.get(&selected).cloned();
@@ -207,8 +202,7 @@ async fn new_page(
         };
         st.store
             .list_enterprises(&u.actor, &f)
-            .await
-            .map_err(|e| PageError::with(st, u, e))?
+            .await?
             .items
             .into_iter()
             .map(|e| (e.uscc, e.name))
@@ -258,39 +252,10 @@ pub(super) async fn new_form(
 pub(super) async fn new_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    mut mp: Multipart,
+    CsrfUpload(up): CsrfUpload,
 ) -> Result<Response, PageError> {
-    let mut v: BTreeMap<String, String> = BTreeMap::new();
-    let mut files: Vec<(String, String, Vec<u8>)> = Vec::new();
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(PageError::with(
-                    &st,
-                    &u,
-                    WebError::bad_request(format!("上传内容无法读取:{e}")),
-                ));
-            }
-        };
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let fname = field.file_name().unwrap_or("").to_string();
-            let ctype = field.content_type().unwrap_or("").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| PageError::with(&st, &u, WebError::bad_request(format!("文件上传失败:{e}"))))?;
-            if !bytes.is_empty() {
-                files.push((fname, ctype, bytes.to_vec()));
-            }
-        } else {
-            v.insert(name, field.text().await.unwrap_or_default());
-        }
-    }
-    check_csrf(&u, v.get("csrf").map(String::as_str).unwrap_or(""))
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let Upload { files, fields: v } = up;
+    let files: Vec<UploadFile> = files.into_iter().filter(|f| !f.bytes.is_empty()).collect();
     // Changing the policy only redraws the form with that policy's facts.
     if v.get("go").map(String::as_str) == Some("choose") {
         return new_page(&st, &u, v, vec![]).await;
@@ -318,8 +283,9 @@ pub(super) async fn new_submit(
         .map_err(|e| errors.push(e))
         .ok()
         .flatten();
-    for (name, _, bytes) in &files {
-        if bytes.len() > clusterdesk_store::incentives::MAX_EVIDENCE_BYTES {
+    for f in &files {
+        if f.bytes.len() > clusterdesk_store::incentives::MAX_EVIDENCE_BYTES {
+            let name = f.file_name.as_deref().unwrap_or("");
             errors.push(format!("证明材料(file):“{name}”超过 10 MB"));
         }
     }
@@ -356,14 +322,14 @@ pub(super) async fn new_submit(
         ) => {
             return new_page(&st, &u, v, vec![e.to_string()]).await;
         }
-        Err(e) => return Err(PageError::with(&st, &u, e)),
+        Err(e) => return Err(e.into()),
     };
     let id = d.claim.id;
-    for (name, ctype, bytes) in files {
+    for f in files {
+        let name = f.file_name.unwrap_or_default();
         st.store
-            .add_evidence(&u.actor, &st.policies, id, &name, &ctype, &bytes)
-            .await
-            .map_err(|e| PageError::with(&st, &u, e))?;
+            .add_evidence(&u.actor, &st.policies, id, &name, &f.content_type, &f.bytes)
+            .await?;
     }
     Ok(Redirect::to(&format!("/claims/{id}")).into_response())
 }

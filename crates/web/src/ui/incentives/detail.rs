@@ -6,11 +6,10 @@ use super::{TraceRow, eval_label, trace_rows_json};
 use crate::AppState;
 use crate::api::incentives::evidence_response;
 use crate::auth::CurrentUser;
-use crate::error::WebError;
-use crate::ui::{Layout, PageError, PageUser, check_csrf, render};
+use crate::ui::extract::{CsrfForm, CsrfUpload};
+use crate::ui::{Layout, PageError, PageUser, render};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use clusterdesk_domain::{Fen, Role};
@@ -58,11 +57,7 @@ async fn claim_page(
     error: String,
     notice: String,
 ) -> Result<Response, PageError> {
-    let d = st
-        .store
-        .get_claim(&u.actor, &st.policies, id)
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
+    let d = st.store.get_claim(&u.actor, &st.policies, id).await?;
     let c = &d.claim;
     let facts = match &c.facts {
         Value::Object(m) => {
@@ -176,7 +171,7 @@ pub(super) async fn claim(
     Path(id): Path<String>,
     Query(q): Query<ClaimQuery>,
 ) -> Result<Response, PageError> {
-    let id = page_id(&st, &u, &id)?;
+    let id = page_id(&id)?;
     let notice = match q.done.as_deref().and_then(Action::parse) {
         Some(a) => format!("已{}", a.label()),
         None if q.done.as_deref() == Some("upload") => "材料已上传".into(),
@@ -185,15 +180,13 @@ pub(super) async fn claim(
     claim_page(&st, &u, id, StatusCode::OK, String::new(), notice).await
 }
 
-fn page_id(st: &AppState, u: &CurrentUser, s: &str) -> Result<i64, PageError> {
+fn page_id(s: &str) -> Result<i64, PageError> {
     s.parse::<i64>()
-        .map_err(|_| PageError::with(st, u, StoreError::NotFound(format!("申请“{s}”"))))
+        .map_err(|_| StoreError::NotFound(format!("申请“{s}”")).into())
 }
 
 #[derive(serde::Deserialize, Default)]
 pub(super) struct ActForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     action: String,
     #[serde(default)]
@@ -217,10 +210,9 @@ pub(super) async fn claim_act(
     State(st): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    Form(f): Form<ActForm>,
+    CsrfForm(f): CsrfForm<ActForm>,
 ) -> Result<Response, PageError> {
-    let id = page_id(&st, &u, &id)?;
-    check_csrf(&u, &f.csrf).map_err(|e| PageError::with(&st, &u, e))?;
+    let id = page_id(&id)?;
     let Some(action) = Action::parse(&f.action) else {
         return claim_page(
             &st,
@@ -249,7 +241,7 @@ pub(super) async fn claim_act(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/claims/{id}?done={}", action.code())).into_response()),
-        Err(e) if e.is_internal() => Err(PageError::with(&st, &u, e)),
+        Err(e) if e.is_internal() => Err(e.into()),
         Err(e) => claim_page(&st, &u, id, store_status(&e), e.to_string(), String::new()).await,
     }
 }
@@ -258,37 +250,10 @@ pub(super) async fn claim_upload(
     State(st): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    mut mp: Multipart,
+    CsrfUpload(up): CsrfUpload,
 ) -> Result<Response, PageError> {
-    let id = page_id(&st, &u, &id)?;
-    let mut csrf = String::new();
-    let mut file = None;
-    loop {
-        match mp.next_field().await {
-            Ok(Some(field)) => match field.name().unwrap_or("") {
-                "csrf" => csrf = field.text().await.unwrap_or_default(),
-                "file" => {
-                    let name = field.file_name().unwrap_or("").to_string();
-                    let ctype = field.content_type().unwrap_or("").to_string();
-                    let bytes = field.bytes().await.map_err(|e| {
-                        PageError::with(&st, &u, WebError::bad_request(format!("文件上传失败:{e}")))
-                    })?;
-                    file = Some((name, ctype, bytes));
-                }
-                _ => {}
-            },
-            Ok(None) => break,
-            Err(e) => {
-                return Err(PageError::with(
-                    &st,
-                    &u,
-                    WebError::bad_request(format!("上传内容无法读取:{e}")),
-                ));
-            }
-        }
-    }
-    check_csrf(&u, &csrf).map_err(|e| PageError::with(&st, &u, e))?;
-    let Some((name, ctype, bytes)) = file else {
+    let id = page_id(&id)?;
+    let Some(file) = up.files.last() else {
         return claim_page(
             &st,
             &u,
@@ -301,11 +266,18 @@ pub(super) async fn claim_upload(
     };
     match st
         .store
-        .add_evidence(&u.actor, &st.policies, id, &name, &ctype, &bytes)
+        .add_evidence(
+            &u.actor,
+            &st.policies,
+            id,
+            file.file_name.as_deref().unwrap_or(""),
+            &file.content_type,
+            &file.bytes,
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/claims/{id}?done=upload")).into_response()),
-        Err(e) if e.is_internal() => Err(PageError::with(&st, &u, e)),
+        Err(e) if e.is_internal() => Err(e.into()),
         Err(e) => claim_page(&st, &u, id, store_status(&e), e.to_string(), String::new()).await,
     }
 }
@@ -315,12 +287,11 @@ pub(super) async fn claim_evidence(
     PageUser(u): PageUser,
     Path((id, evidence)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let id = page_id(&st, &u, &id)?;
-    let evidence = page_id(&st, &u, &evidence)?;
+    let id = page_id(&id)?;
+    let evidence = page_id(&evidence)?;
     let (name, ctype, bytes) = st
         .store
         .get_evidence(&u.actor, &st.policies, id, evidence)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+        .await?;
     Ok(evidence_response(&name, &ctype, bytes))
 }

@@ -49,13 +49,9 @@ pub(super) async fn ledger(
     PageUser(u): PageUser,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
-    business(&st, &u)?;
+    business(&u)?;
     let year = q.year.as_deref().and_then(|y| y.trim().parse::<i64>().ok());
-    let rows = st
-        .store
-        .list_ledger(&u.actor, &st.policies, year)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let rows = st.store.list_ledger(&u.actor, &st.policies, year).await?;
     if let Some(fmt) = q.format.as_deref() {
         let table: Vec<Vec<String>> = rows
             .iter()
@@ -75,8 +71,6 @@ pub(super) async fn ledger(
             })
             .collect();
         return crate::ui::table_download(
-            &st,
-            &u,
             fmt,
             "资金台账",
             &[

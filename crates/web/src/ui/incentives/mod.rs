@@ -46,13 +46,9 @@ pub fn router() -> Router<AppState> {
         .route("/scan", get(scan))
 }
 
-fn business(st: &AppState, u: &CurrentUser) -> Result<(), PageError> {
+fn business(u: &CurrentUser) -> Result<(), PageError> {
     if u.actor.scope() == Scope::Nothing {
-        return Err(PageError::with(
-            st,
-            u,
-            WebError::forbidden("该角色不能查看业务数据"),
-        ));
+        return Err(WebError::forbidden("该角色不能查看业务数据").into());
     }
     Ok(())
 }

@@ -30,7 +30,7 @@ pub(super) async fn policies(
     State(st): State<AppState>,
     PageUser(u): PageUser,
 ) -> Result<Response, PageError> {
-    business(&st, &u)?;
+    business(&u)?;
     let mut items = catalogue(&st);
     // The page names parameters in words; the API keeps their names.
     let today = st.store.today();
@@ -93,13 +93,9 @@ pub(super) async fn policy(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    business(&st, &u)?;
+    business(&u)?;
     let Some(p) = st.policies.get(&id).cloned() else {
-        return Err(PageError::with(
-            &st,
-            &u,
-            StoreError::NotFound(format!("政策“{id}”")),
-        ));
+        return Err(StoreError::NotFound(format!("政策“{id}”")).into());
     };
     let mut params = Vec::new();
     for (name, values) in &p.parameters {

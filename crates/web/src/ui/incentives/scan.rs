@@ -63,14 +63,9 @@ pub(super) async fn scan(
     PageUser(u): PageUser,
     Query(q): Query<ScanQuery>,
 ) -> Result<Response, PageError> {
-    business(&st, &u)?;
-    let year =
-        crate::api::incentives::scan_year(q.year.as_deref()).map_err(|e| PageError::with(&st, &u, e))?;
-    let r = st
-        .store
-        .eligibility_scan(&u.actor, &st.policies, year)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    business(&u)?;
+    let year = crate::api::incentives::scan_year(q.year.as_deref())?;
+    let r = st.store.eligibility_scan(&u.actor, &st.policies, year).await?;
     let mut by: BTreeMap<(String, String), (usize, i64, usize)> = BTreeMap::new();
     for x in &r.rows {
         let e = by.entry((x.clause.clone(), x.policy_name.clone())).or_default();
@@ -112,8 +107,6 @@ pub(super) async fn scan(
             })
             .collect();
         return crate::ui::table_download(
-            &st,
-            &u,
             fmt,
             "免申即享",
             &[

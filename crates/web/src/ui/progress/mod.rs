@@ -59,7 +59,3 @@ fn colour(status: &str) -> &'static str {
 fn f(d: &rust_decimal::Decimal) -> f64 {
     d.to_f64().unwrap_or(0.0)
 }
-
-fn esc(s: &str) -> String {
-    super::html_escape(s)
-}

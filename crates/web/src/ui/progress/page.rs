@@ -148,12 +148,7 @@ impl ProgressPage {
 }
 
 /// The progress table as CSV or xlsx, one row per target row, with the header people read.
-fn download(
-    st: &AppState,
-    u: &crate::auth::CurrentUser,
-    r: &clusterdesk_store::progress::ProgressReport,
-    format: &str,
-) -> Result<Response, PageError> {
+fn download(r: &clusterdesk_store::progress::ProgressReport, format: &str) -> Result<Response, PageError> {
     let headers = [
         "条款",
         "目标",
@@ -194,7 +189,7 @@ fn download(
         })
         .collect();
     let name = format!("目标进度_{}_{}", r.scope_name, r.as_of);
-    crate::ui::table_download(st, u, format, &name, &headers, &rows)
+    crate::ui::table_download(format, &name, &headers, &rows)
 }
 
 pub(crate) fn target_text(t: &TargetProgress) -> (String, String) {
@@ -250,16 +245,13 @@ pub async fn page(
     Query(q): Query<ProgressQuery>,
     Query(mq): Query<MapQuery>,
 ) -> Result<Response, PageError> {
-    let (as_of, county) = resolve(&st.store, &q)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let (as_of, county) = resolve(&st.store, &q).await?;
     let report = st
         .store
         .target_progress(&u.actor, as_of, county.as_deref())
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+        .await?;
     if let Some(fmt) = mq.format.as_deref() {
-        return download(&st, &u, &report, fmt);
+        return download(&report, fmt);
     }
     let city_view = matches!(u.actor.scope(), Scope::City);
     // A county reader: its rank among the counties on each target row.
@@ -267,8 +259,7 @@ pub async fn page(
         Some(c) if !city_view => st
             .store
             .county_ranks(&u.actor, c, as_of)
-            .await
-            .map_err(|e| PageError::with(&st, &u, e))?
+            .await?
             .into_iter()
             .map(|r| {
                 (
@@ -306,11 +297,7 @@ pub async fn page(
         as_of.year() - 1
     };
     let (map, map_label) = if let Some(id) = metric.strip_prefix("att:") {
-        let d = st
-            .store
-            .target_detail(&u.actor, id, as_of)
-            .await
-            .map_err(|e| PageError::with(&st, &u, e))?;
+        let d = st.store.target_detail(&u.actor, id, as_of).await?;
         let tiles: Vec<crate::charts::Tile> = d
             .counties
             .iter()
@@ -330,8 +317,7 @@ pub async fn page(
         let r = st
             .store
             .cluster_metrics_without_concentration(&u.actor, map_year, None)
-            .await
-            .map_err(|e| PageError::with(&st, &u, e))?;
+            .await?;
         let tiles = metric_tiles(&st, &r, &metric, own.as_deref());
         let name = MAP_METRICS
             .iter()

@@ -57,11 +57,7 @@ async fn phasing_page(
 ) -> Result<Response, PageError> {
     let plan = st.store.plan();
     let as_of = clusterdesk_domain::Period::month(plan.meta.target_year, 12);
-    let scopes = st
-        .store
-        .target_phasing(&u.actor, target, as_of)
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
+    let scopes = st.store.target_phasing(&u.actor, target, as_of).await?;
     let t = plan.target(target).expect("found by the store");
     let city = &scopes[0].progress;
     let years: Vec<i32> = city
@@ -146,7 +142,7 @@ pub async fn phasing(
 pub async fn phasing_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    crate::ui::extract::CsrfForm(form): crate::ui::extract::CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let get = |k: &str| {
         form.iter()
@@ -154,7 +150,6 @@ pub async fn phasing_submit(
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_default()
     };
-    crate::ui::check_csrf(&u, &get("csrf")).map_err(|e| PageError::with(&st, &u, e))?;
     let target = get("target");
     let county = get("county");
     let mut edits = Vec::new();
@@ -190,6 +185,6 @@ pub async fn phasing_submit(
         Err(clusterdesk_store::StoreError::Invalid(m)) => {
             phasing_page(&st, &u, &target, String::new(), m).await
         }
-        Err(e) => Err(PageError::with(&st, &u, e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,6 +1,7 @@
 //! The SVG drawn for a target: its progress bar and its trend chart.
 
-use super::{colour, esc, f};
+use super::{colour, f};
+use crate::charts::esc;
 use clusterdesk_store::progress::{TargetProgress, show_value};
 
 /// A horizontal bar: the value filled in the status colour, the target as a solid line, where

@@ -6,7 +6,8 @@ use super::{Choice, may_enter};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::ui::{Layout, PageError, PageUser, check_csrf, render};
+use crate::ui::extract::CsrfForm;
+use crate::ui::{Layout, PageError, PageUser, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -67,33 +68,21 @@ async fn entry_page(
     notice: String,
 ) -> Result<Response, PageError> {
     let base = build(st, u, c);
-    let period =
-        Period::parse(&base.period).map_err(|e| PageError::with(st, u, WebError::bad_request(e.message)))?;
-    let fail = |e: clusterdesk_office::reporting::TemplateError| match e {
-        clusterdesk_office::reporting::TemplateError::Store(s) => PageError::with(st, u, s),
-        other => PageError::with(st, u, WebError::bad_request(other.to_string())),
-    };
+    let period = Period::parse(&base.period).map_err(|e| WebError::bad_request(e.message))?;
     let now =
         clusterdesk_office::reporting::sheet_data(&st.store, &u.actor, &base.dataset, &base.county, period)
-            .await
-            .map_err(fail)?;
+            .await?;
     if now.dataset.level != clusterdesk_plan::datasets::RowUnit::Cluster {
-        return Err(PageError::with(
-            st,
-            u,
-            WebError::bad_request("企业数据集请下载模板填报后上传"),
-        ));
+        return Err(WebError::bad_request("企业数据集请下载模板填报后上传").into());
     }
     let before = period.same_period_last_year();
     let last =
         clusterdesk_office::reporting::sheet_data(&st.store, &u.actor, &base.dataset, &base.county, before)
-            .await
-            .map_err(fail)?;
+            .await?;
     let submission = st
         .store
         .submission(&u.actor, &base.dataset, &base.county, &base.period)
-        .await
-        .map_err(|e| PageError::with(st, u, e))?;
+        .await?;
     let findings = findings_of(st, u, &base.dataset, &base.county, &base.period).await;
     let rows = now
         .units
@@ -205,7 +194,7 @@ pub(super) async fn entry_form(
 pub(super) async fn entry_submit(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let get = |k: &str| {
         fields
@@ -214,13 +203,8 @@ pub(super) async fn entry_submit(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    check_csrf(&u, &get("csrf")).map_err(|e| PageError::with(&st, &u, e))?;
     if !may_enter(&u) {
-        return Err(PageError::with(
-            &st,
-            &u,
-            WebError::forbidden("只有县(市)填报员和市工信局可以填报"),
-        ));
+        return Err(WebError::forbidden("只有县(市)填报员和市工信局可以填报").into());
     }
     let c = Choice {
         dataset: Some(get("dataset")),
@@ -249,7 +233,7 @@ pub(super) async fn entry_submit(
         .iter()
         .find(|d| Some(&d.code) == c.dataset.as_ref())
         .cloned()
-        .ok_or_else(|| PageError::with(&st, &u, WebError::bad_request("未知数据集")))?;
+        .ok_or_else(|| WebError::bad_request("未知数据集"))?;
     let rows: Vec<entries::ValueRow> = by_unit.into_iter().collect();
     if rows.is_empty() {
         return entry_page(&st, &u, &c, Some(&typed), &[], "没有填写任何数值".into()).await;
@@ -268,6 +252,6 @@ pub(super) async fn entry_submit(
             let errors = entries::value_errors(errs, &rows);
             entry_page(&st, &u, &c, Some(&typed), &errors, String::new()).await
         }
-        Err(Refused::Store(e)) => Err(PageError::with(&st, &u, e)),
+        Err(Refused::Store(e)) => Err(e.into()),
     }
 }

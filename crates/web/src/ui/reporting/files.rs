@@ -4,8 +4,9 @@ use super::page::{build, with_status};
 use super::{Choice, may_enter};
 use crate::AppState;
 use crate::error::WebError;
+use crate::ui::extract::CsrfUpload;
 use crate::ui::{PageError, PageUser, render};
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use clusterdesk_domain::Period;
 use clusterdesk_office::reporting::ImportError;
@@ -15,15 +16,11 @@ pub(super) async fn download(
     PageUser(u): PageUser,
     Query(c): Query<Choice>,
 ) -> Result<Response, PageError> {
-    let period = Period::parse(c.period.as_deref().unwrap_or(""))
-        .map_err(|e| PageError::with(&st, &u, WebError::bad_request(e.message)))?;
+    let period =
+        Period::parse(c.period.as_deref().unwrap_or("")).map_err(|e| WebError::bad_request(e.message))?;
     let (dataset, county) = (c.dataset.unwrap_or_default(), c.county.unwrap_or_default());
-    let bytes = clusterdesk_office::reporting::template(&st.store, &u.actor, &dataset, &county, period)
-        .await
-        .map_err(|e| match e {
-            clusterdesk_office::reporting::TemplateError::Store(s) => PageError::with(&st, &u, s),
-            other => PageError::with(&st, &u, WebError::bad_request(other.to_string())),
-        })?;
+    let bytes =
+        clusterdesk_office::reporting::template(&st.store, &u.actor, &dataset, &county, period).await?;
     let ds_name = st
         .store
         .plan()
@@ -49,21 +46,16 @@ pub(super) async fn download(
 pub(super) async fn upload(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    mp: Multipart,
+    CsrfUpload(up): CsrfUpload,
 ) -> Result<Response, PageError> {
     if !may_enter(&u) {
-        return Err(PageError::with(
-            &st,
-            &u,
-            WebError::forbidden("只有县(市)填报员和市工信局可以上传数据"),
-        ));
+        return Err(WebError::forbidden("只有县(市)填报员和市工信局可以上传数据").into());
     }
-    let up = crate::ui::read_upload(&u, mp)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
-    let (name, bytes, dry_run) = (up.name.clone(), up.bytes.clone(), up.dry_run);
+    let file = up.file()?;
+    let name = file.file_name.clone().unwrap_or_else(|| "upload".into());
+    let (bytes, dry_run) = (&file.bytes, up.dry_run());
     let result =
-        clusterdesk_office::reporting::import(&st.store, &u.actor, &name, &bytes, None, dry_run).await;
+        clusterdesk_office::reporting::import(&st.store, &u.actor, &name, bytes, None, dry_run).await;
     // Keep the selection the person uploaded from.
     let chosen = Choice {
         dataset: up.fields.get("dataset").cloned(),
@@ -86,7 +78,7 @@ pub(super) async fn upload(
             p.errors = errs;
             axum::http::StatusCode::UNPROCESSABLE_ENTITY
         }
-        Err(ImportError::Store(e)) => return Err(PageError::with(&st, &u, e)),
+        Err(ImportError::Store(e)) => return Err(e.into()),
     };
     Ok((status, render(&p)).into_response())
 }

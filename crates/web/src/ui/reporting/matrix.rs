@@ -63,11 +63,7 @@ pub(super) async fn matrix(
     }
     periods.reverse();
     let codes: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
-    let subs = st
-        .store
-        .submissions_for(&u.actor, &ds.code, &codes)
-        .await
-        .map_err(|e| PageError::with(&st, &u, e))?;
+    let subs = st.store.submissions_for(&u.actor, &ds.code, &codes).await?;
     let today = st.store.today();
     let (mut expected, mut received, mut on_time) = (0, 0, 0);
     let mut rows = Vec::new();

@@ -6,7 +6,8 @@ use super::{Choice, may_enter};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::ui::{Layout, PageError, PageUser, check_csrf, render, urlencode};
+use crate::ui::extract::CsrfForm;
+use crate::ui::{Layout, PageError, PageUser, render, urlencode};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -183,11 +184,7 @@ pub(super) async fn page(
     Query(c): Query<Choice>,
 ) -> Result<Response, PageError> {
     if !u.actor.role.sees_whole_city() && !matches!(u.actor.role, Role::CountyOperator | Role::CountyLeader) {
-        return Err(PageError::with(
-            &st,
-            &u,
-            WebError::forbidden("您的角色不参与集群数据填报"),
-        ));
+        return Err(WebError::forbidden("您的角色不参与集群数据填报").into());
     }
     Ok(render(&with_status(&st, &u, build(&st, &u, &c)).await))
 }
@@ -197,7 +194,7 @@ pub(super) async fn page(
 pub(super) async fn transition(
     State(st): State<AppState>,
     PageUser(u): PageUser,
-    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let get = |k: &str| {
         fields
@@ -206,9 +203,7 @@ pub(super) async fn transition(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    check_csrf(&u, &get("csrf")).map_err(|e| PageError::with(&st, &u, e))?;
-    let action = Action::parse(&get("action"))
-        .ok_or_else(|| PageError::with(&st, &u, WebError::bad_request("未知操作")))?;
+    let action = Action::parse(&get("action")).ok_or_else(|| WebError::bad_request("未知操作"))?;
     let (dataset, county, period) = (get("dataset"), get("county"), get("period"));
     let choice = Choice {
         dataset: Some(dataset.clone()),
@@ -245,7 +240,7 @@ pub(super) async fn transition(
         }
         Err(
             e @ (clusterdesk_store::StoreError::Forbidden(_) | clusterdesk_store::StoreError::NotFound(_)),
-        ) => Err(PageError::with(&st, &u, e)),
+        ) => Err(e.into()),
         Err(e) => {
             // A refused step (wrong state, missing reason) shows the page again with the reason.
             let err = WebError::from(e);
