@@ -65,9 +65,7 @@ impl Period {
         let t = s.trim();
         // Every reason names the form expected, so that a typed "2026年11月" is told what to
         // write instead of being blamed on its year.
-        let bad = |why: String| {
-            ParseError::new("period_format", format!("期间“{s}”无效:{why}"))
-        };
+        let bad = |why: String| ParseError::new("period_format", format!("期间“{s}”无效:{why}"));
         let forms = || match zh_hint(t) {
             Some(p) => format!("应写作“{p}”"),
             None => "应写作“2025-03”(月)、“2025Q1”(季度)或“2025”(年)".to_string(),

@@ -470,12 +470,20 @@ fn a_data_set_first_period_is_of_its_kind() {
         )
     };
     let plan = Plan::from_files(with("datasets.yaml", &quarterly("2022Q1"))).unwrap();
-    let q = plan.datasets.iter().find(|d| d.code == "cluster_quarterly").unwrap();
+    let q = plan
+        .datasets
+        .iter()
+        .find(|d| d.code == "cluster_quarterly")
+        .unwrap();
     let p = |s: &str| clusterdesk_domain::Period::parse(s).unwrap();
     assert!(!q.owes(p("2021Q4")));
     assert!(q.owes(p("2022Q1")) && q.owes(p("2026Q3")));
     // Without the field every period is owed, as before.
-    let m = plan.datasets.iter().find(|d| d.code == "cluster_monthly").unwrap();
+    let m = plan
+        .datasets
+        .iter()
+        .find(|d| d.code == "cluster_monthly")
+        .unwrap();
     assert!(m.first_period.is_none() && m.owes(p("2014-01")));
     // A month for a quarterly data set, or no period at all, is refused at the field's line.
     let e = refused(with("datasets.yaml", &quarterly("2022-01")));
