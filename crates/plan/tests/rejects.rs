@@ -459,6 +459,39 @@ fn a_data_set_on_an_unknown_indicator_or_too_fine_a_period_is_refused() {
     assert!(e.message.contains("重复"), "{e}");
 }
 
+/// `first_period` is optional; when given it is a period of the data set's own kind, and
+/// nothing before it is owed.
+#[test]
+fn a_data_set_first_period_is_of_its_kind() {
+    let quarterly = |first: &str| {
+        DATASETS.replace(
+            "deadline_day: 15\n",
+            &format!("deadline_day: 15\n    first_period: \"{first}\"\n"),
+        )
+    };
+    let plan = Plan::from_files(with("datasets.yaml", &quarterly("2022Q1"))).unwrap();
+    let q = plan
+        .datasets
+        .iter()
+        .find(|d| d.code == "cluster_quarterly")
+        .unwrap();
+    let p = |s: &str| clusterdesk_domain::Period::parse(s).unwrap();
+    assert!(!q.owes(p("2021Q4")));
+    assert!(q.owes(p("2022Q1")) && q.owes(p("2026Q3")));
+    // Without the field every period is owed, as before.
+    let m = plan
+        .datasets
+        .iter()
+        .find(|d| d.code == "cluster_monthly")
+        .unwrap();
+    assert!(m.first_period.is_none() && m.owes(p("2014-01")));
+    // A month for a quarterly data set, or no period at all, is refused at the field's line.
+    let e = refused(with("datasets.yaml", &quarterly("2022-01")));
+    assert_at(&e, "datasets.yaml", 16, Some("first_period"), "first_period");
+    let e = refused(with("datasets.yaml", &quarterly("二〇二二")));
+    assert_at(&e, "datasets.yaml", 16, Some("first_period"), "应写作");
+}
+
 const RULES: &str = "rules:
   - id: va_le_rev
     dataset: cluster_monthly
