@@ -1,5 +1,6 @@
 //! The web server: JSON API under /api/v1, server-rendered Chinese pages, sessions, CSRF.
 
+pub mod access;
 pub mod api;
 pub mod auth;
 pub mod charts;
@@ -15,7 +16,6 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use clusterdesk_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -84,7 +84,7 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     }
 }
 
-async fn healthz() -> &'static str {
+pub(crate) async fn healthz() -> &'static str {
     "ok"
 }
 
@@ -114,9 +114,8 @@ pub fn router(state: AppState) -> Router {
     let limit = state.upload_limit;
     let headers_state = state.clone();
     let app = Router::new()
-        .route("/healthz", get(healthz))
-        .merge(api::router())
-        .merge(ui::router())
+        .merge(api::router(&state))
+        .merge(features::pages(&state))
         .fallback(not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(edges::same_origin))

@@ -1,6 +1,7 @@
 //! Login and logout for programs; the pages have their own form-based login.
 
 use crate::AppState;
+use crate::access::{Access, Api};
 use crate::auth::{CurrentUser, clear_cookie, set_cookie};
 use crate::error::{ApiResult, WebError};
 use crate::limiter::{ClientInfo, bad_credentials};
@@ -11,7 +12,6 @@ use axum::http::header::SET_COOKIE;
 use axum::response::IntoResponse;
 use clusterdesk_store::accounts::UserInfo;
 use clusterdesk_store::sessions::SessionInfo;
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -122,12 +122,13 @@ pub async fn end_session(
 }
 
 /// The module's operations, each routed at the path of its `#[utoipa::path]`.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default()
-        .routes(routes!(login))
-        .routes(routes!(logout))
-        .routes(routes!(me))
-        .routes(routes!(change_password))
-        .routes(routes!(sessions))
-        .routes(routes!(end_session))
+/// The operations of this feature, each with its access rule.
+pub fn routes() -> Api {
+    Api::new()
+        .route(Access::Public, routes!(login))
+        .route(Access::SignedIn, routes!(logout))
+        .route(Access::SignedIn, routes!(me))
+        .route(Access::SignedIn, routes!(change_password))
+        .route(Access::SignedIn, routes!(sessions))
+        .route(Access::SignedIn, routes!(end_session))
 }

@@ -85,6 +85,11 @@ pub struct AuditQuery {
 
 const SHOWN: i64 = 500;
 
+/// The auditor's one page.
+pub fn pages() -> crate::access::Pages {
+    crate::access::Pages::new().get("/audit", crate::access::Access::Roles(&[Role::Auditor]), page)
+}
+
 pub async fn page(
     State(st): State<AppState>,
     PageUser(u): PageUser,

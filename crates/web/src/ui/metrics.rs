@@ -9,10 +9,8 @@ use crate::AppState;
 use crate::api::progress::{ProgressQuery, resolve};
 use crate::charts;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
 use clusterdesk_domain::{Fen, Period};
 use clusterdesk_store::Scope;
 use clusterdesk_store::progress::ClusterMetrics;
@@ -405,8 +403,4 @@ impl ShortName for ClusterMetrics {
             .unwrap_or(n);
         n.trim_start_matches(['县', '市']).to_string()
     }
-}
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/clusters/metrics", get(page))
 }

@@ -140,9 +140,9 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
             name: t.name.clone(),
             value: clusterdesk_store::progress::show_value(&t.value, &t.unit),
             target: super::progress::target_text(t).0,
-            status: t.status.clone(),
+            status: t.status.code().into(),
             status_label: t.status_label.clone(),
-            icon: super::progress::icon(&t.status),
+            icon: t.status.icon(),
             is_final: t.is_final,
             bar: super::progress::bar_svg(t),
         })

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use clusterdesk_store::Scope;
-use clusterdesk_store::progress::{TargetProgress, show_value};
+use clusterdesk_store::progress::{Basis, ForecastMethod, Status, TargetProgress, show_value};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 
@@ -67,7 +67,7 @@ pub fn trend_chart(t: &TargetProgress, scope: &str) -> String {
     let forecast = t
         .forecast
         .as_ref()
-        .filter(|fc| fc.method != "actual")
+        .filter(|fc| fc.method != ForecastMethod::Actual)
         .map(|fc| (f(&fc.value), f(&fc.low), f(&fc.high)));
     let axis = axis_fmt(&unit);
     let both = |v: f64| {
@@ -96,8 +96,8 @@ pub fn trend_chart(t: &TargetProgress, scope: &str) -> String {
 /// 按当前趋势能否完成: a sentence, and a status class for its colour.
 pub fn verdict(t: &TargetProgress) -> (String, &'static str) {
     match &t.forecast {
-        Some(fc) if fc.method == "actual" || t.is_final => {
-            if t.status == "achieved" {
+        Some(fc) if fc.method == ForecastMethod::Actual || t.is_final => {
+            if t.status == Status::Achieved {
                 (format!("期限已到:{}年已完成目标", t.deadline_year), "achieved")
             } else {
                 (
@@ -190,17 +190,6 @@ struct TargetPage {
     city_view: bool,
 }
 
-pub fn icon(status: &str) -> &'static str {
-    match status {
-        "achieved" => "✓",
-        "on_track" => "↗",
-        "needs_acceleration" => "→",
-        "limited_progress" => "↘",
-        "deteriorating" => "✗",
-        _ => "?",
-    }
-}
-
 fn target_text(t: &TargetProgress) -> String {
     match (&t.target_growth_pct, &t.target) {
         (Some(g), Some(v)) => format!(
@@ -211,8 +200,7 @@ fn target_text(t: &TargetProgress) -> String {
         (Some(g), None) => format!("年均增长≥{g}%"),
         (None, Some(v)) => {
             // The report carries the plan's comparison by its code.
-            let gt =
-                clusterdesk_plan::Comparison::parse(&t.comparison) == Some(clusterdesk_plan::Comparison::Gt);
+            let gt = t.comparison == clusterdesk_plan::Comparison::Gt;
             let cmp = if gt { "超" } else { "" };
             match &t.target_max {
                 Some(m) => format!("{}–{}", show_value(v, &t.unit), show_value(m, &t.unit)),
@@ -249,10 +237,10 @@ pub async fn page(
         .series
         .iter()
         .map(|p| SeriesLine {
-            label: match p.basis.as_str() {
-                "year" => format!("{}年", p.period),
-                "trailing_12_months" => format!("截至{}近12个月", p.period),
-                "year_to_date" => format!("截至{}累计", p.period),
+            label: match p.basis {
+                Basis::Year => format!("{}年", p.period),
+                Basis::Trailing12Months => format!("截至{}近12个月", p.period),
+                Basis::YearToDate => format!("截至{}累计", p.period),
                 _ => format!("{}末", p.period),
             },
             value: show_value(&p.value, &t.unit),
@@ -288,9 +276,9 @@ pub async fn page(
                 String::new()
             },
             attainment: pct(c.attainment),
-            status: c.status.clone(),
+            status: c.status.code().into(),
             status_label: c.status_label.clone(),
-            icon: icon(&c.status),
+            icon: c.status.icon(),
             rank: c
                 .rank
                 .map(|r| format!("{r}/{}", d.ranked))
@@ -354,7 +342,7 @@ pub async fn page(
         as_of_label: d.as_of_label.clone(),
         value: show_value(&t.value, &t.unit),
         target: target_text(&t),
-        icon: icon(&t.status),
+        icon: t.status.icon(),
         verdict,
         verdict_class,
         chart: trend_chart(&t, &scope_name),
