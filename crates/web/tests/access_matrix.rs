@@ -108,6 +108,7 @@ async fn send(c: &reqwest::Client, app: &TestApp, rule: &Rule, path: &str) -> re
         Method::POST if !rule.api => c.post(url).form(&[("x", "")]),
         Method::POST => c.post(url).json(&json!({})),
         Method::PUT => c.put(url).json(&json!({})),
+        Method::DELETE => c.delete(url),
         ref m => panic!("{m} {path}: no method of that kind is registered today"),
     };
     req.send().await.unwrap()
