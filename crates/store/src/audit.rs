@@ -37,7 +37,7 @@ impl AuditEntry {
 }
 
 /// A constant for PostgreSQL's advisory lock of the chain's end ("audit" in ASCII).
-const CHAIN_LOCK: i64 = 0x6175_6469_74;
+const CHAIN_LOCK: i64 = 0x0061_7564_6974;
 
 fn record(r: &sqlx::any::AnyRow) -> Result<Record> {
     Ok(Record {
