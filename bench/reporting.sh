@@ -43,17 +43,18 @@ same() { # label a b
   [[ $2 == "$3" ]] || { echo "FAIL $1: clusterdesk has $2, the peer has $3 (count|sum)" >&2; exit 1; }
 }
 
-# --- the base: N enterprises registered (the demo city, whose values are yearly and so never
-#     collide with the monthly figures loaded here), one per engine; each run works on a copy.
+# --- the base: N enterprises registered (the demo city of 2025 only: its monthly enterprise
+#     figures start in 2025-01, after the bulk load's years and before the imported month, so
+#     they never collide with what is loaded here), one per engine; each run works on a copy.
 base_sqlite=$out/base.db
-"$BIN" --db "$base_sqlite" demo --enterprises "$N" --seed 7 --to 2025-12 >/dev/null
+"$BIN" --db "$base_sqlite" demo --enterprises "$N" --seed 7 --from 2025-01 --to 2025-12 >/dev/null
 sqlite3 "$base_sqlite" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 sqlite3 -csv "$base_sqlite" "SELECT uscc, county_code FROM enterprises ORDER BY county_code, uscc" >"$out/enterprises.csv"
 pgbase=
 if [[ -n $pg ]]; then
   pgbase=cdbench_base_$$
   psql -q "$pg" -c "CREATE DATABASE $pgbase" >/dev/null
-  "$BIN" --db "${pg%/*}/$pgbase" demo --enterprises "$N" --seed 7 --to 2025-12 >/dev/null
+  "$BIN" --db "${pg%/*}/$pgbase" demo --enterprises "$N" --seed 7 --from 2025-01 --to 2025-12 >/dev/null
   trap 'psql -q "$pg" -c "DROP DATABASE IF EXISTS $pgbase" >/dev/null' EXIT
 fi
 copy_sqlite() { rm -f "$1" "$1-wal" "$1-shm"; cp "$base_sqlite" "$1"; }
@@ -101,7 +102,7 @@ if [[ $only == all || $only == bulk ]]; then
   d=$out/bulk; mkdir -p "$d"
   python3 bench/peers/gen_monthly.py bulk "$out/enterprises.csv" "$d" "$((2025 - YEARS))-01" 2024-12
   want=$((N * 10 * 12 * YEARS))
-  where="period LIKE '____-__' AND unit_code IN (SELECT uscc FROM enterprises)"
+  where="period LIKE '____-__' AND period BETWEEN '$((2025 - YEARS))-01' AND '2024-12' AND unit_code IN (SELECT uscc FROM enterprises)"
   printf '%-10s %-12s %10s %10s %s\n' engine tool values seconds runs
   for engine in sqlite ${pg:+postgres}; do
     ours=(); peer=()

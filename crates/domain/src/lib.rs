@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod clock;
+pub mod confidentiality;
 pub mod industry;
 pub mod lockout;
 pub mod money;
@@ -11,6 +12,7 @@ pub mod qualification;
 pub mod region;
 pub mod role;
 pub mod session;
+pub mod totp;
 pub mod uscc;
 pub mod workflow;
 

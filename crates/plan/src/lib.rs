@@ -88,6 +88,10 @@ pub struct PlanMeta {
     /// 三(一)1: "每项工作都需各县(市)政府落实" — every county government is responsible for every
     /// task, in addition to the departments listed per task.
     pub counties_responsible_for_all_tasks: bool,
+    /// An enterprise account sees its own figures, and an aggregate only when it is over at
+    /// least this many other enterprises, so that no member can subtract itself to learn
+    /// another's figure (统计法 第二十五条: 能够识别或者推断单个统计调查对象身份的资料不得对外提供、泄露).
+    pub confidentiality_min_others: u32,
     /// Where the policy text is, for citation.
     pub source: String,
     pub note: String,

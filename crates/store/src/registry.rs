@@ -182,6 +182,7 @@ impl Store {
             _ => actor.can_read_county(&c.county_code),
         };
         if !allowed {
+            // The clusters are the plan's, published with it: refusing tells nothing new.
             return Err(StoreError::Forbidden(format!(
                 "集群“{}”不属于您的管辖范围",
                 c.full_name
@@ -307,10 +308,9 @@ impl Store {
         if ok {
             Ok(())
         } else {
-            Err(StoreError::Forbidden(format!(
-                "企业“{}”不属于您的管辖范围",
-                e.name
-            )))
+            // The same answer as for a code that does not exist, naming only what was asked:
+            // a refusal would tell that the enterprise exists, and its name.
+            Err(StoreError::NotFound(format!("企业“{}”", e.uscc)))
         }
     }
 
@@ -670,7 +670,8 @@ impl Store {
         Ok(())
     }
 
-    /// The largest member enterprises of a cluster by one yearly indicator.
+    /// The largest member enterprises of a cluster by one yearly indicator. An enterprise
+    /// account gets only its own row: the others' figures are not its to see.
     pub async fn top_enterprises(
         &self,
         actor: &Actor,
@@ -685,12 +686,17 @@ impl Store {
              JOIN enterprises e ON e.uscc = m.uscc
              JOIN data_values v ON v.unit_code = e.uscc AND v.indicator_code = $2 AND v.period = $3
              WHERE m.cluster_code = $1 AND m.valid_to IS NULL AND v.num_value IS NOT NULL
+               AND ($5 = '' OR e.uscc = $5)
              ORDER BY v.num_value DESC LIMIT $4",
         )
         .bind(cluster)
         .bind(indicator)
         .bind(period)
         .bind(limit)
+        .bind(match actor.scope() {
+            Scope::Enterprise(own) => own,
+            _ => String::new(),
+        })
         .fetch_all(self.pool())
         .await?;
         rows.iter()

@@ -117,7 +117,12 @@ impl Store {
             Scope::City => Ok(()),
             Scope::Enterprise(u) if u == unit => Ok(()),
             Scope::County(c) if self.county_of_unit(unit).await?.as_deref() == Some(c.as_str()) => Ok(()),
-            _ => Err(StoreError::Forbidden(format!("“{unit}”的数据不属于您的管辖范围"))),
+            // The plan's units (counties, clusters) are public: refused by name. An enterprise
+            // answers as one that does not exist, since a refusal would tell that it does.
+            _ if self.plan().org_unit(unit).is_some() || self.plan().cluster(unit).is_some() => {
+                Err(StoreError::Forbidden(format!("“{unit}”的数据不属于您的管辖范围")))
+            }
+            _ => Err(StoreError::NotFound(format!("“{unit}”的数据"))),
         }
     }
 

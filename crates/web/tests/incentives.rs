@@ -261,7 +261,7 @@ async fn the_wrong_role_gets_403_and_the_wrong_step_409() {
     let kjj = app.client_for("kjj").await; // 市科技局 is not responsible for 三(四)1
     assert_eq!(act(&kjj, app, id, "approve", json!({})).await.0, 403);
     let renqiu = app.client_for("renqiu").await; // another county
-    assert_eq!(act(&renqiu, app, id, "review", json!({})).await.0, 403);
+    assert_eq!(act(&renqiu, app, id, "review", json!({})).await.0, 404);
     let botou = app.client_for("botou").await;
     assert_eq!(act(&botou, app, id, "disburse", json!({})).await.0, 403);
     // Another enterprise cannot file for this one.
@@ -273,7 +273,7 @@ async fn the_wrong_role_gets_403_and_the_wrong_step_409() {
                "facts": {"recognition_level": "national_key"}}),
     )
     .await;
-    assert_eq!(s, 403);
+    assert_eq!(s, 404, "another enterprise answers as an unknown one");
 
     // Right role, wrong step.
     let czj = app.client_for("czj").await;
@@ -427,7 +427,7 @@ async fn a_county_sees_only_its_own_claims() {
         json!({"policy": "green_factory_national", "uscc": w.renqiu_a, "event_date": "2024-05-20"}),
     )
     .await;
-    assert_eq!(s, 403);
+    assert_eq!(s, 404);
     let (_, list) = get(&botou, app, "/api/v1/claims").await;
     let ids: Vec<i64> = list
         .as_array()
@@ -436,8 +436,8 @@ async fn a_county_sees_only_its_own_claims() {
         .map(|c| c["id"].as_i64().unwrap())
         .collect();
     assert_eq!(ids, [id]);
-    assert_eq!(get(&botou, app, &format!("/api/v1/claims/{rq_id}")).await.0, 403);
-    assert_eq!(get(&renqiu, app, &format!("/api/v1/claims/{id}")).await.0, 403);
+    assert_eq!(get(&botou, app, &format!("/api/v1/claims/{rq_id}")).await.0, 404);
+    assert_eq!(get(&renqiu, app, &format!("/api/v1/claims/{id}")).await.0, 404);
     // The enterprise sees its own; the city sees both.
     let (_, list) = get(&app.client_for("qiye").await, app, "/api/v1/claims").await;
     assert_eq!(list.as_array().unwrap().len(), 1);

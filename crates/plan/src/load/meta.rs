@@ -26,10 +26,17 @@ struct RawMeta {
     coordinator: String,
     #[serde(default)]
     counties_responsible_for_all_tasks: bool,
+    #[serde(default = "default_min_others")]
+    confidentiality_min_others: u32,
     #[serde(default)]
     source: String,
     #[serde(default)]
     note: String,
+}
+
+/// Statistics practice: an aggregate shown to a member is over at least three others.
+fn default_min_others() -> u32 {
+    3
 }
 
 /// The line of a top-level key in the YAML text, for errors found after parsing.
@@ -91,6 +98,16 @@ pub(super) fn parse_meta(text: &str) -> Result<PlanMeta, PlanError> {
             format!("目标年{}应晚于基年{}", raw.target_year, raw.baseline_year),
         ));
     }
+    if !(1..=100).contains(&raw.confidentiality_min_others) {
+        return Err(meta_err(
+            text,
+            "confidentiality_min_others",
+            format!(
+                "confidentiality_min_others 应为1到100之间的整数,实为{}",
+                raw.confidentiality_min_others
+            ),
+        ));
+    }
     Ok(PlanMeta {
         notice_title: if raw.notice_title.is_empty() {
             raw.name.clone()
@@ -109,6 +126,7 @@ pub(super) fn parse_meta(text: &str) -> Result<PlanMeta, PlanError> {
         lead_group: raw.lead_group,
         coordinator: raw.coordinator,
         counties_responsible_for_all_tasks: raw.counties_responsible_for_all_tasks,
+        confidentiality_min_others: raw.confidentiality_min_others,
         source: raw.source,
         note: raw.note.trim().to_string(),
     })

@@ -167,6 +167,16 @@ impl Store {
         };
         let county: String = row.try_get(0)?;
         let name: String = row.try_get(1)?;
+        let visible = match actor.scope() {
+            Scope::City => true,
+            Scope::County(c) => c == county,
+            Scope::Enterprise(u) => u == uscc,
+            Scope::Nothing => false,
+        };
+        if !visible {
+            // Outside the caller's scope: the answer for a code that is not registered.
+            return Err(StoreError::NotFound(format!("企业“{uscc}”")));
+        }
         // Filing asks only about the enterprise and its county, not the department.
         if !self.claim_who(actor, &county, &uscc, "").may_file() {
             return Err(StoreError::Forbidden(format!("无权为企业“{name}”申报")));
@@ -263,7 +273,7 @@ impl Store {
         let mut conn = self.pool().acquire().await?;
         let claim = self.claim_row(&mut conn, set, id).await?;
         if !Self::can_see_claim(actor, &claim) {
-            return Err(StoreError::Forbidden(format!("申请 #{id} 不属于您的管辖范围")));
+            return Err(StoreError::NotFound(format!("申请 #{id}")));
         }
         let events = sqlx::query(
             "SELECT at, actor, actor_role, from_status, to_status, comment FROM claim_events WHERE claim_id = $1 ORDER BY id",

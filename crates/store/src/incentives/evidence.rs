@@ -32,7 +32,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let c = self.claim_row(&mut tx, set, id).await?;
         if !Self::can_see_claim(actor, &c) {
-            return Err(StoreError::Forbidden(format!("申请 #{id} 不属于您的管辖范围")));
+            return Err(StoreError::NotFound(format!("申请 #{id}")));
         }
         // Who first (403), then the state (409).
         if !self.who_for(actor, &c).may_add_evidence() {

@@ -34,7 +34,7 @@ impl Store {
         }
         let c = self.claim_row(&mut tx, set, id).await?;
         if !Self::can_see_claim(actor, &c) {
-            return Err(StoreError::Forbidden(format!("申请 #{id} 不属于您的管辖范围")));
+            return Err(StoreError::NotFound(format!("申请 #{id}")));
         }
         let to = claim::transition(c.status, action, self.who_for(actor, &c)).map_err(|r| match r {
             Refusal::Conflict(m) => StoreError::Conflict(format!("申请 #{id} {m}")),

@@ -198,7 +198,7 @@ pub fn parse_qualification(q: &QualificationIn) -> Result<Qualification, (&'stat
 
 #[utoipa::path(post, path = "/api/v1/enterprises/{uscc}/qualifications", params(("uscc" = String, Path)),
     request_body = QualificationIn,
-    responses((status = 201), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+    responses((status = 201), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn add_qualification(
     State(st): State<AppState>,
     user: CurrentUser,

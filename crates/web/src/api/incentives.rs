@@ -216,7 +216,7 @@ pub fn parse_claim(set: &PolicySet, u: &CurrentUser, c: &ClaimIn) -> ApiResult<N
 }
 
 #[utoipa::path(post, path = "/api/v1/claims", request_body = ClaimIn,
-    responses((status = 201, body = ClaimDetail), (status = 403, body = super::ErrorBody),
+    responses((status = 201, body = ClaimDetail), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody),
         (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn create(
     State(st): State<AppState>,
@@ -280,7 +280,7 @@ pub fn action_input(a: &ActionIn) -> ApiResult<ActionInput> {
 #[utoipa::path(post, path = "/api/v1/claims/{id}/{action}",
     params(("id" = i64, Path), ("action" = String, Path, description = "submit | review | approve | release | disburse | reject")),
     request_body = ActionIn,
-    responses((status = 200, body = ClaimDetail), (status = 403, body = super::ErrorBody),
+    responses((status = 200, body = ClaimDetail), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody),
         (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn act(
     State(st): State<AppState>,
@@ -319,7 +319,7 @@ fn too_large_or(
 /// Upload one evidence file (multipart field `file`).
 #[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", params(("id" = i64, Path)),
     request_body(content = String, content_type = "multipart/form-data"),
-    responses((status = 201, body = EvidenceInfo), (status = 403, body = super::ErrorBody),
+    responses((status = 201, body = EvidenceInfo), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody),
         (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn upload(
     State(st): State<AppState>,

@@ -6,6 +6,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use clusterdesk_domain::confidentiality::aggregate_shown;
 use clusterdesk_domain::money::format_scaled;
 use clusterdesk_domain::{Fen, Period, Role};
 use clusterdesk_store::Scope;
@@ -345,6 +346,9 @@ struct ClusterPage {
     can_edit_plan: bool,
     top_year: i32,
     top: Vec<(String, String, String)>,
+    /// An enterprise account: the table holds its own row only.
+    own_only: bool,
+    totals_note: String,
 }
 
 pub async fn cluster(
@@ -353,12 +357,20 @@ pub async fn cluster(
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let c = st.store.get_cluster(&u.actor, &code).await?;
+    // An enterprise sees the cluster's totals only when they cover enough other members.
+    let min_others = st.store.plan().meta.confidentiality_min_others;
+    let totals_shown = !matches!(u.actor.scope(), Scope::Enterprise(_))
+        || aggregate_shown(c.enterprise_count as u64, true, min_others);
     let (_, full_year) = data_years(&st).await?;
     let mut years = Vec::new();
     let mut prev: Option<i64> = None;
     for y in years_to_show(&st, full_year) {
-        let t = st.store.cluster_totals("revenue", &format!("{y}-")).await?;
-        let v = t.iter().find(|(k, _)| *k == code).map(|(_, v)| *v);
+        let v = if totals_shown {
+            let t = st.store.cluster_totals("revenue", &format!("{y}-")).await?;
+            t.iter().find(|(k, _)| *k == code).map(|(_, v)| *v)
+        } else {
+            None
+        };
         let growth = match (prev, v) {
             (Some(p), Some(v)) if p > 0 => {
                 // Growth in tenths of a percent, rounded half away from zero, in integers.
@@ -403,6 +415,12 @@ pub async fn cluster(
         can_edit_plan,
         top_year: full_year,
         top,
+        own_only: matches!(u.actor.scope(), Scope::Enterprise(_)),
+        totals_note: if totals_shown {
+            String::new()
+        } else {
+            format!("本集群其他企业不足{min_others}家,汇总数据不向企业显示,以免推算出单个企业的数据。")
+        },
     };
     Ok(render(&page))
 }
