@@ -10,7 +10,7 @@ before(async () => { server = await startServer(); browser = await launchBrowser
 after(async () => { await browser?.close(); await server?.stop(); });
 
 test('the city sees fourteen ranked counties and a zero-sum transfer', async () => {
-  const page = await loginAs(browser, server.url, 'admin');
+  const page = await loginAs(browser, server, 'admin');
   await page.click('nav >> text=考核排名');
   assert.equal(await page.locator('h1').innerText(), '县(市)考核排名');
   const rows = page.locator('table.rank-table > tbody > tr');
@@ -46,7 +46,7 @@ test('the city sees fourteen ranked counties and a zero-sum transfer', async () 
 });
 
 test('a county leader sees its own row marked and its rank', async () => {
-  const page = await loginAs(browser, server.url, 'botou_leader');
+  const page = await loginAs(browser, server, 'botou_leader');
   await page.goto(server.url + '/assessment');
   const panel = page.locator('section.own-panel');
   assert.ok((await panel.locator('h2').innerText()).includes('本县排名 · 泊头市'));
@@ -62,7 +62,7 @@ test('a county leader sees its own row marked and its rank', async () => {
 });
 
 test('the bureau issues 泊头\'s 三(二)2 target; a wrong figure is named beside its field', async () => {
-  const page = await loginAs(browser, server.url, 'admin');
+  const page = await loginAs(browser, server, 'admin');
   await page.goto(server.url + '/assessment?year=2025');
   await page.click('text=各县(市)目标及来源(市工信局在此下达)');
   assert.match(await page.locator('h1').innerText(), /净增规上工业企业目标 · 2025年/);
@@ -84,7 +84,7 @@ test('the bureau issues 泊头\'s 三(二)2 target; a wrong figure is named besi
   await page.screenshot({ path: join(SHOTS, 'assessment-targets.png'), fullPage: true });
   await page.context().close();
   // A county leader reads them, with no form.
-  const leader = await loginAs(browser, server.url, 'botou_leader');
+  const leader = await loginAs(browser, server, 'botou_leader');
   await leader.goto(server.url + '/assessment/targets?year=2025');
   assert.equal(await leader.locator('#targets-form').count(), 0);
   assert.ok((await leader.locator('#t-130981').innerText()).includes('12'));

@@ -2,14 +2,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launchBrowser, loginAs, SHOTS } from './helpers.mjs';
+import { startServer, launchBrowser, loginAs, nextCode, totpAt, PASSWORD, TOTP_SECRET, SHOTS } from './helpers.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launchBrowser(); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
 test('a 泊头市 operator sees only its three clusters and opens one', async () => {
-  const page = await loginAs(browser, server.url, 'botou');
+  const page = await loginAs(browser, server, 'botou');
   assert.equal(await page.locator('h1').innerText(), '泊头市特色产业集群');
   const clusters = (await page.locator('td.clusters-inline a').allInnerTexts()).sort();
   assert.deepEqual(clusters, ['汽车模具', '环保设备', '铸造'].sort());
@@ -35,7 +35,7 @@ test('a 泊头市 operator sees only its three clusters and opens one', async ()
 });
 
 test('the city bureau sees 14 counties and 45 clusters and searches enterprises', async () => {
-  const page = await loginAs(browser, server.url, 'admin');
+  const page = await loginAs(browser, server, 'admin');
   assert.equal(await page.locator('table.home-counties tbody tr').count(), 14);
   assert.equal(await page.locator('td.clusters-inline a').count(), 45);
   // The dashboard: the latest month, the thirteen target rows, the ten largest enterprises.
@@ -55,4 +55,29 @@ test('the city bureau sees 14 counties and 45 clusters and searches enterprises'
   assert.ok((await page.locator('h2').allInnerTexts()).includes('资质与认定'));
   await page.screenshot({ path: join(SHOTS, 'enterprise.png'), fullPage: true });
   await page.context().close();
+});
+
+test('the bureau signs in with password and dynamic code; without the code it is refused', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await page.goto(server.url + '/login');
+  await page.screenshot({ path: join(SHOTS, 'login.png'), fullPage: true });
+  await page.fill('#username', 'admin');
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+  await page.waitForSelector('.error-box');
+  assert.ok(new URL(page.url()).pathname.startsWith('/login'));
+  assert.match(await page.locator('.error-box').innerText(), /该账户须输入动态口令/);
+  // A code from a minute ago is refused; the current one signs in.
+  const step = Math.floor(server.now() / 1000 / 30);
+  await page.fill('#password', PASSWORD);
+  await page.fill('#totp', totpAt(TOTP_SECRET, step - 3));
+  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+  await page.waitForSelector('.error-box');
+  assert.match(await page.locator('.error-box').innerText(), /动态口令不正确或已使用过/);
+  await page.fill('#password', PASSWORD);
+  await page.fill('#totp', await nextCode(server, 'admin'));
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  assert.equal(await page.locator('table.home-counties tbody tr').count(), 14);
+  await context.close();
 });

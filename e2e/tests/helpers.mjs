@@ -1,5 +1,6 @@
 // Start the real clusterdesk binary on a fresh demo database, and Debian's Chromium.
 import { spawn, execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -7,6 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const PASSWORD = 'E2e-Demo-Pass-2026!';
+/**
+ * The demo accounts' TOTP secret (CLUSTERDESK_DEMO_TOTP_SECRET), base32: the bureau and the
+ * 三员 sign in with the six-digit code a phone would show, computed here as RFC 6238 says.
+ */
+export const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const here = dirname(fileURLToPath(import.meta.url));
 export const SHOTS = join(here, '..', 'screenshots');
 
@@ -35,13 +41,15 @@ export async function startServer({ enterprises = 600, seed = 7 } = {}) {
     db = pg.replace(/\/[^/]*$/, '/' + name);
     dropDb = () => execFileSync('psql', [pg, '-qc', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: 'pipe' });
   }
-  const env = { ...process.env, CLUSTERDESK_DEMO_PASSWORD: PASSWORD, CLUSTERDESK_NOW: NOW };
+  const env = { ...process.env, CLUSTERDESK_DEMO_PASSWORD: PASSWORD, CLUSTERDESK_DEMO_TOTP_SECRET: TOTP_SECRET, CLUSTERDESK_NOW: NOW };
   execFileSync(BIN, ['--db', db, 'demo', '--enterprises', String(enterprises), '--seed', String(seed)], { env, stdio: 'pipe' });
   if (pg) {
     // The demo really went to PostgreSQL, not to a file beside the tests.
     const n = Number(execFileSync('psql', [db, '-tAc', 'SELECT COUNT(*) FROM enterprises'], { encoding: 'utf8' }).trim());
     if (n !== enterprises) throw new Error(`the PostgreSQL database holds ${n} enterprises, not ${enterprises}`);
   }
+  // The server's clock starts at NOW when it starts: its time is NOW plus the time since.
+  const started = Date.now();
   const proc = spawn(BIN, ['--db', db, 'serve', '--bind', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
@@ -57,6 +65,8 @@ export async function startServer({ enterprises = 600, seed = 7 } = {}) {
   return {
     url,
     engine: pg ? 'postgres' : 'sqlite',
+    /** The server's time, in milliseconds since 1970. */
+    now: () => Date.parse(NOW) + (Date.now() - started),
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
@@ -79,12 +89,59 @@ export async function launchBrowser() {
 }
 
 /** A new page at 1366×768, signed in through the login form. */
-export async function loginAs(browser, url, username) {
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, acc = 0;
+  const out = [];
+  for (const c of text.replace(/[\s=-]/g, '').toUpperCase()) {
+    acc = (acc << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) { bits -= 8; out.push((acc >> bits) & 0xff); }
+  }
+  return Buffer.from(out);
+}
+
+/** The six-digit code of a secret at a 30-second step (RFC 4226 dynamic truncation). */
+export function totpAt(secret, step) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigInt64BE(BigInt(step));
+  const h = createHmac('sha1', base32Decode(secret)).update(msg).digest();
+  const o = h[19] & 0x0f;
+  const bin = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(bin % 1000000).padStart(6, '0');
+}
+
+/** The accounts that sign in with a second factor, and the last step each one spent. */
+const SECOND_FACTOR = new Set(['admin', 'sysadmin', 'secadmin', 'auditor']);
+const lastStep = new Map();
+
+/**
+ * The next code of a demo account at the server's time, as its holder's phone shows it: a code
+ * is good once, so a second sign-in within the same 30 s takes the next step's (the server
+ * accepts one step either side), and waits when those are spent.
+ */
+export async function nextCode(server, username) {
+  for (;;) {
+    const now = Math.floor(server.now() / 1000 / 30);
+    const key = `${server.url} ${username}`;
+    const step = Math.max(now - 1, (lastStep.get(key) ?? -Infinity) + 1);
+    if (step <= now + 1) { lastStep.set(key, step); return totpAt(TOTP_SECRET, step); }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** `server` is what startServer returned, or its URL (accounts without a second factor only). */
+export async function loginAs(browser, server, username) {
+  const url = typeof server === 'string' ? server : server.url;
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
   const page = await context.newPage();
   await page.goto(url + '/login');
   await page.fill('#username', username);
   await page.fill('#password', PASSWORD);
+  if (SECOND_FACTOR.has(username)) {
+    if (typeof server === 'string') throw new Error(`loginAs(${username}) needs the server, for its clock`);
+    await page.fill('#totp', await nextCode(server, username));
+  }
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
   return page;
 }

@@ -15,7 +15,7 @@ after(async () => { await browser?.close(); await server?.stop(); });
 test('a claim goes from filing to disbursement and shows in the ledger and the budget', async () => {
   // The budget year is the server's (Beijing) year at the tests' date, as the approval uses.
   const year = String(TODAY.year);
-  const czj = await loginAs(browser, server.url, 'czj');
+  const czj = await loginAs(browser, server, 'czj');
   await czj.click('nav >> text=预算');
   await czj.fill('input[name=year]', year);
   await czj.fill('input[name=funding_source]', '市级财政');
@@ -24,7 +24,7 @@ test('a claim goes from filing to disbursement and shows in the ledger and the b
   assert.ok((await czj.locator('.ok-box').innerText()).includes('500.00 万元'));
 
   // The enterprise: the calculator first (三(三)1: 1,500,000 × 50% = 750,000.00), then the claim.
-  const qiye = await loginAs(browser, server.url, 'qiye');
+  const qiye = await loginAs(browser, server, 'qiye');
   await qiye.click('nav >> text=政策计算器');
   await qiye.selectOption('#policy', 'informatization');
   await qiye.click('button[name=choose]');
@@ -51,14 +51,14 @@ test('a claim goes from filing to disbursement and shows in the ledger and the b
   assert.ok((await qiye.locator('body').innerText()).includes('发票清单.txt'));
 
   // The county's queue, then review.
-  const botou = await loginAs(browser, server.url, 'botou');
+  const botou = await loginAs(browser, server, 'botou');
   await botou.click('nav >> text=申报审核');
   assert.ok((await botou.locator('table').innerText()).includes('信息化软硬件与服务补助'));
   await botou.goto(claimUrl);
   await Promise.all([botou.waitForURL(/done=review/), botou.click('form:has(input[value=review]) button')]);
 
   // 市工信局 approves (the responsible department of 三(三)1); 市财政局 disburses.
-  const admin = await loginAs(browser, server.url, 'admin');
+  const admin = await loginAs(browser, server, 'admin');
   await admin.goto(claimUrl);
   await Promise.all([admin.waitForURL(/done=approve/), admin.click('form:has(input[value=approve]) button')]);
   assert.equal(await admin.locator('form:has(input[value=disburse])').count(), 0, 'the bureau does not pay');
@@ -81,7 +81,7 @@ test('a claim goes from filing to disbursement and shows in the ledger and the b
 });
 
 test('免申即享 lists unclaimed rewards with the clause and the amount', async () => {
-  const admin = await loginAs(browser, server.url, 'admin');
+  const admin = await loginAs(browser, server, 'admin');
   await admin.click('nav >> text=免申即享');
   assert.equal(await admin.locator('h1').innerText(), '免申即享');
   const cards = await admin.locator('.cards').innerText();

@@ -13,7 +13,7 @@ const CLAUSES = ['二.1a', '二.1b', '二.1c', '二.2a', '二.2b', '二.2c', '�
 const WORDS = ['已达成', '进度正常', '需加快', '进展有限', '倒退'];
 
 test('the city sees the twelve targets with their final 2025 status', async () => {
-  const page = await loginAs(browser, server.url, 'admin');
+  const page = await loginAs(browser, server, 'admin');
   await page.click('nav >> text=目标进度');
   await page.fill('#as_of', '2025-12');
   await Promise.all([page.waitForURL(/as_of=2025-12/), page.click('form.filters button[type=submit]')]);
@@ -40,7 +40,7 @@ test('the city sees the twelve targets with their final 2025 status', async () =
 });
 
 test('a county leader sees its own county and its share of each target', async () => {
-  const page = await loginAs(browser, server.url, 'botou_leader');
+  const page = await loginAs(browser, server, 'botou_leader');
   await page.goto(server.url + '/progress?as_of=2025-06');
   assert.equal(await page.locator('h1').innerText(), '泊头市 · 目标进度');
   assert.equal(await page.locator('select#county').count(), 0, 'no county picker');
@@ -54,7 +54,7 @@ test('a county leader sees its own county and its share of each target', async (
 });
 
 test('a target opens with its trend, the verdict, the counties and the values behind a figure', async () => {
-  const page = await loginAs(browser, server.url, 'admin');
+  const page = await loginAs(browser, server, 'admin');
   await page.goto(server.url + '/progress?as_of=2025-06');
   await Promise.all([page.waitForURL(/\/progress\/%E4%BA%8C\.3a/), page.click('a:has(strong:text-is("二.3a"))')]);
   assert.equal(await page.locator('h1').innerText(), '二.3a 高新技术企业');
@@ -76,7 +76,7 @@ test('a target opens with its trend, the verdict, the counties and the values be
 });
 
 test('a county leader sees its own row and its rank', async () => {
-  const page = await loginAs(browser, server.url, 'botou_leader');
+  const page = await loginAs(browser, server, 'botou_leader');
   await page.goto(server.url + '/progress/%E4%BA%8C.1a?as_of=2025-12');
   assert.equal(await page.locator('table.ctable tr.own').count(), 1);
   assert.ok((await page.locator('table.ctable tr.own').innerText()).includes('泊头市'));
@@ -89,7 +89,7 @@ test('a county leader sees its own row and its rank', async () => {
 });
 
 test('the cluster metrics page: tiers, portfolio, sortable table, the LQ caveat, downloads', async () => {
-  const page = await loginAs(browser, server.url, 'admin');
+  const page = await loginAs(browser, server, 'admin');
   await page.click('nav >> text=集群分析');
   assert.ok((await page.locator('h1').innerText()).startsWith('集群分析'));
   assert.equal(await page.locator('svg.chart.tiers').count(), 1);

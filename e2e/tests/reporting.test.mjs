@@ -62,7 +62,7 @@ async function unread(p) {
 
 test('reminder, LibreOffice template round trip, submit, approve, accept, dashboard, unlock, compare', async () => {
   // The bureau reminds 泊头 about its longest-overdue period, with a message.
-  const admin = await loginAs(browser, server.url, 'admin');
+  const admin = await loginAs(browser, server, 'admin');
   await admin.goto(server.url + '/reporting/status');
   // The matrix on this date, worked out from 四(四)'s deadline (the 10th of the next month): the
   // newest month whose deadline has passed is overdue for 泊头, which the demo leaves unsent;
@@ -88,7 +88,7 @@ test('reminder, LibreOffice template round trip, submit, approve, accept, dashbo
   await admin.screenshot({ path: join(SHOTS, 'reporting-overdue.png') });
 
   // 泊头's operator sees the unread count, opens the inbox, finds the reminder, marks it read.
-  const op = await loginAs(browser, server.url, 'botou');
+  const op = await loginAs(browser, server, 'botou');
   const before = await unread(op);
   assert.ok(before >= 1, `unread ${before}`);
   await clickAndWait(op, 'nav.side a[href="/reporting/inbox"]');
@@ -132,7 +132,7 @@ test('reminder, LibreOffice template round trip, submit, approve, accept, dashbo
   await upload(op, bad);
   assert.ok((await op.content()).includes('period_locked'));
 
-  const leader = await loginAs(browser, server.url, 'botou_leader');
+  const leader = await loginAs(browser, server, 'botou_leader');
   await leader.goto(server.url + page);
   // The leader reads the operator's explanation beside each warning before approving.
   assert.ok((await leader.locator('#validation').innerText()).includes(why));

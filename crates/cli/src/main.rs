@@ -136,6 +136,9 @@ enum UserCmd {
     Disable { username: String },
     /// Enable a disabled account again.
     Enable { username: String },
+    /// Give an account a new second factor (TOTP secret and recovery codes), printed once;
+    /// the old ones stop working.
+    Totp { username: String },
 }
 
 #[derive(Subcommand)]
@@ -261,9 +264,41 @@ fn print_demo(report: &DemoReport, password: &str) {
         "演示数据已生成:{} 家企业,{} 个数据值。",
         report.enterprises, report.values
     );
-    println!("演示账户(密码均为 {password}):");
+    println!("演示账户(密码均为 {password};有动态口令密钥的账户登录时还须输入动态口令):");
     for a in &report.accounts {
-        println!("  {:<14} {:<16} {}", a.username, a.role.label(), a.org_name);
+        let secret = a.totp_secret.as_deref().unwrap_or("");
+        println!(
+            "  {:<14} {:<16} {:<20} {secret}",
+            a.username,
+            a.role.label(),
+            a.org_name
+        );
+    }
+}
+
+/// The second factor of an account, shown once to its holder.
+fn print_enrolment(e: &clusterdesk_store::second_factor::Enrolment) {
+    println!(
+        "用户 {} 的动态口令(登录时须输入手机动态口令应用中的6位数字):",
+        e.username
+    );
+    println!("  密钥(在应用中手动输入,基于时间):{}", e.secret);
+    println!("  应用地址:{}", e.uri);
+    println!(
+        "  恢复码(每个可代替动态口令使用一次,请妥善保管):{}",
+        e.recovery_codes.join("  ")
+    );
+}
+
+/// `CLUSTERDESK_DEMO_TOTP_SECRET`: the demo accounts' TOTP secret in base32, so that scripts
+/// and tests can compute their codes.
+fn demo_totp_secret() -> Result<Option<Vec<u8>>> {
+    match std::env::var("CLUSTERDESK_DEMO_TOTP_SECRET") {
+        Ok(s) if !s.trim().is_empty() => clusterdesk_domain::totp::base32_decode(&s)
+            .filter(|b| b.len() >= 10)
+            .map(Some)
+            .ok_or_else(|| anyhow::anyhow!("CLUSTERDESK_DEMO_TOTP_SECRET 应为至少16个base32字符(A–Z、2–7)")),
+        _ => Ok(None),
     }
 }
 
@@ -277,6 +312,7 @@ async fn run_demo(store: &Store, a: &DemoArgs) -> Result<()> {
         },
         seed: a.seed,
         password: demo_password(),
+        totp_secret: demo_totp_secret()?,
     };
     if !matches!(opts.from, Period::Month { .. })
         || !matches!(opts.to, Period::Month { .. })
@@ -416,6 +452,12 @@ async fn run(cli: Cli) -> Result<()> {
                 )
                 .await?;
             println!("已创建用户 {username}({})", role.label());
+            if role.needs_second_factor() {
+                let e = store
+                    .enrol_totp(&audit_cmd::cli_actor(), username.trim(), None)
+                    .await?;
+                print_enrolment(&e);
+            }
             Ok(())
         }
         Cmd::Audit(c) => {
@@ -436,6 +478,14 @@ async fn run(cli: Cli) -> Result<()> {
             let who = audit_cmd::cli_actor().username;
             let e = clusterdesk_store::audit::AuditEntry::new(&who, "restore", file.display().to_string());
             store.audit(e).await?;
+            Ok(())
+        }
+        Cmd::User(UserCmd::Totp { username }) => {
+            let store = open(&cli).await?;
+            let e = store
+                .enrol_totp(&audit_cmd::cli_actor(), username.trim(), None)
+                .await?;
+            print_enrolment(&e);
             Ok(())
         }
         Cmd::User(UserCmd::Unlock { username }) => {

@@ -29,9 +29,10 @@ async fn trail(store: &clusterdesk_store::Store) {
         user_agent: "test".into(),
     };
     store
-        .login("botou", "Test-Password-2026!", &from)
+        .login("botou", "Test-Password-2026!", None, &from)
         .await
         .unwrap()
+        .signed_in()
         .unwrap();
     for i in 0..3 {
         store

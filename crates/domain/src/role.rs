@@ -72,6 +72,15 @@ impl Role {
         matches!(self, Role::CityAdmin | Role::CityDepartment | Role::Leader)
     }
 
+    /// Signs in with a second factor (TOTP) besides the password: the bureau and the 三员,
+    /// who can change what others see or do (GB/T 22239-2019 8.1.4.1 d).
+    pub fn needs_second_factor(self) -> bool {
+        matches!(
+            self,
+            Role::CityAdmin | Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor
+        )
+    }
+
     /// 三员分立: these roles manage accounts or read the audit log, never business data.
     pub fn is_separation_of_duties(self) -> bool {
         matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor)

@@ -22,6 +22,7 @@ pub mod registry;
 pub mod reminders;
 pub mod reporting;
 pub mod revisions;
+pub mod second_factor;
 pub mod sessions;
 mod sqlite_c;
 pub mod testsupport;

@@ -4,9 +4,29 @@
 
 use crate::accounts::{Session, UserInfo, random_token, token_hash, verify_password};
 use crate::audit::AuditEntry;
+use crate::second_factor::{Needed, Verdict};
 use crate::{Actor, Result, Store};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::Row;
+
+/// How a sign-in ended.
+pub enum Login {
+    SignedIn(UserInfo, Session),
+    /// Unknown user, wrong password or a disabled account: one answer for all three.
+    Refused,
+    /// The password was right; the second factor was missing, wrong or not set up.
+    SecondFactor(Needed),
+}
+
+impl Login {
+    /// The user and session when signed in.
+    pub fn signed_in(self) -> Option<(UserInfo, Session)> {
+        match self {
+            Login::SignedIn(u, s) => Some((u, s)),
+            _ => None,
+        }
+    }
+}
 
 /// Where a sign-in comes from, kept with the session for its owner's list.
 #[derive(Debug, Clone, Default)]
@@ -48,8 +68,9 @@ impl Store {
         &self,
         username: &str,
         password: &str,
+        second: Option<&str>,
         from: &Client,
-    ) -> Result<Option<(UserInfo, Session)>> {
+    ) -> Result<Login> {
         let row = sqlx::query(
             "SELECT id, username, display_name, password_hash, role, org_code, must_change_password, disabled,
                     password_changed_at, created_at
@@ -64,7 +85,7 @@ impl Store {
                 password,
                 "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$ZmFrZWZha2VmYWtlZmFrZWZha2VmYWtlZmFrZQ",
             );
-            return Ok(None);
+            return Ok(Login::Refused);
         };
         let hash: String = row.try_get("password_hash")?;
         let disabled: i64 = row.try_get("disabled")?;
@@ -75,9 +96,14 @@ impl Store {
                     .execute(self.pool())
                     .await?;
             }
-            return Ok(None);
+            return Ok(Login::Refused);
         }
         let mut user = Self::row_to_user(&row)?;
+        // A wrong code is a failed sign-in like a wrong password: the caller counts it (and the
+        // audit trail records it) through the lockout.
+        if let Verdict::Refused(needed) = self.second_factor(user.id, user.role, second).await? {
+            return Ok(Login::SecondFactor(needed));
+        }
         let now = self.clock().now();
         let rules = *self.session_rules();
         let changed: String = row.try_get("password_changed_at")?;
@@ -137,7 +163,7 @@ impl Store {
             .with(serde_json::json!({"password_expired": expired}));
         self.audit_in(&mut tx, e).await?;
         tx.commit().await?;
-        Ok(Some((user, session)))
+        Ok(Login::SignedIn(user, session))
     }
 
     /// The actor behind a session cookie, with the session's CSRF token; None if unknown,

@@ -14,6 +14,7 @@ fn opts(seed: u64) -> DemoOptions {
         to: Period::parse("2022-06").unwrap(),
         seed,
         password: "Demo-Test-Pass-1!".into(),
+        totp_secret: None,
     }
 }
 

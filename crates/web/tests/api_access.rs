@@ -58,8 +58,26 @@ async fn the_first_administrator_needs_the_console_token() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 303);
+    // The bureau's account signs in with a second factor: its secret and recovery codes are
+    // shown once, and the first sign-in is the login page's.
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("请设置动态口令"), "{page}");
+    assert_eq!(page.matches("<li>").count(), 10, "ten recovery codes");
+    let secret: String = sqlx::query_scalar("SELECT totp_secret FROM users WHERE username = 'chief'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("id=\"totp-secret\">{secret}<")), "{page}");
     assert_eq!(app.store.user_count().await.unwrap(), 1);
+    let code = app.totp_code("chief").await.expect("a secret");
+    let r = c
+        .post(app.url("/api/v1/login"))
+        .json(&serde_json::json!({"username": "chief", "password": common::PASSWORD, "totp": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     // The token works once: the page is gone when an account exists.
     let r = c
         .post(app.url("/setup"))

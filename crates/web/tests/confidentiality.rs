@@ -54,6 +54,7 @@ async fn demo_app() -> TestApp {
             to: Period::parse("2026-11").unwrap(),
             seed: 5,
             password: PASSWORD.into(),
+            totp_secret: None,
         },
     )
     .await

@@ -103,12 +103,126 @@ async fn login_from(app: &TestApp, from: &str, username: &str, password: &str) -
         .anonymous()
         .post(app.url("/api/v1/login"))
         .header("x-forwarded-for", from)
-        .json(&serde_json::json!({"username": username, "password": password}))
+        .json(&serde_json::json!({
+            "username": username,
+            "password": password,
+            "totp": app.totp_code(username).await,
+        }))
         .send()
         .await
         .unwrap();
     let status = r.status().as_u16();
     (status, r.text().await.unwrap())
+}
+
+/// A sign-in with a given second factor (None: without one), from loopback.
+async fn login_with(app: &TestApp, username: &str, code: Option<&str>) -> (u16, Value) {
+    let r = app
+        .anonymous()
+        .post(app.url("/api/v1/login"))
+        .json(&serde_json::json!({"username": username, "password": PASSWORD, "totp": code}))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+/// RFC 6238 appendix B's secret and times, through HTTP: at T = 1111111111 (step 37037037) the
+/// code is 050471, and at the step before (T = 1111111109) 081804. Each is accepted once; a
+/// recovery code once; five wrong codes lock the pair like five wrong passwords.
+#[tokio::test]
+async fn the_bureau_signs_in_with_a_code_each_good_once() {
+    let at = chrono::DateTime::from_timestamp(1111111111, 0).unwrap();
+    let app = spawn_app_at(Clock::fixed(at), |_| {}).await;
+    app.add_user("chief", Role::CityAdmin, "130900").await;
+    app.add_user("botou", Role::CountyOperator, "130981").await;
+    let e = app
+        .store
+        .enrol_totp(&Actor::system("test"), "chief", Some(b"12345678901234567890"))
+        .await
+        .unwrap();
+    assert_eq!(e.secret, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+    assert_eq!(e.recovery_codes.len(), 10);
+
+    let (s, v) = login_with(&app, "chief", None).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (401, Some("second_factor_required")),
+        "{v}"
+    );
+    assert!(v["error"]["message"].as_str().unwrap().contains("动态口令"));
+    // The previous step's code (a phone 30 s behind), then the current one; neither twice.
+    assert_eq!(login_with(&app, "chief", Some("081804")).await.0, 200);
+    let (s, v) = login_with(&app, "chief", Some("081804")).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (401, Some("second_factor_wrong")),
+        "{v}"
+    );
+    assert_eq!(login_with(&app, "chief", Some("050471")).await.0, 200);
+    assert_eq!(login_with(&app, "chief", Some("050471")).await.0, 401);
+    // A recovery code, typed as people do, once.
+    let code = e.recovery_codes[3].to_uppercase().replace('-', " ");
+    assert_eq!(login_with(&app, "chief", Some(&code)).await.0, 200);
+    assert_eq!(login_with(&app, "chief", Some(&code)).await.0, 401);
+    assert_eq!(app.store.recovery_codes_left("chief").await.unwrap(), 9);
+    // A sign-in clears its pair's failures: one wrong code since. Four more make five, and the
+    // pair is locked, right code or not: six digits cannot be guessed faster than passwords.
+    let next = clusterdesk_domain::totp::code_text(b"12345678901234567890", 37037038);
+    for wrong in ["000000", "999999", "111111", "222222"] {
+        assert_ne!(wrong, next);
+        assert_eq!(login_with(&app, "chief", Some(wrong)).await.0, 401);
+    }
+    assert_eq!(login_with(&app, "chief", Some(&next)).await.0, 429);
+
+    // A county operator signs in with the password alone, until it takes a second factor too.
+    assert_eq!(login_with(&app, "botou", None).await.0, 200);
+    app.store
+        .enrol_totp(&Actor::system("test"), "botou", Some(b"12345678901234567890"))
+        .await
+        .unwrap();
+    assert_eq!(login_with(&app, "botou", None).await.0, 401);
+    assert_eq!(login_with(&app, "botou", Some("050471")).await.0, 200);
+}
+
+/// An account of a role that must have a second factor and has none is refused with what to do,
+/// never let in on the password alone.
+#[tokio::test]
+async fn an_administrator_without_a_second_factor_is_refused() {
+    let app = spawn_app().await;
+    app.store
+        .create_user(
+            &Actor::system("test"),
+            clusterdesk_store::accounts::NewUser {
+                username: "audit2".into(),
+                display_name: "审计员".into(),
+                password: PASSWORD.into(),
+                role: Role::Auditor,
+                org_code: "130900".into(),
+                temporary: false,
+            },
+        )
+        .await
+        .unwrap();
+    let (s, v) = login_with(&app, "audit2", Some("123456")).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (401, Some("second_factor_not_enrolled")),
+        "{v}"
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("clusterdesk user totp")
+    );
+    app.store
+        .enrol_totp(&Actor::system("test"), "audit2", None)
+        .await
+        .unwrap();
+    let code = app.totp_code("audit2").await;
+    assert_eq!(login_with(&app, "audit2", code.as_deref()).await.0, 200);
 }
 
 #[tokio::test]

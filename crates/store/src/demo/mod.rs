@@ -26,6 +26,9 @@ pub struct DemoOptions {
     pub to: Period,
     pub seed: u64,
     pub password: String,
+    /// The TOTP secret of the accounts that sign in with one (`CLUSTERDESK_DEMO_TOTP_SECRET`,
+    /// so that scripts and tests can compute the codes); a random one each when None.
+    pub totp_secret: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -34,6 +37,8 @@ pub struct DemoAccount {
     pub role: Role,
     pub org_code: String,
     pub org_name: String,
+    /// Base32, for the accounts that sign in with a second factor.
+    pub totp_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -612,6 +617,14 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 },
             )
             .await?;
+        let totp_secret = if role.needs_second_factor() {
+            let e = store
+                .enrol_totp(&actor, name, opts.totp_secret.as_deref())
+                .await?;
+            Some(e.secret)
+        } else {
+            None
+        };
         let org_name = match plan.org_unit(&org) {
             Some(u) => u.name.clone(),
             // An enterprise account is bound to a USCC: show the enterprise's name.
@@ -626,6 +639,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
             role,
             org_code: org,
             org_name,
+            totp_secret,
         });
     }
     store.meta_set("demo_seed", &opts.seed.to_string()).await?;

@@ -11,13 +11,18 @@ use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::IntoResponse;
 use clusterdesk_store::accounts::UserInfo;
-use clusterdesk_store::sessions::SessionInfo;
+use clusterdesk_store::second_factor::Needed;
+use clusterdesk_store::sessions::{Login, SessionInfo};
 use utoipa_axum::routes;
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// The second factor (a six-digit TOTP code or a recovery code), required for the bureau
+    /// and the 三员, and for any account that has one.
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -36,8 +41,12 @@ pub async fn login(
 ) -> ApiResult<impl IntoResponse> {
     let name = req.username.trim();
     st.login_limiter.check(&st.store, name, &from.address).await?;
-    match st.store.login(name, &req.password, &from).await? {
-        Some((user, session)) => {
+    match st
+        .store
+        .login(name, &req.password, req.totp.as_deref(), &from)
+        .await?
+    {
+        Login::SignedIn(user, session) => {
             st.login_limiter.success(&st.store, name, &from.address).await?;
             let body = LoginResponse {
                 user,
@@ -45,9 +54,19 @@ pub async fn login(
             };
             Ok(([(SET_COOKIE, set_cookie(&session.token))], Json(body)))
         }
-        None => {
+        Login::Refused => {
             st.login_limiter.failure(&st.store, name, &from.address).await?;
             Err(bad_credentials())
+        }
+        Login::SecondFactor(needed) => {
+            if needed == Needed::Wrong {
+                st.login_limiter.failure(&st.store, name, &from.address).await?;
+            }
+            Err(WebError::new(
+                StatusCode::UNAUTHORIZED,
+                needed.code(),
+                needed.message(),
+            ))
         }
     }
 }

@@ -13,6 +13,8 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use clusterdesk_domain::Role;
 use clusterdesk_store::accounts::NewUser;
+use clusterdesk_store::second_factor::Needed;
+use clusterdesk_store::sessions::Login;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -103,6 +105,9 @@ pub struct LoginForm {
     next: Option<String>,
     #[serde(default)]
     token: String,
+    /// The second factor: a six-digit code or a recovery code.
+    #[serde(default)]
+    totp: String,
 }
 
 pub async fn login_submit(
@@ -140,18 +145,26 @@ pub async fn login_submit(
     if let Err(e) = st.login_limiter.check(&st.store, name, &from.address).await {
         return fail(e.message);
     }
-    match st.store.login(name, &f.password, &from).await {
-        Ok(Some((_, session))) => {
+    match st.store.login(name, &f.password, Some(&f.totp), &from).await {
+        Ok(Login::SignedIn(_, session)) => {
             if let Err(e) = st.login_limiter.success(&st.store, name, &from.address).await {
                 return fail(e.message);
             }
             ([(SET_COOKIE, set_cookie(&session.token))], Redirect::to(&next)).into_response()
         }
-        Ok(None) => {
+        Ok(Login::Refused) => {
             if let Err(e) = st.login_limiter.failure(&st.store, name, &from.address).await {
                 return fail(e.message);
             }
             fail("用户名或密码错误".into())
+        }
+        Ok(Login::SecondFactor(needed)) => {
+            if needed == Needed::Wrong
+                && let Err(e) = st.login_limiter.failure(&st.store, name, &from.address).await
+            {
+                return fail(e.message);
+            }
+            fail(needed.message().into())
         }
         Err(e) => fail(crate::error::WebError::from(e).message),
     }
@@ -200,11 +213,7 @@ pub struct SetupForm {
 }
 
 /// First run: the one-time token printed on the console proves the person runs the server.
-pub async fn setup_submit(
-    State(st): State<AppState>,
-    ClientInfo(from): ClientInfo,
-    Form(f): Form<SetupForm>,
-) -> Response {
+pub async fn setup_submit(State(st): State<AppState>, Form(f): Form<SetupForm>) -> Response {
     let again = |msg: String| {
         (
             axum::http::StatusCode::BAD_REQUEST,
@@ -241,8 +250,32 @@ pub async fn setup_submit(
         return again(crate::error::WebError::from(e).message);
     }
     *st.setup_token.lock().expect("not poisoned") = None;
-    match st.store.login(&f.username, &f.password, &from).await {
-        Ok(Some((_, s))) => ([(SET_COOKIE, set_cookie(&s.token))], Redirect::to("/")).into_response(),
-        _ => Redirect::to("/login").into_response(),
+    // The bureau signs in with a second factor: the secret and recovery codes are shown now,
+    // once, and the first sign-in is the login page's.
+    match st
+        .store
+        .enrol_totp(
+            &clusterdesk_store::Actor::system("setup"),
+            f.username.trim(),
+            None,
+        )
+        .await
+    {
+        Ok(e) => render(&SecondFactorPage {
+            username: e.username,
+            secret: e.secret,
+            uri: e.uri,
+            recovery_codes: e.recovery_codes,
+        }),
+        Err(e) => again(crate::error::WebError::from(e).message),
     }
+}
+
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+struct SecondFactorPage {
+    username: String,
+    secret: String,
+    uri: String,
+    recovery_codes: Vec<String>,
 }
