@@ -4,18 +4,16 @@
 mod map;
 mod page;
 mod phasing;
-mod svg;
 
 use crate::AppState;
 use axum::Router;
 use axum::routing::get;
 use page::page;
 use phasing::{phasing, phasing_submit};
-use rust_decimal::prelude::ToPrimitive;
 
 pub use map::{county_map, map_note};
 pub(super) use page::target_text;
-pub use svg::bar_svg;
+pub use clusterdesk_figures::progress::bar_svg;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -42,20 +40,4 @@ pub(super) fn icon(status: &str) -> &'static str {
         "deteriorating" => "✗",
         _ => "?",
     }
-}
-
-/// Fill colour of a status; the word and the icon go with it everywhere.
-fn colour(status: &str) -> &'static str {
-    match status {
-        "achieved" => "#1e7b34",
-        "on_track" => "#1d4f91",
-        "needs_acceleration" => "#9a6700",
-        "limited_progress" => "#c2410c",
-        "deteriorating" => "#b42318",
-        _ => "#7b8794",
-    }
-}
-
-fn f(d: &rust_decimal::Decimal) -> f64 {
-    d.to_f64().unwrap_or(0.0)
 }

@@ -2,7 +2,7 @@
 //! and the table as a download.
 
 use super::map::{MAP_METRICS, MapQuery, county_map, map_note, metric_tiles};
-use super::svg::{bar_svg, trend_svg};
+use clusterdesk_figures::progress::{bar_svg, trend_svg};
 use super::{STATUSES, icon};
 use crate::AppState;
 use crate::api::progress::{ProgressQuery, resolve};

@@ -1,0 +1,13 @@
+//! The figures and charts the pages show, computed once for every reader: the pages of `web`
+//! and the PDF bulletins call the same functions, so a bulletin and a page cannot disagree.
+//!
+//! Pure functions over plain data (analytics results and plain structs) that return SVG
+//! strings or figure structs. No web framework, no store, no database.
+//!
+//! - [`charts`]: SVG charts (trend, tiers, portfolio bubbles, county maps) and the one escaper.
+//! - [`progress`]: a target's progress bar and trend chart, the colour of a status.
+
+pub mod charts;
+pub mod progress;
+
+pub use charts::esc;
