@@ -5,9 +5,15 @@
 //! strings or figure structs. No web framework, no store, no database.
 //!
 //! - [`charts`]: SVG charts (trend, tiers, portfolio bubbles, county maps) and the one escaper.
+//! - [`home`]: the dashboard's headline numbers and target list.
 //! - [`progress`]: a target's progress bar and trend chart, the colour of a status.
+//! - [`table`]: the progress page's table and status counts (also on the home page).
+//! - [`target`]: one target's trend chart, verdict and number formats.
 
 pub mod charts;
+pub mod home;
 pub mod progress;
+pub mod table;
+pub mod target;
 
 pub use charts::esc;

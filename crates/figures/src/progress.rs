@@ -4,6 +4,27 @@ use crate::charts::esc;
 use clusterdesk_analytics::targets::{TargetProgress, show_value};
 use rust_decimal::prelude::ToPrimitive;
 
+/// The Open SDG statuses in the order they are counted on a page.
+pub const STATUSES: [(&str, &str); 5] = [
+    ("achieved", "已达成"),
+    ("on_track", "进度正常"),
+    ("needs_acceleration", "需加快"),
+    ("limited_progress", "进展有限"),
+    ("deteriorating", "倒退"),
+];
+
+/// The icon of a status, shown beside its word.
+pub fn icon(status: &str) -> &'static str {
+    match status {
+        "achieved" => "✓",
+        "on_track" => "↗",
+        "needs_acceleration" => "→",
+        "limited_progress" => "↘",
+        "deteriorating" => "✗",
+        _ => "?",
+    }
+}
+
 /// Fill colour of a status; the word and the icon go with it everywhere.
 pub fn colour(status: &str) -> &'static str {
     match status {
