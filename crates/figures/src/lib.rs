@@ -6,12 +6,14 @@
 //!
 //! - [`charts`]: SVG charts (trend, tiers, portfolio bubbles, county maps) and the one escaper.
 //! - [`home`]: the dashboard's headline numbers and target list.
+//! - [`metrics`]: the cluster metrics page's portfolio series.
 //! - [`progress`]: a target's progress bar and trend chart, the colour of a status.
 //! - [`table`]: the progress page's table and status counts (also on the home page).
 //! - [`target`]: one target's trend chart, verdict and number formats.
 
 pub mod charts;
 pub mod home;
+pub mod metrics;
 pub mod progress;
 pub mod table;
 pub mod target;

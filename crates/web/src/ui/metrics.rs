@@ -14,6 +14,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use clusterdesk_domain::{Fen, Period};
+use clusterdesk_figures::metrics::{Share, portfolio_chart};
 use clusterdesk_store::Scope;
 use clusterdesk_store::progress::ClusterMetrics;
 
@@ -305,40 +306,18 @@ pub async fn page(
         &format!("{scope_label}集群营业收入档位(二.1)·各年集群个数"),
         &tier_years,
     );
-    // Portfolio: share of the scope's cluster revenue this year, its change on last year in
-    // percentage points, area = revenue.
-    let total: i64 = r.clusters.iter().filter_map(|c| c.revenue).sum();
-    let total0: i64 = r
+    let shares: Vec<Share> = r
         .clusters
         .iter()
-        .filter_map(|c| c.shift_share.map(|s| c.revenue.unwrap_or(0) - s.change))
-        .sum();
-    let items: Vec<charts::Bubble> = r
-        .clusters
-        .iter()
-        .filter_map(|c| {
-            let rev = c.revenue?;
-            let s = c.shift_share?;
-            if total <= 0 || total0 <= 0 {
-                return None;
-            }
-            let share = rev as f64 / total as f64 * 100.0;
-            let share0 = (rev - s.change) as f64 / total0 as f64 * 100.0;
-            Some(charts::Bubble {
-                label: format!("{}{}", short_county(&c.county_name), c.full_name_short()),
-                x: share,
-                y: share - share0,
-                size: rev as f64,
-                strong: c.strong,
-            })
+        .map(|c| Share {
+            county_name: &c.county_name,
+            full_name: &c.full_name,
+            revenue: c.revenue,
+            change: c.shift_share.map(|s| s.change),
+            strong: c.strong,
         })
         .collect();
-    let bubbles = charts::bubbles(
-        &format!("{scope_label}集群组合图({}–{year}年)", year - 1),
-        "占营业收入份额",
-        "份额变化",
-        &items,
-    );
+    let bubbles = portfolio_chart(&scope_label, year, &shares);
     let city_view = matches!(u.actor.scope(), Scope::City);
     let counties = if city_view {
         plan.counties()
@@ -379,32 +358,6 @@ pub async fn page(
         ),
     };
     Ok(render(&page))
-}
-
-fn short_county(n: &str) -> String {
-    n.replace("回族自治县", "")
-        .trim_end_matches(['市', '县'])
-        .to_string()
-}
-
-trait ShortName {
-    fn full_name_short(&self) -> String;
-}
-
-impl ShortName for ClusterMetrics {
-    /// 黄骅市化工产业集群 → 化工.
-    fn full_name_short(&self) -> String {
-        let n = self
-            .full_name
-            .strip_prefix(&self.county_name)
-            .unwrap_or(&self.full_name);
-        let n = n.strip_suffix("产业集群").unwrap_or(n);
-        // Names the text shortens (吴桥 for 吴桥县, 孟村县 for 孟村回族自治县).
-        let n = n
-            .strip_prefix(short_county(&self.county_name).as_str())
-            .unwrap_or(n);
-        n.trim_start_matches(['县', '市']).to_string()
-    }
 }
 
 pub fn router() -> Router<AppState> {
