@@ -36,6 +36,16 @@ impl RevenueTier {
         }
     }
 
+    /// The serde text: under100, over100, from200_to500, over500.
+    pub fn code(self) -> &'static str {
+        match self {
+            RevenueTier::Under100 => "under100",
+            RevenueTier::Over100 => "over100",
+            RevenueTier::From200To500 => "from200_to500",
+            RevenueTier::Over500 => "over500",
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             RevenueTier::Under100 => "百亿以下",
@@ -174,6 +184,15 @@ mod tests {
         assert_eq!(RevenueTier::of(Fen(500 * YI)), RevenueTier::From200To500);
         assert_eq!(RevenueTier::of(Fen(500 * YI + 1)), RevenueTier::Over500);
         assert!(RevenueTier::Over500.is_over_100());
+        // The code the metrics carry is the serde text.
+        for t in [
+            RevenueTier::Under100,
+            RevenueTier::Over100,
+            RevenueTier::From200To500,
+            RevenueTier::Over500,
+        ] {
+            assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{}\"", t.code()));
+        }
     }
 
     #[test]

@@ -62,8 +62,9 @@ pub enum Source<'a> {
         levels: &'a [String],
         rows: bool,
     },
-    /// Qualifications recognised after the baseline year up to the checkpoint.
-    QualFlow { kind: &'a str },
+    /// Qualifications (at one of `levels`, any when empty) recognised after the baseline year
+    /// up to the checkpoint.
+    QualFlow { kind: &'a str, levels: &'a [String] },
 }
 
 pub fn source_of(indicator: &clusterdesk_plan::Indicator) -> Source<'_> {
@@ -74,7 +75,7 @@ pub fn source_of(indicator: &clusterdesk_plan::Indicator) -> Source<'_> {
             levels,
             rows: *rows,
         },
-        ValueSource::Recognitions { kind } => Source::QualFlow { kind },
+        ValueSource::Recognitions { kind, levels } => Source::QualFlow { kind, levels },
         ValueSource::Reported => Source::Cluster {
             time: indicator.time_aggregation,
             units: indicator.aggregation,
@@ -319,12 +320,15 @@ impl ProgressData {
                 }
                 Some(n)
             }
-            Source::QualFlow { kind } => {
+            Source::QualFlow { kind, levels } => {
                 let day_after = cp.day_after();
                 let start = format!("{:04}-01-01", baseline_year + 1);
                 let mut n = 0i64;
-                for (u, _, _, from, _) in self.quals_of(kind) {
-                    if from.as_str() < start.as_str() || from.as_str() >= day_after.as_str() {
+                for (u, _, level, from, _) in self.quals_of(kind) {
+                    if (!levels.is_empty() && !levels.iter().any(|l| l == level))
+                        || from.as_str() < start.as_str()
+                        || from.as_str() >= day_after.as_str()
+                    {
                         continue;
                     }
                     // A member at the recognition date: the day after it is from + 1 day; a

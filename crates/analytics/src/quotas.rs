@@ -2,8 +2,9 @@
 
 use crate::progress::{self as prog};
 use crate::progress_data::{Checkpoint, ProgressData, next_day};
+use crate::states::QuotaStatus;
 use clusterdesk_domain::Period;
-use clusterdesk_plan::Plan;
+use clusterdesk_plan::{Plan, ValueSource};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashSet};
 
@@ -13,7 +14,8 @@ pub struct QuotaUnit {
     pub code: String,
     pub name: String,
     pub value: i64,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: QuotaStatus,
     pub status_label: String,
 }
 
@@ -41,7 +43,8 @@ pub struct QuotaProgress {
     /// The total over the report's scope (the city or the county).
     pub value: Option<i64>,
     /// met, on_track, behind, above_max, no_data; for per-unit quotas the worst unit's.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: QuotaStatus,
     pub status_label: String,
     /// Per county or per cluster, for quotas each unit must meet.
     pub units: Vec<QuotaUnit>,
@@ -57,39 +60,39 @@ pub fn quota_status(
     max: Option<i64>,
     approx: Option<i64>,
     months: u32,
-) -> (&'static str, &'static str) {
+) -> (QuotaStatus, &'static str) {
     let Some(v) = value else {
-        return ("no_data", "无数据");
+        return (QuotaStatus::NoData, "无数据");
     };
     let complete = months >= 12;
     if let Some(m) = max
         && v > m
     {
-        return ("above_max", "超出上限");
+        return (QuotaStatus::AboveMax, "超出上限");
     }
     let floor = min.or(approx.map(|a| prog::div_round(a as i128 * 8, 10) as i64));
     if let Some(a) = approx
         && complete
         && v > prog::div_round(a as i128 * 12, 10) as i64
     {
-        return ("above_max", "超出上限");
+        return (QuotaStatus::AboveMax, "超出上限");
     }
     match floor {
-        None => ("met", "已完成"),
+        None => (QuotaStatus::Met, "已完成"),
         Some(f) if complete => {
             if v >= f {
-                ("met", "已完成")
+                (QuotaStatus::Met, "已完成")
             } else {
-                ("behind", "未完成")
+                (QuotaStatus::Behind, "未完成")
             }
         }
         Some(f) => {
             if v >= f {
-                ("met", "已完成")
+                (QuotaStatus::Met, "已完成")
             } else if v >= prog::prorate(f, months) {
-                ("on_track", "进度正常")
+                (QuotaStatus::OnTrack, "进度正常")
             } else {
-                ("behind", "滞后")
+                (QuotaStatus::Behind, "滞后")
             }
         }
     }
@@ -112,79 +115,18 @@ pub fn quota_progress(
         let int = |d: Option<Decimal>| d.and_then(|d| i64::try_from(d.round()).ok());
         let (min, max, approx) = (int(q.min), int(q.max), int(q.approx));
         let months = if q.per == Per::Year { as_of.month } else { 12 };
-        let day_after = as_of.day_after();
         // The figure of one part of the city: `None` = the whole city, `Some(county)`, or a
         // single cluster.
         let figure = |county: Option<&str>, cluster: Option<&str>| -> Option<i64> {
-            match q.indicator.as_str() {
-                "leading_enterprises" | "listing_pool" | "listing_key_pool" => {
-                    let (kind, level) = match q.indicator.as_str() {
-                        "leading_enterprises" => ("leading_enterprise", None),
-                        "listing_pool" => ("listing_pool", None),
-                        _ => ("listing_pool", Some("city_key")),
-                    };
-                    let mut seen = HashSet::new();
-                    for (u, _, l, from, to) in raw.quals_of(kind) {
-                        if level.is_some_and(|x| x != l)
-                            || from.as_str() >= day_after.as_str()
-                            || to.as_deref().is_some_and(|t| t < day_after.as_str())
-                        {
-                            continue;
-                        }
-                        let member = match cluster {
-                            Some(c) => raw.members.get(u).is_some_and(|ms| {
-                                ms.iter().any(|(mc, f, t)| {
-                                    mc == c
-                                        && f.as_str() < day_after.as_str()
-                                        && t.as_deref().is_none_or(|t| t >= day_after.as_str())
-                                })
-                            }),
-                            None => raw.member_at(u, &day_after, county),
-                        };
-                        if member {
-                            seen.insert(u.as_str());
-                        }
-                    }
-                    Some(seen.len() as i64)
+            match &q.source {
+                ValueSource::Reported | ValueSource::EnterpriseStock => {
+                    reported_flow(raw, &q.indicator, as_of, county, cluster).or_else(|| {
+                        q.fallback
+                            .as_ref()
+                            .and_then(|f| registry_count(raw, f, as_of, county, cluster))
+                    })
                 }
-                ind => {
-                    // A flow counted from January to the as-of month: each unit's months (or
-                    // quarters, or the year's own value once the year is complete).
-                    let mut by_unit: BTreeMap<&str, Vec<(Period, i64)>> = BTreeMap::new();
-                    for (u, p, v) in raw.cluster_rows.get(ind).into_iter().flatten() {
-                        let ours = match cluster {
-                            Some(c) => u == c,
-                            None => raw.in_scope(u, county),
-                        };
-                        if ours {
-                            by_unit.entry(u.as_str()).or_default().push((*p, *v));
-                        }
-                    }
-                    let rows: Vec<i64> = by_unit
-                        .values()
-                        .filter_map(|r| ProgressData::cluster_flow(r, as_of, !as_of.complete()))
-                        .collect();
-                    if !rows.is_empty() {
-                        return Some(rows.iter().sum());
-                    }
-                    if ind == "new_platforms" {
-                        // No reported figure: count recognitions of provincial-or-higher
-                        // platforms this year in the registry.
-                        let start = format!("{:04}-01-01", as_of.year);
-                        let n = raw
-                            .quals_of("innovation_platform")
-                            .iter()
-                            .filter(|(u, _, l, from, _)| {
-                                (l == "provincial" || l == "national")
-                                    && from.as_str() >= start.as_str()
-                                    && from.as_str() < day_after.as_str()
-                                    && raw.member_at(u, &next_day(from), county)
-                            })
-                            .count();
-                        return Some(n as i64);
-                    }
-                    None
-                }
+                src => registry_count(raw, src, as_of, county, cluster),
             }
         };
         let mut units = Vec::new();
@@ -200,7 +142,7 @@ pub fn quota_progress(
                         code: c.code.clone(),
                         name: c.name.clone(),
                         value: v.unwrap_or(0),
-                        status: st.into(),
+                        status: st,
                         status_label: label.into(),
                     });
                 }
@@ -216,7 +158,7 @@ pub fn quota_progress(
                         code: c.code.clone(),
                         name: c.full_name.clone(),
                         value: v.unwrap_or(0),
-                        status: st.into(),
+                        status: st,
                         status_label: label.into(),
                     });
                 }
@@ -224,28 +166,23 @@ pub fn quota_progress(
             QScope::City => {}
         }
         let value = figure(county, None);
-        let (status, status_label): (String, &str) = if units.is_empty() {
-            let (st, label) = quota_status(value, min, max, approx, months);
-            (st.to_string(), label)
+        let (status, status_label) = if units.is_empty() {
+            quota_status(value, min, max, approx, months)
         } else {
             // The worst unit speaks for the quota.
-            let rank = |s: &str| match s {
-                "no_data" => 0,
-                "behind" => 1,
-                "above_max" => 2,
-                "on_track" => 3,
-                _ => 4,
-            };
-            let worst = units.iter().min_by_key(|u| rank(&u.status)).expect("non-empty");
-            let met = units.iter().filter(|u| u.status == "met").count();
+            let worst = units
+                .iter()
+                .min_by_key(|u| u.status.severity())
+                .expect("non-empty");
+            let met = units.iter().filter(|u| u.status == QuotaStatus::Met).count();
             let label = if met == units.len() {
                 "全部完成"
-            } else if units.iter().all(|u| u.status == "no_data") {
+            } else if units.iter().all(|u| u.status == QuotaStatus::NoData) {
                 "无数据"
             } else {
                 "部分未完成"
             };
-            (worst.status.clone(), label)
+            (worst.status, label)
         };
         let per_label = match q.scope {
             QScope::County => "每县(市)",
@@ -281,32 +218,216 @@ pub fn quota_progress(
     }
 }
 
+/// A flow counted from January to the as-of month over the reported rows of one part of the
+/// city: each unit's months (or quarters, or the year's own value once the year is complete).
+fn reported_flow(
+    raw: &ProgressData,
+    indicator: &str,
+    as_of: Checkpoint,
+    county: Option<&str>,
+    cluster: Option<&str>,
+) -> Option<i64> {
+    let mut by_unit: BTreeMap<&str, Vec<(Period, i64)>> = BTreeMap::new();
+    for (u, p, v) in raw.cluster_rows.get(indicator).into_iter().flatten() {
+        let ours = match cluster {
+            Some(c) => u == c,
+            None => raw.in_scope(u, county),
+        };
+        if ours {
+            by_unit.entry(u.as_str()).or_default().push((*p, *v));
+        }
+    }
+    let rows: Vec<i64> = by_unit
+        .values()
+        .filter_map(|r| ProgressData::cluster_flow(r, as_of, !as_of.complete()))
+        .collect();
+    (!rows.is_empty()).then(|| rows.iter().sum())
+}
+
+/// A count from the registry for one part of the city: distinct member enterprises holding a
+/// valid qualification at the as-of month end (`qualifications`), or recognitions in the
+/// as-of year of enterprises that were members on the day (`recognitions`).
+fn registry_count(
+    raw: &ProgressData,
+    src: &ValueSource,
+    as_of: Checkpoint,
+    county: Option<&str>,
+    cluster: Option<&str>,
+) -> Option<i64> {
+    let day_after = as_of.day_after();
+    let member = |u: &str, day: &str| match cluster {
+        Some(c) => raw.members.get(u).is_some_and(|ms| {
+            ms.iter()
+                .any(|(mc, f, t)| mc == c && f.as_str() < day && t.as_deref().is_none_or(|t| t >= day))
+        }),
+        None => raw.member_at(u, day, county),
+    };
+    let level_ok = |levels: &[String], l: &str| levels.is_empty() || levels.iter().any(|x| x == l);
+    match src {
+        ValueSource::Qualifications { kinds, levels, rows } => {
+            let mut seen = HashSet::new();
+            let mut n = 0i64;
+            for (u, _, l, from, to) in kinds.iter().flat_map(|k| raw.quals_of(k)) {
+                if !level_ok(levels, l)
+                    || from.as_str() >= day_after.as_str()
+                    || to.as_deref().is_some_and(|t| t < day_after.as_str())
+                    || !member(u, &day_after)
+                {
+                    continue;
+                }
+                if *rows || seen.insert(u.as_str()) {
+                    n += 1;
+                }
+            }
+            Some(n)
+        }
+        ValueSource::Recognitions { kind, levels } => {
+            let start = format!("{:04}-01-01", as_of.year);
+            let n = raw
+                .quals_of(kind)
+                .iter()
+                .filter(|(u, _, l, from, _)| {
+                    level_ok(levels, l)
+                        && from.as_str() >= start.as_str()
+                        && from.as_str() < day_after.as_str()
+                        && member(u, &next_day(from))
+                })
+                .count();
+            Some(n as i64)
+        }
+        ValueSource::Reported | ValueSource::EnterpriseStock => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::quota_status;
+    use super::{quota_status, registry_count, reported_flow};
+    use crate::progress_data::{Checkpoint, ProgressData};
+    use crate::states::QuotaStatus;
+    use clusterdesk_domain::Period;
+    use clusterdesk_plan::ValueSource;
+
+    /// Two clusters (C01 in county A, C02 in county B); enterprise e1 in C01 all year, e2 in C02
+    /// from 2026-03-01, e3 in C01 until 2026-05-01 (left on that day).
+    fn registry() -> ProgressData {
+        let mut d = ProgressData::default();
+        d.cluster_county.insert("C01".into(), "A".into());
+        d.cluster_county.insert("C02".into(), "B".into());
+        let m = |c: &str, from: &str, to: Option<&str>| {
+            vec![(c.to_string(), from.to_string(), to.map(str::to_string))]
+        };
+        d.members.insert("e1".into(), m("C01", "2020-01-01", None));
+        d.members.insert("e2".into(), m("C02", "2026-03-01", None));
+        d.members
+            .insert("e3".into(), m("C01", "2020-01-01", Some("2026-05-01")));
+        let q = |u: &str, k: &str, l: &str, from: &str, to: Option<&str>| {
+            (
+                u.to_string(),
+                k.to_string(),
+                l.to_string(),
+                from.to_string(),
+                to.map(str::to_string),
+            )
+        };
+        d.quals = vec![
+            // e1 holds two platforms (one a county-level one), e2 one recognised before joining.
+            q("e1", "innovation_platform", "provincial", "2026-02-10", None),
+            q("e1", "innovation_platform", "municipal", "2026-04-01", None),
+            q("e2", "innovation_platform", "national", "2026-02-01", None),
+            q("e3", "innovation_platform", "national", "2026-04-30", None),
+            q("e1", "listing_pool", "city_key", "2025-06-01", None),
+            q("e2", "listing_pool", "county", "2026-01-15", Some("2026-07-01")),
+            q("e3", "listing_pool", "city_key", "2025-06-01", None),
+        ];
+        d.quals.sort_by(|a, b| a.1.cmp(&b.1));
+        d
+    }
+
+    #[test]
+    fn quota_figures_from_the_registry() {
+        let d = registry();
+        let june = Checkpoint { year: 2026, month: 6 };
+        let quals = |levels: &[&str]| ValueSource::Qualifications {
+            kinds: vec!["listing_pool".into()],
+            levels: levels.iter().map(|l| l.to_string()).collect(),
+            rows: false,
+        };
+        // End of June: e1 and e2 are members holding a pool entry; e3 left on 1 May.
+        assert_eq!(registry_count(&d, &quals(&[]), june, None, None), Some(2));
+        assert_eq!(
+            registry_count(&d, &quals(&["city_key"]), june, None, None),
+            Some(1)
+        );
+        assert_eq!(registry_count(&d, &quals(&[]), june, Some("B"), None), Some(1));
+        assert_eq!(registry_count(&d, &quals(&[]), june, None, Some("C01")), Some(1));
+        // End of July: e2's entry ended on 1 July.
+        let july = Checkpoint { year: 2026, month: 7 };
+        assert_eq!(registry_count(&d, &quals(&[]), july, Some("B"), None), Some(0));
+        // End of April 2025, before any entry: e1 and e3 held none yet.
+        let early = Checkpoint { year: 2025, month: 4 };
+        assert_eq!(registry_count(&d, &quals(&[]), early, None, None), Some(0));
+        // Provincial-or-higher recognitions in 2026 to June of members on the day: e1's
+        // provincial (2-10) and e3's national (4-30, still a member); not e1's municipal one,
+        // nor e2's (recognised 2-01, a member only from 3-01).
+        let rec = ValueSource::Recognitions {
+            kind: "innovation_platform".into(),
+            levels: vec!["provincial".into(), "national".into()],
+        };
+        assert_eq!(registry_count(&d, &rec, june, None, None), Some(2));
+        assert_eq!(registry_count(&d, &rec, june, Some("B"), None), Some(0));
+        // To March: e1's alone.
+        assert_eq!(
+            registry_count(&d, &rec, Checkpoint { year: 2026, month: 3 }, None, None),
+            Some(1)
+        );
+        assert_eq!(registry_count(&d, &ValueSource::Reported, june, None, None), None);
+    }
+
+    #[test]
+    fn reported_quota_figures_add_up_the_year_to_the_month() {
+        let mut d = registry();
+        let mo = |month| Period::Month { year: 2026, month };
+        d.cluster_rows.insert(
+            "design_results".into(),
+            vec![
+                ("C01".into(), mo(1), 2),
+                ("C01".into(), mo(2), 3),
+                ("C02".into(), mo(2), 4),
+            ],
+        );
+        let feb = Checkpoint { year: 2026, month: 2 };
+        // 2 + 3 + 4 = 9 for the city, 4 for county B, 5 for C01; nothing reported elsewhere.
+        assert_eq!(reported_flow(&d, "design_results", feb, None, None), Some(9));
+        assert_eq!(reported_flow(&d, "design_results", feb, Some("B"), None), Some(4));
+        assert_eq!(
+            reported_flow(&d, "design_results", feb, None, Some("C01")),
+            Some(5)
+        );
+        assert_eq!(reported_flow(&d, "design_sessions", feb, None, None), None);
+    }
 
     #[test]
     fn quota_judgement() {
         let st = |v, min, max, approx, months| quota_status(v, min, max, approx, months).0;
-        assert_eq!(st(None, Some(600), None, None, 12), "no_data");
+        assert_eq!(st(None, Some(600), None, None, 12), QuotaStatus::NoData);
         // 不少于600 a year: 500 at the year end is behind, 600 met.
-        assert_eq!(st(Some(500), Some(600), None, None, 12), "behind");
-        assert_eq!(st(Some(600), Some(600), None, None, 12), "met");
+        assert_eq!(st(Some(500), Some(600), None, None, 12), QuotaStatus::Behind);
+        assert_eq!(st(Some(600), Some(600), None, None, 12), QuotaStatus::Met);
         // Mid-year: 600 × 6/12 = 300 is on track, 299 is behind (滞后).
         assert_eq!(
             quota_status(Some(300), Some(600), None, None, 6),
-            ("on_track", "进度正常")
+            (QuotaStatus::OnTrack, "进度正常")
         );
         assert_eq!(
             quota_status(Some(299), Some(600), None, None, 6),
-            ("behind", "滞后")
+            (QuotaStatus::Behind, "滞后")
         );
         // 3–5: 6 is above the maximum.
-        assert_eq!(st(Some(6), Some(3), Some(5), None, 12), "above_max");
+        assert_eq!(st(Some(6), Some(3), Some(5), None, 12), QuotaStatus::AboveMax);
         // 10 左右: met within ±20% (8..=12).
-        assert_eq!(st(Some(7), None, None, Some(10), 12), "behind");
-        assert_eq!(st(Some(8), None, None, Some(10), 12), "met");
-        assert_eq!(st(Some(12), None, None, Some(10), 12), "met");
-        assert_eq!(st(Some(13), None, None, Some(10), 12), "above_max");
+        assert_eq!(st(Some(7), None, None, Some(10), 12), QuotaStatus::Behind);
+        assert_eq!(st(Some(8), None, None, Some(10), 12), QuotaStatus::Met);
+        assert_eq!(st(Some(12), None, None, Some(10), 12), QuotaStatus::Met);
+        assert_eq!(st(Some(13), None, None, Some(10), 12), QuotaStatus::AboveMax);
     }
 }

@@ -1,6 +1,8 @@
 //! The `clusterdesk` binary: serve, demo, users, registry import, policy tools.
 
 mod assessment_cmd;
+mod audit_cmd;
+mod backup_cmd;
 mod policy_cmd;
 mod progress_cmd;
 mod reporting_cmd;
@@ -12,7 +14,7 @@ use clusterdesk_domain::{Clock, Period, Role};
 use clusterdesk_plan::Plan;
 use clusterdesk_store::accounts::{NewUser, random_token};
 use clusterdesk_store::demo::{DemoOptions, DemoReport};
-use clusterdesk_store::{Actor, Store};
+use clusterdesk_store::{Engine, Store, database_url};
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,6 +52,19 @@ enum Cmd {
     },
     /// Fill an empty database with a deterministic demo city.
     Demo(DemoArgs),
+    /// A consistent copy of the database, taken while the server runs (SQLite: a database
+    /// file; PostgreSQL: a pg_dump archive).
+    Backup { file: PathBuf },
+    /// Bring a backup back into --db (stop the server first). A database holding accounts is
+    /// only replaced with --force.
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
+    /// The audit trail: `audit verify` checks its chain.
+    #[command(subcommand)]
+    Audit(audit_cmd::AuditCmd),
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCmd),
@@ -115,6 +130,12 @@ enum UserCmd {
     },
     /// List users.
     List,
+    /// Lift the sign-in locks on a user name (every address).
+    Unlock { username: String },
+    /// Disable an account; its sessions end at once.
+    Disable { username: String },
+    /// Enable a disabled account again.
+    Enable { username: String },
 }
 
 #[derive(Subcommand)]
@@ -318,7 +339,7 @@ async fn serve(cli: &Cli, bind: &str, demo: bool) -> Result<()> {
 
 async fn enterprise_count(store: &Store) -> Result<i64> {
     Ok(store
-        .list_enterprises(&Actor::system("cli"), &Default::default())
+        .list_enterprises(&audit_cmd::cli_actor(), &Default::default())
         .await?
         .total)
 }
@@ -383,7 +404,7 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli).await?;
             store
                 .create_user(
-                    &Actor::system("cli"),
+                    &audit_cmd::cli_actor(),
                     NewUser {
                         username: username.clone(),
                         display_name: display_name.clone(),
@@ -395,6 +416,47 @@ async fn run(cli: Cli) -> Result<()> {
                 )
                 .await?;
             println!("已创建用户 {username}({})", role.label());
+            Ok(())
+        }
+        Cmd::Audit(c) => {
+            let store = open(&cli).await?;
+            audit_cmd::run(&store, c).await
+        }
+        Cmd::Backup { file } => {
+            let store = open(&cli).await?;
+            backup_cmd::backup(&store, file).await
+        }
+        Cmd::Restore { file, force } => {
+            let pg = database_url(&cli.db).1 == Engine::Postgres;
+            let current = if pg { Some(open(&cli).await?) } else { None };
+            backup_cmd::restore(&cli.db, file, *force, current).await?;
+            // Opening migrates a backup of an older version to this one.
+            let store = open(&cli).await?;
+            backup_cmd::print_counts(&store.table_counts().await?);
+            let who = audit_cmd::cli_actor().username;
+            let e = clusterdesk_store::audit::AuditEntry::new(&who, "restore", file.display().to_string());
+            store.audit(e).await?;
+            Ok(())
+        }
+        Cmd::User(UserCmd::Unlock { username }) => {
+            let store = open(&cli).await?;
+            let n = store
+                .unlock_user(&audit_cmd::cli_actor(), username.trim())
+                .await?;
+            if n == 0 {
+                println!("用户 {username} 没有登录锁定");
+            } else {
+                println!("已解除用户 {username} 的登录锁定({n} 个来源地址)");
+            }
+            Ok(())
+        }
+        Cmd::User(UserCmd::Disable { username }) | Cmd::User(UserCmd::Enable { username }) => {
+            let off = matches!(&cli.cmd, Cmd::User(UserCmd::Disable { .. }));
+            let store = open(&cli).await?;
+            store
+                .set_user_disabled(&audit_cmd::cli_actor(), username, off)
+                .await?;
+            println!("已{}用户 {username}", if off { "停用" } else { "启用" });
             Ok(())
         }
         Cmd::User(UserCmd::List) => {
@@ -420,7 +482,7 @@ async fn run(cli: Cli) -> Result<()> {
                 .to_string();
             let result = clusterdesk_office::enterprises::import(
                 &store,
-                &Actor::system("cli"),
+                &audit_cmd::cli_actor(),
                 &name,
                 &bytes,
                 *dry_run,

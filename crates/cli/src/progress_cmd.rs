@@ -4,7 +4,9 @@
 use anyhow::{Result, bail};
 use clap::Args;
 use clusterdesk_domain::Period;
-use clusterdesk_store::progress::{ProgressReport, TargetProgress, show_value as show};
+use clusterdesk_store::progress::{
+    Comparison, ForecastMethod, ProgressReport, QuotaStatus, TargetProgress, show_value as show,
+};
 use clusterdesk_store::{Actor, Store};
 
 #[derive(Args, Clone)]
@@ -70,8 +72,8 @@ pub async fn run(store: &Store, a: &ProgressArgs) -> Result<()> {
 }
 
 fn target_text(t: &TargetProgress) -> String {
-    let cmp = match t.comparison.as_str() {
-        "gt" => "超",
+    let cmp = match t.comparison {
+        Comparison::Gt => "超",
         _ => "≥",
     };
     match (&t.target_growth_pct, &t.target) {
@@ -88,7 +90,7 @@ fn target_text(t: &TargetProgress) -> String {
 fn forecast_text(t: &TargetProgress) -> String {
     match &t.forecast {
         None => "—".into(),
-        Some(f) if f.method == "actual" => "期限已到".into(),
+        Some(f) if f.method == ForecastMethod::Actual => "期限已到".into(),
         Some(f) => {
             let met = match f.met {
                 Some(true) => "可达成",
@@ -177,7 +179,7 @@ fn print_table(r: &ProgressReport) {
         let behind: Vec<String> = q
             .units
             .iter()
-            .filter(|u| u.status != "met")
+            .filter(|u| u.status != QuotaStatus::Met)
             .map(|u| format!("{} {}", u.name, u.value))
             .collect();
         let units = if behind.is_empty() || behind.len() > 6 {

@@ -1,13 +1,16 @@
 //! Pure types and rules of the field: codes, money, periods. No I/O.
 
+pub mod audit;
 pub mod clock;
 pub mod industry;
+pub mod lockout;
 pub mod money;
 pub mod password;
 pub mod period;
 pub mod qualification;
 pub mod region;
 pub mod role;
+pub mod session;
 pub mod uscc;
 pub mod workflow;
 

@@ -34,45 +34,79 @@ impl PeriodType {
 
 const QUARTER_ZH: [&str; 4] = ["一", "二", "三", "四"];
 
+/// The code form of a period written the way people read it ("2026年11月", "2025年一季度",
+/// "2025年度"), for the refusal's hint; `None` when the text is not such a label.
+fn zh_hint(t: &str) -> Option<String> {
+    let (y, rest) = t.split_once('年')?;
+    if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let rest = rest.trim();
+    if rest.is_empty() || rest == "度" {
+        return Some(y.to_string());
+    }
+    if let Some(m) = rest.strip_suffix('月').or_else(|| rest.strip_suffix("月份")) {
+        let m: u32 = m.trim().parse().ok()?;
+        return (1..=12).contains(&m).then(|| format!("{y}-{m:02}"));
+    }
+    let q = rest.strip_prefix('第').unwrap_or(rest).strip_suffix("季度")?;
+    let q = match q {
+        "一" | "1" => 1,
+        "二" | "2" => 2,
+        "三" | "3" => 3,
+        "四" | "4" => 4,
+        _ => return None,
+    };
+    Some(format!("{y}Q{q}"))
+}
+
 impl Period {
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         let t = s.trim();
-        let bad = |why: &str| {
-            ParseError::new(
-                "period_format",
-                format!("期间“{s}”无效:{why}(格式:2025-03、2025Q1 或 2025)"),
-            )
+        // Every reason names the form expected, so that a typed "2026年11月" is told what to
+        // write instead of being blamed on its year.
+        let bad = |why: String| ParseError::new("period_format", format!("期间“{s}”无效:{why}"));
+        let forms = || match zh_hint(t) {
+            Some(p) => format!("应写作“{p}”"),
+            None => "应写作“2025-03”(月)、“2025Q1”(季度)或“2025”(年)".to_string(),
         };
-        let year = |y: &str| -> Result<i32, ParseError> {
-            if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(bad("年份应为4位数字"));
+        let year = |y: &str, example: &str| -> Result<i32, ParseError> {
+            if y.is_empty() || !y.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad(forms()));
             }
-            let v: i32 = y.parse().map_err(|_| bad("年份"))?;
+            if y.len() != 4 {
+                return Err(bad(format!("年份应为4位数字,应写作“{example}”")));
+            }
+            let v: i32 = y.parse().map_err(|_| bad(forms()))?;
             if !(1949..=2100).contains(&v) {
-                return Err(bad("年份超出范围"));
+                return Err(bad(format!("年份应在1949–2100之间,如“{example}”")));
             }
             Ok(v)
         };
         if let Some((y, m)) = t.split_once('-') {
-            let year = year(y)?;
+            let year = year(y, "2025-03")?;
+            let month_bad = || bad(format!("月份应为01–12,应写作“{year}-03”"));
             if m.is_empty() || m.len() > 2 || !m.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(bad("月份应为01–12"));
+                return Err(month_bad());
             }
-            let month: u32 = m.parse().map_err(|_| bad("月份"))?;
+            let month: u32 = m.parse().map_err(|_| month_bad())?;
             if !(1..=12).contains(&month) {
-                return Err(bad("月份应为01–12"));
+                return Err(month_bad());
             }
             return Ok(Period::Month { year, month });
         }
         if let Some((y, q)) = t.split_once(['Q', 'q']) {
-            let year = year(y)?;
-            let quarter: u32 = q.parse().map_err(|_| bad("季度应为1–4"))?;
+            let year = year(y, "2025Q1")?;
+            let quarter_bad = || bad(format!("季度应为1–4,应写作“{year}Q1”"));
+            let quarter: u32 = q.parse().map_err(|_| quarter_bad())?;
             if !(1..=4).contains(&quarter) || q.len() != 1 {
-                return Err(bad("季度应为1–4"));
+                return Err(quarter_bad());
             }
             return Ok(Period::Quarter { year, quarter });
         }
-        Ok(Period::Year { year: year(t)? })
+        Ok(Period::Year {
+            year: year(t, "2025")?,
+        })
     }
 
     pub fn month(year: i32, month: u32) -> Self {
@@ -263,6 +297,24 @@ mod tests {
         ] {
             assert_eq!(Period::parse(bad).unwrap_err().rule, "period_format", "{bad}");
         }
+    }
+
+    /// Each refusal says what to write; only a real year problem blames the year.
+    #[test]
+    fn refusals_name_the_form_expected() {
+        let msg = |s: &str| Period::parse(s).unwrap_err().message;
+        assert_eq!(msg("2026年11月"), "期间“2026年11月”无效:应写作“2026-11”");
+        assert_eq!(msg("2025年1月份"), "期间“2025年1月份”无效:应写作“2025-01”");
+        assert_eq!(msg("2025年一季度"), "期间“2025年一季度”无效:应写作“2025Q1”");
+        assert_eq!(msg("2024年"), "期间“2024年”无效:应写作“2024”");
+        let general = "应写作“2025-03”(月)、“2025Q1”(季度)或“2025”(年)";
+        for s in ["abc", "", "十一月", "2026年13月"] {
+            assert_eq!(msg(s), format!("期间“{s}”无效:{general}"), "{s}");
+        }
+        assert_eq!(msg("25-01"), "期间“25-01”无效:年份应为4位数字,应写作“2025-03”");
+        assert_eq!(msg("1900"), "期间“1900”无效:年份应在1949–2100之间,如“2025”");
+        assert_eq!(msg("2024-13"), "期间“2024-13”无效:月份应为01–12,应写作“2024-03”");
+        assert_eq!(msg("2025Q5"), "期间“2025Q5”无效:季度应为1–4,应写作“2025Q1”");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The home page's figures (`/`): the headline amounts, the change on a year earlier, the
 //! labels of the latest month and the targets as the dashboard lists them.
 
-use crate::progress::{bar_svg, icon};
+use crate::progress::bar_svg;
 use crate::table::target_text;
 use clusterdesk_analytics::targets::{TargetProgress, show_value};
 use clusterdesk_domain::{Fen, Period};
@@ -40,9 +40,9 @@ pub fn home_target(t: &TargetProgress) -> HomeTarget {
         name: t.name.clone(),
         value: show_value(&t.value, &t.unit),
         target: target_text(t).0,
-        status: t.status.clone(),
+        status: t.status.code().into(),
         status_label: t.status_label.clone(),
-        icon: icon(&t.status),
+        icon: t.status.icon(),
         is_final: t.is_final,
         bar: bar_svg(t),
     }

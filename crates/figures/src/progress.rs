@@ -1,6 +1,7 @@
 //! The SVG drawn for a target: its progress bar and its trend chart.
 
 use crate::charts::esc;
+use clusterdesk_analytics::ForecastMethod;
 use clusterdesk_analytics::targets::{TargetProgress, show_value};
 use rust_decimal::prelude::ToPrimitive;
 
@@ -50,14 +51,14 @@ pub fn bar_svg(t: &TargetProgress) -> String {
     let value = f(&t.value);
     let target = t.target.as_ref().map(f);
     let expected = t.expected.as_ref().map(f);
-    let fc = t.forecast.as_ref().filter(|x| x.method != "actual");
+    let fc = t.forecast.as_ref().filter(|x| x.method != ForecastMethod::Actual);
     let mut top = value.max(target.unwrap_or(0.0)).max(expected.unwrap_or(0.0));
     if let Some(fc) = fc {
         top = top.max(f(&fc.value)).max(f(&fc.high).min(top * 1.6));
     }
     let top = if top <= 0.0 { 1.0 } else { top * 1.08 };
     let x = |v: f64| x0 + (v.max(0.0) / top).min(1.0) * bw;
-    let col = colour(&t.status);
+    let col = colour(t.status.code());
     let mut s = format!(
         r##"<svg class="pbar" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{label}"><title>{label}</title><rect x="{x0}" y="8" width="{bw}" height="16" fill="#eef2f6" stroke="#9aa5b1" stroke-width="0.5"/><rect x="{x0}" y="8" width="{vw:.1}" height="16" fill="{col}"/>"##,
         label = esc(&format!(
@@ -115,7 +116,7 @@ pub fn trend_svg(t: &TargetProgress) -> String {
     let fc = t
         .forecast
         .as_ref()
-        .filter(|x| x.method != "actual")
+        .filter(|x| x.method != ForecastMethod::Actual)
         .map(|x| (f(&x.value), f(&x.low), f(&x.high)));
     // x positions: one slot per point, plus the deadline when a forecast is drawn.
     let slots = pts.len() + usize::from(fc.is_some());
@@ -170,7 +171,7 @@ pub fn trend_svg(t: &TargetProgress) -> String {
         ));
     }
     let vals: Vec<(usize, f64)> = pts.iter().enumerate().map(|(i, (_, v, _))| (i, *v)).collect();
-    let col = colour(&t.status);
+    let col = colour(t.status.code());
     if vals.len() > 1 {
         s.push_str(&format!(
             r##"<path d="{}" fill="none" stroke="{col}" stroke-width="2"/>"##,

@@ -3,6 +3,7 @@
 
 use crate::progress::{STATUSES, bar_svg, icon, trend_svg};
 use clusterdesk_analytics::targets::{ProgressReport, TargetProgress, show_value};
+use clusterdesk_analytics::{Basis, ForecastMethod, QuotaStatus};
 
 pub struct Row {
     pub id: String,
@@ -61,17 +62,17 @@ pub fn quota_rows(r: &ProgressReport) -> Vec<QuotaRow> {
             if let Some(a) = &q.approx {
                 need.push(format!("{a}左右"));
             }
-            let class = match q.status.as_str() {
-                "met" => "achieved",
-                "on_track" => "on_track",
-                "behind" => "limited_progress",
-                "above_max" => "needs_acceleration",
-                _ => "insufficient_data",
+            let class = match q.status {
+                QuotaStatus::Met => "achieved",
+                QuotaStatus::OnTrack => "on_track",
+                QuotaStatus::Behind => "limited_progress",
+                QuotaStatus::AboveMax => "needs_acceleration",
+                QuotaStatus::NoData => "insufficient_data",
             };
             let behind: Vec<String> = q
                 .units
                 .iter()
-                .filter(|u| u.status != "met")
+                .filter(|u| u.status != QuotaStatus::Met)
                 .map(|u| format!("{} {}", u.name, u.value))
                 .collect();
             QuotaRow {
@@ -124,9 +125,9 @@ pub fn row(t: &TargetProgress) -> Row {
             .filter(|_| !t.is_final)
             .map(|v| show_value(v, &t.unit))
             .unwrap_or_default(),
-        status: t.status.clone(),
+        status: t.status.code().into(),
         status_label: t.status_label.clone(),
-        icon: icon(&t.status),
+        icon: t.status.icon(),
         is_final: t.is_final,
         rate,
         forecast: forecast_text(t),
@@ -138,13 +139,13 @@ pub fn row(t: &TargetProgress) -> Row {
             .iter()
             .map(|p| {
                 (
-                    if p.basis == "year" {
+                    if p.basis == Basis::Year {
                         format!("{}年", p.period)
                     } else {
                         clusterdesk_domain::Period::parse(&p.period)
-                            .map(|x| match p.basis.as_str() {
-                                "trailing_12_months" => format!("截至{}近12个月", x.label_zh()),
-                                "year_to_date" => format!("截至{}累计", x.label_zh()),
+                            .map(|x| match p.basis {
+                                Basis::Trailing12Months => format!("截至{}近12个月", x.label_zh()),
+                                Basis::YearToDate => format!("截至{}累计", x.label_zh()),
                                 _ => format!("{}末", x.label_zh()),
                             })
                             .unwrap_or_else(|_| p.period.clone())
@@ -168,7 +169,7 @@ pub fn status_counts(targets: &[TargetProgress]) -> Vec<StatusCount> {
             status: s,
             label,
             icon: icon(s),
-            n: targets.iter().filter(|t| t.status == s).count(),
+            n: targets.iter().filter(|t| t.status.code() == s).count(),
         })
         .collect()
 }
@@ -179,8 +180,7 @@ pub fn target_text(t: &TargetProgress) -> (String, String) {
         (Some(g), _) => format!("年均增长≥{g}%"),
         (None, Some(v)) => {
             // The report carries the plan's comparison by its code.
-            let gt =
-                clusterdesk_plan::Comparison::parse(&t.comparison) == Some(clusterdesk_plan::Comparison::Gt);
+            let gt = t.comparison == clusterdesk_plan::Comparison::Gt;
             let cmp = if gt { "超" } else { "" };
             match &t.target_max {
                 Some(m) => format!("{}–{}", show_value(v, &t.unit), show_value(m, &t.unit)),
@@ -203,7 +203,7 @@ pub fn target_text(t: &TargetProgress) -> (String, String) {
 pub fn forecast_text(t: &TargetProgress) -> String {
     match &t.forecast {
         None => "数据不足,无法预测".into(),
-        Some(fc) if fc.method == "actual" => "期限已到,以实际值为准".into(),
+        Some(fc) if fc.method == ForecastMethod::Actual => "期限已到,以实际值为准".into(),
         Some(fc) => {
             let met = match fc.met {
                 Some(true) => "按当前趋势可达成",

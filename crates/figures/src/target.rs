@@ -3,8 +3,8 @@
 
 use crate::charts;
 use crate::progress::f;
-pub use crate::progress::icon;
 use clusterdesk_analytics::targets::{TargetProgress, show_value};
+use clusterdesk_analytics::{ForecastMethod, Status};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
@@ -57,7 +57,7 @@ pub fn trend_chart(t: &TargetProgress, scope: &str) -> String {
     let forecast = t
         .forecast
         .as_ref()
-        .filter(|fc| fc.method != "actual")
+        .filter(|fc| fc.method != ForecastMethod::Actual)
         .map(|fc| (f(&fc.value), f(&fc.low), f(&fc.high)));
     let axis = axis_fmt(&unit);
     let both = |v: f64| {
@@ -86,8 +86,8 @@ pub fn trend_chart(t: &TargetProgress, scope: &str) -> String {
 /// 按当前趋势能否完成: a sentence, and a status class for its colour.
 pub fn verdict(t: &TargetProgress) -> (String, &'static str) {
     match &t.forecast {
-        Some(fc) if fc.method == "actual" || t.is_final => {
-            if t.status == "achieved" {
+        Some(fc) if fc.method == ForecastMethod::Actual || t.is_final => {
+            if t.status == Status::Achieved {
                 (format!("期限已到:{}年已完成目标", t.deadline_year), "achieved")
             } else {
                 (
@@ -130,8 +130,7 @@ pub fn target_text(t: &TargetProgress) -> String {
         (Some(g), None) => format!("年均增长≥{g}%"),
         (None, Some(v)) => {
             // The report carries the plan's comparison by its code.
-            let gt =
-                clusterdesk_plan::Comparison::parse(&t.comparison) == Some(clusterdesk_plan::Comparison::Gt);
+            let gt = t.comparison == clusterdesk_plan::Comparison::Gt;
             let cmp = if gt { "超" } else { "" };
             match &t.target_max {
                 Some(m) => format!("{}–{}", show_value(v, &t.unit), show_value(m, &t.unit)),

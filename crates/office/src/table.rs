@@ -151,13 +151,27 @@ pub fn write_csv<R: AsRef<[String]>>(headers: &[&str], rows: &[R]) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(headers).expect("in memory");
+        w.write_record(headers.iter().map(|h| neutral(h)))
+            .expect("in memory");
         for r in rows {
-            w.write_record(r.as_ref()).expect("in memory");
+            w.write_record(r.as_ref().iter().map(|c| neutral(c)))
+                .expect("in memory");
         }
         w.flush().expect("in memory");
     }
     out
+}
+
+/// A cell that Excel or WPS would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a
+/// leading apostrophe, so that an enterprise name like `=HYPERLINK(…)` stays text (CSV
+/// injection). Plain numbers, negative ones included, are left as they are.
+pub fn neutral(cell: &str) -> String {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
 }
 
 /// A one-sheet .xlsx with a bold, frozen header row.
@@ -187,6 +201,24 @@ pub fn write_xlsx<R: AsRef<[String]>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_like_cells_are_written_as_text() {
+        let rows = vec![vec![
+            "=HYPERLINK(\"http://x\",\"点击\")".to_string(),
+            "@SUM(A1)".into(),
+            "-12.5".into(),
+            "+86 317".into(),
+            "\tx".into(),
+            "沧州".into(),
+        ]];
+        let csv = String::from_utf8(write_csv(&["a", "b", "c", "d", "e", "f"], &rows)).unwrap();
+        let line = csv.lines().nth(1).unwrap();
+        assert_eq!(
+            line,
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"点击\"\")\",'@SUM(A1),-12.5,'+86 317,'\tx,沧州"
+        );
+    }
 
     #[test]
     fn decodes_utf8_bom_and_gb18030() {

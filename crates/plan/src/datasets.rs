@@ -2,6 +2,7 @@
 //! often, entered by whom, due when.
 
 use crate::{Indicator, PlanError};
+use clusterdesk_domain::Period;
 use clusterdesk_domain::period::PeriodType;
 use serde::Serialize;
 
@@ -28,6 +29,16 @@ pub struct Dataset {
     pub deadline_day: u32,
     pub clause: String,
     pub indicators: Vec<String>,
+    /// The first period counties owe (`first_period`, of the data set's kind); none owed
+    /// before it, so no page shows a year before the plan as 逾期.
+    pub first_period: Option<Period>,
+}
+
+impl Dataset {
+    /// Whether counties owe this period at all: it is not before the data set's first period.
+    pub fn owes(&self, p: Period) -> bool {
+        self.first_period.is_none_or(|f| p.kind() != f.kind() || p >= f)
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -47,6 +58,8 @@ struct RawDataset {
     deadline_day: u32,
     clause: String,
     indicators: Vec<String>,
+    #[serde(default)]
+    first_period: Option<String>,
 }
 
 /// The 1-based line of the first line at or after `from` that contains `needle`.
@@ -155,7 +168,21 @@ pub(crate) fn parse_datasets(text: &str, indicators: &[Indicator]) -> Result<Vec
                 return Err(PlanError::at(DATASETS, at, format!("指标“{code}”重复")));
             }
         }
+        let first_period = match &d.first_period {
+            None => None,
+            Some(t) => {
+                let p = Period::parse(t).map_err(|e| err_at("first_period", e.message))?;
+                if p.kind() != period_type {
+                    return Err(err_at(
+                        "first_period",
+                        format!("first_period“{t}”应与 period_type 同为{period_type:?}期间"),
+                    ));
+                }
+                Some(p)
+            }
+        };
         out.push(Dataset {
+            first_period,
             code: d.code,
             name: d.name,
             period_type,

@@ -20,11 +20,13 @@ pub mod datasets;
 mod error;
 mod load;
 pub mod reference;
+mod source;
 mod table;
 pub mod validation;
 
 pub use clusterdesk_domain::period::PeriodType;
 pub use error::PlanError;
+pub use source::ValueSource;
 
 use clusterdesk_domain::{Fen, IndustryCode, RegionCode};
 use rust_decimal::Decimal;
@@ -342,89 +344,6 @@ pub struct Indicator {
     pub note: String,
 }
 
-/// Where an indicator's value comes from when a target is judged on it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum ValueSource {
-    /// Values reported on cluster units (`reported`, or the column left empty).
-    #[default]
-    Reported,
-    /// Stocks reported by enterprises, summed over the member enterprises (`enterprise_stock`).
-    EnterpriseStock,
-    /// Member enterprises holding a valid qualification of one of `kinds` (at one of `levels`,
-    /// any when empty); every qualification counts when `rows`, else each enterprise once:
-    /// `qualifications(kind+kind;level+level;rows)`.
-    Qualifications {
-        kinds: Vec<String>,
-        levels: Vec<String>,
-        rows: bool,
-    },
-    /// Qualifications of `kind` recognised after the baseline year: `recognitions(kind)`.
-    Recognitions { kind: String },
-}
-
-impl ValueSource {
-    /// `reported`, `enterprise_stock`, `qualifications(kinds;levels;rows)` (kinds and levels
-    /// joined by `+`; levels and `rows` may be left out) or `recognitions(kind)`; kinds and
-    /// levels those of `clusterdesk_domain::QualKind`.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let kind = |k: &str| {
-            clusterdesk_domain::QualKind::parse(k.trim()).map_err(|_| format!("资质类型“{}”不存在", k.trim()))
-        };
-        let args = |name: &str| {
-            s.strip_prefix(name)
-                .and_then(|r| r.strip_prefix('('))
-                .and_then(|r| r.strip_suffix(')'))
-        };
-        match s.trim() {
-            "" | "reported" => return Ok(ValueSource::Reported),
-            "enterprise_stock" => return Ok(ValueSource::EnterpriseStock),
-            _ => {}
-        }
-        if let Some(a) = args("recognitions") {
-            return Ok(ValueSource::Recognitions {
-                kind: kind(a)?.code().to_string(),
-            });
-        }
-        if let Some(a) = args("qualifications") {
-            let parts: Vec<&str> = a.split(';').map(str::trim).collect();
-            if parts.len() > 3 {
-                return Err(format!("“{s}”最多三部分:资质类型;级别;rows"));
-            }
-            let mut kinds = Vec::new();
-            for k in parts[0].split('+') {
-                kinds.push(kind(k)?);
-            }
-            let mut levels = Vec::new();
-            for l in parts
-                .get(1)
-                .copied()
-                .unwrap_or("")
-                .split('+')
-                .filter(|l| !l.trim().is_empty())
-            {
-                let l = l.trim();
-                if !kinds.iter().any(|k| k.parse_level(l).is_ok()) {
-                    return Err(format!("级别“{l}”不属于所列资质类型"));
-                }
-                levels.push(l.to_string());
-            }
-            let rows = match parts.get(2).copied().unwrap_or("") {
-                "" => false,
-                "rows" => true,
-                x => return Err(format!("第三部分应为 rows 或留空,而不是“{x}”")),
-            };
-            return Ok(ValueSource::Qualifications {
-                kinds: kinds.iter().map(|k| k.code().to_string()).collect(),
-                levels,
-                rows,
-            });
-        }
-        Err(format!(
-            "取值来源“{s}”应为 reported、enterprise_stock、qualifications(类型+类型;级别;rows) 或 recognitions(类型)"
-        ))
-    }
-}
-
 impl Indicator {
     /// A plain value (e.g. `60` percent, `1000000.5` yuan) as the stored integer, exactly;
     /// `None` if it has more decimals than `scale` or does not fit.
@@ -648,6 +567,14 @@ pub struct Quota {
     pub approx: Option<Decimal>,
     /// Each unit of this scope must meet the quota (city = the city as a whole).
     pub scope: Scope,
+    /// How the figure is counted (`source`): reported values (the default), or the registry's
+    /// qualifications valid at the month end (`qualifications(…)`) or recognised in the year
+    /// (`recognitions(…)`).
+    #[serde(skip)]
+    pub source: ValueSource,
+    /// Counted this way when nothing is reported (`fallback`; only for a reported quota).
+    #[serde(skip)]
+    pub fallback: Option<ValueSource>,
     pub note: String,
 }
 
@@ -784,6 +711,24 @@ impl Plan {
             .iter()
             .filter(|t| t.responsible.iter().any(|r| r == department))
             .collect()
+    }
+
+    /// The qualification kinds the indicators' and quotas' sources read, sorted.
+    pub fn qualification_kinds(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .indicators
+            .iter()
+            .flat_map(|i| i.source.qual_kinds())
+            .chain(self.quotas.iter().flat_map(|q| {
+                q.source
+                    .qual_kinds()
+                    .into_iter()
+                    .chain(q.fallback.iter().flat_map(|f| f.qual_kinds()))
+            }))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     pub fn extra_file(&self, path: &str) -> Option<&SourceFile> {

@@ -445,6 +445,45 @@ fn quotas() {
         (Some(dec("10")), Scope::City)
     );
     assert_eq!(p.quotas.len(), 9);
+    // How each is counted: the registry for 三(五), reported values (with the registry's
+    // recognitions when none are reported) for 三(一)3, reported values for the rest.
+    let quals = |kinds: &[&str], levels: &[&str]| ValueSource::Qualifications {
+        kinds: kinds.iter().map(|k| k.to_string()).collect(),
+        levels: levels.iter().map(|l| l.to_string()).collect(),
+        rows: false,
+    };
+    assert_eq!(q("三(五)1").source, quals(&["leading_enterprise"], &[]));
+    assert_eq!(q("三(五)2a").source, quals(&["listing_pool"], &[]));
+    assert_eq!(q("三(五)2b").source, quals(&["listing_pool"], &["city_key"]));
+    assert_eq!(q("三(一)3").source, ValueSource::Reported);
+    assert_eq!(
+        q("三(一)3").fallback,
+        Some(ValueSource::Recognitions {
+            kind: "innovation_platform".into(),
+            levels: vec!["provincial".into(), "national".into()]
+        })
+    );
+    let reported = p
+        .quotas
+        .iter()
+        .filter(|q| q.source == ValueSource::Reported && q.fallback.is_none())
+        .count();
+    assert_eq!(reported, 5);
+    // The registry kinds the progress pages read: the targets' 6 and the quotas' 2 more.
+    assert_eq!(
+        p.qualification_kinds(),
+        [
+            "high_tech",
+            "innovation_platform",
+            "innovative_sme",
+            "leading_enterprise",
+            "listed",
+            "listing_pool",
+            "little_giant",
+            "specialized_sme",
+            "well_known_trademark"
+        ]
+    );
 }
 
 #[test]
@@ -548,7 +587,8 @@ fn indicator_sources_of_the_targets() {
     assert_eq!(
         src("well_known_trademarks"),
         ValueSource::Recognitions {
-            kind: "well_known_trademark".into()
+            kind: "well_known_trademark".into(),
+            levels: vec![]
         }
     );
     assert_eq!(src("revenue"), ValueSource::Reported);

@@ -459,6 +459,39 @@ fn a_data_set_on_an_unknown_indicator_or_too_fine_a_period_is_refused() {
     assert!(e.message.contains("重复"), "{e}");
 }
 
+/// `first_period` is optional; when given it is a period of the data set's own kind, and
+/// nothing before it is owed.
+#[test]
+fn a_data_set_first_period_is_of_its_kind() {
+    let quarterly = |first: &str| {
+        DATASETS.replace(
+            "deadline_day: 15\n",
+            &format!("deadline_day: 15\n    first_period: \"{first}\"\n"),
+        )
+    };
+    let plan = Plan::from_files(with("datasets.yaml", &quarterly("2022Q1"))).unwrap();
+    let q = plan
+        .datasets
+        .iter()
+        .find(|d| d.code == "cluster_quarterly")
+        .unwrap();
+    let p = |s: &str| clusterdesk_domain::Period::parse(s).unwrap();
+    assert!(!q.owes(p("2021Q4")));
+    assert!(q.owes(p("2022Q1")) && q.owes(p("2026Q3")));
+    // Without the field every period is owed, as before.
+    let m = plan
+        .datasets
+        .iter()
+        .find(|d| d.code == "cluster_monthly")
+        .unwrap();
+    assert!(m.first_period.is_none() && m.owes(p("2014-01")));
+    // A month for a quarterly data set, or no period at all, is refused at the field's line.
+    let e = refused(with("datasets.yaml", &quarterly("2022-01")));
+    assert_at(&e, "datasets.yaml", 16, Some("first_period"), "first_period");
+    let e = refused(with("datasets.yaml", &quarterly("二〇二二")));
+    assert_at(&e, "datasets.yaml", 16, Some("first_period"), "应写作");
+}
+
 const RULES: &str = "rules:
   - id: va_le_rev
     dataset: cluster_monthly
@@ -661,7 +694,10 @@ standards,参与制修订标准数,Standards,项,count,0,sum,sum,month,monthly,b
     );
     for (bad, needle) in [
         ("qualifications(nope)", "nope"),
-        ("recognitions(listed;x)", "listed;x"),
+        // Recognitions take levels since quotas count them (三(一)3: 省级以上); x is none.
+        ("recognitions(listed;x)", "级别“x”"),
+        ("recognitions(listed;main_board;rows)", "最多两部分"),
+        ("recognitions(nope)", "nope"),
         ("qualifications(listed;provincial)", "provincial"),
         ("qualifications(listed;;all)", "all"),
         ("survey", "survey"),
@@ -672,4 +708,70 @@ standards,参与制修订标准数,Standards,项,count,0,sum,sum,month,monthly,b
     // Without the column (a plan written before it) every indicator is reported.
     let plan = Plan::from_files(files()).unwrap();
     assert!(plan.indicators.iter().all(|i| i.source == ValueSource::Reported));
+}
+
+/// The small plan's quotas.csv with `source` and `fallback` columns.
+fn with_quota_source(source: &str, fallback: &str) -> Vec<SourceFile> {
+    with(
+        "quotas.csv",
+        &format!(
+            "id,clause,name,indicator,per,min,max,approx,scope,source,fallback,note\n三(六)3,三(六)3,标准,standards,year,10,,,city,{source},{fallback},\n"
+        ),
+    )
+}
+
+#[test]
+fn a_quota_is_counted_as_its_source_says() {
+    // Without the columns (a plan folder written before them): reported values, no fallback.
+    let p = Plan::from_files(files()).unwrap();
+    let q = p.quota("三(六)3").unwrap();
+    assert_eq!((&q.source, &q.fallback), (&ValueSource::Reported, &None));
+    assert!(p.qualification_kinds().is_empty());
+    let p = Plan::from_files(with_quota_source("qualifications(listing_pool;city_key)", "")).unwrap();
+    assert_eq!(
+        p.quota("三(六)3").unwrap().source,
+        ValueSource::Qualifications {
+            kinds: vec!["listing_pool".into()],
+            levels: vec!["city_key".into()],
+            rows: false
+        }
+    );
+    assert_eq!(p.qualification_kinds(), ["listing_pool"]);
+    let p = Plan::from_files(with_quota_source(
+        "",
+        "recognitions(innovation_platform;provincial+national)",
+    ))
+    .unwrap();
+    let q = p.quota("三(六)3").unwrap();
+    assert_eq!(q.source, ValueSource::Reported);
+    assert_eq!(
+        q.fallback,
+        Some(ValueSource::Recognitions {
+            kind: "innovation_platform".into(),
+            levels: vec!["provincial".into(), "national".into()]
+        })
+    );
+    assert_eq!(p.qualification_kinds(), ["innovation_platform"]);
+}
+
+#[test]
+fn a_quota_source_must_name_kinds_and_levels_that_exist() {
+    let e = refused(with_quota_source("qualifications(dragon_head)", ""));
+    assert_at(&e, "quotas.csv", 2, Some("source"), "dragon_head");
+    let e = refused(with_quota_source("qualifications(listing_pool;gold)", ""));
+    assert_at(&e, "quotas.csv", 2, Some("source"), "gold");
+    let e = refused(with_quota_source("enterprise_stock", ""));
+    assert_at(&e, "quotas.csv", 2, Some("source"), "enterprise_stock");
+    let e = refused(with_quota_source(
+        "",
+        "recognitions(innovation_platform;county_level_x)",
+    ));
+    assert_at(&e, "quotas.csv", 2, Some("fallback"), "county_level_x");
+    let e = refused(with_quota_source("", "reported"));
+    assert_at(&e, "quotas.csv", 2, Some("fallback"), "备用来源");
+    let e = refused(with_quota_source(
+        "qualifications(listing_pool)",
+        "recognitions(listing_pool)",
+    ));
+    assert_at(&e, "quotas.csv", 2, Some("fallback"), "reported");
 }

@@ -1,5 +1,6 @@
 //! Users, password hashes (argon2) and sessions.
 
+use crate::audit::AuditEntry;
 use crate::{Actor, Result, Store, StoreError};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -8,9 +9,6 @@ use clusterdesk_domain::{Role, Uscc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-
-/// Sessions last a working day; the idle timeout of the security issue comes on top.
-pub const SESSION_HOURS: i64 = 12;
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -45,7 +43,7 @@ pub fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     let d = Sha256::digest(token.as_bytes());
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -58,7 +56,7 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
+pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
@@ -142,8 +140,8 @@ impl Store {
             u.display_name.clone()
         };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, display_name, password_hash, role, org_code, must_change_password, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO users (username, display_name, password_hash, role, org_code, must_change_password, created_at, password_changed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
         )
         .bind(name)
         .bind(&display)
@@ -155,8 +153,14 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let new = serde_json::json!({"username": name, "role": u.role.code(), "org": org}).to_string();
-        self.log_change(&mut tx, by, "user", name, "create", None, Some(new))
+        self.log_change(&mut tx, by, "user", name, "create", None, Some(new.clone()))
             .await?;
+        let detail: serde_json::Value = serde_json::from_str(&new).unwrap_or_default();
+        self.audit_in(
+            &mut tx,
+            AuditEntry::new(&by.username, "user_create", name).with(detail),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -167,7 +171,7 @@ impl Store {
             .await?)
     }
 
-    fn row_to_user(row: &sqlx::any::AnyRow) -> Result<UserInfo> {
+    pub(crate) fn row_to_user(row: &sqlx::any::AnyRow) -> Result<UserInfo> {
         let role: String = row.try_get("role")?;
         Ok(UserInfo {
             id: row.try_get("id")?,
@@ -179,87 +183,15 @@ impl Store {
         })
     }
 
-    /// Check a username and password; on success open a session.
-    pub async fn login(&self, username: &str, password: &str) -> Result<Option<(UserInfo, Session)>> {
-        let row = sqlx::query(
-            "SELECT id, username, display_name, password_hash, role, org_code, must_change_password, disabled
-             FROM users WHERE username = $1",
-        )
-        .bind(username.trim())
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else {
-            // Spend the same time as a real check, so that timing does not reveal usernames.
-            let _ = verify_password(
-                password,
-                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$ZmFrZWZha2VmYWtlZmFrZWZha2VmYWtlZmFrZQ",
-            );
-            return Ok(None);
-        };
-        let hash: String = row.try_get("password_hash")?;
-        let disabled: i64 = row.try_get("disabled")?;
-        if disabled != 0 || !verify_password(password, &hash) {
-            if disabled == 0 {
-                sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE username = $1")
-                    .bind(username.trim())
-                    .execute(self.pool())
-                    .await?;
-            }
-            return Ok(None);
-        }
-        let user = Self::row_to_user(&row)?;
-        sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1")
-            .bind(user.id)
-            .execute(self.pool())
-            .await?;
-        let session = Session {
-            token: random_token(),
-            csrf_token: random_token(),
-        };
-        let expires = self.clock().now() + chrono::Duration::hours(SESSION_HOURS);
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(token_hash(&session.token))
-        .bind(user.id)
-        .bind(&session.csrf_token)
-        .bind(self.now())
-        .bind(expires.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .execute(self.pool())
-        .await?;
-        Ok(Some((user, session)))
-    }
-
-    /// The actor behind a session cookie, with the session's CSRF token; None if unknown or expired.
-    pub async fn session_actor(&self, token: &str) -> Result<Option<(Actor, String)>> {
-        let row = sqlx::query(
-            "SELECT u.id, u.username, u.display_name, u.role, u.org_code, u.must_change_password,
-                    s.csrf_token, s.expires_at
-             FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = $1 AND u.disabled = 0",
-        )
-        .bind(token_hash(token))
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let expires: String = row.try_get("expires_at")?;
-        if expires < self.now() {
-            return Ok(None);
-        }
-        let u = Self::row_to_user(&row)?;
-        let actor = Actor {
-            user_id: u.id,
-            username: u.username,
-            display_name: u.display_name,
-            role: u.role,
-            org_code: u.org_code,
-            must_change_password: u.must_change_password,
-        };
-        Ok(Some((actor, row.try_get("csrf_token")?)))
-    }
-
-    /// Change one's own password: the current one must be right and the new one strong and new.
-    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
+    /// Change one's own password: the current one must be right, the new one strong and
+    /// none of the last few. Every other session of the account ends; `keep` is the caller's.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+        keep: Option<&str>,
+    ) -> Result<()> {
         let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
             .bind(actor.user_id)
             .fetch_optional(self.pool())
@@ -272,23 +204,94 @@ impl Store {
             return Err(StoreError::Invalid("新密码不能与当前密码相同".into()));
         }
         check_password_strength(&actor.username, new).map_err(StoreError::Invalid)?;
+        let history = self.session_rules().password_history;
+        let earlier: Vec<String> = sqlx::query_scalar(
+            "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY changed_at DESC",
+        )
+        .bind(actor.user_id)
+        .fetch_all(self.pool())
+        .await?;
+        // The current password counts as one of the last `history`.
+        if earlier
+            .iter()
+            .take(history.saturating_sub(1))
+            .any(|h| verify_password(new, h))
+        {
+            return Err(StoreError::Invalid(format!(
+                "新密码不能与最近{history}次使用过的密码相同"
+            )));
+        }
+        let now = self.now();
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE users SET password_hash = $2, must_change_password = 0 WHERE id = $1")
+        sqlx::query(
+            "UPDATE users SET password_hash = $2, must_change_password = 0, password_changed_at = $3 WHERE id = $1",
+        )
+        .bind(actor.user_id)
+        .bind(hash_password(new))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO password_history (user_id, password_hash, changed_at) VALUES ($1, $2, $3)")
             .bind(actor.user_id)
-            .bind(hash_password(new))
+            .bind(&hash)
+            .bind(&now)
             .execute(&mut *tx)
             .await?;
-        self.log_change(&mut tx, actor, "user", &actor.username, "password", None, None)
-            .await?;
+        // Only the last few are needed; older hashes are not kept.
+        let keep_from: Vec<String> = sqlx::query_scalar(
+            "SELECT changed_at FROM password_history WHERE user_id = $1 ORDER BY changed_at DESC",
+        )
+        .bind(actor.user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        if let Some(oldest_kept) = keep_from.get(history.saturating_sub(1).max(1) - 1) {
+            sqlx::query("DELETE FROM password_history WHERE user_id = $1 AND changed_at < $2")
+                .bind(actor.user_id)
+                .bind(oldest_kept)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let ended = self.revoke_sessions(&mut tx, actor.user_id, keep).await?;
+        let note = serde_json::json!({"sessions_ended": ended}).to_string();
+        self.log_change(
+            &mut tx,
+            actor,
+            "user",
+            &actor.username,
+            "password",
+            None,
+            Some(note),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn logout(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .execute(self.pool())
+    /// Disable or enable an account. Disabling ends every session of it at once.
+    pub async fn set_user_disabled(&self, by: &Actor, username: &str, disabled: bool) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(username.trim())
+            .fetch_optional(&mut *tx)
             .await?;
+        let id = id.ok_or_else(|| StoreError::NotFound(format!("用户“{username}”")))?;
+        sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
+            .bind(id)
+            .bind(disabled as i64)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            self.revoke_sessions(&mut tx, id, None).await?;
+        }
+        let action = if disabled { "disable" } else { "enable" };
+        self.log_change(&mut tx, by, "user", username.trim(), action, None, None)
+            .await?;
+        self.audit_in(
+            &mut tx,
+            AuditEntry::new(&by.username, &format!("user_{action}"), username.trim()),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

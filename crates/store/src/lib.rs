@@ -8,17 +8,21 @@
 pub mod accounts;
 pub mod actor;
 pub mod assessment;
+pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod demo;
 pub mod error;
 mod fastread;
 pub mod incentives;
+pub mod lockout;
 pub mod progress;
 pub mod provenance;
 pub mod registry;
 pub mod reminders;
 pub mod reporting;
 pub mod revisions;
+pub mod sessions;
 mod sqlite_c;
 pub mod testsupport;
 pub mod validation;
@@ -54,6 +58,8 @@ pub struct Store {
     reads: Option<sqlx::SqlitePool>,
     /// The time of every timestamp the store writes and of every "today" it decides by.
     clock: Clock,
+    /// Session lifetimes and password ageing (`with_session_rules`).
+    sessions: clusterdesk_domain::session::SessionRules,
 }
 
 /// Turn the `--db` argument into a connection URL: a bare path means a SQLite file.
@@ -125,6 +131,7 @@ impl Store {
             url,
             reads,
             clock,
+            sessions: Default::default(),
         };
         store.migrate().await?;
         store.sync_plan().await?;
@@ -137,6 +144,16 @@ impl Store {
             Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// The store with other session lifetimes and password ageing (the server's settings).
+    pub fn with_session_rules(mut self, rules: clusterdesk_domain::session::SessionRules) -> Store {
+        self.sessions = rules;
+        self
+    }
+
+    pub fn session_rules(&self) -> &clusterdesk_domain::session::SessionRules {
+        &self.sessions
     }
 
     pub fn clock(&self) -> &Clock {
@@ -163,6 +180,11 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The connection URL (for `pg_dump` and `pg_restore`).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// Upsert the plan's org tree, clusters and indicators, so that foreign keys hold.

@@ -90,7 +90,7 @@ pub struct InboxItem {
 }
 
 /// The periods of a kind whose deadline falls within the window ending `DUE_SOON_DAYS` after
-/// `today`, newest first.
+/// `today`, newest first, from the data set's first period on.
 fn window(ds: &Dataset, today: NaiveDate) -> Vec<(Period, NaiveDate)> {
     let month = Period::month(
         today.format("%Y").to_string().parse().unwrap_or(2000),
@@ -108,6 +108,10 @@ fn window(ds: &Dataset, today: NaiveDate) -> Vec<(Period, NaiveDate)> {
     loop {
         let due = deadline(p, ds.deadline_day);
         if (today - due).num_days() > WINDOW_DAYS {
+            return out;
+        }
+        // Nothing is owed before the data set's first period (a year before the plan).
+        if !ds.owes(p) {
             return out;
         }
         if (due - today).num_days() <= DUE_SOON_DAYS {

@@ -493,11 +493,15 @@ async fn issued_targets_override_the_plan_file_and_rescore() {
     assert_eq!(t.rows.len(), 14);
     assert!(!t.can_edit);
     let bt = t.rows.iter().find(|r| r.county == "130981").unwrap();
-    assert_eq!((bt.target, bt.source.as_str()), (Some(2), "plan"));
+    assert_eq!((bt.target, bt.source.code()), (Some(2), "plan"));
     assert_eq!(bt.source_text, "规划文件示例数");
     let t24 = store.above_scale_targets(&admin, 2024).await.unwrap();
     assert!(t24.can_edit);
-    assert!(t24.rows.iter().all(|r| r.target.is_none() && r.source == "none"));
+    assert!(
+        t24.rows
+            .iter()
+            .all(|r| r.target.is_none() && r.source.code() == "none")
+    );
 
     // Only the bureau may set them.
     for who in [&botou, &kjj] {
@@ -533,7 +537,7 @@ async fn issued_targets_override_the_plan_file_and_rescore() {
     }
     let t = store.above_scale_targets(&admin, 2025).await.unwrap();
     let c1 = t.rows.iter().find(|r| r.county == C[0]).unwrap();
-    assert_eq!((c1.target, c1.source.as_str()), (Some(4), "plan"));
+    assert_eq!((c1.target, c1.source.code()), (Some(4), "plan"));
     assert!(log_rows(&store, "above_scale_target").await.is_empty());
 
     // Issued by the bureau.
@@ -565,7 +569,7 @@ async fn issued_targets_override_the_plan_file_and_rescore() {
     let t = store.above_scale_targets(&botou, 2025).await.unwrap();
     let bt = t.rows.iter().find(|r| r.county == "130981").unwrap();
     assert_eq!(
-        (bt.target, bt.source.as_str(), bt.plan_target),
+        (bt.target, bt.source.code(), bt.plan_target),
         (Some(3), "issued", Some(2))
     );
     assert!(
@@ -575,7 +579,7 @@ async fn issued_targets_override_the_plan_file_and_rescore() {
     );
     assert_eq!(bt.note, "沧工信〔2025〕1号");
     let c3 = t.rows.iter().find(|r| r.county == C[2]).unwrap();
-    assert_eq!((c3.target, c3.source.as_str()), (Some(2), "plan"));
+    assert_eq!((c3.target, c3.source.code()), (Some(2), "plan"));
 
     let r = store
         .assessment(&Actor::system("test"), &set, 2025, 12, today())
@@ -604,7 +608,7 @@ async fn issued_targets_override_the_plan_file_and_rescore() {
         (b.target, b.attainment_pct.as_deref(), b.gap),
         (Some(3), Some("0.00"), Some(-3))
     );
-    assert_eq!(b.target_source, "issued");
+    assert_eq!(b.target_source.code(), "issued");
     assert_eq!(a(C[2]).target_source_text, "规划文件示例数");
     assert!(
         r.above_scale_target_note.contains("3 个县(市)为市工信局下达"),
@@ -639,7 +643,7 @@ async fn issued_targets_override_the_plan_file_and_rescore() {
     );
     let t = store.above_scale_targets(&admin, 2025).await.unwrap();
     let c2 = t.rows.iter().find(|r| r.county == C[1]).unwrap();
-    assert_eq!((c2.target, c2.source.as_str()), (Some(2), "plan"));
+    assert_eq!((c2.target, c2.source.code()), (Some(2), "plan"));
 
     // A year the plan file lacks: 2024 for 河间市.
     store
@@ -649,7 +653,7 @@ async fn issued_targets_override_the_plan_file_and_rescore() {
     let t24 = store.above_scale_targets(&admin, 2024).await.unwrap();
     let hj = t24.rows.iter().find(|r| r.county == "130984").unwrap();
     assert_eq!(
-        (hj.target, hj.source.as_str(), hj.plan_target),
+        (hj.target, hj.source.code(), hj.plan_target),
         (Some(7), "issued", None)
     );
 }

@@ -81,7 +81,8 @@ async fn the_demo_is_plausible_and_refuses_a_full_database() {
     assert_eq!(bad, 0);
     // Monthly cluster revenue for every month of the span: 45 clusters x 18 months.
     let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM data_values WHERE indicator_code = 'revenue' AND period LIKE '____-__'",
+        "SELECT COUNT(*) FROM data_values WHERE indicator_code = 'revenue' AND period LIKE '____-__'
+         AND unit_code IN (SELECT code FROM clusters)",
     )
     .fetch_one(s.pool())
     .await
@@ -137,7 +138,8 @@ async fn the_accepted_demo_history_has_no_validation_errors() {
     // due and is accepted: 2021Q1–2025Q2 (18 quarters) and the years 2021–2024.
     assert_eq!(count("cluster_quarterly"), 14 * 18);
     assert_eq!(count("cluster_yearly"), 14 * 4);
-    assert!(count("enterprise_monthly") > 14 * 50);
+    // 企业月报 from January of the year before the last month: 2024-01–2025-06, 18 months.
+    assert_eq!(count("enterprise_monthly"), 14 * 18);
     let (mut warnings, mut errors) = (0, Vec::new());
     let t0 = std::time::Instant::now();
     for (ds, county, period) in &accepted {
@@ -212,7 +214,163 @@ async fn a_demo_made_today_holds_the_cases_and_nothing_after_today() {
     let now = s.now();
     let today_text = today.to_string();
 
-    // Every date or time column of every table, whatever its name ends in, is not after today.
+    let (checked, after) = dated_after_today(&s).await;
+    assert!(checked > 100, "found the demo's dates ({checked})");
+    assert!(after.is_empty(), "dated after today ({now}): {after:?}");
+    let newest: String =
+        sqlx::query_scalar("SELECT MAX(period) FROM data_values WHERE period LIKE '____-__'")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+    assert_eq!(newest, last.to_string(), "the history ends with last month");
+
+    // The bureau's overdue list names 泊头 with a month whose deadline has passed.
+    let city = Actor::system("test");
+    let overdue = s.overdue(&city, today, Some("cluster_monthly")).await.unwrap();
+    let botou: Vec<_> = overdue.iter().filter(|o| o.county_code == "130981").collect();
+    assert!(!botou.is_empty(), "泊头 is overdue on {today}: {overdue:?}");
+    assert!(
+        botou
+            .iter()
+            .all(|o| o.deadline < today_text && o.days_overdue > 0)
+    );
+    // One month awaits 任丘's leader, one awaits the city (河间).
+    let states: Vec<(String, String)> = sqlx::query_as(
+        "SELECT county_code, status FROM submissions WHERE dataset = 'cluster_monthly'
+         AND status IN ('submitted', 'county_approved')",
+    )
+    .fetch_all(s.pool())
+    .await
+    .unwrap();
+    assert!(
+        states.contains(&("130982".into(), "submitted".into())),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&("130984".into(), "county_approved".into())),
+        "{states:?}"
+    );
+
+    // A demo that would end in this month or later is refused: its data would be after today.
+    let (s2, _d2) = fresh_store().await;
+    let err = generate(&s2, &DemoOptions { to: last.next(), ..o })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("演示数据最晚到"), "{err}");
+}
+
+/// The whole demo history (2021-01 to last month) tells the truth on the tests' date: nothing
+/// dated after today, nothing overdue but 泊头's latest 集群月报 (none before the plan's first
+/// periods: 集群年报 2014–2021 is not owed), and every period sent or accepted holds values of
+/// its data set for the county's units, 企业月报 enterprise values included.
+#[tokio::test]
+async fn the_whole_demo_tells_the_truth() {
+    let (s, _d) = fresh_store().await;
+    let today = s.today();
+    let last = clusterdesk_store::demo::last_month(today);
+    let o = DemoOptions {
+        enterprises: 400,
+        from: Period::parse("2021-01").unwrap(),
+        to: last,
+        ..opts(7)
+    };
+    generate(&s, &o).await.unwrap();
+
+    let (checked, after) = dated_after_today(&s).await;
+    assert!(checked > 1000, "found the demo's dates ({checked})");
+    assert!(after.is_empty(), "dated after today ({}): {after:?}", s.now());
+
+    // The plan owes 集群年报 from 2022, the year it was issued, not for 2021 or earlier.
+    let plan = s.plan().clone();
+    let yearly = plan.datasets.iter().find(|d| d.code == "cluster_yearly").unwrap();
+    assert!(!yearly.owes(Period::parse("2014").unwrap()));
+    assert!(!yearly.owes(Period::parse("2021").unwrap()));
+    assert!(yearly.owes(Period::parse("2022").unwrap()));
+    // Overdue, in every data set: only 泊头's 集群月报 (the demo's 催报 case), and no year
+    // before 2022 of 集群年报.
+    let city = Actor::system("test");
+    let overdue = s.overdue(&city, today, None).await.unwrap();
+    assert!(!overdue.is_empty());
+    let other: Vec<_> = overdue
+        .iter()
+        .filter(|o| (o.dataset.as_str(), o.county_code.as_str()) != ("cluster_monthly", "130981"))
+        .collect();
+    assert!(other.is_empty(), "overdue besides 泊头's 集群月报: {other:?}");
+    let old_years = overdue
+        .iter()
+        .filter(|o| o.dataset == "cluster_yearly" && o.period.as_str() < "2022")
+        .count();
+    assert_eq!(old_years, 0);
+
+    // Every period sent, approved or accepted holds values of its data set for its county.
+    let sent: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT dataset, county_code, period FROM submissions
+         WHERE status IN ('submitted', 'county_approved', 'accepted') ORDER BY dataset, county_code, period",
+    )
+    .fetch_all(s.pool())
+    .await
+    .unwrap();
+    let mut empty = Vec::new();
+    for (ds, county, period) in &sent {
+        let d = plan.datasets.iter().find(|d| &d.code == ds).unwrap();
+        let units = match d.level {
+            clusterdesk_plan::datasets::RowUnit::Enterprise => {
+                "SELECT uscc FROM enterprises WHERE county_code = $1"
+            }
+            clusterdesk_plan::datasets::RowUnit::Cluster => {
+                "SELECT code FROM clusters WHERE county_code = $1"
+            }
+        };
+        let list = d
+            .indicators
+            .iter()
+            .map(|i| format!("'{i}'"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let n: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM data_values WHERE period = $2 AND indicator_code IN ({list})
+             AND unit_code IN ({units})"
+        ))
+        .bind(county)
+        .bind(period)
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+        if n == 0 {
+            empty.push(format!("{ds} {county} {period}"));
+        }
+    }
+    assert!(empty.is_empty(), "sent without values: {empty:?}");
+    // 企业月报 is accepted for every county and every month from January of last year whose
+    // deadline (the 10th of the next month) has passed; no earlier month is marked at all.
+    let from = Period::month(last.year() - 1, 1);
+    let due_months = Period::months_between(from, last)
+        .into_iter()
+        .filter(|m| clusterdesk_store::reporting::deadline(*m, 10) < today)
+        .count();
+    let accepted: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM submissions WHERE dataset = 'enterprise_monthly' AND status = 'accepted'",
+    )
+    .fetch_one(s.pool())
+    .await
+    .unwrap();
+    assert!(due_months >= 12, "{due_months}");
+    assert_eq!(accepted, 14 * due_months as i64);
+    let earlier: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM submissions WHERE dataset = 'enterprise_monthly' AND period < $1",
+    )
+    .bind(from.to_string())
+    .fetch_one(s.pool())
+    .await
+    .unwrap();
+    assert_eq!(earlier, 0);
+}
+
+/// Every date or time value of every table, whatever its column's name ends in, that is after
+/// the store's today (a date) or now (a timestamp); with the number of values checked.
+async fn dated_after_today(s: &Store) -> (usize, Vec<String>) {
+    let now = s.now();
+    let today_text = s.today().to_string();
     let columns: Vec<(String, String)> = match s.engine() {
         clusterdesk_store::Engine::Sqlite => sqlx::query_as(
             "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
@@ -257,46 +415,5 @@ async fn a_demo_made_today_holds_the_cases_and_nothing_after_today() {
             }
         }
     }
-    assert!(checked > 100, "found the demo's dates ({checked})");
-    assert!(after.is_empty(), "dated after today ({now}): {after:?}");
-    let newest: String =
-        sqlx::query_scalar("SELECT MAX(period) FROM data_values WHERE period LIKE '____-__'")
-            .fetch_one(s.pool())
-            .await
-            .unwrap();
-    assert_eq!(newest, last.to_string(), "the history ends with last month");
-
-    // The bureau's overdue list names 泊头 with a month whose deadline has passed.
-    let city = Actor::system("test");
-    let overdue = s.overdue(&city, today, Some("cluster_monthly")).await.unwrap();
-    let botou: Vec<_> = overdue.iter().filter(|o| o.county_code == "130981").collect();
-    assert!(!botou.is_empty(), "泊头 is overdue on {today}: {overdue:?}");
-    assert!(
-        botou
-            .iter()
-            .all(|o| o.deadline < today_text && o.days_overdue > 0)
-    );
-    // One month awaits 任丘's leader, one awaits the city (河间).
-    let states: Vec<(String, String)> = sqlx::query_as(
-        "SELECT county_code, status FROM submissions WHERE dataset = 'cluster_monthly'
-         AND status IN ('submitted', 'county_approved')",
-    )
-    .fetch_all(s.pool())
-    .await
-    .unwrap();
-    assert!(
-        states.contains(&("130982".into(), "submitted".into())),
-        "{states:?}"
-    );
-    assert!(
-        states.contains(&("130984".into(), "county_approved".into())),
-        "{states:?}"
-    );
-
-    // A demo that would end in this month or later is refused: its data would be after today.
-    let (s2, _d2) = fresh_store().await;
-    let err = generate(&s2, &DemoOptions { to: last.next(), ..o })
-        .await
-        .unwrap_err();
-    assert!(err.to_string().contains("演示数据最晚到"), "{err}");
+    (checked, after)
 }

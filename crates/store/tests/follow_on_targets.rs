@@ -55,7 +55,7 @@ async fn a_follow_on_target_is_tracked_to_its_own_deadline() {
     assert_eq!(t.value, Decimal::from(4));
     assert_eq!(t.target, Some(Decimal::from(10)));
     assert_eq!(t.method, "linear");
-    assert_eq!(t.status, "needs_acceleration", "{t:?}");
+    assert_eq!(t.status.code(), "needs_acceleration", "{t:?}");
     assert!(t.ratio.is_some_and(|x| (x - 0.8).abs() < 1e-9), "{:?}", t.ratio);
 
     // As of 2027-12: 4 + 7 = 11 ≥ 10 → 已达成, final.
@@ -63,5 +63,5 @@ async fn a_follow_on_target_is_tracked_to_its_own_deadline() {
     let t = r.targets.iter().find(|t| t.id == "续.1").unwrap();
     assert!(t.is_final);
     assert_eq!(t.value, Decimal::from(11));
-    assert_eq!(t.status, "achieved");
+    assert_eq!(t.status.code(), "achieved");
 }

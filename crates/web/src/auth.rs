@@ -41,12 +41,11 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         })
 }
 
+/// A browser-session cookie: it goes when the browser closes; the server ends the session
+/// itself on the idle and absolute timeouts.
 pub fn set_cookie(token: &str) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-        clusterdesk_store::accounts::SESSION_HOURS * 3600
-    ))
-    .expect("token is URL-safe base64")
+    HeaderValue::from_str(&format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax"))
+        .expect("token is URL-safe base64")
 }
 
 pub fn clear_cookie() -> (axum::http::HeaderName, HeaderValue) {
@@ -70,6 +69,32 @@ impl FromRequestParts<AppState> for CurrentUser {
             .await?
             .ok_or_else(WebError::unauthorized)?;
         crate::observe::record_user(actor.user_id);
+        // A program changing something with a session cookie shows it holds the session's
+        // token too (the login answer gives it), so a forged request cannot ride the cookie.
+        // Pages carry the token in their forms instead, checked by the form extractors.
+        let api = parts.uri.path().starts_with("/api/")
+            || parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .is_some_and(|o| o.path().starts_with("/api/"));
+        let safe = matches!(
+            parts.method,
+            axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+        );
+        if api && !safe {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !same_token(sent, &csrf) {
+                return Err(WebError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "csrf_token_required",
+                    "缺少或错误的 X-CSRF-Token 请求头:请使用登录应答中的 csrf_token",
+                ));
+            }
+        }
         // A temporary password must be replaced before anything else is done with the account.
         // Nested routers see a shortened path; the original one is what the list names.
         let path = match parts.extensions.get::<axum::extract::OriginalUri>() {

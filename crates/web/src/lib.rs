@@ -1,7 +1,9 @@
 //! The web server: JSON API under /api/v1, server-rendered Chinese pages, sessions, CSRF.
 
+pub mod access;
 pub mod api;
 pub mod auth;
+pub mod edges;
 pub mod error;
 pub mod features;
 pub mod limiter;
@@ -16,7 +18,6 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use clusterdesk_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,10 +65,11 @@ impl AppState {
             tracing::error!(error = %e, "policies failed to load");
             clusterdesk_policy::PolicySet::default()
         });
+        let rules = clusterdesk_domain::session::SessionRules::from_settings(|k| std::env::var(k).ok());
         AppState {
             policies: Arc::new(policies),
-            store,
-            login_limiter: Arc::new(limiter::LoginLimiter::default()),
+            store: store.with_session_rules(rules),
+            login_limiter: Arc::new(limiter::LoginLimiter::from_env()),
             setup_token: Arc::new(std::sync::Mutex::new(setup_token)),
             upload_limit: upload_limit_from_env(),
         }
@@ -84,7 +86,7 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     }
 }
 
-async fn healthz() -> &'static str {
+pub(crate) async fn healthz() -> &'static str {
     "ok"
 }
 
@@ -112,12 +114,17 @@ async fn too_large(State(limit): State<usize>, req: Request, next: Next) -> Resp
 
 pub fn router(state: AppState) -> Router {
     let limit = state.upload_limit;
+    let headers_state = state.clone();
     let app = Router::new()
-        .route("/healthz", get(healthz))
-        .merge(api::router())
-        .merge(ui::router())
+        .merge(api::router(&state))
+        .merge(features::pages(&state))
         .fallback(not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn(edges::same_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            headers_state,
+            edges::response_headers,
+        ))
         // One limit for both: axum's extractors (multipart included) stop at 2 MB by default.
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
@@ -137,7 +144,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
             ),
         ))
         .layer(SetResponseHeaderLayer::overriding(
@@ -150,5 +157,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serve until the process is stopped.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).await
+    // The peer address reaches the sign-in limits through `ConnectInfo`.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).await
 }

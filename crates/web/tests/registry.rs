@@ -148,7 +148,10 @@ async fn each_role_sees_its_menu() {
             "secadmin",
             &["/ 首页", "/admin/users 用户账户", "/account/password 修改密码"],
         ),
-        ("auditor", &["/ 首页", "/account/password 修改密码"]),
+        (
+            "auditor",
+            &["/ 首页", "/audit 审计日志", "/account/password 修改密码"],
+        ),
     ];
     for (user, items) in expected {
         let c = app.client_for(user).await;
@@ -199,6 +202,8 @@ const COUNTY_OPERATOR: &[&str] = &[
 
 /// The 46 operations of the API, from the `#[utoipa::path]` of each handler.
 const OPERATIONS: &[&str] = &[
+    "delete /api/v1/account/sessions/{id}",
+    "get /api/v1/account/sessions",
     "get /api/v1/assessment",
     "get /api/v1/assessment/above-scale-targets",
     "get /api/v1/assessment/{year}/transfer",
@@ -327,6 +332,7 @@ const SCHEMAS: &[&str] = &[
     "TransferRevocation",
     "TransferRow",
     "TransferStatus",
+    "SessionInfo",
     "TransitionIn",
     "UserInfo",
     "ValidationOut",

@@ -151,13 +151,15 @@ async fn submit_approve_accept_lock_and_unlock() {
     let (s, body) = step(&admin, &app, "accept", "").await;
     assert_eq!(s, 200, "{body}");
     assert!(body.contains("市已接收(锁定)"));
+    assert!(body.contains("<dt>提交时间</dt>"), "{body}");
     // Locked: only the bureau unlocks, with a reason; then the county may correct.
     assert_eq!(step(&botou, &app, "unlock", "改数").await.0, 403);
     assert_eq!(step(&admin, &app, "unlock", "").await.0, 422);
-    assert_eq!(
-        step(&admin, &app, "unlock", "县里发现1月数据录入错误").await.0,
-        200
-    );
+    let (s, body) = step(&admin, &app, "unlock", "县里发现1月数据录入错误").await;
+    assert_eq!(s, 200);
+    // Back in 填报中: the old submission time is not shown beside it.
+    assert!(body.contains(">填报中</span>"), "{body}");
+    assert!(!body.contains("提交时间"), "{body}");
     assert_eq!(
         upload(
             &botou,
@@ -198,7 +200,8 @@ async fn submit_approve_accept_lock_and_unlock() {
         .unwrap();
     assert!(page.contains("泊头市") && !page.contains("任丘市"));
     // 集群年报 at 2026-12-02: 2025's report is the newest one asked for, and nothing before the
-    // plan's baseline year 2021 is asked, so the columns are 2021 to 2025.
+    // data set's first period 2022 is asked (2021's was due on 2022-01-31, before the plan was
+    // issued in August 2022), so the columns are 2022 to 2025.
     let page = admin
         .get(app.url("/reporting/status?dataset=cluster_yearly"))
         .send()
@@ -214,7 +217,7 @@ async fn submit_approve_accept_lock_and_unlock() {
         .skip(1)
         .map(|h| &h[..h.find("</th>").unwrap()])
         .collect();
-    assert_eq!(years, ["2021年", "2022年", "2023年", "2024年", "2025年", "逾期"]);
+    assert_eq!(years, ["2022年", "2023年", "2024年", "2025年", "逾期"]);
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@ use super::{ForecastOut, dec_f, meets};
 use crate::forecast::{self, Forecast};
 use crate::progress::{self as prog};
 use crate::progress_data::{Checkpoint, ProgressData, Source};
+use crate::states::ForecastMethod;
 use clusterdesk_plan::{Comparison, Measure, Plan, Target};
 
 /// The forecast of one target's value at its deadline (see `target_progress`).
@@ -27,8 +28,8 @@ pub(super) fn forecast(
         let v = v.round() as i64;
         Some(meets(comparison, v, tv))
     };
-    let out = |method: &str, label: &str, f: (f64, f64, f64), met: Option<bool>| ForecastOut {
-        method: method.into(),
+    let out = |method: ForecastMethod, label: &str, f: (f64, f64, f64), met: Option<bool>| ForecastOut {
+        method,
         method_label: label.into(),
         deadline_year: t.deadline_year,
         value: dec_f(f.0, scale),
@@ -42,7 +43,7 @@ pub(super) fn forecast(
         let (_, v) = points.last()?;
         let v = *v as f64;
         return Some(out(
-            "actual",
+            ForecastMethod::Actual,
             "实际值(期限已到)",
             (v, v, v),
             progress.map(|p| p.achieved).or(met_of(v)),
@@ -89,7 +90,7 @@ pub(super) fn forecast(
         let conv = |x: (i64, i64, i64)| (x.0 as f64, x.1 as f64, x.2 as f64);
         let mut main = any_ll.then(|| {
             out(
-                "log_linear",
+                ForecastMethod::LogLinear,
                 "对数线性趋势(逐集群外推后计数)",
                 conv(ll),
                 met_of(ll.0 as f64),
@@ -97,7 +98,7 @@ pub(super) fn forecast(
         });
         let alt = any_hw.then(|| {
             out(
-                "damped_holt",
+                ForecastMethod::DampedHolt,
                 "阻尼Holt趋势(逐集群外推后计数)",
                 conv(hw),
                 met_of(hw.0 as f64),
@@ -120,7 +121,7 @@ pub(super) fn forecast(
     let holt = last_year.and_then(|ly| {
         forecast::damped_holt(&ys, (t.deadline_year - ly).max(1) as u32, ly as f64).map(|f: Forecast| {
             out(
-                "damped_holt",
+                ForecastMethod::DampedHolt,
                 "阻尼Holt趋势",
                 (f.point, f.low, f.high),
                 met_of(f.point),
@@ -160,7 +161,7 @@ pub(super) fn forecast(
             0.0
         };
         Some(out(
-            "linear_pace",
+            ForecastMethod::LinearPace,
             "按已实现年均增量外推",
             (point, (point - half).max(v as f64), point + half),
             met_of(point),
@@ -168,7 +169,7 @@ pub(super) fn forecast(
     } else {
         forecast::log_linear(&pts, horizon_t).map(|f| {
             out(
-                "log_linear",
+                ForecastMethod::LogLinear,
                 "对数线性趋势",
                 (f.point, f.low, f.high),
                 met_of(f.point),

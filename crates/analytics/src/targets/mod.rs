@@ -31,9 +31,11 @@ pub use shares::{
 };
 pub use target::target_progress;
 
+use crate::progress::Status;
 use crate::progress_data::{Checkpoint, ProgressData};
 use crate::quotas::{QuotaProgress, quota_progress};
-use clusterdesk_plan::{Comparison, Plan};
+use crate::states::{Basis, ForecastMethod};
+use clusterdesk_plan::{Comparison, Measure, Plan, Target};
 use rust_decimal::Decimal;
 
 /// One point of a target's yearly series.
@@ -42,7 +44,8 @@ pub struct SeriesPoint {
     /// `2025` (a complete year) or `2026-10` (the checkpoint of a year not yet complete).
     pub period: String,
     /// year, trailing_12_months (flows mid-year), end_of_month (stocks) or year_to_date.
-    pub basis: String,
+    #[schema(value_type = String)]
+    pub basis: Basis,
     #[schema(value_type = String)]
     pub value: Decimal,
     /// The phased target for this point (compound for growth, linear otherwise).
@@ -64,7 +67,8 @@ pub struct PhaseStep {
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ForecastOut {
     /// log_linear, damped_holt, linear_pace or actual (the deadline has passed).
-    pub method: String,
+    #[schema(value_type = String)]
+    pub method: ForecastMethod,
     pub method_label: String,
     pub deadline_year: i32,
     #[schema(value_type = String)]
@@ -101,7 +105,9 @@ pub struct TargetProgress {
     pub name: String,
     pub indicator: String,
     pub measure: String,
-    pub comparison: String,
+    // gt, ge, approx or range (a plain comment: the API document stays as it was).
+    #[schema(value_type = String)]
+    pub comparison: Comparison,
     /// Unit of `baseline`, `value` and `target`: 个 (clusters), 元, 件, 家, 项, %.
     pub unit: String,
     pub strive: bool,
@@ -133,7 +139,8 @@ pub struct TargetProgress {
     #[schema(value_type = Option<String>)]
     pub expected: Option<Decimal>,
     /// achieved, on_track, needs_acceleration, limited_progress, deteriorating, insufficient_data.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: Status,
     pub status_label: String,
     /// The status is the final attainment (the deadline has passed).
     pub is_final: bool,
@@ -220,6 +227,54 @@ pub fn show_value(v: &Decimal, unit: &str) -> String {
         "%" => format!("{}%", v.round_dp_with_strategy(2, away)),
         _ => format!("{}{unit}", grouped(v.round_dp_with_strategy(0, away))),
     }
+}
+
+/// Checks edits of a target's yearly phasing, (year, value in the target's unit; `None` back to
+/// the default), for the city or (`for_county`) a county's split, and turns the values into
+/// stored integers. Years run from after the baseline to the deadline; the city's deadline-year
+/// value is the plan's target and cannot be edited; values are not negative and fit the unit.
+pub fn milestone_rows(
+    plan: &Plan,
+    t: &Target,
+    for_county: bool,
+    edits: &[(i32, Option<Decimal>)],
+) -> Result<Vec<(i32, Option<i64>)>, String> {
+    let ind = plan.indicator(&t.indicator).expect("checked at plan load");
+    let baseline_year = t.baseline_year.unwrap_or(plan.meta.baseline_year);
+    let mut rows = Vec::new();
+    for &(year, value) in edits {
+        if year <= baseline_year || year > t.deadline_year {
+            return Err(format!(
+                "{}:年份{}不在{}–{}年之间",
+                t.id,
+                year,
+                baseline_year + 1,
+                t.deadline_year
+            ));
+        }
+        if !for_county && year == t.deadline_year {
+            return Err(format!(
+                "{}:{}年的全市目标以方案为准,不能在此修改",
+                t.id, t.deadline_year
+            ));
+        }
+        let stored = match value {
+            None => None,
+            Some(d) if d < Decimal::ZERO => {
+                return Err(format!("{}:{}年的值不能为负数", t.id, year));
+            }
+            Some(d) => {
+                let v = if t.measure == Measure::CountOfClustersAbove {
+                    (d.fract().is_zero()).then(|| i64::try_from(d).ok()).flatten()
+                } else {
+                    ind.to_stored(d)
+                };
+                Some(v.ok_or_else(|| format!("{}:{}年的值“{d}”小数位过多或超出范围", t.id, year))?)
+            }
+        };
+        rows.push((year, stored));
+    }
+    Ok(rows)
 }
 
 pub(crate) fn dec(v: i64, scale: u32) -> Decimal {

@@ -4,6 +4,7 @@
 
 use super::{TargetProgress, target_progress};
 use crate::cluster::RevenueTier;
+use crate::progress::Status;
 use crate::progress_data::{Checkpoint, ProgressData};
 use clusterdesk_plan::{Plan, Target};
 use rust_decimal::Decimal;
@@ -22,7 +23,8 @@ pub struct CountyShare {
     pub value_period: String,
     /// Value over the county's target (for growth targets: observed over required growth).
     pub attainment: Option<f64>,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: Status,
     pub status_label: String,
     /// 1 = the highest attainment; equal attainments share a rank (1, 2, 2, 4);
     /// `None` when there is nothing to rank (no target or no data).
@@ -100,7 +102,7 @@ pub fn target_detail(
                 value: open.then_some(p.value),
                 value_period: p.value_period.clone(),
                 attainment: p.attainment,
-                status: p.status.clone(),
+                status: p.status,
                 status_label: p.status_label.clone(),
                 rank,
                 own: mine,

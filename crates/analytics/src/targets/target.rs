@@ -5,6 +5,7 @@ use crate::progress::{
     self as prog, Goal, Method, Observation, Status, phase_compound, phase_linear, split_by_weights,
 };
 use crate::progress_data::{Checkpoint, ProgressData, Source, basis_note, source_of};
+use crate::states::Basis;
 use clusterdesk_plan::{Aggregation, Comparison, Measure, Plan, Target};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -246,10 +247,10 @@ pub fn target_progress(
             .map(|(cp, v)| SeriesPoint {
                 period: cp.label(),
                 basis: if cp.complete() {
-                    "year"
+                    Basis::Year
                 } else if cumulative {
                     // Flows since the baseline: complete years plus this year so far.
-                    "year_to_date"
+                    Basis::YearToDate
                 } else if is_count
                     || matches!(
                         src,
@@ -259,11 +260,10 @@ pub fn target_progress(
                         }
                     )
                 {
-                    "trailing_12_months"
+                    Basis::Trailing12Months
                 } else {
-                    "end_of_month"
-                }
-                .into(),
+                    Basis::EndOfMonth
+                },
                 value: dec(*v, scale),
                 milestone: milestone_at(*cp).map(|m| dec(m, scale)),
             })
@@ -275,7 +275,7 @@ pub fn target_progress(
             name: t.name.clone(),
             indicator: t.indicator.clone(),
             measure: t.measure.code().into(),
-            comparison: comparison.code().into(),
+            comparison,
             unit,
             strive: t.strive,
             baseline_year,
@@ -292,7 +292,7 @@ pub fn target_progress(
             // Where the value should be at the point it was measured (a yearly stock measured
             // last December is compared with last December's milestone).
             expected: milestone_at(current.map(|(cp, _)| cp).unwrap_or(eval)).map(|m| dec(m, scale)),
-            status: status.code().into(),
+            status,
             status_label: status.label_zh().into(),
             is_final: eval == deadline && as_of >= deadline,
             method: progress

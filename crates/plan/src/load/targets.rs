@@ -2,7 +2,7 @@
 
 use super::QUOTAS;
 use super::rows::{check_id, check_indicator};
-use crate::table::read_table;
+use crate::table::{read_table, read_table_with};
 use crate::*;
 
 // ---------------------------------------------------------------- targets.csv
@@ -239,7 +239,8 @@ pub(super) fn parse_quotas(text: &str, indicators: &[Indicator]) -> Result<Vec<Q
         "scope",
         "note",
     ];
-    let table = read_table(QUOTAS, text, &cols)?;
+    // `source` and `fallback` came later: a plan folder without them counts reported values.
+    let table = read_table_with(QUOTAS, text, &cols, &["source", "fallback"])?;
     let pers: Vec<&str> = Per::ALL.iter().map(|k| k.code()).collect();
     let scopes: Vec<&str> = Scope::ALL.iter().map(|k| k.code()).collect();
     let mut out: Vec<Quota> = Vec::new();
@@ -268,6 +269,26 @@ pub(super) fn parse_quotas(text: &str, indicators: &[Indicator]) -> Result<Vec<Q
             return Err(row.err("max", "上限应不小于下限"));
         }
         let scope = row.enumeration("scope", "范围", Scope::parse, &scopes)?;
+        let source = ValueSource::parse(&row.string("source")).map_err(|e| row.err("source", e))?;
+        if source == ValueSource::EnterpriseStock {
+            return Err(row.err(
+                "source",
+                "指标任务不支持 enterprise_stock,应为 reported、qualifications(…) 或 recognitions(…)",
+            ));
+        }
+        let fallback = match row.optional("fallback") {
+            None => None,
+            Some(f) => {
+                if source != ValueSource::Reported {
+                    return Err(row.err("fallback", "只有取值来源为 reported 的指标任务可填备用来源"));
+                }
+                let f = ValueSource::parse(&f).map_err(|e| row.err("fallback", e))?;
+                if matches!(f, ValueSource::Reported | ValueSource::EnterpriseStock) {
+                    return Err(row.err("fallback", "备用来源应为 qualifications(…) 或 recognitions(…)"));
+                }
+                Some(f)
+            }
+        };
         out.push(Quota {
             id,
             clause: clause.to_string(),
@@ -278,6 +299,8 @@ pub(super) fn parse_quotas(text: &str, indicators: &[Indicator]) -> Result<Vec<Q
             max,
             approx,
             scope,
+            source,
+            fallback,
             note: row.string("note"),
         });
         lines.push(row.line());

@@ -1,9 +1,11 @@
-//! 三(二)2: net new above-scale enterprises per county against the targets.
+//! 三(二)2: the reads behind the net new above-scale enterprises per county against the targets
+//! (the counting is `clusterdesk_analytics::above_scale`).
 
-use super::{AboveScaleEvent, AboveScaleRow, calc_round, fmt_dp};
+use super::AboveScaleRow;
 use crate::{Result, Store};
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
+use clusterdesk_analytics::TargetSource;
+use clusterdesk_analytics::above_scale::{AboveScaleQual, tally};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -69,8 +71,8 @@ impl Store {
                 target_source: targets
                     .iter()
                     .find(|t| &t.county == c)
-                    .map(|t| t.source.clone())
-                    .unwrap_or_else(|| "none".into()),
+                    .map(|t| t.source)
+                    .unwrap_or(TargetSource::None),
                 target_source_text: targets
                     .iter()
                     .find(|t| &t.county == c)
@@ -81,69 +83,19 @@ impl Store {
                 events: Vec::new(),
             })
             .collect();
-        for r in rows {
-            let uscc: String = r.try_get(0)?;
-            let name: String = r.try_get(1)?;
-            let county: String = r.try_get(2)?;
-            let from: String = r.try_get(3)?;
-            let to: Option<String> = r.try_get(4)?;
-            let Some(row) = out.iter_mut().find(|x| x.county == county) else {
-                continue;
-            };
-            if from < start {
-                row.start += 1;
-            } else {
-                row.entered += 1;
-                let crossed = from.get(..4).and_then(|y| y.parse::<i32>().ok()).unwrap_or(year) - 1;
-                let small = first
-                    .get(&uscc)
-                    .and_then(|p| p.get(..4))
-                    .and_then(|y| y.parse::<i32>().ok())
-                    .is_some_and(|y| y < crossed);
-                if small {
-                    row.small_to_above += 1;
-                } else {
-                    row.newly_built_or_unknown += 1;
-                }
-                row.events.push(AboveScaleEvent {
-                    uscc: uscc.clone(),
-                    name: name.clone(),
-                    event: "entered".into(),
-                    date: from.clone(),
-                    class: if small {
-                        "小升规".into()
-                    } else {
-                        "新建入统或无法区分".into()
-                    },
-                });
-            }
-            if let Some(t) = to.filter(|t| *t > start && *t <= end) {
-                row.exits += 1;
-                row.events.push(AboveScaleEvent {
-                    uscc,
-                    name,
-                    event: "exited".into(),
-                    date: t,
-                    class: "退出".into(),
-                });
-            }
-        }
-        for r in &mut out {
-            r.net_new = r.entered - r.exits;
-            r.end = r.start + r.net_new;
-            if let Some(t) = r.target {
-                r.gap = Some(r.net_new - t);
-            }
-            if let Some(t) = r.target.filter(|t| *t > 0) {
-                r.attainment_pct = Some(fmt_dp(
-                    calc_round(
-                        Decimal::from(r.net_new) * Decimal::ONE_HUNDRED / Decimal::from(t),
-                        2,
-                    ),
-                    2,
-                ));
-            }
-        }
+        let quals: Vec<AboveScaleQual> = rows
+            .iter()
+            .map(|r| {
+                Ok(AboveScaleQual {
+                    uscc: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    county: r.try_get(2)?,
+                    valid_from: r.try_get(3)?,
+                    valid_to: r.try_get(4)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        tally(year, &start, &end, &mut out, &quals, &first);
         Ok(out)
     }
 }

@@ -15,6 +15,7 @@
 use super::{Computed, ParkEntryTransfer, beijing_date};
 use crate::{Actor, Result, Scope, Store, StoreError};
 use chrono::NaiveDate;
+use clusterdesk_analytics::TargetSource;
 use clusterdesk_domain::Role;
 use clusterdesk_policy::PolicySet;
 use sqlx::Row;
@@ -31,7 +32,8 @@ pub struct AboveScaleTarget {
     /// The target in force: the issued one, else the plan file's, else none.
     pub target: Option<i64>,
     /// `issued` (市工信局下达), `plan` (规划文件示例数) or `none` (未下达).
-    pub source: String,
+    #[schema(value_type = String)]
+    pub source: TargetSource,
     /// The source as people read it, e.g. `市工信局下达(市工信局管理员,2026年3月1日)`.
     pub source_text: String,
     /// The plan file's working figure for the year, if any.
@@ -226,7 +228,7 @@ impl Store {
                         county: c.code.clone(),
                         name: c.name.clone(),
                         target: Some(*v),
-                        source: "issued".into(),
+                        source: TargetSource::Issued,
                         // People read the account's name; the account id stays in updated_by.
                         source_text: issued_text(by_name.as_deref().unwrap_or(by), at),
                         plan_target,
@@ -238,7 +240,11 @@ impl Store {
                         county: c.code.clone(),
                         name: c.name.clone(),
                         target: plan_target,
-                        source: if plan_target.is_some() { "plan" } else { "none" }.into(),
+                        source: if plan_target.is_some() {
+                            TargetSource::Plan
+                        } else {
+                            TargetSource::None
+                        },
                         source_text: if plan_target.is_some() {
                             "规划文件示例数".into()
                         } else {
@@ -463,7 +469,14 @@ impl Store {
             return Err(StoreError::Invalid(format!("月份 {as_of_month} 应为 1–12")));
         }
         let cur: Computed = self.compute_assessment(a, year, as_of_month, today).await?;
-        Ok(self.park_entry_transfer(a, policies, year, as_of_month, &cur))
+        Ok(clusterdesk_analytics::park_transfer::park_entry_transfer(
+            a,
+            policies,
+            year,
+            as_of_month,
+            &cur.done.counties,
+            &cur.done.park,
+        ))
     }
 
     /// A year's 三(二)1 transfer: finalized or not, against today's computation.

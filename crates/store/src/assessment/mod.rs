@@ -17,136 +17,23 @@
 
 use crate::{Actor, Result, Scope, Store, StoreError};
 use chrono::NaiveDate;
-use clusterdesk_analytics::assessment as calc;
-use clusterdesk_domain::{Fen, Period};
-use clusterdesk_plan::assessment::{Assessment, Scoring};
+pub use clusterdesk_analytics::TargetSource;
+pub use clusterdesk_analytics::above_scale::{AboveScaleEvent, AboveScaleRow};
+use clusterdesk_analytics::county_assessment::{Assembled, Shaped, beijing_date, shape};
+pub use clusterdesk_analytics::county_assessment::{CountyResult, IndicatorInfo, IndicatorValue};
+use clusterdesk_analytics::park_transfer::park_entry_transfer;
+pub use clusterdesk_analytics::park_transfer::{ParkEntryTransfer, TransferRow};
+use clusterdesk_domain::Period;
+use clusterdesk_plan::assessment::Assessment;
 use clusterdesk_policy::PolicySet;
-use rust_decimal::Decimal;
 
 mod above_scale;
 mod compute;
 mod decisions;
-mod park_transfer;
 pub use decisions::{
     AboveScaleTarget, AboveScaleTargets, FinalizedRow, FinalizedTransfer, MAX_ABOVE_SCALE_TARGET, TargetEdit,
     TransferDecision, TransferRevocation, TransferStatus, check_target, parse_target,
 };
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct IndicatorInfo {
-    pub code: String,
-    pub name: String,
-    pub clause: String,
-    pub unit: String,
-    /// Weight as in the plan (of 100).
-    pub weight: u32,
-    /// Weight after leaving out indicators without data (of 100, two decimals).
-    pub effective_weight: String,
-    /// How the score is computed, in Chinese.
-    pub scoring: String,
-    /// False when no county has data: left out of the composite.
-    pub available: bool,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct IndicatorValue {
-    pub code: String,
-    /// The raw value (exact decimal), if any.
-    pub raw: Option<String>,
-    /// The raw value as people read it, e.g. `12.50%`, `净增 12 / 目标 15`, `暂无数据`.
-    pub raw_text: String,
-    /// Score of 0–100 as published (rounded to the plan's decimals).
-    pub score: Option<String>,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct CountyResult {
-    pub county: String,
-    pub name: String,
-    pub values: Vec<IndicatorValue>,
-    pub composite: String,
-    pub rank: usize,
-    /// Equal with another county on the composite and every tie-break score.
-    pub tied: bool,
-    /// Equal with another county on the composite, separated by the tie-break.
-    pub tie_broken: bool,
-    /// Rank in the previous year's full-year assessment.
-    pub last_rank: Option<usize>,
-    /// Places gained since last year (positive = up).
-    pub rank_change: Option<i64>,
-    /// What was counted (only for the caller's own county unless the caller sees the city).
-    pub provenance: Vec<String>,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct TransferRow {
-    pub county: String,
-    pub name: String,
-    pub park_entries: i64,
-    /// Place by enterprises entering parks (competition rank; ties share it).
-    pub place: usize,
-    /// Signed transfer in fen: + received, − paid.
-    pub amount_fen: i64,
-    pub tied: bool,
-    pub flags: Vec<String>,
-    /// The engine's trace, each step prefixed with its clause.
-    pub trace: Vec<String>,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ParkEntryTransfer {
-    pub policy: String,
-    pub clause: String,
-    pub clause_text: String,
-    /// The assessment date the engine was asked about (31 December of the year).
-    pub date: String,
-    /// True while the year is not complete: the figures are provisional.
-    pub provisional: bool,
-    /// Why no transfer could be computed (the engine's message), if so.
-    pub error: Option<String>,
-    pub rows: Vec<TransferRow>,
-    /// Sum of the transfers (always 0 when computed).
-    pub total_fen: i64,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct AboveScaleEvent {
-    pub uscc: String,
-    pub name: String,
-    /// `entered` or `exited`.
-    pub event: String,
-    pub date: String,
-    /// 小升规 / 新建入统或无法区分 / 退出.
-    pub class: String,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct AboveScaleRow {
-    pub county: String,
-    pub name: String,
-    /// 规上 enterprises in force on 1 January.
-    pub start: i64,
-    /// Entered the statistics in the year (to the as-of month).
-    pub entered: i64,
-    /// Of which grew from small (reported figures before the year they crossed the line).
-    pub small_to_above: i64,
-    /// Of which newly built, or not told apart (no figures before crossing the line).
-    pub newly_built_or_unknown: i64,
-    pub exits: i64,
-    pub net_new: i64,
-    pub end: i64,
-    pub target: Option<i64>,
-    /// Where the target comes from: `issued` (市工信局下达), `plan` (规划文件示例数) or `none`.
-    pub target_source: String,
-    /// The source as people read it, e.g. `市工信局下达(市工信局管理员,2026年3月1日)` or `规划文件示例数`.
-    pub target_source_text: String,
-    /// Net new over target in percent (two decimals); none without a target or for a target of 0.
-    pub attainment_pct: Option<String>,
-    /// Net new minus target: positive over, negative under.
-    pub gap: Option<i64>,
-    pub events: Vec<AboveScaleEvent>,
-}
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct AssessmentReport {
@@ -173,56 +60,10 @@ pub struct AssessmentReport {
     pub own_county: Option<String>,
 }
 
-/// One year's raw data and scores, before the report is shaped.
+/// One year's assembled figures and its 三(二)2 rows, before the report is shaped.
 struct Computed {
-    counties: Vec<(String, String)>,
-    raw: Vec<Vec<Option<Decimal>>>,
-    raw_text: Vec<Vec<String>>,
-    scores: Vec<Option<Vec<Option<Decimal>>>>,
-    composites: Vec<Decimal>,
-    places: Vec<calc::Place>,
-    provenance: Vec<Vec<String>>,
-    park: Vec<i64>,
+    done: Assembled,
     above: Vec<AboveScaleRow>,
-}
-
-fn fmt_dp(d: Decimal, dp: u32) -> String {
-    format!("{:.*}", dp as usize, d)
-}
-
-fn scoring_text(i: &clusterdesk_plan::assessment::AssessmentIndicator) -> String {
-    match i.scoring {
-        Scoring::RankPoints => "按名次计分:第1名100分,末名0分,其间等差;并列取较好名次".into(),
-        Scoring::MinMax => format!(
-            "按极差计分:{}者100分,{}者0分,其间按比例",
-            if i.higher_better { "最高" } else { "最低" },
-            if i.higher_better { "最低" } else { "最高" }
-        ),
-        Scoring::TargetRatio => format!(
-            "按目标完成率计分:100 × min(完成率, {}%) ÷ {}%,负值计0分;目标为0时净增不为负即得满分",
-            i.cap_pct.unwrap_or_default(),
-            i.cap_pct.unwrap_or_default()
-        ),
-        Scoring::Percent => {
-            if i.higher_better {
-                "百分率即得分(0–100)".into()
-            } else {
-                "100 − 百分率".into()
-            }
-        }
-    }
-}
-
-/// 1 234 567 fen → `12,345.67万元`-style text is left to the pages; here plain 万元 with two decimals.
-fn wan(fen: i64) -> String {
-    format!("{}万元", Fen(fen).wan_yuan(2))
-}
-
-/// The Beijing date of a stored UTC time.
-fn beijing_date(rfc3339: &str) -> Option<NaiveDate> {
-    let t = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?;
-    let bj = chrono::FixedOffset::east_opt(8 * 3600)?;
-    Some(t.with_timezone(&bj).date_naive())
 }
 
 impl Store {
@@ -270,7 +111,6 @@ impl Store {
         if !(1..=12).contains(&as_of_month) {
             return Err(StoreError::Invalid(format!("月份 {as_of_month} 应为 1–12")));
         }
-        let dp = a.decimals;
         let cur = self.compute_assessment(a, year, as_of_month, today).await?;
         let last = if year > a.first_year {
             Some(self.compute_assessment(a, year - 1, 12, today).await?)
@@ -278,101 +118,13 @@ impl Store {
             None
         };
         let sees = |county: &str| own.as_deref().is_none_or(|o| o == county);
-
-        let n_avail_weight: u32 = a
-            .indicators
-            .iter()
-            .zip(&cur.scores)
-            .filter(|(_, s)| s.is_some())
-            .map(|(i, _)| i.weight)
-            .sum();
-        let indicators: Vec<IndicatorInfo> = a
-            .indicators
-            .iter()
-            .zip(&cur.scores)
-            .map(|(i, s)| IndicatorInfo {
-                code: i.code.clone(),
-                name: i.name.clone(),
-                clause: i.clause.clone(),
-                unit: i.unit.clone(),
-                weight: i.weight,
-                effective_weight: if s.is_some() && n_avail_weight > 0 {
-                    fmt_dp(
-                        calc_round(
-                            Decimal::from(i.weight) * Decimal::ONE_HUNDRED / Decimal::from(n_avail_weight),
-                            2,
-                        ),
-                        2,
-                    )
-                } else {
-                    "0.00".into()
-                },
-                scoring: scoring_text(i),
-                available: s.is_some(),
-                note: i.note.clone(),
-            })
-            .collect();
-        let mut notes = Vec::new();
-        for (i, s) in a.indicators.iter().zip(&cur.scores) {
-            if s.is_none() && i.weight > 0 {
-                notes.push(format!(
-                    "“{}”本期各县(市)均无数据,不计入综合得分,其余指标权重按比例折算为100。",
-                    i.name
-                ));
-            }
-        }
-        notes.push(format!(
-            "综合得分 = Σ(权重 × 指标得分) ÷ Σ权重;指标得分与综合得分均四舍五入保留 {dp} 位小数,综合得分由表中公布的指标得分算出。"
-        ));
-        notes.push(format!(
-            "综合得分相同时依次比较:{};仍相同则名次并列。",
-            a.tie_break
-                .iter()
-                .filter_map(|c| a.indicator(c))
-                .map(|i| i.name.clone())
-                .collect::<Vec<_>>()
-                .join("、")
-        ));
-        let mut rows: Vec<CountyResult> = Vec::new();
-        for (c, (code, name)) in cur.counties.iter().enumerate() {
-            let last_rank = last.as_ref().and_then(|l| {
-                l.counties
-                    .iter()
-                    .position(|(lc, _)| lc == code)
-                    .map(|k| l.places[k].rank)
-            });
-            rows.push(CountyResult {
-                county: code.clone(),
-                name: name.clone(),
-                values: a
-                    .indicators
-                    .iter()
-                    .enumerate()
-                    .map(|(k, i)| IndicatorValue {
-                        code: i.code.clone(),
-                        raw: cur.raw[c][k].map(|d| d.to_string()),
-                        raw_text: cur.raw_text[c][k].clone(),
-                        score: cur.scores[k]
-                            .as_ref()
-                            .map(|s| fmt_dp(s[c].unwrap_or(Decimal::ZERO), dp)),
-                    })
-                    .collect(),
-                composite: fmt_dp(cur.composites[c], dp),
-                rank: cur.places[c].rank,
-                tied: cur.places[c].tied,
-                tie_broken: cur.places[c].tie_broken,
-                last_rank,
-                rank_change: last_rank.map(|l| l as i64 - cur.places[c].rank as i64),
-                provenance: if sees(code) {
-                    cur.provenance[c].clone()
-                } else {
-                    Vec::new()
-                },
-            });
-        }
-        rows.sort_by(|x, y| x.rank.cmp(&y.rank).then(x.county.cmp(&y.county)));
-
-        let park_entry = self.park_entry_transfer(a, policies, year, as_of_month, &cur);
+        let Shaped {
+            indicators,
+            notes,
+            rows,
+        } = shape(a, &cur.done, last.as_ref().map(|l| &l.done), own.as_deref());
+        let park_entry =
+            park_entry_transfer(a, policies, year, as_of_month, &cur.done.counties, &cur.done.park);
         let transfer_decision = self.transfer_decision(actor, year, &park_entry).await?;
         let mut above = cur.above.clone();
         for r in &mut above {
@@ -396,17 +148,16 @@ impl Store {
                 .collect(),
             rows,
             park_entry,
-            above_scale_target_note: target_note(&a.above_scale_targets_note, &above),
+            above_scale_target_note: clusterdesk_analytics::above_scale::target_note(
+                &a.above_scale_targets_note,
+                &above,
+            ),
             above_scale: above,
             transfer_decision,
             notes,
             own_county: own,
         })
     }
-}
-
-fn calc_round(d: Decimal, dp: u32) -> Decimal {
-    d.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// The default (year, month) of the assessment: the latest month with data, else December of
@@ -422,17 +173,4 @@ pub async fn default_period(store: &Store) -> Result<(i32, u32)> {
 pub(crate) fn cn_date(d: NaiveDate) -> String {
     use chrono::Datelike;
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
-
-/// The note on the 三(二)2 targets: the plan file's note while its working figures are used,
-/// the issued source once 市工信局 has set them.
-fn target_note(plan_note: &str, rows: &[AboveScaleRow]) -> String {
-    let issued = rows.iter().filter(|r| r.target_source == "issued").count();
-    let plan = rows.iter().filter(|r| r.target_source == "plan").count();
-    match (issued, plan) {
-        (0, _) => plan_note.to_string(),
-        (i, 0) if i == rows.len() => "市工信局下达".into(),
-        (_, 0) => "市工信局下达(其余县(市)未下达)".into(),
-        _ => format!("{issued} 个县(市)为市工信局下达,{plan} 个县(市)为规划文件示例数(见“目标来源”列)"),
-    }
 }

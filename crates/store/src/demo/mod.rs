@@ -399,6 +399,9 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
             }
         }
     }
+    // Each cluster's stored monthly revenue and value added, by month of the span: the
+    // enterprises' monthly reports are shares of them, so they never add up to more.
+    let mut cluster_month = vec![Vec::new(); clusters.len()];
     for (ci, c) in clusters.iter().enumerate() {
         for m in Period::months_between(opts.from, opts.to) {
             let yi = (m.year() - opts.from.year()) as usize;
@@ -416,13 +419,19 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
                 ("rd_expense", rev * rd_share * (1.0 + 0.15 * yi as f64)),
             ] {
                 // Counties report in 万元 to two decimals: whole hundreds of yuan.
+                let fen = (v / 10_000.0).round() as i64 * 10_000;
                 values.push(Value {
                     unit_code: c.code.clone(),
                     indicator_code: ind.into(),
                     period: p.clone(),
-                    num_value: Some((v / 10_000.0).round() as i64 * 10_000),
+                    num_value: Some(fen),
                     text_value: None,
                 });
+                match ind {
+                    "revenue" => cluster_month[ci].push((fen, 0)),
+                    "value_added" => cluster_month[ci].last_mut().expect("revenue first").1 = fen,
+                    _ => {}
+                }
             }
             // Enterprises entering parks (三(二)1): a few a month, more in bigger clusters.
             let entries = (0..3)
@@ -463,6 +472,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
             digital = (digital + rng.gen_range(3.0..7.0)).min(88.0);
         }
     }
+    enterprise_monthly(&mut values, &ents, &revs, &cluster_year, &cluster_month, opts);
     // The quarterly situation (集群季度情况) in words, for every complete quarter.
     for (ci, c) in clusters.iter().enumerate() {
         for q in Period::months_between(opts.from, opts.to)
@@ -524,8 +534,14 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
     let mut order: Vec<&clusterdesk_plan::datasets::Dataset> = plan.datasets.iter().collect();
     order.sort_by_key(|d| d.code != "cluster_monthly");
     for ds in order {
+        // 企业月报 is accepted only for the months whose enterprise values the demo holds.
+        let first = match ds.code.as_str() {
+            "enterprise_monthly" => enterprise_months_from(opts),
+            _ => opts.from,
+        };
         let periods: Vec<Period> = months
             .iter()
+            .filter(|m| **m >= first)
             .filter_map(|m| {
                 let (year, month) = (m.year(), m.month_range().0);
                 match ds.period_type {
@@ -619,6 +635,67 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         values: nvalues,
         accounts: out,
     })
+}
+
+/// The first month of the demo's 企业月报: January of the year before its last month, so that
+/// every month a page or the overdue list shows (the last twelve, the last year of deadlines) is
+/// reported, each year from its January (1–N月累计 needs the earlier months). Earlier months
+/// have no enterprise monthly values and no 企业月报 submission.
+pub fn enterprise_months_from(opts: &DemoOptions) -> Period {
+    Period::month(opts.to.year() - 1, 1).max(opts.from)
+}
+
+/// 企业月报 values of the 规上 enterprises (a year's revenue of at least 20 million yuan) for
+/// every month from [`enterprise_months_from`]: the enterprise's share of its cluster's stored
+/// month, rounded down to whole hundreds of yuan, so that the enterprises of a cluster never
+/// add up to more than the county reported for it (`cm_enterprise_revenue_le_cluster`).
+/// Enterprises that may have moved cluster are left out for the same reason.
+fn enterprise_monthly(
+    values: &mut Vec<Value>,
+    ents: &[E],
+    revs: &[Vec<f64>],
+    cluster_year: &[Vec<f64>],
+    cluster_month: &[Vec<(i64, i64)>],
+    opts: &DemoOptions,
+) {
+    let first = enterprise_months_from(opts);
+    let months = Period::months_between(opts.from, opts.to);
+    let down = |fen: f64| (fen / 10_000.0).floor() as i64 * 10_000;
+    for (ei, e) in ents.iter().enumerate() {
+        if ei % 97 == 5 {
+            continue;
+        }
+        for (mi, m) in months.iter().enumerate().filter(|(_, m)| **m >= first) {
+            let yi = (m.year() - opts.from.year()) as usize;
+            let year_rev = revs[ei][yi];
+            let total = cluster_year[e.cluster][yi];
+            if year_rev < ABOVE_SCALE_FEN || total <= 0.0 {
+                continue;
+            }
+            let share = year_rev / total;
+            let (c_rev, c_va) = cluster_month[e.cluster][mi];
+            let rev = down(c_rev as f64 * share);
+            for (ind, v) in [
+                ("revenue", rev),
+                ("value_added", down(c_va as f64 * share)),
+                ("tax_paid", down(rev as f64 * 0.035)),
+                // 吨标准煤 ×100, as the enterprise's yearly figure.
+                (
+                    "energy_consumption",
+                    (rev as f64 / 1e6 * e.energy * 100.0 * (1.0 - 0.03 * yi as f64)).round() as i64,
+                ),
+                ("employees", (year_rev / 8e7).round().max(5.0) as i64),
+            ] {
+                values.push(Value {
+                    unit_code: e.uscc.clone(),
+                    indicator_code: ind.into(),
+                    period: m.to_string(),
+                    num_value: Some(v),
+                    text_value: None,
+                });
+            }
+        }
+    }
 }
 
 const QUARTER_PROGRESS: &[&str] = &[

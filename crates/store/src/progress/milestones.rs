@@ -3,9 +3,8 @@
 use super::TargetProgress;
 use crate::{Actor, Result, Scope, Store, StoreError};
 use clusterdesk_analytics::progress_data::Checkpoint;
-use clusterdesk_analytics::targets::target_progress;
+use clusterdesk_analytics::targets::{milestone_rows, target_progress};
 use clusterdesk_domain::Period;
-use clusterdesk_plan::Measure;
 use rust_decimal::Decimal;
 
 /// One edited milestone: a year and its value in the target's unit (as shown: 家, 元, %); `None`
@@ -38,46 +37,8 @@ impl Store {
         if let Some(c) = county {
             self.check_county(actor, c)?;
         }
-        let ind = plan.indicator(&t.indicator).expect("checked at plan load");
-        let baseline_year = t.baseline_year.unwrap_or(plan.meta.baseline_year);
-        let mut rows = Vec::new();
-        for e in edits {
-            if e.year <= baseline_year || e.year > t.deadline_year {
-                return Err(StoreError::Invalid(format!(
-                    "{}:年份{}不在{}–{}年之间",
-                    t.id,
-                    e.year,
-                    baseline_year + 1,
-                    t.deadline_year
-                )));
-            }
-            if county.is_none() && e.year == t.deadline_year {
-                return Err(StoreError::Invalid(format!(
-                    "{}:{}年的全市目标以方案为准,不能在此修改",
-                    t.id, t.deadline_year
-                )));
-            }
-            let stored = match e.value {
-                None => None,
-                Some(d) if d < Decimal::ZERO => {
-                    return Err(StoreError::Invalid(format!(
-                        "{}:{}年的值不能为负数",
-                        t.id, e.year
-                    )));
-                }
-                Some(d) => {
-                    let v = if t.measure == Measure::CountOfClustersAbove {
-                        (d.fract().is_zero()).then(|| i64::try_from(d).ok()).flatten()
-                    } else {
-                        ind.to_stored(d)
-                    };
-                    Some(v.ok_or_else(|| {
-                        StoreError::Invalid(format!("{}:{}年的值“{d}”小数位过多或超出范围", t.id, e.year))
-                    })?)
-                }
-            };
-            rows.push((e.year, stored));
-        }
+        let edits: Vec<(i32, Option<Decimal>)> = edits.iter().map(|e| (e.year, e.value)).collect();
+        let rows = milestone_rows(plan, t, county.is_some(), &edits).map_err(StoreError::Invalid)?;
         let county_code = county.unwrap_or("").to_string();
         let mut tx = self.begin_write().await?;
         let ts = self.now();

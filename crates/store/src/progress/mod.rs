@@ -11,6 +11,8 @@ pub use clusterdesk_analytics::targets::{
     CountyRank, CountyShare, ForecastOut, PhaseStep, ProgressReport, SeriesPoint, TargetDetail,
     TargetProgress, YearToDate, rank_by_attainment, show_value,
 };
+pub use clusterdesk_analytics::{Basis, ForecastMethod, QuotaStatus, Status};
+pub use clusterdesk_plan::Comparison;
 pub use metrics::{ClusterMetrics, ClusterMetricsReport};
 pub use milestones::{MilestoneEdit, ScopePhasing};
 

@@ -2,6 +2,7 @@
 //! `clusterdesk_analytics::progress_data::ProgressData`.
 
 use crate::{Result, Store};
+use clusterdesk_analytics::metrics::METRIC_KINDS;
 use clusterdesk_analytics::progress_data::{Checkpoint, ProgressData, Source, members_key, source_of};
 use clusterdesk_domain::Period;
 use sqlx::Row;
@@ -216,23 +217,15 @@ impl Store {
             }
         }
         let mut members: HashMap<String, Vec<(String, String, Option<String>)>> = HashMap::new();
-        // Memberships matter only for enterprises holding a qualification counted here (and,
-        // for cluster metrics, for every enterprise).
-        // The qualification kinds counted here: nearly every qualification row, so the table is
-        // read whole and filtered here (through the kind index SQLite would look each row up in
-        // the table: 56 against 17 ms at 46,000 rows). Memberships matter only for enterprises
-        // holding a qualification (and, for cluster metrics, for every enterprise).
-        const KINDS: [&str; 9] = [
-            "innovation_platform",
-            "high_tech",
-            "innovative_sme",
-            "specialized_sme",
-            "little_giant",
-            "listed",
-            "well_known_trademark",
-            "leading_enterprise",
-            "listing_pool",
-        ];
+        // The qualification kinds counted: those the plan's indicator and quota sources name,
+        // and for cluster metrics the kinds their columns count. Nearly every qualification row,
+        // so the table is read whole and filtered here (through the kind index SQLite would look
+        // each row up in the table: 56 against 17 ms at 46,000 rows). Memberships matter only for
+        // enterprises holding a qualification (and, for cluster metrics, for every enterprise).
+        let mut kinds: HashSet<&str> = plan.qualification_kinds().into_iter().collect();
+        if metrics {
+            kinds.extend(METRIC_KINDS);
+        }
         let sql = if metrics {
             "SELECT uscc, cluster_code, valid_from, valid_to FROM memberships"
         } else {
@@ -249,7 +242,7 @@ impl Store {
         let sql = "SELECT uscc, kind, level, valid_from, valid_to FROM qualifications";
         for r in self.read_rows(sql, &[]).await? {
             let kind = r.text(1)?;
-            if KINDS.contains(&kind.as_str()) || (metrics && kind == "above_scale") {
+            if kinds.contains(kind.as_str()) {
                 quals.push((r.text(0)?, kind, r.text(2)?, r.text(3)?, r.opt_text(4)?));
             }
         }

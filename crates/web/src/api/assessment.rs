@@ -6,6 +6,7 @@
 //! transfer: read, finalize) and `POST /api/v1/assessment/{year}/transfer/revoke`.
 
 use crate::AppState;
+use crate::access::{Access, Api};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
 use axum::Json;
@@ -18,7 +19,6 @@ use clusterdesk_store::assessment::{
     parse_target,
 };
 use serde_json::Value;
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -278,10 +278,13 @@ pub async fn revoke_transfer(
 }
 
 /// The module's operations, each routed at the path of its `#[utoipa::path]`.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default()
-        .routes(routes!(assessment))
-        .routes(routes!(get_targets, put_targets))
-        .routes(routes!(get_transfer, finalize_transfer))
-        .routes(routes!(revoke_transfer))
+/// The operations of this feature, each with its access rule.
+pub fn routes() -> Api {
+    Api::new()
+        .route(Access::CITY_OR_COUNTY, routes!(assessment))
+        .route(Access::CITY_OR_COUNTY, routes!(get_targets))
+        .route(Access::BUREAU, routes!(put_targets))
+        .route(Access::CITY_OR_COUNTY, routes!(get_transfer))
+        .route(Access::BUREAU, routes!(finalize_transfer))
+        .route(Access::CITY_ADMIN, routes!(revoke_transfer))
 }

@@ -1,15 +1,17 @@
 //! Login and logout for programs; the pages have their own form-based login.
 
 use crate::AppState;
+use crate::access::{Access, Api};
 use crate::auth::{CurrentUser, clear_cookie, set_cookie};
 use crate::error::{ApiResult, WebError};
+use crate::limiter::{ClientInfo, bad_credentials};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::IntoResponse;
 use clusterdesk_store::accounts::UserInfo;
-use utoipa_axum::router::OpenApiRouter;
+use clusterdesk_store::sessions::SessionInfo;
 use utoipa_axum::routes;
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -29,12 +31,14 @@ pub struct LoginResponse {
     responses((status = 200, body = LoginResponse), (status = 401, body = super::ErrorBody)))]
 pub async fn login(
     State(st): State<AppState>,
+    ClientInfo(from): ClientInfo,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    st.login_limiter.check(&req.username)?;
-    match st.store.login(&req.username, &req.password).await? {
+    let name = req.username.trim();
+    st.login_limiter.check(&st.store, name, &from.address).await?;
+    match st.store.login(name, &req.password, &from).await? {
         Some((user, session)) => {
-            st.login_limiter.success(&req.username);
+            st.login_limiter.success(&st.store, name, &from.address).await?;
             let body = LoginResponse {
                 user,
                 csrf_token: session.csrf_token,
@@ -42,12 +46,8 @@ pub async fn login(
             Ok(([(SET_COOKIE, set_cookie(&session.token))], Json(body)))
         }
         None => {
-            st.login_limiter.failure(&req.username);
-            Err(WebError::new(
-                StatusCode::UNAUTHORIZED,
-                "bad_credentials",
-                "用户名或密码错误",
-            ))
+            st.login_limiter.failure(&st.store, name, &from.address).await?;
+            Err(bad_credentials())
         }
     }
 }
@@ -93,16 +93,42 @@ pub async fn change_password(
     Json(req): Json<PasswordChange>,
 ) -> ApiResult<StatusCode> {
     st.store
-        .change_password(&user.actor, &req.current, &req.new)
+        .change_password(&user.actor, &req.current, &req.new, Some(&user.token))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/v1/account/sessions",
+    responses((status = 200, body = [SessionInfo]), (status = 401, body = super::ErrorBody)))]
+pub async fn sessions(State(st): State<AppState>, user: CurrentUser) -> ApiResult<Json<Vec<SessionInfo>>> {
+    Ok(Json(
+        st.store.list_sessions(user.actor.user_id, &user.token).await?,
+    ))
+}
+
+/// End one of one's own sessions by the `id` the list gives.
+#[utoipa::path(delete, path = "/api/v1/account/sessions/{id}", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = super::ErrorBody)))]
+pub async fn end_session(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    if st.store.end_session(&user.actor, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(WebError::new(StatusCode::NOT_FOUND, "not_found", "没有这个会话"))
+    }
+}
+
 /// The module's operations, each routed at the path of its `#[utoipa::path]`.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default()
-        .routes(routes!(login))
-        .routes(routes!(logout))
-        .routes(routes!(me))
-        .routes(routes!(change_password))
+/// The operations of this feature, each with its access rule.
+pub fn routes() -> Api {
+    Api::new()
+        .route(Access::Public, routes!(login))
+        .route(Access::SignedIn, routes!(logout))
+        .route(Access::SignedIn, routes!(me))
+        .route(Access::SignedIn, routes!(change_password))
+        .route(Access::SignedIn, routes!(sessions))
+        .route(Access::SignedIn, routes!(end_session))
 }

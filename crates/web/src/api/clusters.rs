@@ -1,12 +1,12 @@
 //! Counties and clusters, scoped to the caller.
 
 use crate::AppState;
+use crate::access::{Access, Api};
 use crate::auth::CurrentUser;
 use crate::error::ApiResult;
 use axum::Json;
 use axum::extract::{Path, State};
 use clusterdesk_store::registry::ClusterRow;
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 #[utoipa::path(get, path = "/api/v1/clusters",
@@ -54,9 +54,10 @@ pub async fn counties(State(st): State<AppState>, user: CurrentUser) -> ApiResul
 }
 
 /// The module's operations, each routed at the path of its `#[utoipa::path]`.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default()
-        .routes(routes!(list))
-        .routes(routes!(get_one))
-        .routes(routes!(counties))
+/// The operations of this feature, each with its access rule.
+pub fn routes() -> Api {
+    Api::new()
+        .route(Access::BUSINESS, routes!(list))
+        .route(Access::BUSINESS, routes!(get_one))
+        .route(Access::BUSINESS, routes!(counties))
 }

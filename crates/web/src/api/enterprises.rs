@@ -1,6 +1,7 @@
 //! The enterprise registry: search, read, create and edit.
 
 use crate::AppState;
+use crate::access::{Access, Api};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
 use axum::Json;
@@ -10,7 +11,6 @@ use clusterdesk_domain::{IndustryCode, QualKind, Uscc};
 use clusterdesk_store::registry::{
     EnterpriseDetail, EnterpriseFilter, EnterpriseInput, EnterpriseRow, Qualification, WriteSummary,
 };
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -213,9 +213,11 @@ pub async fn add_qualification(
 }
 
 /// The module's operations, each routed at the path of its `#[utoipa::path]`.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default()
-        .routes(routes!(list, upsert))
-        .routes(routes!(get_one))
-        .routes(routes!(add_qualification))
+/// The operations of this feature, each with its access rule.
+pub fn routes() -> Api {
+    Api::new()
+        .route(Access::BUSINESS, routes!(list))
+        .route(Access::REGISTRARS, routes!(upsert))
+        .route(Access::BUSINESS, routes!(get_one))
+        .route(Access::REGISTRARS, routes!(add_qualification))
 }

@@ -8,6 +8,7 @@
 //! for a step the claim's status does not allow, 422 for bad input.
 
 use crate::AppState;
+use crate::access::{Access, Api};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
 use axum::Json;
@@ -24,22 +25,24 @@ use clusterdesk_store::incentives::{
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// The module's operations, each routed at the path of its `#[utoipa::path]`.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default()
-        .routes(routes!(policies))
-        .routes(routes!(calc))
-        .routes(routes!(list, create))
-        .routes(routes!(get_one))
-        .routes(routes!(upload))
-        .routes(routes!(download))
-        .routes(routes!(act))
-        .routes(routes!(ledger))
-        .routes(routes!(budgets, set_budget))
-        .routes(routes!(scan))
+/// The operations of this feature, each with its access rule.
+pub fn routes() -> Api {
+    Api::new()
+        .route(Access::SignedIn, routes!(policies))
+        .route(Access::SignedIn, routes!(calc))
+        .route(Access::BUSINESS, routes!(list))
+        .route(Access::CLAIM_FILERS, routes!(create))
+        .route(Access::BUSINESS, routes!(get_one))
+        .route(Access::CLAIM_EVIDENCE, routes!(upload))
+        .route(Access::BUSINESS, routes!(download))
+        .route(Access::CLAIM_ACTORS, routes!(act))
+        .route(Access::BUSINESS, routes!(ledger))
+        .route(Access::CITY, routes!(budgets))
+        .route(Access::CITY_DEPARTMENT, routes!(set_budget))
+        .route(Access::BUSINESS, routes!(scan))
 }
 
 pub fn invalid(message: impl Into<String>) -> WebError {

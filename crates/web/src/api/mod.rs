@@ -1,13 +1,14 @@
-//! The JSON API under /api/v1, one router per module, described by an OpenAPI document.
+//! The JSON API under /api/v1, one `routes()` per module (registered in `features::FEATURES`),
+//! described by an OpenAPI document.
 
 pub mod assessment;
-mod auth;
-mod clusters;
+pub(crate) mod auth;
+pub(crate) mod clusters;
 pub mod enterprises;
 pub mod incentives;
 pub mod progress;
-mod reminders;
-mod reporting;
+pub(crate) mod reminders;
+pub(crate) mod reporting;
 
 use crate::AppState;
 use axum::Router;
@@ -42,21 +43,8 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
-/// Every module's operations: the one list of the API's routes and of its document.
-fn modules() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(tagged("auth", auth::router()))
-        .merge(tagged("clusters", clusters::router()))
-        .merge(tagged("enterprises", enterprises::router()))
-        .merge(tagged("reporting", reporting::router()))
-        .merge(tagged("reminders", reminders::router()))
-        .merge(tagged("incentives", incentives::router()))
-        .merge(tagged("progress", progress::router()))
-        .merge(tagged("assessment", assessment::router()))
-}
-
 /// A module's operations tagged with its name, as the hand-written document tagged them.
-fn tagged(tag: &str, mut r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+pub(crate) fn tagged(tag: &str, mut r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     for item in r.get_openapi_mut().paths.paths.values_mut() {
         let ops = [
             &mut item.get,
@@ -72,10 +60,13 @@ fn tagged(tag: &str, mut r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> 
     r
 }
 
-/// Every API route at its full path, and `/api/v1/openapi.json` serving the document built
-/// from the same routes (so a route cannot exist without its document).
-pub fn router() -> Router<AppState> {
-    let (router, doc) = modules().split_for_parts();
+pub(crate) const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+/// Every API route at its full path, each behind its guard, and `/api/v1/openapi.json`
+/// serving the document built from the same routes (so a route cannot exist without its
+/// document). The operations come from the features' list (`features::FEATURES`).
+pub fn router(state: &AppState) -> Router<AppState> {
+    let (router, doc) = crate::features::api_modules(Some(state)).split_for_parts();
     // Serialised once: the document does not change while the server runs.
     let body: Arc<str> = serde_json::to_string(&doc)
         .expect("the document serialises")
@@ -89,10 +80,10 @@ pub fn router() -> Router<AppState> {
             )
         }
     };
-    router.route("/api/v1/openapi.json", get(openapi))
+    router.route(OPENAPI_PATH, get(openapi))
 }
 
 /// The document alone, as `/api/v1/openapi.json` serves it.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    modules().into_openapi()
+    crate::features::api_modules(None).into_openapi()
 }

@@ -1,6 +1,7 @@
 //! Progress of the plan's targets (二): `GET /api/v1/progress?as_of=2025-12&county=130981`.
 
 use crate::AppState;
+use crate::access::{Access, Api};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
 use axum::Json;
@@ -8,7 +9,6 @@ use axum::extract::{Query, State};
 use clusterdesk_domain::Period;
 use clusterdesk_store::Store;
 use clusterdesk_store::progress::{ClusterMetricsReport, MilestoneEdit, ProgressReport};
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -237,11 +237,12 @@ pub async fn values(
 }
 
 /// The module's operations, each routed at the path of its `#[utoipa::path]`.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default()
-        .routes(routes!(target_detail))
-        .routes(routes!(values))
-        .routes(routes!(progress))
-        .routes(routes!(set_milestones))
-        .routes(routes!(cluster_metrics))
+/// The operations of this feature, each with its access rule.
+pub fn routes() -> Api {
+    Api::new()
+        .route(Access::CITY_OR_COUNTY, routes!(target_detail))
+        .route(Access::BUSINESS, routes!(values))
+        .route(Access::CITY_OR_COUNTY, routes!(progress))
+        .route(Access::CITY_ADMIN, routes!(set_milestones))
+        .route(Access::CITY_OR_COUNTY, routes!(cluster_metrics))
 }

@@ -1,24 +1,26 @@
 //! Overdue counties and 催报 reminders, each organisation's inbox, and revision comparison.
 
 use crate::AppState;
+use crate::access::{Access, Api};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
 use axum::Json;
 use axum::extract::{Query, State};
 use clusterdesk_store::reminders::{InboxItem, Overdue, Reminder};
 use clusterdesk_store::revisions::{DiffRow, RevisionInfo, Side};
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// The module's operations, each routed at the path of its `#[utoipa::path]`.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default()
-        .routes(routes!(overdue))
-        .routes(routes!(sent, send))
-        .routes(routes!(inbox))
-        .routes(routes!(read))
-        .routes(routes!(revisions))
-        .routes(routes!(compare))
+/// The operations of this feature, each with its access rule.
+pub fn routes() -> Api {
+    Api::new()
+        .route(Access::CITY_OR_COUNTY, routes!(overdue))
+        .route(Access::CITY_OR_COUNTY, routes!(sent))
+        .route(Access::CITY_ADMIN, routes!(send))
+        .route(Access::BUSINESS, routes!(inbox))
+        .route(Access::BUSINESS, routes!(read))
+        .route(Access::CITY_OR_COUNTY, routes!(revisions))
+        .route(Access::CITY_OR_COUNTY, routes!(compare))
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]

@@ -2,6 +2,7 @@
 //! with the same checks as a spreadsheet upload, and the submission workflow.
 
 use crate::AppState;
+use crate::access::{Access, Api};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
 use axum::Json;
@@ -12,7 +13,6 @@ use clusterdesk_office::entries::{self, Refused, ValueError, ValueRow};
 use clusterdesk_store::reporting::{Action, Submission};
 use clusterdesk_store::validation::{Finding, StoredComment, WarningComment, describe_blockers};
 use std::collections::BTreeMap;
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -311,10 +311,12 @@ pub async fn transition(
 }
 
 /// The module's operations, each routed at the path of its `#[utoipa::path]`.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default()
-        .routes(routes!(datasets))
-        .routes(routes!(put_values))
-        .routes(routes!(submission, transition))
-        .routes(routes!(validation))
+/// The operations of this feature, each with its access rule.
+pub fn routes() -> Api {
+    Api::new()
+        .route(Access::SignedIn, routes!(datasets))
+        .route(Access::VALUE_WRITERS, routes!(put_values))
+        .route(Access::CITY_OR_COUNTY, routes!(submission))
+        .route(Access::REPORTERS, routes!(transition))
+        .route(Access::CITY_OR_COUNTY, routes!(validation))
 }

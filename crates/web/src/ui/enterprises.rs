@@ -3,30 +3,34 @@
 use super::extract::{CsrfForm, CsrfUpload};
 use super::{Layout, PageError, PageUser, render, urlencode};
 use crate::AppState;
+use crate::access::{Access, Pages};
 use crate::api::enterprises::{EnterpriseIn, parse_input};
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use clusterdesk_domain::Fen;
 use clusterdesk_office::CellError;
 use clusterdesk_store::Scope;
 use clusterdesk_store::registry::{EnterpriseDetail, EnterpriseFilter, EnterpriseRow, WriteSummary};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/enterprises", get(list))
-        .route("/enterprises/new", get(new_form).post(new_submit))
-        .route("/enterprises/import", get(import_form).post(import_submit))
-        .route("/enterprises/template.xlsx", get(template))
-        .route("/enterprises/{uscc}", get(detail))
-        .route("/enterprises/{uscc}/edit", get(edit_form).post(edit_submit))
-        .route(
+/// The pages of this feature, each with its access rule.
+pub fn pages() -> Pages {
+    Pages::new()
+        .get("/enterprises", Access::BUSINESS, list)
+        .get("/enterprises/new", Access::REGISTRARS, new_form)
+        .post("/enterprises/new", Access::REGISTRARS, new_submit)
+        .get("/enterprises/import", Access::REGISTRARS, import_form)
+        .post("/enterprises/import", Access::REGISTRARS, import_submit)
+        .get("/enterprises/template.xlsx", Access::SignedIn, template)
+        .get("/enterprises/{uscc}", Access::BUSINESS, detail)
+        .get("/enterprises/{uscc}/edit", Access::REGISTRARS, edit_form)
+        .post("/enterprises/{uscc}/edit", Access::REGISTRARS, edit_submit)
+        .post(
             "/enterprises/{uscc}/qualifications",
-            axum::routing::post(add_qualification),
+            Access::REGISTRARS,
+            add_qualification,
         )
 }
 

@@ -9,10 +9,8 @@ use crate::AppState;
 use crate::api::progress::{ProgressQuery, resolve};
 use crate::charts;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
 use clusterdesk_domain::{Fen, Period};
 use clusterdesk_figures::metrics::{Share, portfolio_chart};
 use clusterdesk_store::Scope;
@@ -358,8 +356,4 @@ pub async fn page(
         ),
     };
     Ok(render(&page))
-}
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/clusters/metrics", get(page))
 }

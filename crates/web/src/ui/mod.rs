@@ -5,28 +5,31 @@
 //! `Result<Response, PageError>` and raise web and store errors with `?`: the failure is drawn
 //! in the user's layout. Text put into hand-built HTML or SVG goes through `charts::esc`.
 
-mod assessment;
-mod enterprises;
+pub(crate) mod assessment;
+pub(crate) mod audit;
+pub(crate) mod enterprises;
 pub mod extract;
-mod incentives;
+pub(crate) mod incentives;
+mod login;
 mod metrics;
 mod pages;
-mod progress;
+pub(crate) mod progress;
 pub(crate) mod reminders;
-mod reporting;
+pub(crate) mod reporting;
+mod sessions;
 mod target;
 mod values;
 
 use crate::AppState;
+use crate::access::{Access, Pages};
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use askama::Template;
-use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use clusterdesk_domain::Role;
 use clusterdesk_store::Scope;
 
 pub struct NavItem {
@@ -139,6 +142,12 @@ impl FromRequestParts<AppState> for PageUser {
             Err(e) => Err(e.into_response()),
         }
     }
+}
+
+/// The page a role outside a route's rule gets (the guard of `access`): drawn in the layout
+/// of the page user, whom the guard has just extracted.
+pub(crate) fn forbidden_page() -> Response {
+    PageError::from(WebError::forbidden("您的角色无权访问此页面")).into_response()
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -297,7 +306,7 @@ pub fn table_download(
     }
 }
 
-async fn stylesheet() -> impl IntoResponse {
+pub(crate) async fn stylesheet() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
@@ -307,27 +316,40 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/static/app.css", get(stylesheet))
-        .route("/login", get(pages::login_form).post(pages::login_submit))
-        .route("/logout", post(pages::logout))
-        .route("/setup", get(pages::setup_form).post(pages::setup_submit))
-        .route("/", get(pages::home))
-        .route("/counties/{code}", get(pages::county))
-        .route("/clusters/{code}", get(pages::cluster))
-        .route("/clusters/{code}/plan", post(pages::cluster_plan_submit))
-        .route("/admin/users", get(pages::users))
-        .route(
-            "/account/password",
-            get(pages::password_form).post(pages::password_submit),
+/// The sign-in, first-run and account pages.
+pub fn account_pages() -> Pages {
+    Pages::new()
+        .get("/login", Access::Public, login::login_form)
+        .post("/login", Access::Public, login::login_submit)
+        .post("/logout", Access::Public, login::logout)
+        .get("/setup", Access::Public, login::setup_form)
+        .post("/setup", Access::Public, login::setup_submit)
+        .get("/admin/users", USER_ADMINS, pages::users)
+        .get("/account/password", Access::SignedIn, pages::password_form)
+        .post("/account/password", Access::SignedIn, pages::password_submit)
+        .get("/account/sessions", Access::SignedIn, sessions::list)
+        .post("/account/sessions/end", Access::SignedIn, sessions::end)
+}
+
+/// Who reads the account list today: the bureau and two of the three administrators.
+const USER_ADMINS: Access = Access::Roles(&[Role::CityAdmin, Role::SystemAdmin, Role::SecurityAdmin]);
+
+/// The home page of each scope and a county's page.
+pub fn home_pages() -> Pages {
+    Pages::new().get("/", Access::SignedIn, pages::home).get(
+        "/counties/{code}",
+        Access::CITY_OR_COUNTY,
+        pages::county,
+    )
+}
+
+/// A cluster's page and its own plan fields.
+pub fn cluster_pages() -> Pages {
+    Pages::new()
+        .get("/clusters/{code}", Access::BUSINESS, pages::cluster)
+        .post(
+            "/clusters/{code}/plan",
+            Access::REGISTRARS,
+            pages::cluster_plan_submit,
         )
-        .merge(enterprises::router())
-        .merge(reporting::router())
-        .merge(reminders::router())
-        .merge(incentives::router())
-        .merge(progress::router())
-        .merge(assessment::router())
-        .merge(metrics::router())
-        .merge(values::router())
 }

@@ -1,176 +1,17 @@
-//! Login, first run, the home page, county and cluster pages, the account list.
+//! The home page, county and cluster pages, the account list.
 
 use super::extract::CsrfForm;
 use super::{Layout, PageError, PageUser, render};
 use crate::AppState;
-use crate::auth::{clear_cookie, session_token, set_cookie};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use axum::http::header::SET_COOKIE;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use clusterdesk_domain::money::format_scaled;
 use clusterdesk_domain::{Fen, Period, Role};
 use clusterdesk_figures::home::{HomeTarget, home_target, month_labels, yi, yoy};
 use clusterdesk_figures::table::status_counts;
 use clusterdesk_store::Scope;
-use clusterdesk_store::accounts::NewUser;
 use std::collections::HashMap;
-
-#[derive(Template)]
-#[template(path = "login.html")]
-struct LoginPage {
-    error: String,
-    username: String,
-    next: String,
-}
-
-#[derive(serde::Deserialize)]
-pub struct NextQuery {
-    next: Option<String>,
-}
-
-/// Only local paths may follow a login, so that the form cannot send people elsewhere.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".into(),
-    }
-}
-
-pub async fn login_form(State(st): State<AppState>, Query(q): Query<NextQuery>) -> Response {
-    if st.store.user_count().await.unwrap_or(1) == 0 {
-        return Redirect::to("/setup").into_response();
-    }
-    render(&LoginPage {
-        error: String::new(),
-        username: String::new(),
-        next: safe_next(q.next.as_deref()),
-    })
-}
-
-#[derive(serde::Deserialize)]
-pub struct LoginForm {
-    username: String,
-    password: String,
-    next: Option<String>,
-}
-
-pub async fn login_submit(State(st): State<AppState>, Form(f): Form<LoginForm>) -> Response {
-    let next = safe_next(f.next.as_deref());
-    let fail = |msg: String| {
-        (
-            axum::http::StatusCode::UNAUTHORIZED,
-            render(&LoginPage {
-                error: msg,
-                username: f.username.clone(),
-                next: next.clone(),
-            }),
-        )
-            .into_response()
-    };
-    if let Err(e) = st.login_limiter.check(&f.username) {
-        return fail(e.message);
-    }
-    match st.store.login(&f.username, &f.password).await {
-        Ok(Some((_, session))) => {
-            st.login_limiter.success(&f.username);
-            ([(SET_COOKIE, set_cookie(&session.token))], Redirect::to(&next)).into_response()
-        }
-        Ok(None) => {
-            st.login_limiter.failure(&f.username);
-            fail("用户名或密码错误".into())
-        }
-        Err(e) => fail(crate::error::WebError::from(e).message),
-    }
-}
-
-#[derive(serde::Deserialize)]
-pub struct LogoutForm {
-    csrf: String,
-}
-
-pub async fn logout(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<LogoutForm>) -> Response {
-    if let Some(token) = session_token(&headers)
-        && let Ok(Some((_, csrf))) = st.store.session_actor(&token).await
-        && crate::auth::same_token(&f.csrf, &csrf)
-    {
-        let _ = st.store.logout(&token).await;
-    }
-    ([clear_cookie()], Redirect::to("/login")).into_response()
-}
-
-#[derive(Template)]
-#[template(path = "setup.html")]
-struct SetupPage {
-    error: String,
-    username: String,
-    display_name: String,
-}
-
-pub async fn setup_form(State(st): State<AppState>) -> Response {
-    if st.store.user_count().await.unwrap_or(1) > 0 {
-        return Redirect::to("/login").into_response();
-    }
-    render(&SetupPage {
-        error: String::new(),
-        username: "admin".into(),
-        display_name: String::new(),
-    })
-}
-
-#[derive(serde::Deserialize)]
-pub struct SetupForm {
-    token: String,
-    username: String,
-    display_name: String,
-    password: String,
-}
-
-/// First run: the one-time token printed on the console proves the person runs the server.
-pub async fn setup_submit(State(st): State<AppState>, Form(f): Form<SetupForm>) -> Response {
-    let again = |msg: String| {
-        (
-            axum::http::StatusCode::BAD_REQUEST,
-            render(&SetupPage {
-                error: msg,
-                username: f.username.clone(),
-                display_name: f.display_name.clone(),
-            }),
-        )
-            .into_response()
-    };
-    if st.store.user_count().await.unwrap_or(1) > 0 {
-        return Redirect::to("/login").into_response();
-    }
-    let expected = st.setup_token.lock().expect("not poisoned").clone();
-    match expected {
-        Some(t) if crate::auth::same_token(f.token.trim(), &t) => {}
-        _ => return again("一次性设置码不正确".into()),
-    }
-    let city = st.store.plan().meta.city.to_string();
-    let new = NewUser {
-        username: f.username.trim().to_string(),
-        display_name: f.display_name.trim().to_string(),
-        password: f.password.clone(),
-        role: Role::CityAdmin,
-        org_code: city,
-        temporary: false,
-    };
-    if let Err(e) = st
-        .store
-        .create_user(&clusterdesk_store::Actor::system("setup"), new)
-        .await
-    {
-        return again(crate::error::WebError::from(e).message);
-    }
-    *st.setup_token.lock().expect("not poisoned") = None;
-    match st.store.login(&f.username, &f.password).await {
-        Ok(Some((_, s))) => ([(SET_COOKIE, set_cookie(&s.token))], Redirect::to("/")).into_response(),
-        _ => Redirect::to("/login").into_response(),
-    }
-}
 
 pub struct CountyLine {
     code: String,
@@ -245,12 +86,7 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
         Scope::Nothing if u.actor.role != Role::Auditor => {
             return Ok(Redirect::to("/admin/users").into_response());
         }
-        Scope::Nothing => {
-            let e = crate::error::WebError::forbidden(
-                "安全审计员查看审计日志,不查看业务数据;审计日志页面将在安全加固中提供",
-            );
-            return Err(e.into());
-        }
+        Scope::Nothing => return Ok(Redirect::to("/audit").into_response()),
         _ => {}
     }
     let clusters = st.store.list_clusters(&u.actor).await?;
@@ -605,7 +441,11 @@ pub async fn password_submit(
     if f.new != f.confirm {
         return Ok(password_page(&st, &u, "两次输入的新密码不一致".into(), false));
     }
-    match st.store.change_password(&u.actor, &f.current, &f.new).await {
+    match st
+        .store
+        .change_password(&u.actor, &f.current, &f.new, Some(&u.token))
+        .await
+    {
         Ok(()) => {
             let mut u = u;
             u.actor.must_change_password = false;

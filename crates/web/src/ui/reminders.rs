@@ -4,25 +4,25 @@
 use super::extract::CsrfForm;
 use super::{Layout, PageError, PageUser, render, urlencode};
 use crate::AppState;
+use crate::access::{Access, Pages};
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use clusterdesk_domain::{Period, Role};
 use clusterdesk_store::reminders::{InboxItem, ItemKind, Overdue, Reminder};
 use clusterdesk_store::revisions::{DiffRow, RevisionInfo, Side};
 use clusterdesk_store::{Scope, StoreError};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/reporting/overdue", get(overdue_page))
-        .route("/reporting/remind", post(remind))
-        .route("/reporting/inbox", get(inbox_page))
-        .route("/reporting/inbox/read", post(mark_read))
-        .route("/reporting/compare", get(compare_page))
+/// The pages of this feature, each with its access rule.
+pub fn pages() -> Pages {
+    Pages::new()
+        .get("/reporting/overdue", Access::CITY_OR_COUNTY, overdue_page)
+        .post("/reporting/remind", Access::CITY_ADMIN, remind)
+        .get("/reporting/inbox", Access::BUSINESS, inbox_page)
+        .post("/reporting/inbox/read", Access::BUSINESS, mark_read)
+        .get("/reporting/compare", Access::CITY_OR_COUNTY, compare_page)
 }
 
 /// The unread count shown beside 催报提醒 in the navigation; 0 for anyone without an inbox.

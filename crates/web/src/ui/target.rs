@@ -10,9 +10,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 pub use clusterdesk_figures::target::{group, pct};
-use clusterdesk_figures::target::{icon, target_text, trend_chart, verdict};
+use clusterdesk_figures::target::{target_text, trend_chart, verdict};
 use clusterdesk_store::Scope;
-use clusterdesk_store::progress::{TargetProgress, show_value};
+use clusterdesk_store::progress::{Basis, TargetProgress, show_value};
 
 /// Link to the values behind a figure.
 pub fn values_href(unit: &str, indicator: &str, period: &str) -> String {
@@ -100,10 +100,10 @@ pub async fn page(
         .series
         .iter()
         .map(|p| SeriesLine {
-            label: match p.basis.as_str() {
-                "year" => format!("{}年", p.period),
-                "trailing_12_months" => format!("截至{}近12个月", p.period),
-                "year_to_date" => format!("截至{}累计", p.period),
+            label: match p.basis {
+                Basis::Year => format!("{}年", p.period),
+                Basis::Trailing12Months => format!("截至{}近12个月", p.period),
+                Basis::YearToDate => format!("截至{}累计", p.period),
                 _ => format!("{}末", p.period),
             },
             value: show_value(&p.value, &t.unit),
@@ -139,9 +139,9 @@ pub async fn page(
                 String::new()
             },
             attainment: pct(c.attainment),
-            status: c.status.clone(),
+            status: c.status.code().into(),
             status_label: c.status_label.clone(),
-            icon: icon(&c.status),
+            icon: c.status.icon(),
             rank: c
                 .rank
                 .map(|r| format!("{r}/{}", d.ranked))
@@ -205,7 +205,7 @@ pub async fn page(
         as_of_label: d.as_of_label.clone(),
         value: show_value(&t.value, &t.unit),
         target: target_text(&t),
-        icon: icon(&t.status),
+        icon: t.status.icon(),
         verdict,
         verdict_class,
         chart: trend_chart(&t, &scope_name),

@@ -6,10 +6,8 @@ use super::{Layout, PageError, PageUser, beijing_time, render};
 use crate::AppState;
 use crate::error::WebError;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
 use clusterdesk_domain::Period;
 use clusterdesk_store::progress::show_value;
 use rust_decimal::Decimal;
@@ -206,8 +204,4 @@ pub async fn page(
         rows,
     };
     Ok(render(&page))
-}
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/values", get(page))
 }

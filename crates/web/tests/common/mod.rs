@@ -15,6 +15,8 @@ pub use clusterdesk_store::testsupport::{TempDir, fresh_db};
 pub struct TestApp {
     pub addr: String,
     pub store: Store,
+    /// The database, so that a second server can be started on it (`restart`).
+    pub db_url: String,
     _dir: Option<TempDir>,
 }
 
@@ -24,9 +26,28 @@ pub async fn spawn_app() -> TestApp {
 
 /// `spawn_app` with the server's state changed first (a smaller upload limit, say).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut clusterdesk_web::AppState)) -> TestApp {
+    spawn_app_at(clusterdesk_store::testsupport::test_clock(), configure).await
+}
+
+/// `spawn_app_with` on a clock of the test's own (one that stands still, say).
+pub async fn spawn_app_at(
+    clock: clusterdesk_domain::Clock,
+    configure: impl FnOnce(&mut clusterdesk_web::AppState),
+) -> TestApp {
     let (url, dir) = fresh_db().await;
+    let mut app = serve_on(&url, clock, configure).await;
+    app._dir = dir;
+    app
+}
+
+/// A server over an existing database with the given clock: a restart, when it is another's.
+pub async fn serve_on(
+    url: &str,
+    clock: clusterdesk_domain::Clock,
+    configure: impl FnOnce(&mut clusterdesk_web::AppState),
+) -> TestApp {
     let plan = Arc::new(Plan::embedded().expect("embedded plan loads"));
-    let store = Store::open_with_clock(&url, plan, clusterdesk_store::testsupport::test_clock())
+    let store = Store::open_with_clock(url, plan, clock)
         .await
         .expect("store opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -37,7 +58,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut clusterdesk_web::AppStat
     TestApp {
         addr,
         store,
-        _dir: dir,
+        db_url: url.to_string(),
+        _dir: None,
     }
 }
 
@@ -59,10 +81,12 @@ impl TestApp {
             .expect("user created");
     }
 
-    /// A client signed in as `username`, with its cookie jar.
+    /// A client signed in as `username`, with its cookie jar, sending the session's CSRF
+    /// token in `X-CSRF-Token` as a program does (the API refuses changes without it).
     pub async fn client_for(&self, username: &str) -> reqwest::Client {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
         let c = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
@@ -73,7 +97,18 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(r.status(), 200, "login as {username}");
-        c
+        let body: serde_json::Value = r.json().await.unwrap();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "x-csrf-token",
+            body["csrf_token"].as_str().unwrap().parse().unwrap(),
+        );
+        reqwest::Client::builder()
+            .cookie_provider(jar)
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     pub fn anonymous(&self) -> reqwest::Client {

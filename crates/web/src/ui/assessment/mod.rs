@@ -12,9 +12,7 @@ mod ranking;
 mod targets;
 mod transfer;
 
-use crate::AppState;
-use axum::Router;
-use axum::routing::{get, post};
+use crate::access::{Access, Pages};
 use ranking::page;
 use targets::{targets, targets_submit};
 use transfer::{finalize, revoke};
@@ -37,10 +35,12 @@ fn form_get(form: &[(String, String)], k: &str) -> String {
         .unwrap_or_default()
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/assessment", get(page))
-        .route("/assessment/targets", get(targets).post(targets_submit))
-        .route("/assessment/transfer", post(finalize))
-        .route("/assessment/transfer/revoke", post(revoke))
+/// The pages of this feature, each with its access rule.
+pub fn pages() -> Pages {
+    Pages::new()
+        .get("/assessment", Access::CITY_OR_COUNTY, page)
+        .get("/assessment/targets", Access::CITY_OR_COUNTY, targets)
+        .post("/assessment/targets", Access::BUREAU, targets_submit)
+        .post("/assessment/transfer", Access::BUREAU, finalize)
+        .post("/assessment/transfer/revoke", Access::CITY_ADMIN, revoke)
 }

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use clusterdesk_domain::Fen;
-use clusterdesk_store::assessment::{AssessmentReport, default_period};
+use clusterdesk_store::assessment::{AssessmentReport, TargetSource, default_period};
 
 pub struct Head {
     name: String,
@@ -354,7 +354,7 @@ pub(super) async fn assessment_page(
             net: a.net_new,
             target: a.target.map(|t| t.to_string()).unwrap_or_else(|| "未下达".into()),
             target_source: a.target_source_text.clone(),
-            issued: a.target_source == "issued",
+            issued: a.target_source == TargetSource::Issued,
             attainment: a
                 .attainment_pct
                 .as_ref()

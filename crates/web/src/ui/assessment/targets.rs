@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use clusterdesk_store::StoreError;
-use clusterdesk_store::assessment::{TargetEdit, parse_target};
+use clusterdesk_store::assessment::{TargetEdit, TargetSource, parse_target};
 use std::collections::BTreeMap;
 
 pub struct TargetLine {
@@ -78,7 +78,9 @@ async fn targets_page(
             name: r.name.clone(),
             value: match typed {
                 Some(t) => t.values.get(&r.county).cloned().unwrap_or_default(),
-                None if r.source == "issued" => r.target.map(|v| v.to_string()).unwrap_or_default(),
+                None if r.source == TargetSource::Issued => {
+                    r.target.map(|v| v.to_string()).unwrap_or_default()
+                }
                 None => String::new(),
             },
             placeholder: r.plan_target.map(|v| v.to_string()).unwrap_or_default(),
@@ -88,7 +90,7 @@ async fn targets_page(
             } else {
                 format!("{}:{}", r.source_text, r.note)
             },
-            issued: r.source == "issued",
+            issued: r.source == TargetSource::Issued,
             error: typed
                 .and_then(|t| t.errors.get(&r.county).cloned())
                 .unwrap_or_default(),

@@ -12,11 +12,9 @@ mod policies;
 mod scan;
 
 use super::PageError;
-use crate::AppState;
+use crate::access::{Access, Pages};
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use axum::Router;
-use axum::routing::{get, post};
 use budgets::{budget_submit, budgets};
 use calc::calc;
 use claims::{claims, new_form, new_submit};
@@ -30,20 +28,27 @@ use policies::{policies, policy};
 use scan::scan;
 use serde_json::Value;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/policies", get(policies))
-        .route("/policies/calc", get(calc))
-        .route("/policies/{id}", get(policy))
-        .route("/claims", get(claims))
-        .route("/claims/new", get(new_form).post(new_submit))
-        .route("/claims/{id}", get(claim))
-        .route("/claims/{id}/act", post(claim_act))
-        .route("/claims/{id}/evidence", post(claim_upload))
-        .route("/claims/{id}/evidence/{evidence}", get(claim_evidence))
-        .route("/ledger", get(ledger))
-        .route("/budgets", get(budgets).post(budget_submit))
-        .route("/scan", get(scan))
+/// The pages of this feature, each with its access rule.
+pub fn pages() -> Pages {
+    Pages::new()
+        .get("/policies", Access::BUSINESS, policies)
+        .get("/policies/calc", Access::BUSINESS, calc)
+        .get("/policies/{id}", Access::BUSINESS, policy)
+        .get("/claims", Access::BUSINESS, claims)
+        .get("/claims/new", Access::CLAIM_FILERS, new_form)
+        .post("/claims/new", Access::CLAIM_FILERS, new_submit)
+        .get("/claims/{id}", Access::BUSINESS, claim)
+        .post("/claims/{id}/act", Access::CLAIM_ACTORS, claim_act)
+        .post("/claims/{id}/evidence", Access::CLAIM_EVIDENCE, claim_upload)
+        .get(
+            "/claims/{id}/evidence/{evidence}",
+            Access::BUSINESS,
+            claim_evidence,
+        )
+        .get("/ledger", Access::BUSINESS, ledger)
+        .get("/budgets", Access::CITY, budgets)
+        .post("/budgets", Access::CITY_DEPARTMENT, budget_submit)
+        .get("/scan", Access::BUSINESS, scan)
 }
 
 fn business(u: &CurrentUser) -> Result<(), PageError> {

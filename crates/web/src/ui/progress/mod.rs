@@ -5,17 +5,19 @@ mod map;
 mod page;
 mod phasing;
 
-use crate::AppState;
-use axum::Router;
-use axum::routing::get;
+use crate::access::{Access, Pages};
 use page::page;
 use phasing::{phasing, phasing_submit};
 
 pub use map::{county_map, map_note};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/progress", get(page))
-        .route("/progress/phasing", get(phasing).post(phasing_submit))
-        .route("/progress/{target}", get(super::target::page))
+/// The pages of this feature, each with its access rule.
+pub fn pages() -> Pages {
+    Pages::new()
+        .get("/progress", Access::CITY_OR_COUNTY, page)
+        .get("/progress/phasing", Access::CITY, phasing)
+        .post("/progress/phasing", Access::CITY_ADMIN, phasing_submit)
+        .get("/progress/{target}", Access::CITY_OR_COUNTY, super::target::page)
+        .get("/clusters/metrics", Access::CITY_OR_COUNTY, super::metrics::page)
+        .get("/values", Access::BUSINESS, super::values::page)
 }

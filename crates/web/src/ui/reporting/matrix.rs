@@ -52,10 +52,10 @@ pub(super) async fn matrix(
         .expect("chosen in build");
     let mut p = Period::parse(&default_period(st.store.today(), ds.period_type)).expect("valid");
     let mut periods = Vec::new();
-    // No county owes a report for a year before the plan's baseline (集群年报 2014–2020 would all
-    // show 逾期).
+    // No county owes a report before the data set's first period, nor for a year before the
+    // plan's baseline (集群年报 2014–2020 would all show 逾期).
     for _ in 0..12 {
-        if p.year() < plan.meta.baseline_year {
+        if p.year() < plan.meta.baseline_year || !ds.owes(p) {
             break;
         }
         periods.push(p);

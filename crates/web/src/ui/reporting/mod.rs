@@ -7,23 +7,24 @@ mod findings;
 mod matrix;
 mod page;
 
-use crate::AppState;
+use crate::access::{Access, Pages};
 use crate::auth::CurrentUser;
-use axum::Router;
-use axum::routing::get;
 use clusterdesk_domain::Role;
 use entry::{entry_form, entry_submit};
 use files::{download, upload};
 use matrix::matrix;
 use page::{page, transition};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/reporting", get(page).post(upload))
-        .route("/reporting/template.xlsx", get(download))
-        .route("/reporting/transition", axum::routing::post(transition))
-        .route("/reporting/status", get(matrix))
-        .route("/reporting/form", get(entry_form).post(entry_submit))
+/// The pages of this feature, each with its access rule.
+pub fn pages() -> Pages {
+    Pages::new()
+        .get("/reporting", Access::CITY_OR_COUNTY, page)
+        .post("/reporting", Access::BUSINESS, upload)
+        .get("/reporting/template.xlsx", Access::SignedIn, download)
+        .post("/reporting/transition", Access::REPORTERS, transition)
+        .get("/reporting/status", Access::SignedIn, matrix)
+        .get("/reporting/form", Access::BUSINESS, entry_form)
+        .post("/reporting/form", Access::BUSINESS, entry_submit)
 }
 
 /// Who may enter data: the bureau for any county, a county operator for its own.

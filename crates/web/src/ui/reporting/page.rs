@@ -167,7 +167,12 @@ pub(super) async fn with_status(st: &AppState, u: &CurrentUser, mut p: Reporting
         p.v_errors = p.findings.iter().filter(|f| f.f.is_error()).count();
         p.v_warnings = p.findings.len() - p.v_errors;
         let mut s = s;
-        s.submitted_at = s.submitted_at.as_deref().map(crate::ui::beijing_time);
+        // A period back in 填报中 (returned or unlocked) is not submitted: the time of the
+        // submission undone is not shown beside it (the events list keeps it).
+        s.submitted_at = match s.status {
+            clusterdesk_store::reporting::Status::Draft => None,
+            _ => s.submitted_at.as_deref().map(crate::ui::beijing_time),
+        };
         p.status = Some(s);
     }
     p
