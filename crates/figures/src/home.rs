@@ -1,9 +1,11 @@
 //! The home page's figures (`/`): the headline amounts, the change on a year earlier, the
-//! labels of the latest month and the targets as the dashboard lists them.
+//! labels of the latest month and the targets as the dashboard lists them; and the cluster
+//! page's change of a year's revenue on the year before.
 
 use crate::progress::bar_svg;
 use crate::table::target_text;
 use clusterdesk_analytics::targets::{TargetProgress, show_value};
+use clusterdesk_domain::money::format_scaled;
 use clusterdesk_domain::{Fen, Period};
 
 /// 亿元 with two decimals from fen.
@@ -18,6 +20,15 @@ pub fn yoy(now: i64, before: i64) -> String {
     }
     let pct = (now as f64 / before as f64 - 1.0) * 100.0;
     format!("{pct:+.1}%")
+}
+
+/// A year's revenue on the year before, for the cluster page: `同比 12.5%`, to a tenth of a
+/// percent rounded half away from zero, in integers; empty without a positive base.
+pub fn year_growth(prev: Option<i64>, now: Option<i64>) -> String {
+    match (prev, now) {
+        (Some(p), Some(v)) if p > 0 => format!("同比 {}%", format_scaled((v - p) * 1000, p * 10, 1)),
+        _ => String::new(),
+    }
 }
 
 /// One target on the home page: its status by word and icon, value against target, the bar.

@@ -4,6 +4,8 @@
 //! Pure functions over plain data (analytics results and plain structs) that return SVG
 //! strings or figure structs. No web framework, no store, no database.
 //!
+//! - [`assessment`]: the county assessment's ranking rows, own panel, transfer and 三(二)2 lines
+//!   and downloadable tables.
 //! - [`charts`]: SVG charts (trend, tiers, portfolio bubbles, county maps) and the one escaper.
 //! - [`home`]: the dashboard's headline numbers and target list.
 //! - [`metrics`]: the cluster metrics page's portfolio series.
@@ -11,6 +13,7 @@
 //! - [`table`]: the progress page's table and status counts (also on the home page).
 //! - [`target`]: one target's trend chart, verdict and number formats.
 
+pub mod assessment;
 pub mod charts;
 pub mod home;
 pub mod metrics;

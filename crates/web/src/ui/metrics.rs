@@ -3,7 +3,7 @@
 //! flag, shift-share), sortable by column, downloadable, with the tier chart and the portfolio
 //! bubble chart; every figure links to the values behind it.
 
-use super::target::{group, values_href};
+use super::target::values_href;
 use super::{Layout, PageError, PageUser, render, urlencode};
 use crate::AppState;
 use crate::api::progress::{ProgressQuery, resolve};
@@ -11,8 +11,8 @@ use crate::charts;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use clusterdesk_domain::{Fen, Period};
-use clusterdesk_figures::metrics::{Share, portfolio_chart};
+use clusterdesk_domain::Period;
+use clusterdesk_figures::metrics::{Share, cell_texts, portfolio_chart};
 use clusterdesk_store::Scope;
 use clusterdesk_store::progress::ClusterMetrics;
 
@@ -95,20 +95,6 @@ const COLUMNS: [(&str, &str); 24] = [
     ("ss_mix", "偏离-份额:行业结构(亿元)"),
 ];
 
-fn bp(v: Option<i64>) -> String {
-    v.map(|x| format!("{}%", group(x as f64 / 100.0, 2)))
-        .unwrap_or_else(|| "—".into())
-}
-
-fn yi(v: Option<i64>) -> String {
-    v.map(|x| Fen(x).yi_yuan(2)).unwrap_or_else(|| "—".into())
-}
-
-fn int(v: Option<i64>) -> String {
-    v.map(|x| clusterdesk_domain::money::group_thousands(&x.to_string()))
-        .unwrap_or_else(|| "—".into())
-}
-
 /// The sort key of a column (numbers; text columns by their text).
 fn key(c: &ClusterMetrics, col: &str) -> (Option<f64>, String) {
     let n = |v: Option<i64>| v.map(|x| x as f64);
@@ -150,45 +136,37 @@ fn cells(c: &ClusterMetrics) -> Vec<Cell> {
     let y = c.year.to_string();
     let link = |ind: &str| values_href(&c.code, ind, &y);
     let ents = format!("/enterprises?cluster={}", urlencode(&c.code));
-    let cell = |text: String, href: String| Cell { text, href };
-    vec![
-        cell(yi(c.revenue), link("revenue")),
-        cell(c.tier_label.clone(), String::new()),
-        cell(bp(c.revenue_growth_bp), link("revenue")),
-        cell(yi(c.rd_expense), link("rd_expense")),
-        cell(bp(c.rd_growth_bp), link("rd_expense")),
-        cell(bp(c.rd_intensity_bp), link("rd_expense")),
-        cell(int(c.invention_patents), link("invention_patents")),
-        cell(bp(c.patents_growth_bp), link("invention_patents")),
-        cell(int(Some(c.enterprises)), ents.clone()),
-        cell(int(Some(c.above_scale)), ents.clone()),
-        cell(int(Some(c.high_tech)), ents.clone()),
-        cell(int(Some(c.innovative_or_specialized)), ents.clone()),
-        cell(int(Some(c.specialized)), ents.clone()),
-        cell(int(Some(c.listed)), ents.clone()),
-        cell(int(Some(c.platforms)), ents),
-        cell(int(c.standards), link("standards")),
-        cell(bp(c.digitalization_rate), link("digitalization_rate")),
-        cell(
-            c.hhi.map(|h| group(h, 0)).unwrap_or_else(|| "—".into()),
-            link("revenue"),
-        ),
-        cell(
-            c.top3_share
-                .map(|s| format!("{}%", group(s * 100.0, 1)))
-                .unwrap_or_else(|| "—".into()),
-            link("revenue"),
-        ),
-        cell(
-            c.lq.map(|l| format!("{}{}", group(l, 2), if c.lq_placeholder { "*" } else { "" }))
-                .unwrap_or_else(|| "—".into()),
-            String::new(),
-        ),
-        cell(c.lq_reference.clone(), String::new()),
-        cell(if c.strong { "是".into() } else { "否".into() }, String::new()),
-        cell(yi(c.shift_share.map(|s| s.local_shift)), String::new()),
-        cell(yi(c.shift_share.map(|s| s.industry_mix)), String::new()),
-    ]
+    let hrefs = [
+        link("revenue"),
+        String::new(),
+        link("revenue"),
+        link("rd_expense"),
+        link("rd_expense"),
+        link("rd_expense"),
+        link("invention_patents"),
+        link("invention_patents"),
+        ents.clone(),
+        ents.clone(),
+        ents.clone(),
+        ents.clone(),
+        ents.clone(),
+        ents.clone(),
+        ents,
+        link("standards"),
+        link("digitalization_rate"),
+        link("revenue"),
+        link("revenue"),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ];
+    cell_texts(c)
+        .into_iter()
+        .zip(hrefs)
+        .map(|(text, href)| Cell { text, href })
+        .collect()
 }
 
 pub async fn page(

@@ -6,9 +6,8 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use clusterdesk_domain::money::format_scaled;
 use clusterdesk_domain::{Fen, Period, Role};
-use clusterdesk_figures::home::{HomeTarget, home_target, month_labels, yi, yoy};
+use clusterdesk_figures::home::{HomeTarget, home_target, month_labels, year_growth, yi, yoy};
 use clusterdesk_figures::table::status_counts;
 use clusterdesk_store::Scope;
 use std::collections::HashMap;
@@ -307,13 +306,7 @@ pub async fn cluster(
     for y in years_to_show(&st, full_year) {
         let t = st.store.cluster_totals("revenue", &format!("{y}-")).await?;
         let v = t.iter().find(|(k, _)| *k == code).map(|(_, v)| *v);
-        let growth = match (prev, v) {
-            (Some(p), Some(v)) if p > 0 => {
-                // Growth in tenths of a percent, rounded half away from zero, in integers.
-                format!("同比 {}%", format_scaled((v - p) * 1000, p * 10, 1))
-            }
-            _ => String::new(),
-        };
+        let growth = year_growth(prev, v);
         years.push(YearFigure {
             label: format!("{y}年"),
             revenue: v.map(yi).unwrap_or_else(|| "—".into()),
