@@ -3,13 +3,15 @@
 pub mod access;
 pub mod api;
 pub mod auth;
-pub mod charts;
 pub mod edges;
 pub mod error;
 pub mod features;
 pub mod limiter;
 pub mod observe;
 pub mod ui;
+
+// The charts live in `clusterdesk-figures`; pages keep calling them as `crate::charts`.
+pub use clusterdesk_figures::charts;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};

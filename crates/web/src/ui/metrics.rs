@@ -3,7 +3,7 @@
 //! flag, shift-share), sortable by column, downloadable, with the tier chart and the portfolio
 //! bubble chart; every figure links to the values behind it.
 
-use super::target::{group, values_href};
+use super::target::values_href;
 use super::{Layout, PageError, PageUser, render, urlencode};
 use crate::AppState;
 use crate::api::progress::{ProgressQuery, resolve};
@@ -11,7 +11,8 @@ use crate::charts;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use clusterdesk_domain::{Fen, Period};
+use clusterdesk_domain::Period;
+use clusterdesk_figures::metrics::{Share, cell_texts, portfolio_chart};
 use clusterdesk_store::Scope;
 use clusterdesk_store::progress::ClusterMetrics;
 
@@ -94,20 +95,6 @@ const COLUMNS: [(&str, &str); 24] = [
     ("ss_mix", "偏离-份额:行业结构(亿元)"),
 ];
 
-fn bp(v: Option<i64>) -> String {
-    v.map(|x| format!("{}%", group(x as f64 / 100.0, 2)))
-        .unwrap_or_else(|| "—".into())
-}
-
-fn yi(v: Option<i64>) -> String {
-    v.map(|x| Fen(x).yi_yuan(2)).unwrap_or_else(|| "—".into())
-}
-
-fn int(v: Option<i64>) -> String {
-    v.map(|x| clusterdesk_domain::money::group_thousands(&x.to_string()))
-        .unwrap_or_else(|| "—".into())
-}
-
 /// The sort key of a column (numbers; text columns by their text).
 fn key(c: &ClusterMetrics, col: &str) -> (Option<f64>, String) {
     let n = |v: Option<i64>| v.map(|x| x as f64);
@@ -149,45 +136,37 @@ fn cells(c: &ClusterMetrics) -> Vec<Cell> {
     let y = c.year.to_string();
     let link = |ind: &str| values_href(&c.code, ind, &y);
     let ents = format!("/enterprises?cluster={}", urlencode(&c.code));
-    let cell = |text: String, href: String| Cell { text, href };
-    vec![
-        cell(yi(c.revenue), link("revenue")),
-        cell(c.tier_label.clone(), String::new()),
-        cell(bp(c.revenue_growth_bp), link("revenue")),
-        cell(yi(c.rd_expense), link("rd_expense")),
-        cell(bp(c.rd_growth_bp), link("rd_expense")),
-        cell(bp(c.rd_intensity_bp), link("rd_expense")),
-        cell(int(c.invention_patents), link("invention_patents")),
-        cell(bp(c.patents_growth_bp), link("invention_patents")),
-        cell(int(Some(c.enterprises)), ents.clone()),
-        cell(int(Some(c.above_scale)), ents.clone()),
-        cell(int(Some(c.high_tech)), ents.clone()),
-        cell(int(Some(c.innovative_or_specialized)), ents.clone()),
-        cell(int(Some(c.specialized)), ents.clone()),
-        cell(int(Some(c.listed)), ents.clone()),
-        cell(int(Some(c.platforms)), ents),
-        cell(int(c.standards), link("standards")),
-        cell(bp(c.digitalization_rate), link("digitalization_rate")),
-        cell(
-            c.hhi.map(|h| group(h, 0)).unwrap_or_else(|| "—".into()),
-            link("revenue"),
-        ),
-        cell(
-            c.top3_share
-                .map(|s| format!("{}%", group(s * 100.0, 1)))
-                .unwrap_or_else(|| "—".into()),
-            link("revenue"),
-        ),
-        cell(
-            c.lq.map(|l| format!("{}{}", group(l, 2), if c.lq_placeholder { "*" } else { "" }))
-                .unwrap_or_else(|| "—".into()),
-            String::new(),
-        ),
-        cell(c.lq_reference.clone(), String::new()),
-        cell(if c.strong { "是".into() } else { "否".into() }, String::new()),
-        cell(yi(c.shift_share.map(|s| s.local_shift)), String::new()),
-        cell(yi(c.shift_share.map(|s| s.industry_mix)), String::new()),
-    ]
+    let hrefs = [
+        link("revenue"),
+        String::new(),
+        link("revenue"),
+        link("rd_expense"),
+        link("rd_expense"),
+        link("rd_expense"),
+        link("invention_patents"),
+        link("invention_patents"),
+        ents.clone(),
+        ents.clone(),
+        ents.clone(),
+        ents.clone(),
+        ents.clone(),
+        ents.clone(),
+        ents,
+        link("standards"),
+        link("digitalization_rate"),
+        link("revenue"),
+        link("revenue"),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ];
+    cell_texts(c)
+        .into_iter()
+        .zip(hrefs)
+        .map(|(text, href)| Cell { text, href })
+        .collect()
 }
 
 pub async fn page(
@@ -303,40 +282,18 @@ pub async fn page(
         &format!("{scope_label}集群营业收入档位(二.1)·各年集群个数"),
         &tier_years,
     );
-    // Portfolio: share of the scope's cluster revenue this year, its change on last year in
-    // percentage points, area = revenue.
-    let total: i64 = r.clusters.iter().filter_map(|c| c.revenue).sum();
-    let total0: i64 = r
+    let shares: Vec<Share> = r
         .clusters
         .iter()
-        .filter_map(|c| c.shift_share.map(|s| c.revenue.unwrap_or(0) - s.change))
-        .sum();
-    let items: Vec<charts::Bubble> = r
-        .clusters
-        .iter()
-        .filter_map(|c| {
-            let rev = c.revenue?;
-            let s = c.shift_share?;
-            if total <= 0 || total0 <= 0 {
-                return None;
-            }
-            let share = rev as f64 / total as f64 * 100.0;
-            let share0 = (rev - s.change) as f64 / total0 as f64 * 100.0;
-            Some(charts::Bubble {
-                label: format!("{}{}", short_county(&c.county_name), c.full_name_short()),
-                x: share,
-                y: share - share0,
-                size: rev as f64,
-                strong: c.strong,
-            })
+        .map(|c| Share {
+            county_name: &c.county_name,
+            full_name: &c.full_name,
+            revenue: c.revenue,
+            change: c.shift_share.map(|s| s.change),
+            strong: c.strong,
         })
         .collect();
-    let bubbles = charts::bubbles(
-        &format!("{scope_label}集群组合图({}–{year}年)", year - 1),
-        "占营业收入份额",
-        "份额变化",
-        &items,
-    );
+    let bubbles = portfolio_chart(&scope_label, year, &shares);
     let city_view = matches!(u.actor.scope(), Scope::City);
     let counties = if city_view {
         plan.counties()
@@ -377,30 +334,4 @@ pub async fn page(
         ),
     };
     Ok(render(&page))
-}
-
-fn short_county(n: &str) -> String {
-    n.replace("回族自治县", "")
-        .trim_end_matches(['市', '县'])
-        .to_string()
-}
-
-trait ShortName {
-    fn full_name_short(&self) -> String;
-}
-
-impl ShortName for ClusterMetrics {
-    /// 黄骅市化工产业集群 → 化工.
-    fn full_name_short(&self) -> String {
-        let n = self
-            .full_name
-            .strip_prefix(&self.county_name)
-            .unwrap_or(&self.full_name);
-        let n = n.strip_suffix("产业集群").unwrap_or(n);
-        // Names the text shortens (吴桥 for 吴桥县, 孟村县 for 孟村回族自治县).
-        let n = n
-            .strip_prefix(short_county(&self.county_name).as_str())
-            .unwrap_or(n);
-        n.trim_start_matches(['县', '市']).to_string()
-    }
 }

@@ -7,15 +7,11 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use clusterdesk_domain::confidentiality::aggregate_shown;
-use clusterdesk_domain::money::format_scaled;
 use clusterdesk_domain::{Fen, Period, Role};
+use clusterdesk_figures::home::{HomeTarget, home_target, month_labels, year_growth, yi, yoy};
+use clusterdesk_figures::table::status_counts;
 use clusterdesk_store::Scope;
 use std::collections::HashMap;
-
-/// 亿元 with two decimals from fen.
-fn yi(fen: i64) -> String {
-    Fen(fen).yi_yuan(2)
-}
 
 pub struct CountyLine {
     code: String,
@@ -30,28 +26,6 @@ pub struct CountyLine {
     /// The latest month's reporting state when the city has not accepted it yet (its figures may
     /// still change), else empty.
     pending: &'static str,
-}
-
-/// One target on the home page: its status by word and icon, value against target, the bar.
-pub struct HomeTarget {
-    id: String,
-    name: String,
-    value: String,
-    target: String,
-    status: String,
-    status_label: String,
-    icon: &'static str,
-    is_final: bool,
-    bar: String,
-}
-
-/// A year-on-year change in percent with one decimal, signed; empty without a base.
-fn yoy(now: i64, before: i64) -> String {
-    if before <= 0 {
-        return String::new();
-    }
-    let pct = (now as f64 / before as f64 - 1.0) * 100.0;
-    format!("{pct:+.1}%")
 }
 
 pub struct ClusterLink {
@@ -133,28 +107,11 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
         month: 12,
     });
     let report = st.store.target_progress(&u.actor, as_of, None).await?;
-    let targets: Vec<HomeTarget> = report
-        .targets
-        .iter()
-        .map(|t| HomeTarget {
-            id: t.id.clone(),
-            name: t.name.clone(),
-            value: clusterdesk_store::progress::show_value(&t.value, &t.unit),
-            target: super::progress::target_text(t).0,
-            status: t.status.code().into(),
-            status_label: t.status_label.clone(),
-            icon: t.status.icon(),
-            is_final: t.is_final,
-            bar: super::progress::bar_svg(t),
-        })
-        .collect();
-    let status_counts = super::progress::STATUSES
+    let targets: Vec<HomeTarget> = report.targets.iter().map(home_target).collect();
+    let status_counts = status_counts(&report.targets)
         .into_iter()
-        .map(|(s, label)| {
-            let n = targets.iter().filter(|t| t.status == s).count();
-            (s, label, super::progress::icon(s), n)
-        })
-        .filter(|c| c.3 > 0)
+        .filter(|c| c.n > 0)
+        .map(|c| (c.status, c.label, c.icon, c.n))
         .collect();
     // Whose latest month is not yet accepted by the city: the data set that carries the
     // clusters' monthly revenue. Readers without reporting scope (city departments) see no marks.
@@ -206,17 +163,7 @@ pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
         ),
         _ => "全市县域特色产业集群".to_string(),
     };
-    let (month_label, ytd_label) = match latest {
-        Some(p @ Period::Month { year, month }) => (
-            format!("{}集群营业收入", p.label_zh()),
-            if month == 1 {
-                format!("{year}年1月累计")
-            } else {
-                format!("{year}年1–{month}月累计")
-            },
-        ),
-        _ => ("当月集群营业收入".into(), "本年累计".into()),
-    };
+    let (month_label, ytd_label) = month_labels(latest);
     let page = HomePage {
         title: "首页".into(),
         layout: Layout::new(&st, &u, "/", vec![]),
@@ -371,13 +318,7 @@ pub async fn cluster(
         } else {
             None
         };
-        let growth = match (prev, v) {
-            (Some(p), Some(v)) if p > 0 => {
-                // Growth in tenths of a percent, rounded half away from zero, in integers.
-                format!("同比 {}%", format_scaled((v - p) * 1000, p * 10, 1))
-            }
-            _ => String::new(),
-        };
+        let growth = year_growth(prev, v);
         years.push(YearFigure {
             label: format!("{y}年"),
             revenue: v.map(yi).unwrap_or_else(|| "—".into()),

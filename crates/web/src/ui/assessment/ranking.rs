@@ -2,91 +2,18 @@
 //! finalization, the 三(二)2 table and a county's own panel.
 
 use super::PageQuery;
-use super::download::{download, shown};
+use super::download::download;
 use crate::AppState;
 use crate::api::assessment::resolve_year;
 use crate::ui::{Layout, PageError, PageUser, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use clusterdesk_domain::Fen;
-use clusterdesk_store::assessment::{AssessmentReport, TargetSource, default_period};
-
-pub struct Head {
-    name: String,
-    clause: String,
-    weight: u32,
-}
-
-pub struct Cell {
-    raw: String,
-    score: String,
-}
-
-pub struct RankRow {
-    county: String,
-    name: String,
-    rank: usize,
-    tied: bool,
-    tie_broken: bool,
-    composite: String,
-    cells: Vec<Cell>,
-    change: String,
-    change_class: &'static str,
-    own: bool,
-    provenance: Vec<String>,
-}
-
-pub struct TransferLine {
-    name: String,
-    place: usize,
-    tied: bool,
-    entries: i64,
-    amount: String,
-    amount_class: &'static str,
-    flags: Vec<String>,
-    trace: Vec<String>,
-    own: bool,
-}
-
-pub struct AboveLine {
-    name: String,
-    start: i64,
-    entered: i64,
-    small: i64,
-    newly: i64,
-    exits: i64,
-    net: i64,
-    target: String,
-    target_source: String,
-    issued: bool,
-    attainment: String,
-    gap: String,
-    gap_class: &'static str,
-    own: bool,
-    events: Vec<String>,
-}
-
-pub struct IndicatorLine {
-    name: String,
-    clause: String,
-    weight: u32,
-    effective: String,
-    scoring: String,
-    available: bool,
-    note: String,
-}
-
-pub struct OwnPanel {
-    name: String,
-    rank: usize,
-    total: usize,
-    composite: String,
-    change: String,
-    lines: Vec<(String, String, String)>,
-    transfer: String,
-    net_new: String,
-}
+use clusterdesk_figures::assessment::{
+    AboveLine, FinalLine, Head, IndicatorLine, OwnPanel, RankRow, TransferLine, above_lines, final_line,
+    heads, indicator_lines, own_panel, rank_rows, shown, signed_yuan, span, transfer_lines,
+};
+use clusterdesk_store::assessment::default_period;
 
 #[derive(Template)]
 #[template(path = "assessment.html")]
@@ -120,15 +47,6 @@ struct AssessmentPage {
     csrf: String,
 }
 
-pub struct FinalLine {
-    name: String,
-    rank: i64,
-    entries: i64,
-    amount: String,
-    amount_class: &'static str,
-    own: bool,
-}
-
 /// The 三(二)1 finalization as the page shows it.
 #[derive(Default)]
 pub struct DecisionView {
@@ -143,38 +61,6 @@ pub struct DecisionView {
     can_revoke: bool,
     /// Why the button is not offered although the caller is the bureau.
     blocked: String,
-}
-
-fn yuan(fen: i64) -> String {
-    let s = clusterdesk_policy::eval::yuan_grouped(Fen(fen));
-    if fen > 0 { format!("+{s}") } else { s }
-}
-
-/// `1,000,000.00`, without a sign.
-fn plain_yuan(fen: i64) -> String {
-    clusterdesk_policy::eval::yuan_grouped(Fen(fen))
-}
-
-fn change_text(c: Option<i64>) -> (String, &'static str) {
-    match c {
-        None => ("—".into(), ""),
-        Some(0) => ("→ 持平".into(), ""),
-        Some(c) if c > 0 => (format!("↑ 升{c}位"), "up"),
-        Some(c) => (format!("↓ 降{}位", -c), "down"),
-    }
-}
-
-fn span(r: &AssessmentReport) -> String {
-    if r.complete {
-        format!("{}年度", r.year)
-    } else {
-        let m: u32 = r.as_of[5..].parse().unwrap_or(12);
-        if m == 1 {
-            format!("{}年1月(暂定)", r.year)
-        } else {
-            format!("{}年1–{m}月(暂定)", r.year)
-        }
-    }
 }
 
 pub async fn page(
@@ -208,190 +94,28 @@ pub(super) async fn assessment_page(
     }
     let own = r.own_county.clone();
     let is_own = |c: &str| own.as_deref() == Some(c);
-    let cols = shown(&r);
-    let heads = cols
-        .iter()
-        .map(|k| {
-            let i = &r.indicators[*k];
-            Head {
-                name: i.name.clone(),
-                clause: i.clause.clone(),
-                weight: i.weight,
-            }
-        })
-        .collect();
-    let rows: Vec<RankRow> = r
-        .rows
-        .iter()
-        .map(|x| {
-            let (change, change_class) = change_text(x.rank_change);
-            RankRow {
-                county: x.county.clone(),
-                name: x.name.clone(),
-                rank: x.rank,
-                tied: x.tied,
-                tie_broken: x.tie_broken,
-                composite: x.composite.clone(),
-                cells: cols
-                    .iter()
-                    .map(|k| Cell {
-                        raw: x.values[*k].raw_text.clone(),
-                        score: x.values[*k].score.clone().unwrap_or_else(|| "—".into()),
-                    })
-                    .collect(),
-                change,
-                change_class,
-                own: is_own(&x.county),
-                provenance: x.provenance.clone(),
-            }
-        })
-        .collect();
+    let cols = shown(&r.indicators);
+    let heads = heads(&r.indicators, &cols);
+    let rows = rank_rows(&r.rows, &cols, own.as_deref());
     let own_panel = own.as_deref().and_then(|c| {
-        let x = r.rows.iter().find(|x| x.county == c)?;
-        let t = r.park_entry.rows.iter().find(|t| t.county == c);
-        let a = r.above_scale.iter().find(|a| a.county == c);
-        Some(OwnPanel {
-            name: x.name.clone(),
-            rank: x.rank,
-            total: r.rows.len(),
-            composite: x.composite.clone(),
-            change: change_text(x.rank_change).0,
-            lines: r
-                .indicators
-                .iter()
-                .zip(&x.values)
-                .filter(|(i, _)| i.weight > 0)
-                .map(|(i, v)| {
-                    // The county's place on this indicator alone (competition rank).
-                    let rank = v.score.as_ref().map(|s| {
-                        let s: rust_decimal::Decimal = s.parse().unwrap_or_default();
-                        let others: Vec<rust_decimal::Decimal> = r
-                            .rows
-                            .iter()
-                            .filter(|o| o.county != c)
-                            .filter_map(|o| {
-                                let k = o.values.iter().position(|w| w.code == i.code)?;
-                                o.values[k].score.as_ref()?.parse().ok()
-                            })
-                            .collect();
-                        (
-                            1 + others.iter().filter(|t| **t > s).count(),
-                            others.iter().filter(|t| **t == s).count(),
-                        )
-                    });
-                    (
-                        format!("{}({})", i.name, i.clause),
-                        format!(
-                            "{} · 得分 {}",
-                            v.raw_text,
-                            v.score.clone().unwrap_or_else(|| "—".into())
-                        ),
-                        rank.map(|(k, same)| {
-                            if same > 0 {
-                                format!("单项第 {k} 名(与 {same} 个县(市)并列)")
-                            } else {
-                                format!("单项第 {k} 名")
-                            }
-                        })
-                        .unwrap_or_default(),
-                    )
-                })
-                .collect(),
-            transfer: match r
-                .transfer_decision
-                .finalized
-                .as_ref()
-                .and_then(|f| f.rows.iter().find(|x| x.county == c))
-            {
-                Some(f) if f.amount_fen > 0 => format!("获得 {} 元(已定稿)", plain_yuan(f.amount_fen.abs())),
-                Some(f) if f.amount_fen < 0 => format!("承担 {} 元(已定稿)", plain_yuan(f.amount_fen.abs())),
-                Some(_) => "无收付(已定稿)".into(),
-                None => match t {
-                    Some(t) if t.amount_fen > 0 => format!("获得 {} 元", plain_yuan(t.amount_fen.abs())),
-                    Some(t) if t.amount_fen < 0 => format!("承担 {} 元", plain_yuan(t.amount_fen.abs())),
-                    Some(_) => "无收付".into(),
-                    None => "—".into(),
-                },
-            },
-            net_new: a
-                .map(|a| match (a.target, &a.attainment_pct) {
-                    (Some(t), Some(p)) => format!("净增 {} 家,目标 {t} 家,完成 {p}%", a.net_new),
-                    _ => format!("净增 {} 家(未下达目标)", a.net_new),
-                })
-                .unwrap_or_default(),
-        })
+        let finalized = r
+            .transfer_decision
+            .finalized
+            .as_ref()
+            .and_then(|f| f.rows.iter().find(|x| x.county == c))
+            .map(|f| f.amount_fen);
+        own_panel(
+            &r.indicators,
+            &r.rows,
+            &r.park_entry.rows,
+            &r.above_scale,
+            c,
+            finalized,
+        )
     });
-    let transfers = r
-        .park_entry
-        .rows
-        .iter()
-        .map(|t| TransferLine {
-            name: t.name.clone(),
-            place: t.place,
-            tied: t.tied,
-            entries: t.park_entries,
-            amount: yuan(t.amount_fen),
-            amount_class: match t.amount_fen.signum() {
-                1 => "up",
-                -1 => "down",
-                _ => "",
-            },
-            flags: t.flags.clone(),
-            trace: t.trace.clone(),
-            own: is_own(&t.county),
-        })
-        .collect();
-    let above = r
-        .above_scale
-        .iter()
-        .map(|a| AboveLine {
-            name: a.name.clone(),
-            start: a.start,
-            entered: a.entered,
-            small: a.small_to_above,
-            newly: a.newly_built_or_unknown,
-            exits: a.exits,
-            net: a.net_new,
-            target: a.target.map(|t| t.to_string()).unwrap_or_else(|| "未下达".into()),
-            target_source: a.target_source_text.clone(),
-            issued: a.target_source == TargetSource::Issued,
-            attainment: a
-                .attainment_pct
-                .as_ref()
-                .map(|p| format!("{p}%"))
-                .unwrap_or_else(|| "—".into()),
-            gap: match a.gap {
-                Some(g) if g > 0 => format!("超 {g}"),
-                Some(g) if g < 0 => format!("差 {}", -g),
-                Some(_) => "恰好完成".into(),
-                None => "—".into(),
-            },
-            gap_class: match a.gap {
-                Some(g) if g < 0 => "down",
-                Some(_) => "up",
-                None => "",
-            },
-            own: is_own(&a.county),
-            events: a
-                .events
-                .iter()
-                .map(|e| format!("{} {} {}({})", e.date, e.class, e.name, e.uscc))
-                .collect(),
-        })
-        .collect();
-    let indicators = r
-        .indicators
-        .iter()
-        .map(|i| IndicatorLine {
-            name: i.name.clone(),
-            clause: i.clause.clone(),
-            weight: i.weight,
-            effective: i.effective_weight.clone(),
-            scoring: i.scoring.clone(),
-            available: i.available,
-            note: i.note.clone(),
-        })
-        .collect();
+    let transfers = transfer_lines(&r.park_entry.rows, own.as_deref());
+    let above = above_lines(&r.above_scale, own.as_deref());
+    let indicators = indicator_lines(&r.indicators);
     let (latest, _) = default_period(&st.store).await?;
     let first = st
         .store
@@ -417,23 +141,12 @@ pub(super) async fn assessment_page(
             .finalized
             .iter()
             .flat_map(|f| &f.rows)
-            .map(|x| FinalLine {
-                name: x.name.clone(),
-                rank: x.rank,
-                entries: x.entries,
-                amount: yuan(x.amount_fen),
-                amount_class: match x.amount_fen.signum() {
-                    1 => "up",
-                    -1 => "down",
-                    _ => "",
-                },
-                own: is_own(&x.county),
-            })
+            .map(|x| final_line(&x.name, x.rank, x.entries, x.amount_fen, is_own(&x.county)))
             .collect(),
         total: d
             .finalized
             .as_ref()
-            .map(|f| yuan(f.total_fen))
+            .map(|f| signed_yuan(f.total_fen))
             .unwrap_or_default(),
         differences: d.differences.clone(),
         revocation: d
@@ -471,7 +184,7 @@ pub(super) async fn assessment_page(
         name: r.name.clone(),
         clause: r.clause.clone(),
         clause_text: r.clause_text.clone(),
-        span: span(&r),
+        span: span(r.year, &r.as_of, r.complete),
         provisional: !r.complete,
         year: r.year,
         years: (first..=latest).rev().collect(),
@@ -483,7 +196,7 @@ pub(super) async fn assessment_page(
         pe_clause: r.park_entry.clause.clone(),
         pe_clause_text: r.park_entry.clause_text.clone(),
         pe_error: r.park_entry.error.clone().unwrap_or_default(),
-        pe_total: yuan(r.park_entry.total_fen),
+        pe_total: signed_yuan(r.park_entry.total_fen),
         transfers,
         above,
         above_note: r.above_scale_target_note.clone(),

@@ -44,55 +44,20 @@ pub fn map_note(st: &AppState) -> &'static str {
     }
 }
 
-/// Per-county tiles of a cluster-metrics measure (sums over a county's clusters; growth and
-/// intensity from the sums; the digitalisation rate averaged over reporting clusters).
+/// Per-county tiles of a cluster-metrics measure; the figures come from
+/// `clusterdesk_figures::metrics::county_figure`.
 pub(super) fn metric_tiles(
     st: &AppState,
     r: &clusterdesk_store::progress::ClusterMetricsReport,
     metric: &str,
     own: Option<&str>,
 ) -> Vec<crate::charts::Tile> {
-    use crate::ui::target::group;
     st.store
         .plan()
         .counties()
         .map(|c| {
             let mine: Vec<_> = r.clusters.iter().filter(|k| k.county_code == c.code).collect();
-            let sum = |f: &dyn Fn(&clusterdesk_store::progress::ClusterMetrics) -> Option<i64>| {
-                let v: Vec<i64> = mine.iter().filter_map(|k| f(k)).collect();
-                (!v.is_empty()).then(|| v.iter().sum::<i64>())
-            };
-            let value: Option<f64> = match metric {
-                "growth" => {
-                    let now = sum(&|k| k.shift_share.map(|_| k.revenue.unwrap_or(0)));
-                    let before = sum(&|k| k.shift_share.map(|s| k.revenue.unwrap_or(0) - s.change));
-                    match (now, before) {
-                        (Some(a), Some(b)) if b > 0 => Some((a as f64 / b as f64 - 1.0) * 100.0),
-                        _ => None,
-                    }
-                }
-                "above_scale" => sum(&|k| Some(k.above_scale)).map(|v| v as f64),
-                "high_tech" => sum(&|k| Some(k.high_tech)).map(|v| v as f64),
-                "rd" => match (
-                    sum(&|k| k.rd_expense.and(k.revenue)),
-                    sum(&|k| k.revenue.and(k.rd_expense)),
-                ) {
-                    (Some(rev), Some(rd)) if rev > 0 => Some(rd as f64 / rev as f64 * 100.0),
-                    _ => None,
-                },
-                "digital" => {
-                    let v: Vec<i64> = mine.iter().filter_map(|k| k.digitalization_rate).collect();
-                    (!v.is_empty()).then(|| v.iter().sum::<i64>() as f64 / v.len() as f64 / 100.0)
-                }
-                _ => sum(&|k| k.revenue).map(|v| v as f64 / 1e10),
-            };
-            let label = match (metric, value) {
-                (_, None) => String::new(),
-                ("growth", Some(v)) => format!("{}%", group(v, 1)),
-                ("rd" | "digital", Some(v)) => format!("{}%", group(v, 2)),
-                ("above_scale" | "high_tech", Some(v)) => format!("{}家", group(v, 0)),
-                (_, Some(v)) => format!("{}亿元", group(v, 1)),
-            };
+            let (value, label) = clusterdesk_figures::metrics::county_figure(&mine, metric);
             crate::charts::Tile {
                 code: c.code.clone(),
                 name: c.name.clone(),

@@ -1,8 +1,47 @@
 //! The SVG drawn for a target: its progress bar and its trend chart.
 
-use super::{colour, f};
 use crate::charts::esc;
-use clusterdesk_store::progress::{ForecastMethod, TargetProgress, show_value};
+use clusterdesk_analytics::ForecastMethod;
+use clusterdesk_analytics::targets::{TargetProgress, show_value};
+use rust_decimal::prelude::ToPrimitive;
+
+/// The Open SDG statuses in the order they are counted on a page.
+pub const STATUSES: [(&str, &str); 5] = [
+    ("achieved", "已达成"),
+    ("on_track", "进度正常"),
+    ("needs_acceleration", "需加快"),
+    ("limited_progress", "进展有限"),
+    ("deteriorating", "倒退"),
+];
+
+/// The icon of a status, shown beside its word.
+pub fn icon(status: &str) -> &'static str {
+    match status {
+        "achieved" => "✓",
+        "on_track" => "↗",
+        "needs_acceleration" => "→",
+        "limited_progress" => "↘",
+        "deteriorating" => "✗",
+        _ => "?",
+    }
+}
+
+/// Fill colour of a status; the word and the icon go with it everywhere.
+pub fn colour(status: &str) -> &'static str {
+    match status {
+        "achieved" => "#1e7b34",
+        "on_track" => "#1d4f91",
+        "needs_acceleration" => "#9a6700",
+        "limited_progress" => "#c2410c",
+        "deteriorating" => "#b42318",
+        _ => "#7b8794",
+    }
+}
+
+/// A decimal as a float for drawing only; amounts shown as text never pass through it.
+pub fn f(d: &rust_decimal::Decimal) -> f64 {
+    d.to_f64().unwrap_or(0.0)
+}
 
 /// A horizontal bar: the value filled in the status colour, the target as a solid line, where
 /// the value should be by now (the phased target) as a dashed line, the forecast as a diamond
