@@ -43,7 +43,9 @@ def main():
     con.execute("PRAGMA journal_mode = OFF")
     con.execute("PRAGMA synchronous = OFF")
     con.execute("PRAGMA cache_size = -1000000")
-    insert = ("INSERT INTO data_values (unit_code, indicator_code, period, num_value, text_value, "
+    # The demo already holds the enterprises' last two years (monthly values from January of
+    # the year before its last month); the generated values take their place.
+    insert = ("INSERT OR REPLACE INTO data_values (unit_code, indicator_code, period, num_value, text_value, "
               "updated_by, updated_at) VALUES (?, ?, ?, ?, NULL, 'bench', '2026-01-01T00:00:00Z')")
     rng = random.Random(a.seed)
     n = 0

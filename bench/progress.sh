@@ -63,7 +63,9 @@ for n in "${sizes[@]}"; do
     fi
     echo "making $db: demo $(seconds "$BIN" --db "$db" demo --enterprises "$n" --seed 7 --from 2020-01 --to 2025-12) s"
     t0=$(date +%s.%N)
-    echo "  generated $(python3 bench/gen_values.py "$db" --from 2020-01 --months 72 --seed 2025) raw values" \
+    generated=$(python3 bench/gen_values.py "$db" --from 2020-01 --months 72 --seed 2025) \
+      || { echo "bench/gen_values.py failed on $db" >&2; rm -f "$db"; exit 1; }
+    echo "  generated $generated raw values" \
       "into data_values in $(python3 -c "import time; print(f'{time.time()-$t0:.1f}')") s;" \
       "it now holds $(sqlite3 "$db" 'SELECT COUNT(*) FROM data_values') rows, $(du -h "$db" | cut -f1)"
     touch "$db.ready"

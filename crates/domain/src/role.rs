@@ -85,6 +85,13 @@ impl Role {
     pub fn is_separation_of_duties(self) -> bool {
         matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor)
     }
+
+    /// 三员分立: only the security administrator creates accounts, assigns roles and
+    /// organisations, disables, unlocks and resets them; not the bureau, nor the system
+    /// administrator, nor the auditor.
+    pub fn manages_accounts(self) -> bool {
+        self == Role::SecurityAdmin
+    }
 }
 
 #[cfg(test)]
@@ -97,5 +104,11 @@ mod tests {
             assert_eq!(Role::parse(r.code()).unwrap(), r);
         }
         assert!(Role::parse("root").is_err());
+    }
+
+    #[test]
+    fn only_the_security_administrator_manages_accounts() {
+        let managers: Vec<Role> = Role::ALL.into_iter().filter(|r| r.manages_accounts()).collect();
+        assert_eq!(managers, vec![Role::SecurityAdmin]);
     }
 }

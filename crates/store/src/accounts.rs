@@ -68,7 +68,7 @@ pub fn check_password_strength(username: &str, p: &str) -> std::result::Result<(
 impl Store {
     /// Check that `org_code` fits `role`: a region code for city and county roles, a
     /// department code for departments, an existing enterprise's USCC for enterprises.
-    async fn check_user_org(&self, role: Role, org: &str) -> Result<()> {
+    pub(crate) async fn check_user_org(&self, role: Role, org: &str) -> Result<()> {
         let plan = self.plan();
         let unit = plan.org_unit(org);
         let kind = unit.map(|u| u.kind.code());
@@ -108,6 +108,7 @@ impl Store {
 
     pub async fn create_user(&self, by: &Actor, u: NewUser) -> Result<i64> {
         let name = u.username.trim();
+        self.check_account_manager(by, name)?;
         if name.is_empty()
             || name.len() > 64
             || !name
@@ -269,6 +270,7 @@ impl Store {
 
     /// Disable or enable an account. Disabling ends every session of it at once.
     pub async fn set_user_disabled(&self, by: &Actor, username: &str, disabled: bool) -> Result<()> {
+        self.check_account_manager(by, username)?;
         let mut tx = self.begin_write().await?;
         let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
             .bind(username.trim())

@@ -5,6 +5,7 @@
 //! Every call that reads or writes business data takes an [`Actor`] and is scoped here, in
 //! the storage layer, not only in handlers.
 
+pub mod account_admin;
 pub mod accounts;
 pub mod actor;
 pub mod assessment;

@@ -114,6 +114,7 @@ impl Store {
     /// Lift every lock on a user name (the security administrator's unlock), recorded in the
     /// change log. Returns the number of addresses that had failures.
     pub async fn unlock_user(&self, by: &Actor, username: &str) -> Result<u64> {
+        self.check_account_manager(by, username)?;
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM login_failures WHERE username = $1")
             .bind(username)

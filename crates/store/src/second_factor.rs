@@ -66,6 +66,7 @@ impl Store {
     /// Give an account a new TOTP secret (random, or `secret` for the demo) and new recovery
     /// codes; the old ones stop working. The holder is shown the result once.
     pub async fn enrol_totp(&self, by: &Actor, username: &str, secret: Option<&[u8]>) -> Result<Enrolment> {
+        self.check_account_manager(by, username)?;
         let bytes = match secret {
             Some(s) if s.len() >= 10 => s.to_vec(),
             Some(_) => {

@@ -100,6 +100,7 @@ fn fill(path: &str, o: &Objects) -> String {
         .replace("{dataset}", "cluster_monthly")
         .replace("{period}", "2026-10")
         .replace("{action}", "review")
+        .replace("{username}", "botou")
 }
 
 async fn send(c: &reqwest::Client, app: &TestApp, rule: &Rule, path: &str) -> reqwest::Response {

@@ -58,7 +58,7 @@ async fn the_first_administrator_needs_the_console_token() {
         .send()
         .await
         .unwrap();
-    // The bureau's account signs in with a second factor: its secret and recovery codes are
+    // The security administrator signs in with a second factor: its secret and recovery codes are
     // shown once, and the first sign-in is the login page's.
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
@@ -78,6 +78,9 @@ async fn the_first_administrator_needs_the_console_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    // 三员分立: the first account is the security administrator, who makes the others.
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["user"]["role"], "security_admin", "{v}");
     // The token works once: the page is gone when an account exists.
     let r = c
         .post(app.url("/setup"))

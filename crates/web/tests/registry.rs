@@ -143,7 +143,7 @@ async fn each_role_sees_its_menu() {
         ),
         (
             "sysadmin",
-            &["/ 首页", "/admin/users 用户账户", "/account/password 修改密码"],
+            &["/ 首页", "/admin/system 系统运行", "/account/password 修改密码"],
         ),
         (
             "secadmin",

@@ -199,7 +199,7 @@ pub async fn setup_form(State(st): State<AppState>) -> Response {
     }
     render(&SetupPage {
         error: String::new(),
-        username: "admin".into(),
+        username: "secadmin".into(),
         display_name: String::new(),
     })
 }
@@ -238,7 +238,9 @@ pub async fn setup_submit(State(st): State<AppState>, Form(f): Form<SetupForm>) 
         username: f.username.trim().to_string(),
         display_name: f.display_name.trim().to_string(),
         password: f.password.clone(),
-        role: Role::CityAdmin,
+        // 三员分立: the first account is the security administrator, who then creates the
+        // bureau's and everyone else's accounts in the web pages.
+        role: Role::SecurityAdmin,
         org_code: city,
         temporary: false,
     };
@@ -250,7 +252,7 @@ pub async fn setup_submit(State(st): State<AppState>, Form(f): Form<SetupForm>) 
         return again(crate::error::WebError::from(e).message);
     }
     *st.setup_token.lock().expect("not poisoned") = None;
-    // The bureau signs in with a second factor: the secret and recovery codes are shown now,
+    // The security administrator signs in with a second factor: the secret and recovery codes are shown now,
     // once, and the first sign-in is the login page's.
     match st
         .store

@@ -5,6 +5,7 @@
 //! `Result<Response, PageError>` and raise web and store errors with `?`: the failure is drawn
 //! in the user's layout. Text put into hand-built HTML or SVG goes through `charts::esc`.
 
+pub(crate) mod accounts;
 pub(crate) mod assessment;
 pub(crate) mod audit;
 pub(crate) mod enterprises;
@@ -17,6 +18,7 @@ pub(crate) mod progress;
 pub(crate) mod reminders;
 pub(crate) mod reporting;
 mod sessions;
+pub(crate) mod system;
 mod target;
 mod values;
 
@@ -29,7 +31,6 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use clusterdesk_domain::Role;
 use clusterdesk_store::Scope;
 
 pub struct NavItem {
@@ -324,15 +325,11 @@ pub fn account_pages() -> Pages {
         .post("/logout", Access::Public, login::logout)
         .get("/setup", Access::Public, login::setup_form)
         .post("/setup", Access::Public, login::setup_submit)
-        .get("/admin/users", USER_ADMINS, pages::users)
         .get("/account/password", Access::SignedIn, pages::password_form)
         .post("/account/password", Access::SignedIn, pages::password_submit)
         .get("/account/sessions", Access::SignedIn, sessions::list)
         .post("/account/sessions/end", Access::SignedIn, sessions::end)
 }
-
-/// Who reads the account list today: the bureau and two of the three administrators.
-const USER_ADMINS: Access = Access::Roles(&[Role::CityAdmin, Role::SystemAdmin, Role::SecurityAdmin]);
 
 /// The home page of each scope and a county's page.
 pub fn home_pages() -> Pages {

@@ -83,10 +83,15 @@ fn years_of(st: &AppState, latest: Option<&str>) -> (Option<Period>, i32) {
 pub async fn home(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
     match u.actor.scope() {
         Scope::Enterprise(uscc) => return Ok(Redirect::to(&format!("/enterprises/{uscc}")).into_response()),
-        Scope::Nothing if u.actor.role != Role::Auditor => {
-            return Ok(Redirect::to("/admin/users").into_response());
+        // 三员: each to the work of its role.
+        Scope::Nothing => {
+            let to = match u.actor.role {
+                Role::SecurityAdmin => "/admin/users",
+                Role::SystemAdmin => "/admin/system",
+                _ => "/audit",
+            };
+            return Ok(Redirect::to(to).into_response());
         }
-        Scope::Nothing => return Ok(Redirect::to("/audit").into_response()),
         _ => {}
     }
     let clusters = st.store.list_clusters(&u.actor).await?;
@@ -364,42 +369,6 @@ pub async fn cluster(
         },
     };
     Ok(render(&page))
-}
-
-#[derive(Template)]
-#[template(path = "users.html")]
-struct UsersPage {
-    title: String,
-    layout: Layout,
-    users: Vec<(String, String, &'static str, String)>,
-}
-
-pub async fn users(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
-    if !matches!(
-        u.actor.role,
-        Role::SystemAdmin | Role::SecurityAdmin | Role::CityAdmin
-    ) {
-        return Err(crate::error::WebError::forbidden("只有管理员可以查看用户账户").into());
-    }
-    let plan = st.store.plan();
-    let users = st
-        .store
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|x| {
-            let org = plan
-                .org_unit(&x.org_code)
-                .map(|o| o.name.clone())
-                .unwrap_or(x.org_code.clone());
-            (x.username, x.display_name, x.role.label(), org)
-        })
-        .collect();
-    Ok(render(&UsersPage {
-        title: "用户账户".into(),
-        layout: Layout::new(&st, &u, "/admin/users", vec![(String::new(), "用户账户".into())]),
-        users,
-    }))
 }
 
 #[derive(Template)]
