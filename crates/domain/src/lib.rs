@@ -12,6 +12,7 @@ pub mod qualification;
 pub mod region;
 pub mod role;
 pub mod session;
+pub mod text;
 pub mod totp;
 pub mod uscc;
 pub mod workflow;

@@ -213,3 +213,48 @@ async fn the_template_opens_and_names_every_column() {
     assert_eq!(t.rows[0][0], "统一社会信用代码*");
     assert_eq!(t.rows[0].len(), clusterdesk_office::enterprises::COLUMNS.len());
 }
+
+/// Names as they will be shown (domain::text): a direction override or a name past its limit
+/// is refused on its cell, nothing of the file written; a decomposed name is stored composed.
+#[tokio::test]
+async fn names_that_would_show_otherwise_than_stored_are_refused_on_their_cell() {
+    let (s, _d) = store().await;
+    let (a, b, c) = (
+        uscc("91130981MA0TEXT21"),
+        uscc("91130981MA0TEXT22"),
+        uscc("91130981MA0TEXT23"),
+    );
+    // 101 characters: one over the enterprise name's limit of 100.
+    let long = "沧".repeat(101);
+    let file = xlsx(&[
+        [&a, "泊头市甲设备有限公司", "泊头市", "", "", "3591"],
+        [&b, "泊头市\u{202E}司公限有\u{202C}", "泊头市", "", "", "3591"],
+        [&c, &long, "泊头市", "", "", "3591"],
+    ]);
+    let ImportError::Cells(errs) = import(&s, &Actor::system("t"), "e.xlsx", &file, false)
+        .await
+        .unwrap_err()
+    else {
+        panic!("cell errors expected")
+    };
+    let cells: Vec<(&str, &str)> = errs.iter().map(|e| (e.cell.as_str(), e.rule.as_str())).collect();
+    assert_eq!(cells, [("B3", "text"), ("B4", "text")]);
+    assert!(errs[0].message.contains("U+202E"), "{}", errs[0].message);
+    assert!(
+        errs[1].message.contains("最多100个字符,现为101个"),
+        "{}",
+        errs[1].message
+    );
+    assert_eq!(count(&s).await, 0, "nothing half-imported");
+
+    // "é" typed as e + U+0301 is stored as the one character U+00E9.
+    let file = xlsx(&[[&a, "泊头市Cafe\u{301}设备有限公司", "泊头市", "", "", "3591"]]);
+    import(&s, &Actor::system("t"), "e.xlsx", &file, false)
+        .await
+        .unwrap();
+    let name: String = sqlx::query_scalar("SELECT name FROM enterprises")
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    assert_eq!(name, "泊头市Caf\u{e9}设备有限公司");
+}

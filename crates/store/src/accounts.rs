@@ -135,10 +135,12 @@ impl Store {
         if exists > 0 {
             return Err(StoreError::Conflict(format!("用户名“{name}”已存在")));
         }
-        let display = if u.display_name.is_empty() {
+        let display =
+            clusterdesk_domain::text::clean(clusterdesk_domain::text::DISPLAY_NAME, &u.display_name)?;
+        let display = if display.is_empty() {
             name.to_string()
         } else {
-            u.display_name.clone()
+            display
         };
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (username, display_name, password_hash, role, org_code, must_change_password, created_at, password_changed_at)

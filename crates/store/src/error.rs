@@ -31,4 +31,10 @@ impl StoreError {
     }
 }
 
+impl From<clusterdesk_domain::text::TextRefusal> for StoreError {
+    fn from(r: clusterdesk_domain::text::TextRefusal) -> Self {
+        StoreError::Invalid(r.to_string())
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -103,6 +103,34 @@ pub struct RowError {
     pub message: String,
 }
 
+/// The rows with their name, address and contact as they will be stored (domain::text); a
+/// field that cannot be is a row error on it, and its row keeps the text as given.
+fn clean_texts(rows: &[EnterpriseInput], errors: &mut Vec<RowError>) -> Vec<EnterpriseInput> {
+    use clusterdesk_domain::text::{ADDRESS, CONTACT, ENTERPRISE_NAME, clean};
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut r = r.clone();
+            for (field, rule, value) in [
+                ("name", ENTERPRISE_NAME, &mut r.name),
+                ("address", ADDRESS, &mut r.address),
+                ("contact", CONTACT, &mut r.contact),
+            ] {
+                match clean(rule, value) {
+                    Ok(v) => *value = v,
+                    Err(e) => errors.push(RowError {
+                        rule: "text",
+                        index: i,
+                        field,
+                        message: e.to_string(),
+                    }),
+                }
+            }
+            r
+        })
+        .collect()
+}
+
 impl Store {
     pub(crate) fn county_name(&self, code: &str) -> String {
         self.plan()
@@ -379,6 +407,8 @@ impl Store {
         dry_run: bool,
     ) -> Result<std::result::Result<WriteSummary, Vec<RowError>>> {
         let mut errors = Vec::new();
+        let rows = clean_texts(rows, &mut errors);
+        let rows = rows.as_slice();
         for (i, r) in rows.iter().enumerate() {
             match self.plan().org_unit(&r.county_code) {
                 Some(u) if u.kind.code() == "county" => {}
@@ -418,7 +448,7 @@ impl Store {
                     _ => {}
                 }
             }
-            if r.name.trim().is_empty() {
+            if r.name.is_empty() {
                 errors.push(RowError {
                     rule: "required",
                     index: i,
@@ -451,7 +481,7 @@ impl Store {
                 .await?;
             let existing = existing.map(|row| self.enterprise_from_row(&row)).transpose()?;
             let new_json = serde_json::json!({
-                "name": r.name.trim(), "county_code": r.county_code, "industry_code": r.industry.to_string(),
+                "name": r.name, "county_code": r.county_code, "industry_code": r.industry.to_string(),
                 "cluster_code": r.cluster_code, "address": r.address, "contact": r.contact,
             });
             match &existing {
@@ -461,7 +491,7 @@ impl Store {
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
                     )
                     .bind(r.uscc.as_str())
-                    .bind(r.name.trim())
+                    .bind(&r.name)
                     .bind(&r.county_code)
                     .bind(r.industry.to_string())
                     .bind(&r.address)
@@ -505,7 +535,7 @@ impl Store {
                          contact = $6, updated_at = $7 WHERE uscc = $1",
                     )
                     .bind(r.uscc.as_str())
-                    .bind(r.name.trim())
+                    .bind(&r.name)
                     .bind(&r.county_code)
                     .bind(r.industry.to_string())
                     .bind(&r.address)
@@ -565,6 +595,8 @@ impl Store {
         if !actor.can_write_county(&e.county_code) {
             return Err(StoreError::Forbidden(format!("无权修改企业“{}”", e.name)));
         }
+        let detail =
+            clusterdesk_domain::text::clean(clusterdesk_domain::text::Field::line("说明", 500), &q.detail)?;
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO qualifications (uscc, kind, level, valid_from, valid_to, detail) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -574,7 +606,7 @@ impl Store {
         .bind(&q.level)
         .bind(&q.valid_from)
         .bind(q.valid_to.clone())
-        .bind(&q.detail)
+        .bind(&detail)
         .execute(&mut *tx)
         .await?;
         let new = serde_json::to_string(q).expect("serialisable");
@@ -628,6 +660,15 @@ impl Store {
                 c.full_name
             )));
         }
+        // Each field is a paragraph of the county's plan, read by the bureau.
+        let mut cleaned = Vec::with_capacity(values.len());
+        for ((_, label), v) in CLUSTER_PLAN_FIELDS.iter().zip(values.iter()) {
+            cleaned.push(clusterdesk_domain::text::clean(
+                clusterdesk_domain::text::Field::note(label, 5000),
+                v,
+            )?);
+        }
+        let values = cleaned;
         let old = self.cluster_plan(actor, code).await?;
         let old_json: serde_json::Map<_, _> = old
             .iter()
@@ -636,7 +677,7 @@ impl Store {
         let new_json: serde_json::Map<_, _> = CLUSTER_PLAN_FIELDS
             .iter()
             .zip(values.iter())
-            .map(|((_, label), v)| (label.to_string(), serde_json::Value::from(v.trim())))
+            .map(|((_, label), v)| (label.to_string(), serde_json::Value::from(v.as_str())))
             .collect();
         if old_json == new_json {
             return Ok(());
@@ -652,8 +693,8 @@ impl Store {
             sets.join(", ")
         );
         let mut q = sqlx::query(&sql).bind(code);
-        for v in values {
-            q = q.bind(v.trim().to_string());
+        for v in &values {
+            q = q.bind(v.as_str());
         }
         q.bind(&actor.username).bind(self.now()).execute(&mut *tx).await?;
         self.log_change(

@@ -11,6 +11,10 @@ use clusterdesk_plan::datasets::{Dataset, RowUnit};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
+/// What the bureau writes to the counties it reminds.
+const REMINDER_MESSAGE: clusterdesk_domain::text::Field =
+    clusterdesk_domain::text::Field::note("催报说明", 500);
+
 /// Items due within this many days are shown as due soon.
 pub const DUE_SOON_DAYS: i64 = 7;
 /// How far back (by deadline) the overdue list and the inbox look.
@@ -240,10 +244,8 @@ impl Store {
         if targets.is_empty() {
             return Err(StoreError::Invalid("没有需要催报的县(市)".into()));
         }
-        let message = message.trim();
-        if message.chars().count() > 500 {
-            return Err(StoreError::Invalid("催报说明不能超过500字".into()));
-        }
+        let message = clusterdesk_domain::text::clean(REMINDER_MESSAGE, message)?;
+        let message = message.as_str();
         for (ds, county, period) in targets {
             let kind = self
                 .plan()

@@ -208,6 +208,8 @@ impl Store {
         comment: &str,
         warning_comments: &[crate::validation::WarningComment],
     ) -> Result<Submission> {
+        let comment = clusterdesk_domain::text::clean(clusterdesk_domain::text::COMMENT, comment)?;
+        let comment = comment.as_str();
         let cur = self.submission(actor, dataset, county, period).await?;
         let to = submission::transition(cur.status, action, who(actor, county))?;
         submission::check_reason(action, comment)?;
@@ -262,7 +264,7 @@ impl Store {
         .bind(to.code())
         .bind(&actor.username)
         .bind(&ts)
-        .bind(comment.trim())
+        .bind(comment)
         .execute(&mut *tx)
         .await?;
         self.snapshot_revision(&mut tx, actor, (dataset, county, period), action)

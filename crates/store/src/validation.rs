@@ -307,7 +307,8 @@ pub(crate) async fn save_comments(
     at: &str,
 ) -> Result<()> {
     for c in comments {
-        if c.comment.trim().is_empty()
+        let comment = clusterdesk_domain::text::clean(clusterdesk_domain::text::COMMENT, &c.comment)?;
+        if comment.is_empty()
             || !warnings
                 .iter()
                 .any(|f| (c.rule_id.as_str(), c.unit_code.as_str(), c.indicator.as_str()) == f.key())
@@ -324,7 +325,7 @@ pub(crate) async fn save_comments(
         .bind(&c.rule_id)
         .bind(&c.unit_code)
         .bind(&c.indicator)
-        .bind(c.comment.trim())
+        .bind(&comment)
         .bind(&actor.username)
         .bind(at)
         .execute(&mut *conn)

@@ -75,6 +75,24 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
         assert!(html.contains(want), "{want}");
     }
 
+    // A name with a direction override is refused on the form, and no account is made.
+    let (s, html) = post_form(
+        &sec,
+        &app,
+        "/admin/users/new",
+        "/admin/users/new",
+        &[
+            ("username", "huanghua"),
+            ("display_name", "黄骅\u{202E}员报填"),
+            ("role", "county_operator"),
+            ("org", "130983"),
+            ("uscc", ""),
+        ],
+    )
+    .await;
+    assert!(html.contains("姓名含有文字方向控制字符 U+202E"), "{s} {html}");
+    assert!(by_id(&html, "temp-password").is_none());
+
     // A county operator for 黄骅市: a temporary password, no second factor for that role.
     let (s, html) = post_form(
         &sec,

@@ -404,3 +404,62 @@ async fn the_entry_form_saves_keeps_what_was_typed_when_refused_and_shows_last_y
     .unwrap();
     assert_eq!(v, 612_500_000);
 }
+
+/// A reason is stored as the reader will see it (domain::text): a direction override or a NUL
+/// is refused with its code point and nothing moves; pasted invisible characters and Windows
+/// line breaks are stored clean; 2,001 characters are one too many.
+#[tokio::test]
+async fn a_return_reason_is_stored_as_it_will_be_read() {
+    let app = spawn_app().await.with_cast().await;
+    app.add_user("botou_leader", clusterdesk_domain::Role::CountyLeader, "130981")
+        .await;
+    let botou = app.client_for("botou").await;
+    let leader = app.client_for("botou_leader").await;
+    let csrf = csrf_of(
+        &botou
+            .get(app.url("/reporting"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let (s, _) = upload(
+        &botou,
+        &app.url("/reporting"),
+        &csrf,
+        file("130981", "C19", "100"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(step(&botou, &app, "submit", "").await.0, 200);
+
+    let (s, body) = step(&leader, &app, "return", "数据\u{202E}误有").await;
+    assert_eq!(s, 422);
+    assert!(body.contains("U+202E"), "{body}");
+    let (s, body) = step(&leader, &app, "return", "数据有误\u{0}").await;
+    assert_eq!(s, 422);
+    assert!(body.contains("U+0000"), "{body}");
+    let (s, body) = step(&leader, &app, "return", &"错".repeat(2001)).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("最多2000个字符,现为2001个"), "{body}");
+    // Still submitted: none of the three moved it.
+    let status: String = sqlx::query_scalar(
+        "SELECT status FROM submissions WHERE county_code = '130981' AND period = '2025-01'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(status, "submitted");
+
+    let (s, body) = step(&leader, &app, "return", "\u{FEFF}1月数据\u{200B}有误\r\n请核对").await;
+    assert_eq!(s, 200, "{body}");
+    let comment: String = sqlx::query_scalar(
+        "SELECT comment FROM submission_events WHERE county_code = '130981' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(comment, "1月数据有误\n请核对");
+}

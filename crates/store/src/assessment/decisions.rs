@@ -21,6 +21,11 @@ use clusterdesk_policy::PolicySet;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
+/// The note that goes with issued targets, and the reason a transfer is revoked (one line
+/// each on the page; the change log keeps them).
+const TARGET_NOTE: clusterdesk_domain::text::Field = clusterdesk_domain::text::Field::line("说明", 200);
+const REVOKE_REASON: clusterdesk_domain::text::Field = clusterdesk_domain::text::Field::note("撤销理由", 500);
+
 /// The largest yearly target accepted (家).
 pub const MAX_ABOVE_SCALE_TARGET: i64 = 10_000;
 
@@ -300,10 +305,8 @@ impl Store {
             ));
         }
         self.check_target_year(year)?;
-        let note = note.trim();
-        if note.chars().count() > 200 {
-            return Err(StoreError::Invalid("说明不能超过200字".into()));
-        }
+        let note = clusterdesk_domain::text::clean(TARGET_NOTE, note)?;
+        let note = note.as_str();
         let plan = self.plan();
         let mut errors: Vec<String> = Vec::new();
         let mut seen: Vec<&str> = Vec::new();
@@ -628,12 +631,10 @@ impl Store {
                 "只有市工信局管理员可以撤销已定稿的转移".into(),
             ));
         }
-        let reason = reason.trim();
+        let reason = clusterdesk_domain::text::clean(REVOKE_REASON, reason)?;
+        let reason = reason.as_str();
         if reason.chars().count() < 4 {
             return Err(StoreError::Invalid("请写明撤销理由(至少4个字)".into()));
-        }
-        if reason.chars().count() > 500 {
-            return Err(StoreError::Invalid("撤销理由不能超过500字".into()));
         }
         let Some(f) = self.finalized_transfer(year).await? else {
             return Err(StoreError::NotFound(format!(

@@ -259,10 +259,11 @@ impl Store {
         .bind(&ts)
         .fetch_one(&mut *tx)
         .await?;
-        let comment = if c.comment.trim().is_empty() {
+        let cleaned = clusterdesk_domain::text::clean(clusterdesk_domain::text::COMMENT, &c.comment)?;
+        let comment = if cleaned.is_empty() {
             format!("申报;测算金额 {} 元", o.amount.yuan_string())
         } else {
-            c.comment.trim().to_string()
+            cleaned
         };
         self.add_event(&mut tx, actor, id, None, status, &comment).await?;
         tx.commit().await?;

@@ -16,7 +16,11 @@ impl Store {
         content_type: &str,
         bytes: &[u8],
     ) -> Result<EvidenceInfo> {
-        let name = file_name.trim();
+        // A file name is shown to the reviewers: U+202E could make `发票exe.pdf` read as a PDF.
+        let name =
+            clusterdesk_domain::text::clean(clusterdesk_domain::text::Field::line("文件名", 200), file_name)
+                .map_err(|r| StoreError::Invalid(format!("file:{r}")))?;
+        let name = name.as_str();
         if name.is_empty() {
             return Err(StoreError::Invalid("file:请选择要上传的文件".into()));
         }

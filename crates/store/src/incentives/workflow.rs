@@ -10,6 +10,9 @@ use clusterdesk_policy::{Kind, PolicySet, Status};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// Why a claim is turned down: the enterprise reads it.
+const REJECT_REASON: clusterdesk_domain::text::Field = clusterdesk_domain::text::Field::note("驳回理由", 500);
+
 impl Store {
     /// Take one step of the workflow. 403 when the actor's role may never take it on this
     /// claim, 409 when the claim's status does not allow it, 422 for bad input.
@@ -40,17 +43,22 @@ impl Store {
             Refusal::Conflict(m) => StoreError::Conflict(format!("申请 #{id} {m}")),
             r => r.into(),
         })?;
-        let comment = input.comment.trim().to_string();
+        let comment = clusterdesk_domain::text::clean(clusterdesk_domain::text::COMMENT, &input.comment)?;
+        let reason = input
+            .reason
+            .as_deref()
+            .map(|r| clusterdesk_domain::text::clean(REJECT_REASON, r))
+            .transpose()?;
         let p = set
             .get(&c.policy)
             .ok_or_else(|| StoreError::Invalid(format!("申请 #{id} 的政策“{}”已不在政策库中", c.policy)))?;
         let ts = self.now();
         let mut event_comment = comment.clone();
-        claim::check_reason(action, input.reason.as_deref())?;
+        claim::check_reason(action, reason.as_deref())?;
         match action {
             Action::Submit | Action::Review => {}
             Action::Reject => {
-                let reason = input.reason.as_deref().map(str::trim).unwrap_or("");
+                let reason = reason.as_deref().unwrap_or("");
                 sqlx::query("UPDATE claims SET reject_reason = $2 WHERE id = $1")
                     .bind(id)
                     .bind(reason)
