@@ -62,6 +62,13 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
+    /// Bring the database's tables up to this version (run as their owner); on PostgreSQL,
+    /// --app-role NAME then grants that role the application's rights, the audit trail
+    /// append-only. The server and other commands then connect as NAME.
+    Migrate {
+        #[arg(long)]
+        app_role: Option<String>,
+    },
     /// The audit trail: `audit verify` checks its chain.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCmd),
@@ -463,6 +470,23 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Audit(c) => {
             let store = open(&cli).await?;
             audit_cmd::run(&store, c).await
+        }
+        Cmd::Migrate { app_role } => {
+            let store = open(&cli).await?;
+            let who = audit_cmd::cli_actor().username;
+            let mut target = "tables".to_string();
+            if let Some(role) = app_role {
+                store.grant_app_role(role).await?;
+                target = format!("app_role {role}");
+            }
+            store
+                .audit(clusterdesk_store::audit::AuditEntry::new(&who, "migrate", target))
+                .await?;
+            match app_role {
+                Some(role) => println!("数据库已是最新版本;已授予角色 {role} 应用所需权限(审计日志只能追加)"),
+                None => println!("数据库已是最新版本"),
+            }
+            Ok(())
         }
         Cmd::Backup { file } => {
             let store = open(&cli).await?;

@@ -76,7 +76,15 @@ async fn count_values(store: &Store) -> i64 {
 /// (The guard drops a PostgreSQL database when the test ends.)
 async fn other_db(dir: &std::path::Path) -> (String, Option<clusterdesk_store::testsupport::TempDir>) {
     match std::env::var("CLUSTERDESK_TEST_PG") {
-        Ok(admin) if !admin.is_empty() => clusterdesk_store::testsupport::fresh_db().await,
+        // A restore replaces tables, which only their owner may do.
+        Ok(admin) if !admin.is_empty() => {
+            let (_, guard) = clusterdesk_store::testsupport::fresh_db().await;
+            let owner = guard
+                .as_ref()
+                .and_then(|g| g.owner_url())
+                .expect("a PostgreSQL guard");
+            (owner, guard)
+        }
         _ => (dir.join("restored.db").display().to_string(), None),
     }
 }

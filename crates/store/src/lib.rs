@@ -8,6 +8,7 @@
 pub mod account_admin;
 pub mod accounts;
 pub mod actor;
+pub mod app_role;
 pub mod assessment;
 pub mod audit;
 pub mod backup;
@@ -141,11 +142,44 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<()> {
-        match self.engine {
-            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
-            Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        let migrator = match self.engine {
+            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Engine::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        // The application's PostgreSQL role may not create tables (`app_role`): a database
+        // its owner has migrated is used as it is; one that needs migrating says so.
+        if self.engine == Engine::Postgres && self.all_applied(&migrator).await? {
+            return Ok(());
         }
-        Ok(())
+        match migrator.run(&self.pool).await {
+            Err(sqlx::migrate::MigrateError::Execute(sqlx::Error::Database(e)))
+                if e.code().as_deref() == Some("42501") =>
+            {
+                Err(StoreError::Invalid(format!(
+                    "数据库需要升级,但当前数据库账户无权建表({e});请用数据库所有者的账户运行 clusterdesk --db 所有者地址 migrate"
+                )))
+            }
+            r => Ok(r?),
+        }
+    }
+
+    /// Whether every migration the program carries is recorded as applied.
+    async fn all_applied(&self, migrator: &sqlx::migrate::Migrator) -> Result<bool> {
+        let exists: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = '_sqlx_migrations'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        if exists == 0 {
+            return Ok(false);
+        }
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(migrator
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .all(|m| applied.contains(&m.version)))
     }
 
     /// The store with other session lifetimes and password ageing (the server's settings).

@@ -26,6 +26,14 @@ impl TempDir {
     pub fn path(&self) -> Option<&std::path::Path> {
         self.dir.as_deref()
     }
+
+    /// A PostgreSQL test database's URL as its owner (the server's admin), for what the
+    /// application's role may not do: tamper with the audit trail, drop a table, restore.
+    pub fn owner_url(&self) -> Option<String> {
+        let (admin, name) = self.pg.as_ref()?;
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        Some(format!("{base}/{name}"))
+    }
 }
 
 impl Drop for TempDir {
@@ -47,6 +55,11 @@ impl Drop for TempDir {
                     let r = pool
                         .execute(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)").as_str())
                         .await;
+                    // The role's rights went with the database, so it can go too.
+                    let r = match r {
+                        Ok(_) => pool.execute(format!("DROP ROLE IF EXISTS {db}").as_str()).await,
+                        e => e,
+                    };
                     pool.close().await;
                     r.map(|_| ()).map_err(|e| e.to_string())
                 })
@@ -122,16 +135,29 @@ pub async fn fresh_db() -> (String, Option<TempDir>) {
             pool.execute(format!("CREATE DATABASE {name}").as_str())
                 .await
                 .expect("create test database");
+            // The tests connect as the application would: a role of their own, not the
+            // superuser, that may add to the audit trail but not change it (`app_role`).
+            pool.execute(format!("CREATE ROLE {name} LOGIN").as_str())
+                .await
+                .expect("create the test database's application role");
             pool.close().await;
-            let base = admin
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_string())
-                .unwrap_or(admin.clone());
             let guard = TempDir {
                 dir: None,
-                pg: Some((admin, name.clone())),
+                pg: Some((admin.clone(), name.clone())),
             };
-            (format!("{base}/{name}"), Some(guard))
+            let owner = guard.owner_url().expect("a PostgreSQL guard");
+            let store = crate::Store::open(
+                &owner,
+                std::sync::Arc::new(clusterdesk_plan::Plan::embedded().expect("the embedded plan")),
+            )
+            .await
+            .expect("migrate the test database as its owner");
+            store
+                .grant_app_role(&name)
+                .await
+                .expect("grant the application role");
+            store.pool().close().await;
+            (with_user(&owner, &name), Some(guard))
         }
         _ => {
             let dir = std::env::temp_dir().join(unique("clusterdesk"));
@@ -144,4 +170,11 @@ pub async fn fresh_db() -> (String, Option<TempDir>) {
             (url, Some(guard))
         }
     }
+}
+
+/// `postgres://someone@host/db` as `user` (no password: the test server trusts loopback).
+fn with_user(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    format!("{scheme}://{user}@{host}")
 }

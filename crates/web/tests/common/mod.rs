@@ -20,6 +20,17 @@ pub struct TestApp {
     _dir: Option<TempDir>,
 }
 
+impl TestApp {
+    /// The database as its owner, for what the application's role may not do (on SQLite,
+    /// the same file).
+    pub fn owner_url(&self) -> String {
+        self._dir
+            .as_ref()
+            .and_then(TempDir::owner_url)
+            .unwrap_or_else(|| self.db_url.clone())
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
