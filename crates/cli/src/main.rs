@@ -49,6 +49,12 @@ enum Cmd {
         /// Fill an empty database with the demo city first.
         #[arg(long)]
         demo: bool,
+        /// Speak HTTPS only: the certificate chain (PEM, the server's own first).
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM: PKCS#8, RSA or EC).
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Fill an empty database with a deterministic demo city.
     Demo(DemoArgs),
@@ -332,7 +338,13 @@ async fn run_demo(store: &Store, a: &DemoArgs) -> Result<()> {
     Ok(())
 }
 
-async fn serve(cli: &Cli, bind: &str, demo: bool) -> Result<()> {
+async fn serve(cli: &Cli, bind: &str, demo: bool, tls: Option<(&PathBuf, &PathBuf)>) -> Result<()> {
+    // A bad certificate stops the start before the database is opened or created.
+    let tls = match tls {
+        Some((cert, key)) => Some(clusterdesk_web::tls::load(cert, key)?),
+        None => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let store = open_for(cli, demo).await?;
     if demo {
         let n: i64 = enterprise_count(&store).await?;
@@ -362,7 +374,7 @@ async fn serve(cli: &Cli, bind: &str, demo: bool) -> Result<()> {
         .await
         .with_context(|| format!("无法监听 {bind}"))?;
     let addr = listener.local_addr()?;
-    println!("clusterdesk 已启动:http://{addr}/");
+    println!("clusterdesk 已启动:{scheme}://{addr}/");
     if store.clock().is_fixed() {
         println!(
             "时钟已设定(CLUSTERDESK_NOW):现在是北京时间 {}",
@@ -370,13 +382,16 @@ async fn serve(cli: &Cli, bind: &str, demo: bool) -> Result<()> {
         );
     }
     if let Some(t) = &setup {
-        println!("首次使用:系统中还没有账户。打开 http://{addr}/setup ,输入一次性设置码 {t} 创建管理员;");
+        println!("首次使用:系统中还没有账户。打开 {scheme}://{addr}/setup ,输入一次性设置码 {t} 创建管理员;");
         println!(
             "或运行 clusterdesk user add --role city_admin --org 130900 --username NAME --password-stdin"
         );
     }
     let state = clusterdesk_web::AppState::new(store, setup);
-    clusterdesk_web::serve(listener, state).await?;
+    match tls {
+        Some(config) => clusterdesk_web::tls::serve(listener, config, state).await?,
+        None => clusterdesk_web::serve(listener, state).await?,
+    }
     Ok(())
 }
 
@@ -429,7 +444,12 @@ async fn main() {
 
 async fn run(cli: Cli) -> Result<()> {
     match &cli.cmd {
-        Cmd::Serve { bind, demo } => serve(&cli, bind, *demo).await,
+        Cmd::Serve {
+            bind,
+            demo,
+            tls_cert,
+            tls_key,
+        } => serve(&cli, bind, *demo, tls_cert.as_ref().zip(tls_key.as_ref())).await,
         Cmd::Demo(a) => {
             let store = open_for(&cli, true).await?;
             run_demo(&store, a).await

@@ -51,8 +51,12 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Whether the client reached us over HTTPS: said by a trusted proxy in `X-Forwarded-Proto`.
+/// Whether the client reached us over HTTPS: always when we serve TLS ourselves, else when a
+/// trusted proxy says so in `X-Forwarded-Proto`.
 fn over_https(req: &Request, st: &AppState) -> bool {
+    if st.tls {
+        return true;
+    }
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

@@ -8,6 +8,7 @@ pub mod error;
 pub mod features;
 pub mod limiter;
 pub mod observe;
+pub mod tls;
 pub mod ui;
 
 // The charts live in `clusterdesk-figures`; pages keep calling them as `crate::charts`.
@@ -35,6 +36,8 @@ pub struct AppState {
     pub policies: Arc<clusterdesk_policy::PolicySet>,
     /// The largest request body, in bytes: the one limit of uploads, multipart or not.
     pub upload_limit: usize,
+    /// Served by the built-in TLS listener (`tls::serve`): every request came over HTTPS.
+    pub tls: bool,
 }
 
 /// The upload limit by default, in MB.
@@ -72,6 +75,7 @@ impl AppState {
             login_limiter: Arc::new(limiter::LoginLimiter::from_env()),
             setup_token: Arc::new(std::sync::Mutex::new(setup_token)),
             upload_limit: upload_limit_from_env(),
+            tls: false,
         }
     }
 }

@@ -17,6 +17,8 @@ pub struct TestApp {
     pub store: Store,
     /// The database, so that a second server can be started on it (`restart`).
     pub db_url: String,
+    /// Over the built-in TLS (`spawn_tls_app`): the self-signed certificate clients trust.
+    pub tls_root: Option<reqwest::Certificate>,
     _dir: Option<TempDir>,
 }
 
@@ -70,8 +72,47 @@ pub async fn serve_on(
         addr,
         store,
         db_url: url.to_string(),
+        tls_root: None,
         _dir: None,
     }
+}
+
+/// A self-signed certificate for 127.0.0.1 and localhost, written as `cert.pem` and
+/// `key.pem` (PKCS#8) into a new folder, removed with the guard.
+pub fn self_signed() -> (std::path::PathBuf, std::path::PathBuf, TempDir) {
+    let dir = std::env::temp_dir().join(clusterdesk_store::testsupport::unique("cdtls"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
+        .expect("a self-signed certificate");
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+    (cert, key, TempDir::folder(dir))
+}
+
+/// `spawn_app` over the built-in TLS with a self-signed certificate: `addr` is https://…,
+/// and the app's clients trust that certificate.
+pub async fn spawn_tls_app() -> (TestApp, TempDir) {
+    let (cert, key, certs) = self_signed();
+    let config = clusterdesk_web::tls::load(&cert, &key).expect("the certificate loads");
+    let (url, dir) = fresh_db().await;
+    let plan = Arc::new(Plan::embedded().expect("embedded plan loads"));
+    let store = Store::open_with_clock(&url, plan, clusterdesk_store::testsupport::test_clock())
+        .await
+        .expect("store opens");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = format!("https://{}", listener.local_addr().unwrap());
+    let state = clusterdesk_web::AppState::new(store.clone(), Some("setup-token-1".into()));
+    tokio::spawn(clusterdesk_web::tls::serve(listener, config, state));
+    let root = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
+    let app = TestApp {
+        addr,
+        store,
+        db_url: url,
+        tls_root: Some(root),
+        _dir: dir,
+    };
+    (app, certs)
 }
 
 impl TestApp {
@@ -131,7 +172,8 @@ impl TestApp {
     /// token in `X-CSRF-Token` as a program does (the API refuses changes without it).
     pub async fn client_for(&self, username: &str) -> reqwest::Client {
         let jar = Arc::new(reqwest::cookie::Jar::default());
-        let c = reqwest::Client::builder()
+        let c = self
+            .builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -153,7 +195,7 @@ impl TestApp {
             "x-csrf-token",
             body["csrf_token"].as_str().unwrap().parse().unwrap(),
         );
-        reqwest::Client::builder()
+        self.builder()
             .cookie_provider(jar)
             .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
@@ -161,8 +203,17 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A client builder that trusts the app's certificate when it serves TLS.
+    pub fn builder(&self) -> reqwest::ClientBuilder {
+        let b = reqwest::Client::builder();
+        match &self.tls_root {
+            Some(root) => b.add_root_certificate(root.clone()),
+            None => b,
+        }
+    }
+
     pub fn anonymous(&self) -> reqwest::Client {
-        reqwest::Client::builder()
+        self.builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap()
