@@ -382,9 +382,11 @@ async fn serve(cli: &Cli, bind: &str, demo: bool, tls: Option<(&PathBuf, &PathBu
         );
     }
     if let Some(t) = &setup {
-        println!("首次使用:系统中还没有账户。打开 {scheme}://{addr}/setup ,输入一次性设置码 {t} 创建管理员;");
         println!(
-            "或运行 clusterdesk user add --role city_admin --org 130900 --username NAME --password-stdin"
+            "首次使用:系统中还没有账户。打开 {scheme}://{addr}/setup ,输入一次性设置码 {t} 创建安全管理员,再由他建立其他账户;"
+        );
+        println!(
+            "或运行 clusterdesk user add --role security_admin --org 130900 --username NAME --password-stdin"
         );
     }
     let state = clusterdesk_web::AppState::new(store, setup);
