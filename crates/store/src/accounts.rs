@@ -263,7 +263,13 @@ impl Store {
             &actor.username,
             "password",
             None,
-            Some(note),
+            Some(note.clone()),
+        )
+        .await?;
+        let detail: serde_json::Value = serde_json::from_str(&note).unwrap_or_default();
+        self.audit_in(
+            &mut tx,
+            AuditEntry::new(&actor.username, "password_change", &actor.username).with(detail),
         )
         .await?;
         tx.commit().await?;

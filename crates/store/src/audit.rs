@@ -53,6 +53,16 @@ fn record(r: &sqlx::any::AnyRow) -> Result<Record> {
     })
 }
 
+/// SHA-256 of a text, in hex: what an audit record carries of the data a change wrote, so
+/// that an edit of `change_log` or of the values afterwards no longer matches the trail.
+pub(crate) fn digest(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 const COLUMNS: &str = "seq, at, actor, action, target, address, detail, prev_hash, hash";
 
 impl Store {

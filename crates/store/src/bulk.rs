@@ -174,9 +174,21 @@ impl Store {
             place,
             raw,
         };
+        // A digest of every value loaded, for the audit trail's one record of the load.
+        let hasher = std::sync::Arc::new(std::sync::Mutex::new(<sha2::Sha256 as sha2::Digest>::new()));
+        let feed = hasher.clone();
         let rows = rows.map(move |r| {
             let (line, mut v) = r?;
             check.check(line, &mut v)?;
+            let row = format!(
+                "{}\t{}\t{}\t{}\t{}\n",
+                v.unit_code,
+                v.indicator_code,
+                v.period,
+                v.num_value.map(|n| n.to_string()).unwrap_or_default(),
+                v.text_value.as_deref().unwrap_or("")
+            );
+            sha2::Digest::update(&mut *feed.lock().expect("the digest's lock"), row.as_bytes());
             Ok((line, v))
         });
         let ts = self.now();
@@ -190,6 +202,16 @@ impl Store {
             Engine::Sqlite => self.load_sqlite(rows, &log, dry_run).await?,
             Engine::Postgres => self.load_postgres(rows, &log, dry_run).await?,
         };
+        if !dry_run {
+            // After the load's own commit (the SQLite loader writes through the C API, outside
+            // sqlx's transactions): the values are in, and this record says which.
+            let sum = sha2::Digest::finalize(std::mem::take(&mut *hasher.lock().expect("the digest's lock")));
+            let sha: String = sum.iter().map(|b| format!("{b:02x}")).collect();
+            let e = crate::audit::AuditEntry::new(&by.username, "bulk_load", label).with(serde_json::json!({
+                "values": done.rows, "first_period": done.first, "last_period": done.last, "sha256": sha,
+            }));
+            self.audit(e).await?;
+        }
         Ok(BulkSummary {
             rows: done.rows,
             first_period: done.first,

@@ -331,10 +331,23 @@ impl Store {
         .bind(entity)
         .bind(key)
         .bind(action)
-        .bind(old)
-        .bind(new)
-        .execute(conn)
+        .bind(&old)
+        .bind(&new)
+        .execute(&mut *conn)
         .await?;
-        Ok(())
+        // Account changes are audited by name where they are made (user_create,
+        // password_change, …); every other change goes into the audit trail here, in the same
+        // transaction: a data change is recorded there or not made at all.
+        if entity == "user" {
+            return Ok(());
+        }
+        let e = audit::AuditEntry::new(&actor.username, "data_change", format!("{entity}:{key}")).with(
+            serde_json::json!({
+                "change": action,
+                "old_sha256": old.as_deref().map(audit::digest),
+                "new_sha256": new.as_deref().map(audit::digest),
+            }),
+        );
+        self.audit_in(conn, e).await
     }
 }

@@ -269,6 +269,14 @@ impl Store {
         .await?;
         self.snapshot_revision(&mut tx, actor, (dataset, county, period), action)
             .await?;
+        // Submissions, approvals, acceptances, returns and unlocks are in the audit trail.
+        let e = crate::audit::AuditEntry::new(
+            &actor.username,
+            "submission",
+            format!("{dataset}/{county}/{period}"),
+        )
+        .with(serde_json::json!({"from": cur.status.code(), "to": to.code(), "comment": comment}));
+        self.audit_in(&mut tx, e).await?;
         crate::validation::save_comments(&mut tx, actor, key, &warnings, warning_comments, &ts).await?;
         tx.commit()
             .await

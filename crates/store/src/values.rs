@@ -445,6 +445,24 @@ impl Store {
         for chunk in logs.chunks(BATCH) {
             log_value_changes(&mut tx, actor, &ts, chunk).await?;
         }
+        if !logs.is_empty() {
+            // One audit record for the write, with a digest of every change it logged.
+            let text: String = logs
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}\t{}\t{}\t{}\n",
+                        r.key,
+                        r.action,
+                        r.old.as_deref().unwrap_or(""),
+                        r.new.as_deref().unwrap_or("")
+                    )
+                })
+                .collect();
+            let e = crate::audit::AuditEntry::new(&actor.username, "values_write", logs[0].key.clone())
+                .with(serde_json::json!({"values": logs.len(), "sha256": crate::audit::digest(&text)}));
+            self.audit_in(&mut tx, e).await?;
+        }
         if dry_run {
             tx.rollback().await?;
         } else {

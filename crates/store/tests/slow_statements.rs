@@ -52,10 +52,10 @@ async fn slow_statements_are_logged_with_their_sql() {
         .unwrap();
 
     // Slow on purpose, but under sqlx's default threshold of 1 s: PostgreSQL sleeps 0.2 s;
-    // SQLite counts a million rows, a few tenths of a second.
+    // SQLite counts three million rows, a few tenths of a second.
     let slow = match store.engine() {
         Engine::Sqlite => {
-            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000)
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000)
              SELECT count(*) AS slow_marker FROM c"
         }
         Engine::Postgres => "SELECT 1 AS slow_marker FROM (SELECT pg_sleep(0.2)) AS s",

@@ -69,6 +69,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .await?
             .ok_or_else(WebError::unauthorized)?;
         crate::observe::record_user(actor.user_id);
+        crate::audit_trail::record_caller(&actor.username);
         // A program changing something with a session cookie shows it holds the session's
         // token too (the login answer gives it), so a forged request cannot ride the cookie.
         // Pages carry the token in their forms instead, checked by the form extractors.

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod api;
+pub mod audit_trail;
 pub mod auth;
 pub mod edges;
 pub mod error;
@@ -119,11 +120,16 @@ async fn too_large(State(limit): State<usize>, req: Request, next: Next) -> Resp
 pub fn router(state: AppState) -> Router {
     let limit = state.upload_limit;
     let headers_state = state.clone();
+    let audit_state = state.clone();
     let app = Router::new()
         .merge(api::router(&state))
         .merge(features::pages(&state))
         .fallback(not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            audit_state,
+            audit_trail::layer,
+        ))
         .layer(axum::middleware::from_fn(edges::same_origin))
         .layer(axum::middleware::from_fn_with_state(
             headers_state,

@@ -463,3 +463,90 @@ async fn a_return_reason_is_stored_as_it_will_be_read() {
     .unwrap();
     assert_eq!(comment, "1月数据有误\n请核对");
 }
+
+/// The audit trail hears what the monthly job does (GB/T 22239-2019 8.1.4.3 a): a value
+/// write with the digest of its changes, each workflow step, a refusal and a download, each
+/// with its caller; and the chain stays whole.
+#[tokio::test]
+async fn the_monthly_job_leaves_its_trail() {
+    let app = spawn_app().await.with_cast().await;
+    let botou = app.client_for("botou").await;
+    let csrf = csrf_of(
+        &botou
+            .get(app.url("/reporting"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let (s, _) = upload(
+        &botou,
+        &app.url("/reporting"),
+        &csrf,
+        file("130981", "C19", "100"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(step(&botou, &app, "submit", "").await.0, 200);
+    // Another county's template: refused, and the refusal recorded.
+    let r = botou
+        .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130982&period=2025-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Its own template: a download.
+    let r = botou
+        .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130981&period=2025-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    let all = app.store.audit_recent(Some("botou"), None, 50).await.unwrap();
+    let find = |action: &str| {
+        all.iter()
+            .find(|r| r.action == action)
+            .unwrap_or_else(|| panic!("no {action} record in {all:?}"))
+    };
+    let write = find("values_write");
+    let detail: serde_json::Value = serde_json::from_str(&write.detail).unwrap();
+    assert_eq!(detail["values"], 1, "{detail}");
+    // SHA-256 of the one change logged: key, action, old (none), new, tab-separated.
+    let logged: (String, String, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT entity_key, action, old_value, new_value FROM change_log WHERE entity = 'value'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let line = format!(
+        "{}\t{}\t{}\t{}\n",
+        logged.0,
+        logged.1,
+        logged.2.unwrap_or_default(),
+        logged.3.unwrap_or_default()
+    );
+    use sha2::Digest;
+    let want: String = sha2::Sha256::digest(line.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(detail["sha256"], want.as_str());
+    let sub = find("submission");
+    assert_eq!(sub.target, "cluster_monthly/130981/2025-01");
+    assert!(sub.detail.contains("\"to\":\"submitted\""), "{}", sub.detail);
+    let denied = find("denied");
+    assert_eq!(
+        denied.target,
+        "GET /reporting/template.xlsx?dataset=cluster_monthly&county=130982&period=2025-01"
+    );
+    assert_eq!(denied.address, "127.0.0.1");
+    let download = find("download");
+    assert!(download.detail.contains(".xlsx"), "{}", download.detail);
+    assert!(
+        clusterdesk_domain::audit::verify(app.store.audit_chain().await.unwrap()).is_ok(),
+        "the chain is whole"
+    );
+}

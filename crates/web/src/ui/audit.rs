@@ -12,43 +12,38 @@ use clusterdesk_domain::audit::Record;
 use clusterdesk_domain::clock::beijing_text;
 use clusterdesk_store::audit::AuditEntry;
 
+/// Every audit action, with its Chinese name, in the order the filter lists them.
+const ACTIONS: [(&str, &str); 24] = [
+    ("login", "登录"),
+    ("login_failed", "登录失败"),
+    ("login_refused", "登录被拒(锁定中)"),
+    ("logout", "退出"),
+    ("session_timeout", "会话超时"),
+    ("session_end", "结束会话"),
+    ("password_change", "修改口令"),
+    ("user_create", "新建账户"),
+    ("user_unlock", "解除登录锁定"),
+    ("user_disable", "停用账户"),
+    ("user_enable", "启用账户"),
+    ("user_reset_password", "重置口令"),
+    ("user_assign", "变更角色"),
+    ("totp_enrol", "设置动态口令"),
+    ("denied", "拒绝访问"),
+    ("data_change", "数据变更"),
+    ("values_write", "数据写入"),
+    ("bulk_load", "批量装载"),
+    ("submission", "报送流程"),
+    ("download", "下载"),
+    ("export", "导出审计日志"),
+    ("backup", "备份"),
+    ("restore", "恢复"),
+    ("migrate", "数据库升级"),
+];
+
 /// The Chinese name of an audit action; an unknown code is shown as it is.
 pub fn action_label(code: &str) -> &str {
-    match code {
-        "login" => "登录",
-        "login_failed" => "登录失败",
-        "login_refused" => "登录被拒(锁定中)",
-        "logout" => "退出",
-        "session_timeout" => "会话超时",
-        "session_end" => "结束会话",
-        "password_change" => "修改口令",
-        "user_create" => "新建账户",
-        "user_unlock" => "解除登录锁定",
-        "user_disable" => "停用账户",
-        "user_enable" => "启用账户",
-        "backup" => "备份",
-        "restore" => "恢复",
-        "export" => "导出",
-        other => other,
-    }
+    ACTIONS.iter().find(|(c, _)| *c == code).map_or(code, |(_, l)| l)
 }
-
-const ACTIONS: [&str; 14] = [
-    "login",
-    "login_failed",
-    "login_refused",
-    "logout",
-    "session_timeout",
-    "session_end",
-    "password_change",
-    "user_create",
-    "user_unlock",
-    "user_disable",
-    "user_enable",
-    "backup",
-    "restore",
-    "export",
-];
 
 pub struct Line {
     seq: i64,
@@ -130,7 +125,10 @@ pub async fn page(
             "详情",
             "散列",
         ];
-        return table_download(fmt, "审计日志", &headers, &rows);
+        let mut res = table_download(fmt, "审计日志", &headers, &rows)?;
+        // Recorded above with its filters: not again as a plain download.
+        res.extensions_mut().insert(crate::audit_trail::Recorded);
+        return Ok(res);
     }
     let (chain_ok, chain_text) = match clusterdesk_domain::audit::verify(st.store.audit_chain().await?) {
         Ok(h) => (
@@ -161,7 +159,7 @@ pub async fn page(
         action,
         actions: ACTIONS
             .iter()
-            .map(|a| (a.to_string(), action_label(a).to_string()))
+            .map(|(a, l)| (a.to_string(), l.to_string()))
             .collect(),
         limit: SHOWN,
     }))
