@@ -6,6 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    clusterdesk_fuzz::let_calamine_panics_unwind();
     let bytes = if data.starts_with(b"PK") {
         data.to_vec()
     } else {
