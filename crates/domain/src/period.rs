@@ -67,7 +67,15 @@ impl Period {
         // write instead of being blamed on its year.
         let bad = |why: String| ParseError::new("period_format", format!("期间“{s}”无效:{why}"));
         let forms = || match zh_hint(t) {
-            Some(p) => format!("应写作“{p}”"),
+            Some(p) => match Period::parse(&p) {
+                Ok(_) => format!("应写作“{p}”"),
+                // The label's own year is out of range: say so, not suggest a refused form.
+                Err(e) => e
+                    .message
+                    .split_once("无效:")
+                    .map(|(_, why)| why.to_string())
+                    .unwrap_or_default(),
+            },
             None => "应写作“2025-03”(月)、“2025Q1”(季度)或“2025”(年)".to_string(),
         };
         let year = |y: &str, example: &str| -> Result<i32, ParseError> {
@@ -313,6 +321,10 @@ mod tests {
         }
         assert_eq!(msg("25-01"), "期间“25-01”无效:年份应为4位数字,应写作“2025-03”");
         assert_eq!(msg("1900"), "期间“1900”无效:年份应在1949–2100之间,如“2025”");
+        assert_eq!(
+            msg("1900年3月"),
+            "期间“1900年3月”无效:年份应在1949–2100之间,如“2025-03”"
+        );
         assert_eq!(msg("2024-13"), "期间“2024-13”无效:月份应为01–12,应写作“2024-03”");
         assert_eq!(msg("2025Q5"), "期间“2025Q5”无效:季度应为1–4,应写作“2025Q1”");
     }
