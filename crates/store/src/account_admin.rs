@@ -30,6 +30,8 @@ pub struct AccountState {
     pub disabled: bool,
     pub must_change_password: bool,
     pub second_factor: bool,
+    /// Its organisation requires a second factor of all its accounts.
+    pub org_requires_second_factor: bool,
     pub recovery_codes_left: i64,
     pub sessions: i64,
     pub failures: i64,
@@ -65,6 +67,7 @@ impl Store {
             "SELECT u.username, u.display_name, u.role, u.org_code, u.disabled, u.must_change_password,
                     u.totp_secret, u.created_at, u.password_changed_at,
                     (SELECT COUNT(*) FROM recovery_codes r WHERE r.user_id = u.id) AS codes,
+                    (SELECT COUNT(*) FROM org_second_factor o WHERE o.org_code = u.org_code) AS org_2fa,
                     (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id) AS sessions,
                     (SELECT CAST(COALESCE(SUM(f.failures), 0) AS BIGINT) FROM login_failures f
                       WHERE f.username = u.username) AS failures,
@@ -84,6 +87,7 @@ impl Store {
                     disabled: r.try_get::<i64, _>("disabled")? != 0,
                     must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
                     second_factor: !r.try_get::<String, _>("totp_secret")?.is_empty(),
+                    org_requires_second_factor: r.try_get::<i64, _>("org_2fa")? > 0,
                     recovery_codes_left: r.try_get("codes")?,
                     sessions: r.try_get("sessions")?,
                     failures: r.try_get("failures")?,
@@ -92,6 +96,21 @@ impl Store {
                     password_changed_at: r.try_get("password_changed_at")?,
                 })
             })
+            .collect()
+    }
+
+    /// The names of the enterprises that accounts act for: the security administrator sees
+    /// whom an account belongs to, never what the enterprise reported.
+    pub async fn account_enterprise_names(&self, by: &Actor) -> Result<Vec<(String, String)>> {
+        self.check_account_manager(by, "")?;
+        let rows = sqlx::query(
+            "SELECT DISTINCT e.uscc, e.name FROM enterprises e JOIN users u ON u.org_code = e.uscc
+             ORDER BY e.uscc",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("uscc")?, r.try_get("name")?)))
             .collect()
     }
 
@@ -138,7 +157,8 @@ impl Store {
     }
 
     /// Create an account with a temporary password (changed at its first sign-in) and, for a
-    /// role that signs in with two factors, its TOTP secret: both returned once, to hand over.
+    /// role or organisation that signs in with two factors, its TOTP secret: both returned
+    /// once, to hand over.
     pub async fn create_account(
         &self,
         by: &Actor,
@@ -158,7 +178,7 @@ impl Store {
             temporary: true,
         };
         self.create_user(by, new).await?;
-        let second_factor = if role.needs_second_factor() {
+        let second_factor = if self.second_factor_required(role, org_code.trim()).await? {
             Some(self.enrol_totp(by, username.trim(), None).await?)
         } else {
             None
@@ -171,8 +191,9 @@ impl Store {
     }
 
     /// Assign an account a role and the organisation it acts for (checked as at creation).
-    /// Its sessions end, so the new rights apply from the next sign-in. A role that needs a
-    /// second factor, given to an account without one, enrols it: returned to hand over.
+    /// Its sessions end, so the new rights apply from the next sign-in. A role or organisation
+    /// that needs a second factor, given to an account without one, enrols it: returned to
+    /// hand over.
     pub async fn assign_role(
         &self,
         by: &Actor,
@@ -185,7 +206,7 @@ impl Store {
             .bind(username)
             .fetch_one(self.pool())
             .await?;
-        if role.needs_second_factor() && enrolled.is_empty() {
+        if enrolled.is_empty() && self.second_factor_required(role, org_code.trim()).await? {
             return Ok(Some(self.enrol_totp(by, username, None).await?));
         }
         Ok(None)

@@ -18,6 +18,7 @@ pub mod error;
 mod fastread;
 pub mod incentives;
 pub mod lockout;
+pub mod org_second_factor;
 pub mod progress;
 pub mod provenance;
 pub mod registry;

@@ -1,6 +1,6 @@
 //! The second factor of a sign-in (TOTP, RFC 6238; GB/T 22239-2019 8.1.4.1 d): enrolling an
 //! account, and checking the code or a recovery code typed at sign-in, each good once. Who
-//! must have one is `Role::needs_second_factor`; the arithmetic is `clusterdesk_domain::totp`.
+//! must have one is `Role::needs_second_factor` and `org_second_factor`; the arithmetic is `clusterdesk_domain::totp`.
 
 use crate::audit::AuditEntry;
 use crate::{Actor, Result, Store, StoreError};
@@ -28,7 +28,7 @@ pub enum Needed {
     Missing,
     /// The code was wrong, or already used.
     Wrong,
-    /// The role must have one and the account has none yet.
+    /// The role or the organisation requires one and the account has none yet.
     NotEnrolled,
 }
 
@@ -50,7 +50,7 @@ impl Needed {
             }
             Needed::Wrong => "动态口令不正确或已使用过:请输入应用中当前显示的6位数字,或一个未用过的恢复码",
             Needed::NotEnrolled => {
-                "该账户须使用动态口令登录,但尚未设置:请安全管理员运行 clusterdesk user totp 用户名,把密钥交给您后再登录"
+                "该账户须使用动态口令登录,但尚未设置:请安全管理员在“用户账户”页面为您设置动态口令(或在服务器上运行 clusterdesk user totp 用户名),把密钥交给您后再登录"
             }
         }
     }
@@ -136,14 +136,15 @@ impl Store {
         role: Role,
         typed: Option<&str>,
     ) -> Result<Verdict> {
-        let row = sqlx::query("SELECT totp_secret, totp_last_step FROM users WHERE id = $1")
+        let row = sqlx::query("SELECT totp_secret, totp_last_step, org_code FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_one(self.pool())
             .await?;
         let secret: String = row.try_get(0)?;
         let last: i64 = row.try_get(1)?;
+        let org: String = row.try_get(2)?;
         if secret.is_empty() {
-            return Ok(if role.needs_second_factor() {
+            return Ok(if self.second_factor_required(role, &org).await? {
                 Verdict::Refused(Needed::NotEnrolled)
             } else {
                 Verdict::Passed

@@ -1,6 +1,7 @@
 //! 三员分立 in the web pages (issue 13 item 2): the security administrator creates accounts,
 //! disables and enables them, unlocks, resets passwords and second factors and assigns roles,
-//! each recorded in the audit trail; nobody else does, nor to their own account; the system
+//! each recorded in the audit trail, and may require a second factor of a whole organisation;
+//! nobody else does, nor to their own account; the system
 //! administrator has its own page; the first account made at setup is a security
 //! administrator.
 
@@ -394,4 +395,160 @@ async fn each_administrator_starts_at_its_own_work() {
         let c = app.client_for(user).await;
         assert_eq!(page(&c, &app, "/admin/system").await.0, 403, "{user}");
     }
+}
+
+/// A second factor required per organisation (issue 13 item 4): once 泊头 requires it, its
+/// accounts without a secret lose their sessions and are refused at sign-in until the
+/// security administrator gives each one; 任丘's accounts are untouched; lifting it lets an
+/// account without a secret in on its password again. Only the security administrator sets
+/// it, only for the city, a county or a department, and each step is audited.
+#[tokio::test]
+async fn an_organisation_can_require_two_factors_of_all_its_accounts() {
+    let app = cast().await;
+    app.add_user("botou_leader", Role::CountyLeader, "130981").await;
+    let botou = app.client_for("botou").await;
+    let sec = app.client_for("secadmin").await;
+    let (s, html) = post_form(
+        &sec,
+        &app,
+        "/admin/users",
+        "/admin/orgs/second-factor",
+        &[("org", "130981"), ("required", "1")],
+    )
+    .await;
+    assert_eq!(s, 200, "{html}");
+    assert!(
+        html.contains("已要求泊头市的全部账户使用动态口令登录;尚未设置的账户结束了1个会话"),
+        "{html}"
+    );
+    assert!(html.contains("未设置(所属单位要求设置,设置前不能登录)"), "{html}");
+    assert_eq!(
+        botou.get(app.url("/api/v1/me")).send().await.unwrap().status(),
+        401,
+        "a session opened with one factor ends"
+    );
+    for user in ["botou", "botou_leader"] {
+        let r = login(&app, user, PASSWORD).await;
+        assert_eq!(r.status(), 401);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "second_factor_not_enrolled", "{v}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("用户账户"),
+            "{v}"
+        );
+    }
+    assert_eq!(login(&app, "renqiu", PASSWORD).await.status(), 200);
+
+    // The administrator gives botou a secret; then botou signs in with a code, not without.
+    let (s, html) = post_form(
+        &sec,
+        &app,
+        "/admin/users/botou",
+        "/admin/users/botou/second-factor",
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200, "{html}");
+    assert!(by_id(&html, "totp-secret").is_some(), "{html}");
+    assert_eq!(login(&app, "botou", PASSWORD).await.status(), 200);
+    let r = app
+        .anonymous()
+        .post(app.url("/api/v1/login"))
+        .json(&json!({"username": "botou", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // A new 泊头 account is created with a secret to hand over.
+    let (s, html) = post_form(
+        &sec,
+        &app,
+        "/admin/users/new",
+        "/admin/users/new",
+        &[
+            ("username", "botou2"),
+            ("display_name", "泊头二"),
+            ("role", "county_operator"),
+            ("org", "130981"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 200, "{html}");
+    assert!(by_id(&html, "totp-secret").is_some(), "{html}");
+
+    // Lifted: the leader, without a secret, signs in on the password; botou keeps its code.
+    let (s, html) = post_form(
+        &sec,
+        &app,
+        "/admin/users",
+        "/admin/orgs/second-factor",
+        &[("org", "130981"), ("required", "0")],
+    )
+    .await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("已取消对泊头市的要求"), "{html}");
+    assert_eq!(login(&app, "botou_leader", PASSWORD).await.status(), 200);
+
+    // Not an enterprise or an unknown code; not anyone but the security administrator.
+    let (s, html) = post_form(
+        &sec,
+        &app,
+        "/admin/users",
+        "/admin/orgs/second-factor",
+        &[("org", "130999"), ("required", "1")],
+    )
+    .await;
+    assert_eq!(s, 422, "{html}");
+    assert!(
+        html.contains("单位代码“130999”不是本市、县(市)或市直部门"),
+        "{html}"
+    );
+    let admin = app.client_for("admin").await;
+    let (s, _) = post_form(
+        &admin,
+        &app,
+        "/",
+        "/admin/orgs/second-factor",
+        &[("org", "130982"), ("required", "1")],
+    )
+    .await;
+    assert_eq!(s, 403);
+    let err = app
+        .store
+        .set_org_second_factor(
+            &Actor {
+                user_id: 1,
+                username: "admin".into(),
+                display_name: "admin".into(),
+                role: Role::CityAdmin,
+                org_code: "130900".into(),
+                must_change_password: false,
+            },
+            "130982",
+            true,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+    assert!(
+        app.store
+            .org_second_factor_requirements()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let trail: Vec<String> = sqlx::query_scalar(
+        "SELECT action || ':' || target || ':' || detail FROM audit_log WHERE action LIKE 'org_second_factor%' ORDER BY seq",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        trail,
+        [
+            "org_second_factor_on:130981:{\"sessions_ended\":1}",
+            "org_second_factor_off:130981:{\"sessions_ended\":0}"
+        ]
+    );
 }

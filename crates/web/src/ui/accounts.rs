@@ -30,6 +30,7 @@ pub fn pages() -> Pages {
         .get("/admin/users/{username}", SECURITY, detail)
         .post("/admin/users/{username}/assign", SECURITY, assign)
         .post("/admin/users/{username}/{action}", SECURITY, act)
+        .post("/admin/orgs/second-factor", SECURITY, set_org_second_factor)
 }
 
 /// One account as a line of the list and the head of its page.
@@ -56,16 +57,30 @@ fn org_name(st: &AppState, code: &str) -> String {
     }
 }
 
-fn line(st: &AppState, a: AccountState) -> AccountLine {
+/// The organisation an account acts for: a unit of the plan, or an enterprise by its name
+/// and code (`names`, from `account_enterprise_names`).
+fn org_of(st: &AppState, code: &str, names: &[(String, String)]) -> String {
+    match names.iter().find(|(c, _)| c == code) {
+        Some((c, n)) => format!("{n}({c})"),
+        None => org_name(st, code),
+    }
+}
+
+fn line(st: &AppState, a: AccountState, names: &[(String, String)]) -> AccountLine {
     let state = match (a.disabled, a.must_change_password) {
         (true, _) => "已停用",
         (false, true) => "待修改临时密码",
         (false, false) => "正常",
     };
-    let second_factor = match (a.second_factor, a.role.needs_second_factor()) {
-        (true, _) => format!("已设置(剩余恢复码{}个)", a.recovery_codes_left),
-        (false, true) => "未设置(该角色必须设置)".into(),
-        (false, false) => "未设置".into(),
+    let second_factor = match (
+        a.second_factor,
+        a.role.needs_second_factor(),
+        a.org_requires_second_factor,
+    ) {
+        (true, _, _) => format!("已设置(剩余恢复码{}个)", a.recovery_codes_left),
+        (false, true, _) => "未设置(该角色必须设置)".into(),
+        (false, false, true) => "未设置(所属单位要求设置,设置前不能登录)".into(),
+        (false, false, false) => "未设置".into(),
     };
     let failures = match (a.failures, &a.last_failure) {
         (0, _) => "无".into(),
@@ -73,7 +88,7 @@ fn line(st: &AppState, a: AccountState) -> AccountLine {
         (n, None) => format!("{n}次"),
     };
     AccountLine {
-        org: org_name(st, &a.org_code),
+        org: org_of(st, &a.org_code, names),
         role: a.role.label(),
         role_code: a.role.code(),
         state: state.into(),
@@ -95,21 +110,110 @@ struct ListPage {
     title: String,
     layout: Layout,
     accounts: Vec<AccountLine>,
+    /// The organisations that require a second factor of all their accounts.
+    required: Vec<OrgLine>,
+    /// Those that could be made to.
+    orgs: Vec<Choice>,
+    done: String,
+    error: String,
 }
 
-pub async fn list(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+/// An organisation that requires a second factor, as the list shows it.
+pub struct OrgLine {
+    code: String,
+    name: String,
+    since: String,
+    by: String,
+}
+
+async fn list_page(
+    st: &AppState,
+    u: &CurrentUser,
+    done: String,
+    error: String,
+) -> Result<Response, PageError> {
+    let names = st.store.account_enterprise_names(&u.actor).await?;
     let accounts = st
         .store
         .account_states(&u.actor)
         .await?
         .into_iter()
-        .map(|a| line(&st, a))
+        .map(|a| line(st, a, &names))
         .collect();
-    Ok(render(&ListPage {
+    let required: Vec<OrgLine> = st
+        .store
+        .org_second_factor_requirements()
+        .await?
+        .into_iter()
+        .map(|r| OrgLine {
+            name: org_name(st, &r.org_code),
+            code: r.org_code,
+            since: beijing_time(&r.required_at),
+            by: r.required_by,
+        })
+        .collect();
+    let orgs = org_choices(st, "")
+        .into_iter()
+        .filter(|c| !required.iter().any(|r| r.code == c.value))
+        .collect();
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ListPage {
         title: "用户账户".into(),
-        layout: Layout::new(&st, &u, "/admin/users", vec![(String::new(), "用户账户".into())]),
+        layout: Layout::new(st, u, "/admin/users", vec![(String::new(), "用户账户".into())]),
         accounts,
-    }))
+        required,
+        orgs,
+        done,
+        error,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn list(State(st): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+    list_page(&st, &u, String::new(), String::new()).await
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct OrgSecondFactorForm {
+    #[serde(default)]
+    org: String,
+    /// `1` to require, `0` to stop requiring.
+    #[serde(default)]
+    required: String,
+}
+
+/// Require a second factor of every account of an organisation, or stop requiring it.
+pub async fn set_org_second_factor(
+    State(st): State<AppState>,
+    PageUser(u): PageUser,
+    CsrfForm(f): CsrfForm<OrgSecondFactorForm>,
+) -> Result<Response, PageError> {
+    let required = match f.required.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => return list_page(&st, &u, String::new(), "请选择要求或取消".into()).await,
+    };
+    if f.org.trim().is_empty() {
+        return list_page(&st, &u, String::new(), "请选择单位".into()).await;
+    }
+    let name = org_name(&st, f.org.trim());
+    match st.store.set_org_second_factor(&u.actor, &f.org, required).await {
+        Ok(ended) if required => {
+            let m = format!(
+                "已要求{name}的全部账户使用动态口令登录;尚未设置的账户结束了{ended}个会话,须由安全管理员为其设置后才能登录"
+            );
+            list_page(&st, &u, m, String::new()).await
+        }
+        Ok(_) => {
+            let m = format!("已取消对{name}的要求:已设置动态口令的账户仍须使用,未设置的账户可只凭密码登录");
+            list_page(&st, &u, m, String::new()).await
+        }
+        Err(e) => list_page(&st, &u, String::new(), form_message(e)?).await,
+    }
 }
 
 /// A choice of a select: value, label, chosen.
@@ -302,7 +406,8 @@ async fn account_page(
     done: String,
     error: String,
 ) -> Result<Response, PageError> {
-    let a = line(st, st.store.account_state(&u.actor, username).await?);
+    let names = st.store.account_enterprise_names(&u.actor).await?;
+    let a = line(st, st.store.account_state(&u.actor, username).await?, &names);
     let status = if error.is_empty() {
         StatusCode::OK
     } else {

@@ -13,7 +13,7 @@ use clusterdesk_domain::clock::beijing_text;
 use clusterdesk_store::audit::AuditEntry;
 
 /// Every audit action, with its Chinese name, in the order the filter lists them.
-const ACTIONS: [(&str, &str); 24] = [
+const ACTIONS: [(&str, &str); 26] = [
     ("login", "登录"),
     ("login_failed", "登录失败"),
     ("login_refused", "登录被拒(锁定中)"),
@@ -28,6 +28,8 @@ const ACTIONS: [(&str, &str); 24] = [
     ("user_reset_password", "重置口令"),
     ("user_assign", "变更角色"),
     ("totp_enrol", "设置动态口令"),
+    ("org_second_factor_on", "要求单位使用动态口令"),
+    ("org_second_factor_off", "取消单位动态口令要求"),
     ("denied", "拒绝访问"),
     ("data_change", "数据变更"),
     ("values_write", "数据写入"),
@@ -43,6 +45,118 @@ const ACTIONS: [(&str, &str); 24] = [
 /// The Chinese name of an audit action; an unknown code is shown as it is.
 pub fn action_label(code: &str) -> &str {
     ACTIONS.iter().find(|(c, _)| *c == code).map_or(code, |(_, l)| l)
+}
+
+/// What a data change's object is, in Chinese (`entity:key` targets).
+const ENTITIES: [(&str, &str); 13] = [
+    ("enterprise", "企业"),
+    ("membership", "集群成员"),
+    ("qualification", "资质"),
+    ("cluster_plan", "集群工作方案"),
+    ("claim", "奖补申请"),
+    ("claim_evidence", "证明材料"),
+    ("budget", "奖补预算"),
+    ("ledger", "兑现台账"),
+    ("reminder", "催报"),
+    ("above_scale_target", "净增规上目标"),
+    ("county_transfer", "入园考核转移"),
+    ("target_milestone", "目标节点"),
+    ("value", "填报数值"),
+];
+
+/// Detail keys and codes in Chinese; anything else is shown as written.
+const WORDS: [(&str, &str); 44] = [
+    ("password_expired", "口令已过期"),
+    ("sessions_ended", "结束会话数"),
+    ("values", "条数"),
+    ("role", "角色"),
+    ("org", "单位"),
+    ("updated", "更新"),
+    ("unchanged", "未变"),
+    ("created", "新建"),
+    ("rejected", "拒绝"),
+    ("from", "原为"),
+    ("to", "改为"),
+    ("rows", "行数"),
+    ("first_period", "起始期间"),
+    ("last_period", "截止期间"),
+    ("file", "文件"),
+    ("errors", "错误数"),
+    ("errors_truncated", "错误已截断"),
+    ("error_counts", "错误分类"),
+    ("username", "用户名"),
+    ("tables", "表数"),
+    ("sha256", "内容散列"),
+    ("old_sha256", "改动前散列"),
+    ("new_sha256", "改动后散列"),
+    ("session", "会话"),
+    ("comment", "说明"),
+    ("change", "改动"),
+    ("addresses", "来源地址数"),
+    ("actor", "操作人"),
+    ("action", "事件"),
+    ("create", "新建"),
+    ("update", "修改"),
+    ("delete", "删除"),
+    ("move", "迁移"),
+    ("password", "修改口令"),
+    ("assign", "变更角色"),
+    ("upload", "上传"),
+    ("finalize", "定稿"),
+    ("revoke", "撤销"),
+    ("pay", "拨付"),
+    ("draft", "草稿"),
+    ("submitted", "已提交"),
+    ("returned", "已退回"),
+    ("accepted", "已审核"),
+    ("approved", "已批准"),
+];
+
+fn word(code: &str) -> &str {
+    WORDS.iter().find(|(c, _)| *c == code).map_or(code, |(_, w)| w)
+}
+
+/// A record's object as the page shows it: `enterprise:9113…` as 企业 9113….
+fn target_text(target: &str) -> String {
+    match target.split_once(':') {
+        Some((entity, key)) => match ENTITIES.iter().find(|(c, _)| *c == entity) {
+            Some((_, name)) => format!("{name} {key}"),
+            None => target.to_string(),
+        },
+        None => target.to_string(),
+    }
+}
+
+/// A record's detail (a JSON object) as the page shows it: `口令已过期:否;结束会话数:0`.
+/// Digests are cut to 16 characters; the download keeps the detail as stored.
+fn detail_text(detail: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(detail) {
+        Ok(serde_json::Value::Object(map)) => fields_text(&map, ";"),
+        _ => detail.to_string(),
+    }
+}
+
+fn fields_text(map: &serde_json::Map<String, serde_json::Value>, sep: &str) -> String {
+    map.iter()
+        .map(|(k, v)| format!("{}:{}", word(k), value_text(k, v)))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn value_text(key: &str, v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Bool(true) => "是".into(),
+        Value::Bool(false) => "否".into(),
+        Value::Null => "无".into(),
+        Value::String(t) if key == "role" => Role::parse(t).map_or(t.clone(), |r| r.label().to_string()),
+        Value::String(t) if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            format!("{}…", &t[..16])
+        }
+        Value::String(t) => word(t).to_string(),
+        Value::Object(m) => format!("({})", fields_text(m, ",")),
+        other => other.to_string(),
+    }
 }
 
 pub struct Line {
@@ -144,9 +258,9 @@ pub async fn page(
             at: beijing_text(&r.at),
             action: action_label(&r.action).to_string(),
             actor: r.actor,
-            target: r.target,
+            target: target_text(&r.target),
             address: r.address,
-            detail: r.detail,
+            detail: detail_text(&r.detail),
         })
         .collect();
     Ok(render(&AuditPage {
@@ -163,4 +277,84 @@ pub async fn page(
             .collect(),
         limit: SHOWN,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_and_objects_read_in_chinese() {
+        assert_eq!(
+            detail_text(r#"{"password_expired":false,"sessions_ended":2}"#),
+            "口令已过期:否;结束会话数:2"
+        );
+        let h = "ab".repeat(32);
+        assert_eq!(
+            detail_text(&format!(
+                r#"{{"change":"update","new_sha256":"{h}","old_sha256":null}}"#
+            )),
+            "改动:修改;改动后散列:abababababababab…;改动前散列:无"
+        );
+        assert_eq!(
+            detail_text(
+                r#"{"from":{"org":"130981","role":"county_operator"},"to":{"org":"130900","role":"city_admin"}}"#
+            ),
+            "原为:(单位:130981,角色:县(市)填报员);改为:(单位:130900,角色:市工信局业务员)"
+        );
+        assert_eq!(detail_text("not json"), "not json");
+        assert_eq!(detail_text(""), "");
+        assert_eq!(
+            target_text("enterprise:91130981MA0000000X"),
+            "企业 91130981MA0000000X"
+        );
+        assert_eq!(target_text("GET /audit"), "GET /audit");
+    }
+
+    /// Every action the store and the web layer write has its Chinese name here: the code
+    /// literal after `AuditEntry::new(actor, ` in their sources.
+    #[test]
+    fn every_audit_action_has_a_chinese_name() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("readable source folder") {
+                let path = entry.expect("an entry").path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        for krate in ["store", "web", "cli"] {
+            walk(&root.join(krate).join("src"), &mut files);
+        }
+        let mut found = std::collections::BTreeSet::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for (i, _) in text.match_indices("AuditEntry::new(") {
+                let call: String = text[i..].chars().take(200).collect();
+                // The second argument, when it is a literal.
+                let Some(comma) = call.find(',') else { continue };
+                let rest = call[comma + 1..].trim_start();
+                if let Some(lit) = rest.strip_prefix('"')
+                    && let Some(end) = lit.find('"')
+                {
+                    found.insert(lit[..end].to_string());
+                }
+            }
+        }
+        // Written through variables: `user_{action}`, and the sessions' ends.
+        found.extend(["user_disable", "user_enable", "logout", "session_timeout"].map(String::from));
+        assert!(found.len() > 20, "{found:?}");
+        let missing: Vec<_> = found
+            .iter()
+            .filter(|a| !ACTIONS.iter().any(|(c, _)| c == *a))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "audit actions without a Chinese name: {missing:?}"
+        );
+    }
 }

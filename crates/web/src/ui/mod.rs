@@ -31,6 +31,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use clusterdesk_domain::Role;
 use clusterdesk_store::Scope;
 
 pub struct NavItem {
@@ -67,7 +68,13 @@ impl Layout {
                 .unwrap_or_default(),
             Scope::County(c) => plan.org_unit(&c).map(|u| u.name.clone()).unwrap_or(c),
             Scope::Enterprise(e) => e,
-            Scope::Nothing => "账户与审计".into(),
+            // The 三员 hold no business data: their scope is their own work.
+            Scope::Nothing => match a.role {
+                Role::SecurityAdmin => "用户账户(不含业务数据)".into(),
+                Role::SystemAdmin => "系统运行(不含业务数据)".into(),
+                Role::Auditor => "审计日志(不含业务数据)".into(),
+                _ => "无".into(),
+            },
         };
         let items: Vec<(&'static str, &'static str)> = crate::features::menu(a.role)
             .into_iter()
