@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod incentives;
+
 use clusterdesk_domain::Role;
 use clusterdesk_plan::Plan;
 use clusterdesk_store::accounts::NewUser;
