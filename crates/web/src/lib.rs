@@ -124,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .merge(features::pages(&state))
         .fallback(not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn(error::api_json_errors))
         .layer(axum::middleware::from_fn(edges::same_origin))
         .layer(axum::middleware::from_fn_with_state(
             headers_state,
