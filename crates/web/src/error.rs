@@ -79,3 +79,59 @@ impl IntoResponse for WebError {
 }
 
 pub type ApiResult<T> = Result<T, WebError>;
+
+/// Every refusal under `/api/` is an `ErrorBody`. axum's own refusals (a body that is not JSON
+/// or lacks `Content-Type: application/json`, a query string or path that does not parse, a
+/// method the route does not have) answer plain text or nothing; they are rewritten here with a
+/// stable code and a Chinese message, axum's own text kept after it for the programmer.
+/// Headers (`Allow` of a 405 among them) are kept.
+pub async fn api_json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || res.status().as_u16() < 400 || json {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let detail = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let (code, message) = refusal(parts.status);
+    let message = if detail.is_empty() {
+        message.to_string()
+    } else {
+        format!("{message}:{detail}")
+    };
+    let body = serde_json::json!({"error": {"code": code, "message": message}}).to_string();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+/// The code and message of a refusal the handlers did not word themselves.
+fn refusal(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => ("bad_request", "请求格式有误"),
+        401 => ("unauthorized", "请先登录"),
+        403 => ("forbidden", "无权访问"),
+        404 => ("not_found", "接口不存在"),
+        405 => ("method_not_allowed", "该接口不支持此请求方法"),
+        408 => ("timeout", "请求处理超时,请稍后重试"),
+        413 => ("payload_too_large", "请求体过大"),
+        415 => (
+            "unsupported_media_type",
+            "请求体应为 JSON,并带 Content-Type: application/json 请求头",
+        ),
+        422 => ("invalid", "请求内容有误"),
+        500..=599 => ("internal", "服务器内部错误,请稍后重试"),
+        _ => ("request_failed", "请求未能完成"),
+    }
+}

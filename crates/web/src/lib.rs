@@ -130,6 +130,7 @@ pub fn router(state: AppState) -> Router {
             audit_state,
             audit_trail::layer,
         ))
+        .layer(axum::middleware::from_fn(error::api_json_errors))
         .layer(axum::middleware::from_fn(edges::same_origin))
         .layer(axum::middleware::from_fn_with_state(
             headers_state,

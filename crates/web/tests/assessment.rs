@@ -111,8 +111,15 @@ async fn api_gives_scores_ranks_and_transfers() {
     let own = rows.iter().find(|r| r["county"] == "130981").unwrap();
     assert!(!own["provenance"].as_array().unwrap().is_empty());
 
-    // Bad years are refused with a message; the auditor (no business data) may not look.
-    for (q, status) in [("year=abc", 400), ("year=2031", 400), ("year=2019", 400)] {
+    // A malformed year (an empty one too: the document says integer) is refused, a year
+    // without an assessment is not found, each with a message; the auditor (no business
+    // data) may not look.
+    for (q, status) in [
+        ("year=abc", 400),
+        ("year=", 400),
+        ("year=2031", 404),
+        ("year=2019", 404),
+    ] {
         let r = c
             .get(app.url(&format!("/api/v1/assessment?{q}")))
             .send()

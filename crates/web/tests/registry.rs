@@ -340,6 +340,7 @@ const SCHEMAS: &[&str] = &[
     "ValueChange",
     "ValuesIn",
     "ValuesOut",
+    "ValuesRefused",
     "WarningComment",
     "WriteSummary",
     "YearToDate",

@@ -25,6 +25,7 @@ use utoipa_axum::routes;
 pub struct AssessmentQuery {
     /// The year, e.g. 2025; the year of the latest month with data when absent. The current
     /// year runs to its latest month with data (provisional).
+    #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
     pub year: Option<String>,
 }
 
@@ -42,8 +43,9 @@ pub async fn resolve_year(store: &Store, year: Option<&str>) -> Result<(i32, u32
             }
         },
     };
+    // A well-formed year without an assessment is not found, as a missing page is.
     if year > latest_year {
-        return Err(WebError::bad_request(format!(
+        return Err(not_found(format!(
             "{year} 年还没有数据(最新数据为 {latest_year} 年 {latest_month} 月)"
         )));
     }
@@ -54,9 +56,7 @@ pub async fn resolve_year(store: &Store, year: Option<&str>) -> Result<(i32, u32
         .map(|a| a.first_year)
         .unwrap_or(latest_year);
     if year < first {
-        return Err(WebError::bad_request(format!(
-            "考核自 {first} 年起,没有 {year} 年的考核"
-        )));
+        return Err(not_found(format!("考核自 {first} 年起,没有 {year} 年的考核")));
     }
     Ok((year, if year == latest_year { latest_month } else { 12 }))
 }
@@ -73,7 +73,7 @@ pub async fn assessment(
     user: CurrentUser,
     Query(q): Query<AssessmentQuery>,
 ) -> ApiResult<Json<AssessmentReport>> {
-    let (year, month) = resolve_year(&st.store, q.year.as_deref()).await?;
+    let (year, month) = resolve_year(&st.store, super::query_year(q.year.as_deref())?).await?;
     Ok(Json(
         st.store
             .assessment(&user.actor, &st.policies, year, month, st.store.today())
@@ -94,6 +94,10 @@ pub async fn target_year(store: &Store, year: Option<&str>) -> Result<i32, WebEr
     }
 }
 
+fn not_found(message: String) -> WebError {
+    WebError::new(StatusCode::NOT_FOUND, "not_found", message)
+}
+
 fn invalid(message: impl Into<String>) -> WebError {
     WebError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
 }
@@ -101,6 +105,7 @@ fn invalid(message: impl Into<String>) -> WebError {
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct TargetsQuery {
     /// The year, e.g. 2025; the year of the latest month with data when absent.
+    #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
     pub year: Option<String>,
 }
 
@@ -127,7 +132,7 @@ pub async fn get_targets(
     user: CurrentUser,
     Query(q): Query<TargetsQuery>,
 ) -> ApiResult<Json<AboveScaleTargets>> {
-    let year = target_year(&st.store, q.year.as_deref()).await?;
+    let year = target_year(&st.store, super::query_year(q.year.as_deref())?).await?;
     Ok(Json(st.store.above_scale_targets(&user.actor, year).await?))
 }
 
@@ -145,7 +150,7 @@ pub async fn put_targets(
     Query(q): Query<TargetsQuery>,
     body: Result<Json<TargetsIn>, JsonRejection>,
 ) -> ApiResult<Json<AboveScaleTargets>> {
-    let year = target_year(&st.store, q.year.as_deref()).await?;
+    let year = target_year(&st.store, super::query_year(q.year.as_deref())?).await?;
     if !st.store.is_bureau(&user.actor) {
         return Err(WebError::forbidden("只有市工信局可以下达净增规上工业企业目标"));
     }
@@ -197,7 +202,7 @@ pub async fn put_targets(
 }
 
 #[utoipa::path(get, path = "/api/v1/assessment/{year}/transfer",
-    params(("year" = String, Path, description = "考核年度,如 2025")),
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100, description = "考核年度,如 2025")),
     responses(
         (status = 200, body = TransferStatus, description = "三(二)1 入园进区考核转移:定稿情况(谁、何时、金额,分)与当前计算结果及差异"),
         (status = 400, body = super::ErrorBody),
@@ -217,7 +222,7 @@ pub async fn get_transfer(
 }
 
 #[utoipa::path(post, path = "/api/v1/assessment/{year}/transfer",
-    params(("year" = String, Path, description = "考核年度,如 2025")),
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100, description = "考核年度,如 2025")),
     responses(
         (status = 201, body = TransferStatus, description = "已定稿"),
         (status = 400, body = super::ErrorBody),
@@ -245,7 +250,7 @@ pub struct RevokeIn {
 }
 
 #[utoipa::path(post, path = "/api/v1/assessment/{year}/transfer/revoke",
-    params(("year" = String, Path, description = "考核年度,如 2025")),
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100, description = "考核年度,如 2025")),
     request_body = RevokeIn,
     responses(
         (status = 200, body = TransferStatus, description = "已撤销定稿,可重新定稿"),

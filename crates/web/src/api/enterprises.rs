@@ -19,9 +19,18 @@ pub struct ListQuery {
     pub q: Option<String>,
     pub county: Option<String>,
     pub cluster: Option<String>,
+    /// 1 by default.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// 50 by default.
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
+
+/// The largest `per_page` of the enterprise list (the store's own bound too).
+pub const MAX_PER_PAGE: u32 = 500;
+/// The largest `page` accepted.
+pub const MAX_PAGE: u32 = 1_000_000;
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct EnterprisePage {
@@ -38,12 +47,28 @@ pub async fn list(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<EnterprisePage>> {
+    let (page, per_page) = (q.page.unwrap_or(1), q.per_page.unwrap_or(50));
+    // The bounds the document declares: refused past them, never silently clamped.
+    if !(1..=MAX_PAGE).contains(&page) {
+        return Err(WebError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("page 应为 1–{MAX_PAGE} 的整数"),
+        ));
+    }
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(WebError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("per_page 应为 1–{MAX_PER_PAGE} 的整数"),
+        ));
+    }
     let f = EnterpriseFilter {
         q: q.q,
         county: q.county,
         cluster: q.cluster,
-        page: q.page.unwrap_or(1),
-        per_page: q.per_page.unwrap_or(50),
+        page,
+        per_page,
     };
     let p = st.store.list_enterprises(&user.actor, &f).await?;
     Ok(Json(EnterprisePage {
@@ -54,14 +79,26 @@ pub async fn list(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/enterprises/{uscc}", params(("uscc" = String, Path)),
+/// A USCC in a path: malformed is a bad request (the document's pattern); well-formed but with
+/// a wrong check character it names no enterprise, so not found.
+fn path_uscc(s: &str) -> Result<Uscc, WebError> {
+    Uscc::parse(s).map_err(|e| {
+        if e.rule == "uscc_check" {
+            WebError::new(StatusCode::NOT_FOUND, "not_found", e.message)
+        } else {
+            WebError::bad_request(e.message)
+        }
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/enterprises/{uscc}", params(("uscc" = String, Path, pattern = "^[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{10}$")),
     responses((status = 200, body = EnterpriseDetail), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn get_one(
     State(st): State<AppState>,
     user: CurrentUser,
     Path(uscc): Path<String>,
 ) -> ApiResult<Json<EnterpriseDetail>> {
-    let u = Uscc::parse(&uscc).map_err(|e| WebError::bad_request(e.message))?;
+    let u = path_uscc(&uscc)?;
     Ok(Json(st.store.get_enterprise(&user.actor, u.as_str()).await?))
 }
 
@@ -157,6 +194,9 @@ pub async fn upsert(
 pub struct QualificationIn {
     /// above_scale, high_tech, innovative_sme, specialized_sme, little_giant, listed, green_factory,
     /// well_known_trademark, innovation_platform, leading_enterprise, chain_leader, listing_pool, park_entry
+    #[schema(
+        pattern = "^(above_scale|high_tech|innovative_sme|specialized_sme|little_giant|listed|green_factory|well_known_trademark|innovation_platform|leading_enterprise|chain_leader|listing_pool|park_entry)$"
+    )]
     pub kind: String,
     #[serde(default)]
     pub level: String,
@@ -196,7 +236,7 @@ pub fn parse_qualification(q: &QualificationIn) -> Result<Qualification, (&'stat
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/enterprises/{uscc}/qualifications", params(("uscc" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/enterprises/{uscc}/qualifications", params(("uscc" = String, Path, pattern = "^[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{10}$")),
     request_body = QualificationIn,
     responses((status = 201), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn add_qualification(
@@ -205,7 +245,7 @@ pub async fn add_qualification(
     Path(uscc): Path<String>,
     Json(body): Json<QualificationIn>,
 ) -> ApiResult<StatusCode> {
-    let u = Uscc::parse(&uscc).map_err(|e| WebError::bad_request(e.message))?;
+    let u = path_uscc(&uscc)?;
     let q = parse_qualification(&body)
         .map_err(|(f, m)| WebError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("{f}: {m}")))?;
     st.store.add_qualification(&user.actor, u.as_str(), &q).await?;

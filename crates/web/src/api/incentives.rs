@@ -138,6 +138,8 @@ pub async fn calc(State(st): State<AppState>, _u: CurrentUser, text: String) -> 
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 pub struct ClaimQuery {
+    /// A claim status; every status when absent or empty.
+    #[param(pattern = "^(draft|submitted|county_reviewed|approved|held|disbursed|rejected)?$")]
     pub status: Option<String>,
     /// `true`: only the claims waiting for the caller's action.
     pub queue: Option<bool>,
@@ -431,6 +433,7 @@ pub async fn set_budget(
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 pub struct ScanQuery {
     /// Only events of this year; from the plan's issue date to today when absent.
+    #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
     pub year: Option<String>,
 }
 
@@ -453,7 +456,7 @@ pub async fn scan(
     u: CurrentUser,
     Query(q): Query<ScanQuery>,
 ) -> ApiResult<Json<ScanReport>> {
-    let year = scan_year(q.year.as_deref())?;
+    let year = scan_year(super::query_year(q.year.as_deref()).map_err(|e| invalid(e.message))?)?;
     Ok(Json(
         st.store.eligibility_scan(&u.actor, &st.policies, year).await?,
     ))

@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct ProgressQuery {
     /// The month the report is as of, e.g. 2025-12; the latest month with data when absent.
+    #[param(pattern = "^((19(49|[5-9][0-9])|20[0-9]{2}|2100)-(0?[1-9]|1[0-2]))?$")]
     pub as_of: Option<String>,
     /// A county-level unit's region code (or name); the caller's own county or the city when absent.
     pub county: Option<String>,
@@ -88,6 +89,7 @@ pub async fn progress(
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct MetricsQuery {
     /// A complete year, e.g. 2025; the last complete year with data when absent.
+    #[param(value_type = Option<i32>, minimum = 1949, maximum = 2100)]
     pub year: Option<String>,
     /// A county-level unit's region code (or name).
     pub county: Option<String>,
@@ -113,7 +115,10 @@ pub async fn cluster_metrics(
         },
     )
     .await?;
-    let year = match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let year = match super::query_year(q.year.as_deref())?
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(s) => match Period::parse(s) {
             Ok(Period::Year { year }) => year,
             _ => {
@@ -170,6 +175,7 @@ pub async fn set_milestones(
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct DetailQuery {
     /// The month the detail is as of, e.g. 2025-12; the latest month with data when absent.
+    #[param(pattern = "^((19(49|[5-9][0-9])|20[0-9]{2}|2100)-(0?[1-9]|1[0-2]))?$")]
     pub as_of: Option<String>,
 }
 
@@ -201,10 +207,13 @@ pub async fn target_detail(
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct ValuesQuery {
     /// A cluster code (C17), an enterprise's USCC, a county's region code or the city's.
+    #[param(required = true, pattern = "\\S")]
     pub unit: Option<String>,
     /// An indicator code, e.g. revenue.
+    #[param(required = true, pattern = "\\S")]
     pub indicator: Option<String>,
     /// A period (2025, 2025Q1, 2025-03); every period when absent.
+    #[param(pattern = "^((19(49|[5-9][0-9])|20[0-9]{2}|2100)(-(0?[1-9]|1[0-2])|[Qq][1-4])?)?$")]
     pub period: Option<String>,
 }
 

@@ -41,7 +41,11 @@ pub async fn overdue(
     if let Some(d) = ds
         && !st.store.plan().datasets.iter().any(|x| x.code == d)
     {
-        return Err(WebError::bad_request(format!("未知数据集“{d}”")));
+        return Err(WebError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "not_found",
+            format!("未知数据集“{d}”"),
+        ));
     }
     Ok(Json(st.store.overdue(&u.actor, st.store.today(), ds).await?))
 }
@@ -105,11 +109,27 @@ pub async fn inbox(
     ))
 }
 
-#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[derive(utoipa::ToSchema)]
 pub struct ReadIn {
-    /// Item keys to mark read; empty marks every item.
-    #[serde(default)]
+    /// Item keys to mark read; empty or absent marks every item.
+    #[schema(required = false)]
     pub keys: Vec<String>,
+}
+
+/// Only from an object, as the document states: serde's derive would take a struct from an
+/// array too, and `[]` would then mark every item read.
+impl<'de> serde::Deserialize<'de> for ReadIn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Fields {
+            #[serde(default)]
+            keys: Vec<String>,
+        }
+        let map = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+        let f: Fields =
+            serde_json::from_value(serde_json::Value::Object(map)).map_err(serde::de::Error::custom)?;
+        Ok(ReadIn { keys: f.keys })
+    }
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -134,8 +154,10 @@ pub struct PeriodQuery {
     pub county: String,
     pub period: String,
     /// A revision number or `current`; the latest revision when absent (compare only).
+    #[param(pattern = "^(current|0*[1-9][0-9]{0,8})?$")]
     pub a: Option<String>,
     /// A revision number or `current` (the default).
+    #[param(pattern = "^(current|0*[1-9][0-9]{0,8})?$")]
     pub b: Option<String>,
 }
 

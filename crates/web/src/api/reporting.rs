@@ -79,8 +79,17 @@ pub struct ValuesOut {
     pub findings: Vec<Finding>,
 }
 
+/// A refused write: the rows' errors, or an `ErrorBody` when the request itself is refused.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // only the document's: the handler answers one or the other
+pub enum ValuesRefused {
+    Rows(ValuesOut),
+    Error(super::ErrorBody),
+}
+
 #[utoipa::path(post, path = "/api/v1/datasets/{code}/values", params(("code" = String, Path)), request_body = ValuesIn,
-    responses((status = 200, body = ValuesOut), (status = 422, body = ValuesOut), (status = 403, body = super::ErrorBody)))]
+    responses((status = 200, body = ValuesOut), (status = 422, body = ValuesRefused), (status = 403, body = super::ErrorBody)))]
 pub async fn put_values(
     State(st): State<AppState>,
     u: CurrentUser,
@@ -174,7 +183,7 @@ fn submission_out(st: &AppState, u: &CurrentUser, s: Submission) -> SubmissionOu
 }
 
 #[utoipa::path(get, path = "/api/v1/submissions/{dataset}/{county}/{period}",
-    params(("dataset" = String, Path), ("county" = String, Path), ("period" = String, Path)),
+    params(("dataset" = String, Path), ("county" = String, Path), ("period" = String, Path, pattern = "^(19(49|[5-9][0-9])|20[0-9]{2}|2100)(-(0?[1-9]|1[0-2])|[Qq][1-4])?$")),
     responses((status = 200, body = SubmissionOut), (status = 403, body = super::ErrorBody)))]
 pub async fn submission(
     State(st): State<AppState>,
@@ -192,6 +201,7 @@ pub async fn submission(
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct TransitionIn {
     /// submit, approve, accept, return or unlock
+    #[schema(pattern = "^(submit|approve|accept|return|unlock)$")]
     pub action: String,
     /// Required to return or unlock.
     #[serde(default)]
@@ -206,7 +216,9 @@ pub struct TransitionIn {
 pub struct RefusedOut {
     #[schema(value_type = Object)]
     pub error: serde_json::Value,
-    /// Every error, and every warning still without an explanation.
+    /// Every error, and every warning still without an explanation. Absent when the submission
+    /// is refused for another reason (e.g. a comment is required): then the body is an `ErrorBody`.
+    #[schema(required = false)]
     pub findings: Vec<Finding>,
 }
 
@@ -225,7 +237,7 @@ pub struct ValidationOut {
 }
 
 #[utoipa::path(get, path = "/api/v1/submissions/{dataset}/{county}/{period}/validation",
-    params(("dataset" = String, Path), ("county" = String, Path), ("period" = String, Path)),
+    params(("dataset" = String, Path), ("county" = String, Path), ("period" = String, Path, pattern = "^(19(49|[5-9][0-9])|20[0-9]{2}|2100)(-(0?[1-9]|1[0-2])|[Qq][1-4])?$")),
     responses((status = 200, body = ValidationOut), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn validation(
     State(st): State<AppState>,
@@ -256,7 +268,7 @@ pub async fn validation(
 }
 
 #[utoipa::path(post, path = "/api/v1/submissions/{dataset}/{county}/{period}",
-    params(("dataset" = String, Path), ("county" = String, Path), ("period" = String, Path)), request_body = TransitionIn,
+    params(("dataset" = String, Path), ("county" = String, Path), ("period" = String, Path, pattern = "^(19(49|[5-9][0-9])|20[0-9]{2}|2100)(-(0?[1-9]|1[0-2])|[Qq][1-4])?$")), request_body = TransitionIn,
     responses((status = 200, body = SubmissionOut), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody),
         (status = 422, body = RefusedOut, description = "submit refused: validation errors or unexplained warnings")))]
 pub async fn transition(
