@@ -98,6 +98,10 @@ impl Store {
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    // Residual information (GB/T 22239-2019 8.1.4.10): what is deleted (ended
+                    // sessions and their CSRF tokens, spent recovery codes, old password
+                    // hashes) is overwritten in the file, not left in free pages.
+                    conn.execute("PRAGMA secure_delete = ON").await?;
                     Ok(())
                 })
             }),

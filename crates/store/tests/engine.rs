@@ -50,3 +50,47 @@ async fn the_store_is_on_the_intended_engine_and_its_database_is_removed() {
         }
     }
 }
+
+/// On SQLite, a deleted row does not stay readable in the database file (secure_delete): a
+/// value written, deleted and checkpointed is nowhere in the file's bytes.
+#[tokio::test]
+async fn what_is_deleted_is_not_left_in_the_file() {
+    let (url, _guard) = fresh_db().await;
+    let store = Store::open(&url, Arc::new(Plan::embedded().unwrap()))
+        .await
+        .unwrap();
+    if store.engine() != Engine::Sqlite {
+        return;
+    }
+    let secret = "RESIDUE-7f3a9c1e-csrf-token-of-an-ended-session";
+    sqlx::query("INSERT INTO meta (key, value) VALUES ('residual_test', $1)")
+        .bind(secret)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let path = url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let bytes = std::fs::read(&path).unwrap();
+    let contains = |b: &[u8]| b.windows(secret.len()).any(|w| w == secret.as_bytes());
+    assert!(contains(&bytes), "the value is in {path} before it is deleted");
+    sqlx::query("DELETE FROM meta WHERE key = 'residual_test'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(!contains(&bytes), "a deleted value is still readable in {path}");
+    let wal = std::fs::read(format!("{path}-wal")).unwrap_or_default();
+    assert!(!contains(&wal), "a deleted value is still readable in the WAL");
+}
