@@ -198,6 +198,21 @@ pub(crate) fn pages(state: &AppState) -> Router<AppState> {
     app
 }
 
+/// The Rust source files below `dir`, for the tests that read the sources themselves.
+#[cfg(test)]
+pub(crate) fn rust_sources(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("readable source folder") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            out.extend(rust_sources(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,19 +265,8 @@ mod tests {
     /// rules, so no other source file may use axum's routing.
     #[test]
     fn no_route_is_made_outside_the_registry() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).expect("readable source folder") {
-                let path = entry.expect("an entry").path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    out.push(path);
-                }
-            }
-        }
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = Vec::new();
-        walk(&src, &mut files);
+        let files = rust_sources(&src);
         assert!(files.len() > 40, "{} source files", files.len());
         let allowed = ["access.rs", "features.rs", "api/mod.rs"];
         for f in files {

@@ -315,21 +315,11 @@ mod tests {
     /// literal after `AuditEntry::new(actor, ` in their sources.
     #[test]
     fn every_audit_action_has_a_chinese_name() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).expect("readable source folder") {
-                let path = entry.expect("an entry").path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    out.push(path);
-                }
-            }
-        }
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut files = Vec::new();
-        for krate in ["store", "web", "cli"] {
-            walk(&root.join(krate).join("src"), &mut files);
-        }
+        let files: Vec<_> = ["store", "web", "cli"]
+            .iter()
+            .flat_map(|k| crate::features::rust_sources(&root.join(k).join("src")))
+            .collect();
         let mut found = std::collections::BTreeSet::new();
         for f in files {
             let text = std::fs::read_to_string(&f).unwrap();
