@@ -35,18 +35,46 @@ export async function startServer({ enterprises = 600, seed = 7 } = {}) {
   const pg = process.env.CLUSTERDESK_E2E_PG;
   let db = join(dir, 'e2e.db');
   let dropDb = () => {};
-  if (pg) {
-    const name = `e2e_${process.pid}_${Date.now()}`;
-    execFileSync('psql', [pg, '-qc', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
-    db = pg.replace(/\/[^/]*$/, '/' + name);
-    dropDb = () => execFileSync('psql', [pg, '-qc', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: 'pipe' });
-  }
   const env = { ...process.env, CLUSTERDESK_DEMO_PASSWORD: PASSWORD, CLUSTERDESK_DEMO_TOTP_SECRET: TOTP_SECRET, CLUSTERDESK_NOW: NOW };
-  execFileSync(BIN, ['--db', db, 'demo', '--enterprises', String(enterprises), '--seed', String(seed)], { env, stdio: 'pipe' });
+  let ownerDb = db;
+  let role = '';
   if (pg) {
-    // The demo really went to PostgreSQL, not to a file beside the tests.
-    const n = Number(execFileSync('psql', [db, '-tAc', 'SELECT COUNT(*) FROM enterprises'], { encoding: 'utf8' }).trim());
-    if (n !== enterprises) throw new Error(`the PostgreSQL database holds ${n} enterprises, not ${enterprises}`);
+    // As deployed: the owner creates the tables and grants a role of the application's own,
+    // which may add to the audit trail but not change it; the demo and the server use it.
+    const name = `e2e_${process.pid}_${Date.now()}`;
+    role = `${name}_app`;
+    execFileSync('psql', [pg, '-qc', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
+    execFileSync('psql', [pg, '-qc', `CREATE ROLE ${role} LOGIN`], { stdio: 'pipe' });
+    ownerDb = pg.replace(/\/[^/]*$/, '/' + name);
+    dropDb = () => {
+      execFileSync('psql', [pg, '-qc', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: 'pipe' });
+      execFileSync('psql', [pg, '-qc', `DROP ROLE IF EXISTS ${role}`], { stdio: 'pipe' });
+    };
+  }
+  try {
+    if (pg) {
+      // On the real clock: a set clock is only for a demo database, which this is not yet.
+      const { CLUSTERDESK_NOW: _now, ...real } = env;
+      execFileSync(BIN, ['--db', ownerDb, 'migrate', '--app-role', role], { env: real, stdio: 'pipe' });
+      const app = new URL(ownerDb);
+      app.username = role;
+      app.password = '';
+      db = app.toString();
+    }
+    execFileSync(BIN, ['--db', db, 'demo', '--enterprises', String(enterprises), '--seed', String(seed)], { env, stdio: 'pipe' });
+    if (pg) {
+      // The demo really went to PostgreSQL, not to a file beside the tests ...
+      const n = Number(execFileSync('psql', [ownerDb, '-tAc', 'SELECT COUNT(*) FROM enterprises'], { encoding: 'utf8' }).trim());
+      if (n !== enterprises) throw new Error(`the PostgreSQL database holds ${n} enterprises, not ${enterprises}`);
+      // ... written by a role that cannot change the audit trail.
+      const may = execFileSync('psql', [ownerDb, '-tAc', `SELECT has_table_privilege('${role}', 'audit_log', 'UPDATE')`], { encoding: 'utf8' }).trim();
+      if (may !== 'f') throw new Error(`the application's role ${role} may update the audit trail`);
+    }
+  } catch (e) {
+    // A failed start leaves no database or role behind.
+    dropDb();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
   // The server's clock starts at NOW when it starts: its time is NOW plus the time since.
   const started = Date.now();
