@@ -1,5 +1,6 @@
 //! `clusterdesk audit verify`: walk the audit trail's chain and name the first record that
-//! does not fit; and the actor the command line writes as (`cli:<OS user>`).
+//! does not fit; `audit archive`: move records older than 180 days or more to a file; and the
+//! actor the command line writes as (`cli:<OS user>`).
 
 use anyhow::{Result, bail};
 use clap::Subcommand;
@@ -12,6 +13,14 @@ pub enum AuditCmd {
     Verify {
         #[arg(long)]
         head: Option<String>,
+    },
+    /// Move the records written before --before (a date at least 180 days ago) to FILE (JSON
+    /// lines, hashes included; it must not exist); the rest keeps verifying. On PostgreSQL run
+    /// it with the owner's database address.
+    Archive {
+        #[arg(long)]
+        before: String,
+        file: std::path::PathBuf,
     },
 }
 
@@ -36,14 +45,37 @@ pub fn cli_actor() -> Actor {
 pub async fn run(store: &Store, c: &AuditCmd) -> Result<()> {
     match c {
         AuditCmd::Verify { head } => verify(store, head.as_deref()).await,
+        AuditCmd::Archive { before, file } => archive(store, before, file).await,
     }
+}
+
+async fn archive(store: &Store, before: &str, file: &std::path::Path) -> Result<()> {
+    let Ok(date) = chrono::NaiveDate::parse_from_str(before.trim(), "%Y-%m-%d") else {
+        bail!("--before 应为日期,如 2026-06-01");
+    };
+    let a = store
+        .archive_audit(&cli_actor(), date, store.today(), file)
+        .await?;
+    println!(
+        "已把第 {} 至 {} 条审计记录({} 条)归档到 {}。",
+        a.first_seq,
+        a.through_seq,
+        a.records,
+        file.display()
+    );
+    println!("归档文件的 SHA-256:{}", a.file_sha256);
+    println!(
+        "库中的记录从第 {} 条起接续,归档本身记为一条审计记录。请把归档文件另行妥善保存。",
+        a.through_seq + 1
+    );
+    Ok(())
 }
 
 async fn verify(store: &Store, anchor: Option<&str>) -> Result<()> {
     let chain = store.audit_chain().await?;
     let by_seq: std::collections::HashMap<i64, String> =
         chain.iter().map(|r| (r.seq, r.hash.clone())).collect();
-    match clusterdesk_domain::audit::verify(chain) {
+    match store.audit_verify().await? {
         Err(b) => bail!("审计记录链在第 {} 条断开:{}", b.seq, b.reason),
         Ok(h) => {
             if let Some(a) = anchor {
@@ -57,7 +89,10 @@ async fn verify(store: &Store, anchor: Option<&str>) -> Result<()> {
                     None => bail!("第 {seq} 条记录已不存在(最新的记录被删除),现存 {} 条", h.records),
                 }
             }
-            println!("审计记录 {} 条,链完整。", h.records);
+            match store.audit_start().await? {
+                Some((seq, _)) => println!("审计记录 {} 条(第 {seq} 条及以前已归档),链完整。", h.records),
+                None => println!("审计记录 {} 条,链完整。", h.records),
+            }
             println!("链头:{}:{}", h.seq, h.hash);
             println!("请把链头另行留存(如打印或存于其他服务器),以后用 --head 核对最新记录未被删除。");
             Ok(())

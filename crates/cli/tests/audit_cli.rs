@@ -233,3 +233,186 @@ async fn the_application_role_adds_to_the_trail_but_cannot_change_it() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("数据库角色名"));
 }
+
+/// `audit archive` (网络安全法 第二十一条, kept at least 180 days): the records before a date
+/// at least 180 days back go to a file, as stored, and the rest still verifies; a later date
+/// is refused and nothing moves; a chain start written by hand, or the archive's own record
+/// deleted, is reported. On PostgreSQL the application's role is refused; the owner archives.
+#[tokio::test]
+async fn old_records_are_archived_to_a_file_and_the_rest_still_verifies() {
+    use clusterdesk_domain::Clock;
+    let (store, db, guard) = fixture_db().await;
+    let plan = std::sync::Arc::new(clusterdesk_plan::Plan::embedded().unwrap());
+    // Three records in January 2026 and two in October, Beijing time.
+    for (at, n) in [("2026-01-10T10:00:00+08:00", 3), ("2026-10-10T10:00:00+08:00", 2)] {
+        let t = chrono::DateTime::parse_from_rfc3339(at).unwrap().to_utc();
+        let s = clusterdesk_store::Store::open_with_clock(&db, plan.clone(), Clock::fixed(t))
+            .await
+            .unwrap();
+        for i in 0..n {
+            s.audit(AuditEntry::new("botou", "export", format!("{at}-{i}.csv")))
+                .await
+                .unwrap();
+        }
+    }
+    let before: Vec<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(before.len(), 5);
+    let dir = std::env::temp_dir().join(format!(
+        "clusterdesk-archive-{}-{}",
+        std::process::id(),
+        before[0].1
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("审计归档_2026上半年.jsonl");
+    let file_arg = file.to_str().unwrap();
+
+    // 180 days before the tests' today: a later date is refused, and nothing moves.
+    let latest = clusterdesk_store::testsupport::test_clock().today() - chrono::Duration::days(180);
+    let late = (latest + chrono::Duration::days(1)).to_string();
+    let out = bin()
+        .args(["--db", &db, "audit", "archive", "--before", &late, file_arg])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("审计记录须保留不少于180天:归档日期最晚为 {latest}")),
+        "{err}"
+    );
+    assert!(!file.exists());
+
+    let (owner, owner_db) = as_owner(&db, &guard).await;
+    if guard.as_ref().and_then(TempDir::owner_url).is_some() {
+        // The application's role may not delete from the trail.
+        let out = bin()
+            .args([
+                "--db",
+                &db,
+                "audit",
+                "archive",
+                "--before",
+                "2026-05-01",
+                file_arg,
+            ])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("只有审计表的所有者能归档"), "{err}");
+        assert!(!file.exists(), "no file is left when nothing was cut");
+    }
+    let out = run_ok(
+        &owner_db,
+        &["audit", "archive", "--before", "2026-05-01", file_arg],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("已把第 1 至 3 条审计记录(3 条)归档到"), "{text}");
+
+    // The file holds records 1–3 as they were stored, hashes and all.
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: Vec<(i64, String)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["seq"].as_i64().unwrap(),
+                l["hash"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got, before[..3]);
+    // Records 4, 5 and the archive's own record stay, and verify from record 3.
+    let left: Vec<(i64, String)> = sqlx::query_as("SELECT seq, action FROM audit_log ORDER BY seq")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let want: Vec<(i64, String)> = vec![
+        (4, "export".into()),
+        (5, "export".into()),
+        (6, "audit_archive".into()),
+    ];
+    assert_eq!(left, want);
+    let (ok, text) = verify(&db);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("审计记录 3 条(第 3 条及以前已归档),链完整"),
+        "{text}"
+    );
+    // Archiving again finds nothing that old.
+    let again = dir.join("again.jsonl");
+    let out = bin()
+        .args(["--db", &owner_db, "audit", "archive", "--before", "2026-05-01"])
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有早于 2026-05-01 的审计记录可归档"));
+
+    // A start moved by hand (to hide record 4's deletion) is reported.
+    exec(&owner, "DELETE FROM audit_log WHERE seq = 4").await;
+    let moved = format!("4:{}", before[3].1);
+    sqlx::query("UPDATE meta SET value = $1 WHERE key = 'audit_archived_through'")
+        .bind(&moved)
+        .execute(owner.pool())
+        .await
+        .unwrap();
+    let (ok, text) = verify(&db);
+    assert!(!ok);
+    assert!(text.contains("链的起点(第 4 条)没有对应的归档记录"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// When every record is old enough, the archive's own record continues the chain from the last
+/// archived one: number 4 after 1–3, linked to record 3's hash.
+#[tokio::test]
+async fn archiving_every_record_leaves_the_archive_record_in_the_chain() {
+    use clusterdesk_domain::Clock;
+    let (_store, db, guard) = fixture_db().await;
+    let t = chrono::DateTime::parse_from_rfc3339("2026-01-10T10:00:00+08:00")
+        .unwrap()
+        .to_utc();
+    let plan = std::sync::Arc::new(clusterdesk_plan::Plan::embedded().unwrap());
+    let old = clusterdesk_store::Store::open_with_clock(&db, plan, Clock::fixed(t))
+        .await
+        .unwrap();
+    for i in 0..3 {
+        old.audit(AuditEntry::new("botou", "export", format!("{i}.csv")))
+            .await
+            .unwrap();
+    }
+    let third: String = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = 3")
+        .fetch_one(old.pool())
+        .await
+        .unwrap();
+    let (_, owner_db) = as_owner(&db, &guard).await;
+    let file = std::env::temp_dir().join(format!(
+        "clusterdesk-archive-all-{}-{}.jsonl",
+        std::process::id(),
+        &third[..8]
+    ));
+    run_ok(
+        &owner_db,
+        &[
+            "audit",
+            "archive",
+            "--before",
+            "2026-05-01",
+            file.to_str().unwrap(),
+        ],
+    );
+    let left: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT seq, action, prev_hash FROM audit_log ORDER BY seq")
+            .fetch_all(old.pool())
+            .await
+            .unwrap();
+    assert_eq!(left, vec![(4, "audit_archive".to_string(), third)]);
+    let (ok, text) = verify(&db);
+    assert!(ok, "{text}");
+    std::fs::remove_file(&file).unwrap();
+}

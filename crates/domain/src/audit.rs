@@ -66,8 +66,19 @@ pub struct Head {
 
 /// Check records in storage order (ascending `seq`).
 pub fn verify(records: impl IntoIterator<Item = Record>) -> Result<Head, Break> {
-    let mut expect_seq = 1;
-    let mut prev = GENESIS.to_string();
+    verify_from(None, records)
+}
+
+/// Check records that continue from `start`, the last archived record (`seq`, `hash`): the
+/// first one must follow it; with `None`, the chain starts at the first record ever.
+pub fn verify_from(
+    start: Option<(i64, &str)>,
+    records: impl IntoIterator<Item = Record>,
+) -> Result<Head, Break> {
+    let (mut expect_seq, mut prev) = match start {
+        Some((seq, hash)) => (seq + 1, hash.to_string()),
+        None => (1, GENESIS.to_string()),
+    };
     let mut n = 0;
     for r in records {
         if r.seq != expect_seq {

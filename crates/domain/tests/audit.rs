@@ -1,7 +1,7 @@
 //! The audit chain: a chain built record by record verifies; each kind of tampering breaks it
 //! at the record a person would point to.
 
-use clusterdesk_domain::audit::{GENESIS, Record, hash_of, verify};
+use clusterdesk_domain::audit::{GENESIS, Record, hash_of, verify, verify_from};
 
 fn chain(n: i64) -> Vec<Record> {
     let mut out: Vec<Record> = Vec::new();
@@ -63,4 +63,22 @@ fn an_edit_a_deletion_and_a_swap_each_break_the_chain_where_they_are() {
     let b = verify(rehashed).unwrap_err();
     assert_eq!(b.seq, 4);
     assert!(b.reason.contains("链接不符"), "{}", b.reason);
+}
+
+/// After records 1–3 are archived, the rest verifies from record 3's hash, and only from it:
+/// without the start, or from another record, the first remaining one does not fit.
+#[test]
+fn the_rest_of_an_archived_chain_verifies_from_the_last_archived_record() {
+    let c = chain(5);
+    let rest = c[3..].to_vec();
+    let head = verify_from(Some((3, &c[2].hash)), rest.clone()).unwrap();
+    assert_eq!((head.records, head.seq), (2, 5));
+    assert_eq!(head.hash, c[4].hash);
+    assert_eq!(verify(rest.clone()).unwrap_err().seq, 4);
+    let wrong = verify_from(Some((3, &c[1].hash)), rest.clone()).unwrap_err();
+    assert_eq!(wrong.seq, 4);
+    assert!(wrong.reason.contains("链接不符"), "{}", wrong.reason);
+    // Record 4 deleted as well: a gap after the start.
+    let gap = verify_from(Some((3, &c[2].hash)), c[4..].to_vec()).unwrap_err();
+    assert!(gap.reason.contains("缺少第 4 至 4 条"), "{}", gap.reason);
 }

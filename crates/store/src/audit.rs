@@ -81,7 +81,11 @@ impl Store {
             .await?;
         let (seq, prev_hash) = match last {
             Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get::<String, _>("hash")?),
-            None => (1, GENESIS.to_string()),
+            // An empty table after an archive continues from the last archived record.
+            None => match crate::audit_archive::start_in(conn).await? {
+                Some((seq, hash)) => (seq + 1, hash),
+                None => (1, GENESIS.to_string()),
+            },
         };
         let mut r = Record {
             seq,

@@ -11,6 +11,7 @@ pub mod actor;
 pub mod app_role;
 pub mod assessment;
 pub mod audit;
+pub mod audit_archive;
 pub mod backup;
 pub mod bulk;
 pub mod demo;

@@ -13,7 +13,7 @@ use clusterdesk_domain::clock::beijing_text;
 use clusterdesk_store::audit::AuditEntry;
 
 /// Every audit action, with its Chinese name, in the order the filter lists them.
-const ACTIONS: [(&str, &str); 26] = [
+const ACTIONS: [(&str, &str); 27] = [
     ("login", "登录"),
     ("login_failed", "登录失败"),
     ("login_refused", "登录被拒(锁定中)"),
@@ -40,6 +40,7 @@ const ACTIONS: [(&str, &str); 26] = [
     ("backup", "备份"),
     ("restore", "恢复"),
     ("migrate", "数据库升级"),
+    ("audit_archive", "归档审计记录"),
 ];
 
 /// The Chinese name of an audit action; an unknown code is shown as it is.
@@ -65,7 +66,7 @@ const ENTITIES: [(&str, &str); 13] = [
 ];
 
 /// Detail keys and codes in Chinese; anything else is shown as written.
-const WORDS: [(&str, &str); 44] = [
+const WORDS: [(&str, &str); 50] = [
     ("password_expired", "口令已过期"),
     ("sessions_ended", "结束会话数"),
     ("values", "条数"),
@@ -90,6 +91,12 @@ const WORDS: [(&str, &str); 44] = [
     ("old_sha256", "改动前散列"),
     ("new_sha256", "改动后散列"),
     ("session", "会话"),
+    ("first_seq", "起始序号"),
+    ("through_seq", "截止序号"),
+    ("through_hash", "截止记录散列"),
+    ("first_at", "起始时间"),
+    ("last_at", "截止时间"),
+    ("file_sha256", "文件散列"),
     ("comment", "说明"),
     ("change", "改动"),
     ("addresses", "来源地址数"),
@@ -244,7 +251,7 @@ pub async fn page(
         res.extensions_mut().insert(crate::audit_trail::Recorded);
         return Ok(res);
     }
-    let (chain_ok, chain_text) = match clusterdesk_domain::audit::verify(st.store.audit_chain().await?) {
+    let (chain_ok, chain_text) = match st.store.audit_verify().await? {
         Ok(h) => (
             true,
             format!("链完整:共 {} 条记录,链头 {}:{}", h.records, h.seq, &h.hash[..16]),

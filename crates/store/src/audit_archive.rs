@@ -1,0 +1,200 @@
+//! Archiving the audit trail (网络安全法 第二十一条: logs kept at least six months): records
+//! older than a date at least 180 days back are written to a file (JSON lines, as stored,
+//! hashes included) and leave the table, never silently. The last archived record's number
+//! and hash become the chain's start (`meta`), and an `audit_archive` record in the chain
+//! names them, so the rest still verifies and a cut nobody made does not.
+
+use crate::audit::AuditEntry;
+use crate::{Actor, Result, Store, StoreError};
+use chrono::NaiveDate;
+use clusterdesk_domain::audit::{Break, Head, Record, verify_from};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::Path;
+
+/// The shortest time a record is kept before it may be archived.
+pub const RETENTION_DAYS: i64 = 180;
+
+const START_KEY: &str = "audit_archived_through";
+
+/// What an archive took out of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Archived {
+    pub records: u64,
+    pub first_seq: i64,
+    pub through_seq: i64,
+    pub through_hash: String,
+    pub file_sha256: String,
+}
+
+fn parse_start(v: &str) -> Option<(i64, String)> {
+    let (seq, hash) = v.split_once(':')?;
+    Some((seq.parse().ok()?, hash.to_string()))
+}
+
+/// The chain's start inside a transaction: the last archived record, if any.
+pub(crate) async fn start_in(conn: &mut sqlx::AnyConnection) -> Result<Option<(i64, String)>> {
+    let v: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+        .bind(START_KEY)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(v.as_deref().and_then(parse_start))
+}
+
+impl Store {
+    /// Where the chain starts: the last archived record's number and hash, if any.
+    pub async fn audit_start(&self) -> Result<Option<(i64, String)>> {
+        Ok(self.meta_get(START_KEY).await?.as_deref().and_then(parse_start))
+    }
+
+    /// Verify the trail from its start; after an archive, the start must also be the one the
+    /// newest `audit_archive` record names (a start written by hand has no such record).
+    pub async fn audit_verify(&self) -> Result<std::result::Result<Head, Break>> {
+        let start = self.audit_start().await?;
+        let chain = self.audit_chain().await?;
+        let named = chain
+            .iter()
+            .rev()
+            .find(|r| r.action == "audit_archive")
+            .and_then(|r| serde_json::from_str::<serde_json::Value>(&r.detail).ok())
+            .and_then(|d| {
+                Some((
+                    d["through_seq"].as_i64()?,
+                    d["through_hash"].as_str()?.to_string(),
+                ))
+            });
+        let first = chain.first().map_or(0, |r| r.seq);
+        if let Some(s) = &start
+            && named.as_ref() != Some(s)
+        {
+            return Ok(Err(Break {
+                seq: first,
+                reason: format!(
+                    "链的起点(第 {} 条)没有对应的归档记录(记录被删除或起点被改写)",
+                    s.0
+                ),
+            }));
+        }
+        Ok(verify_from(start.as_ref().map(|(s, h)| (*s, h.as_str())), chain))
+    }
+
+    /// Archive the records written before `before` (Beijing midnight) to `file`, which must
+    /// not exist. Refused when `before` is less than 180 days before `today`, when the chain
+    /// is broken, or when nothing is that old. On PostgreSQL only the table's owner may.
+    pub async fn archive_audit(
+        &self,
+        by: &Actor,
+        before: NaiveDate,
+        today: NaiveDate,
+        file: &Path,
+    ) -> Result<Archived> {
+        let latest = today - chrono::Duration::days(RETENTION_DAYS);
+        if before > latest {
+            return Err(StoreError::Invalid(format!(
+                "审计记录须保留不少于{RETENTION_DAYS}天:归档日期最晚为 {latest}"
+            )));
+        }
+        if file.exists() {
+            return Err(StoreError::Invalid(format!(
+                "文件 {} 已存在,不覆盖",
+                file.display()
+            )));
+        }
+        if let Err(b) = self.audit_verify().await? {
+            return Err(StoreError::Invalid(format!(
+                "审计记录链在第 {} 条断开:{};请先查明原因,再归档",
+                b.seq, b.reason
+            )));
+        }
+        // Beijing midnight of `before`, in the stored form (UTC): older records sort below it.
+        let cut = (before.and_hms_opt(0, 0, 0).expect("midnight") - chrono::Duration::hours(8))
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string();
+        let old: Vec<Record> = self
+            .audit_chain()
+            .await?
+            .into_iter()
+            .take_while(|r| r.at < cut)
+            .collect();
+        let (Some(first), Some(last)) = (old.first(), old.last()) else {
+            return Err(StoreError::Invalid(format!("没有早于 {before} 的审计记录可归档")));
+        };
+        let mut text = String::new();
+        for r in &old {
+            text.push_str(&serde_json::to_string(r).expect("a record serializes"));
+            text.push('\n');
+        }
+        let io = |e: std::io::Error| StoreError::Invalid(format!("不能写入 {}:{e}", file.display()));
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(file)
+            .map_err(io)?;
+        f.write_all(text.as_bytes())
+            .and_then(|_| f.sync_all())
+            .map_err(io)?;
+        let done = Archived {
+            records: old.len() as u64,
+            first_seq: first.seq,
+            through_seq: last.seq,
+            through_hash: last.hash.clone(),
+            file_sha256: Sha256::digest(text.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        };
+        let result = self.cut_audit(by, &done, file, first, last).await;
+        if result.is_err() {
+            // Nothing left the table: the file is not an archive.
+            let _ = std::fs::remove_file(file);
+        }
+        result.map(|_| done)
+    }
+
+    async fn cut_audit(
+        &self,
+        by: &Actor,
+        a: &Archived,
+        file: &Path,
+        first: &Record,
+        last: &Record,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let deleted = sqlx::query("DELETE FROM audit_log WHERE seq <= $1")
+            .bind(a.through_seq)
+            .execute(&mut *tx)
+            .await;
+        if let Err(e) = deleted {
+            let text = e.to_string();
+            return Err(if text.contains("permission denied") || text.contains("42501") {
+                StoreError::Forbidden(
+                    "只有审计表的所有者能归档:请以所有者的数据库地址运行(应用角色不能删除审计记录)".into(),
+                )
+            } else {
+                e.into()
+            });
+        }
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(START_KEY)
+        .bind(format!("{}:{}", a.through_seq, a.through_hash))
+        .execute(&mut *tx)
+        .await?;
+        let file_name = file
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let e = AuditEntry::new(&by.username, "audit_archive", file_name).with(serde_json::json!({
+            "records": a.records,
+            "first_seq": a.first_seq,
+            "through_seq": a.through_seq,
+            "through_hash": a.through_hash,
+            "first_at": first.at,
+            "last_at": last.at,
+            "file_sha256": a.file_sha256,
+        }));
+        self.audit_in(&mut tx, e).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
