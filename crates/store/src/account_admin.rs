@@ -60,6 +60,15 @@ impl Store {
         Ok(())
     }
 
+    /// The organisations an account other than an enterprise's acts for: the city, the
+    /// counties and the city departments, in the plan's order.
+    pub fn account_org_units(&self) -> impl Iterator<Item = &clusterdesk_plan::OrgUnit> {
+        self.plan()
+            .org_units
+            .iter()
+            .filter(|o| matches!(o.kind.code(), "city" | "county" | "department"))
+    }
+
     /// The accounts with their state, in creation order.
     pub async fn account_states(&self, by: &Actor) -> Result<Vec<AccountState>> {
         self.check_account_manager(by, "")?;

@@ -41,41 +41,44 @@ pub(crate) async fn start_in(conn: &mut sqlx::AnyConnection) -> Result<Option<(i
     Ok(v.as_deref().and_then(parse_start))
 }
 
+/// The chain from its start; after an archive, the start must also be the one the newest
+/// `audit_archive` record names (a start written by hand has no such record).
+fn verify_chain(start: Option<(i64, String)>, chain: Vec<Record>) -> std::result::Result<Head, Break> {
+    let named = chain
+        .iter()
+        .rev()
+        .find(|r| r.action == "audit_archive")
+        .and_then(|r| serde_json::from_str::<serde_json::Value>(&r.detail).ok())
+        .and_then(|d| {
+            Some((
+                d["through_seq"].as_i64()?,
+                d["through_hash"].as_str()?.to_string(),
+            ))
+        });
+    if let Some(s) = &start
+        && named.as_ref() != Some(s)
+    {
+        return Err(Break {
+            seq: chain.first().map_or(0, |r| r.seq),
+            reason: format!(
+                "链的起点(第 {} 条)没有对应的归档记录(记录被删除或起点被改写)",
+                s.0
+            ),
+        });
+    }
+    verify_from(start.as_ref().map(|(s, h)| (*s, h.as_str())), chain)
+}
+
 impl Store {
     /// Where the chain starts: the last archived record's number and hash, if any.
     pub async fn audit_start(&self) -> Result<Option<(i64, String)>> {
         Ok(self.meta_get(START_KEY).await?.as_deref().and_then(parse_start))
     }
 
-    /// Verify the trail from its start; after an archive, the start must also be the one the
-    /// newest `audit_archive` record names (a start written by hand has no such record).
+    /// Verify the trail from its start (see `verify_chain`).
     pub async fn audit_verify(&self) -> Result<std::result::Result<Head, Break>> {
         let start = self.audit_start().await?;
-        let chain = self.audit_chain().await?;
-        let named = chain
-            .iter()
-            .rev()
-            .find(|r| r.action == "audit_archive")
-            .and_then(|r| serde_json::from_str::<serde_json::Value>(&r.detail).ok())
-            .and_then(|d| {
-                Some((
-                    d["through_seq"].as_i64()?,
-                    d["through_hash"].as_str()?.to_string(),
-                ))
-            });
-        let first = chain.first().map_or(0, |r| r.seq);
-        if let Some(s) = &start
-            && named.as_ref() != Some(s)
-        {
-            return Ok(Err(Break {
-                seq: first,
-                reason: format!(
-                    "链的起点(第 {} 条)没有对应的归档记录(记录被删除或起点被改写)",
-                    s.0
-                ),
-            }));
-        }
-        Ok(verify_from(start.as_ref().map(|(s, h)| (*s, h.as_str())), chain))
+        Ok(verify_chain(start, self.audit_chain().await?))
     }
 
     /// Archive the records written before `before` (Beijing midnight) to `file`, which must
@@ -100,7 +103,9 @@ impl Store {
                 file.display()
             )));
         }
-        if let Err(b) = self.audit_verify().await? {
+        // One read of the chain: verified whole, then its old part taken.
+        let chain = self.audit_chain().await?;
+        if let Err(b) = verify_chain(self.audit_start().await?, chain.clone()) {
             return Err(StoreError::Invalid(format!(
                 "审计记录链在第 {} 条断开:{};请先查明原因,再归档",
                 b.seq, b.reason
@@ -110,12 +115,7 @@ impl Store {
         let cut = (before.and_hms_opt(0, 0, 0).expect("midnight") - chrono::Duration::hours(8))
             .format("%Y-%m-%dT%H:%M:%S")
             .to_string();
-        let old: Vec<Record> = self
-            .audit_chain()
-            .await?
-            .into_iter()
-            .take_while(|r| r.at < cut)
-            .collect();
+        let old: Vec<Record> = chain.into_iter().take_while(|r| r.at < cut).collect();
         let (Some(first), Some(last)) = (old.first(), old.last()) else {
             return Err(StoreError::Invalid(format!("没有早于 {before} 的审计记录可归档")));
         };

@@ -51,34 +51,35 @@ impl Store {
     pub async fn set_org_second_factor(&self, by: &Actor, org: &str, required: bool) -> Result<u64> {
         self.check_account_manager(by, "")?;
         let org = org.trim();
-        let known = self
-            .plan()
-            .org_units
-            .iter()
-            .any(|o| o.code == org && matches!(o.kind.code(), "city" | "county" | "department"));
-        if !known {
+        if !self.account_org_units().any(|o| o.code == org) {
             return Err(StoreError::Invalid(format!(
                 "单位代码“{org}”不是本市、县(市)或市直部门"
             )));
         }
         let mut tx = self.begin_write().await?;
-        let was: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM org_second_factor WHERE org_code = $1")
-            .bind(org)
-            .fetch_one(&mut *tx)
-            .await?;
-        if (was > 0) == required {
-            return Ok(0);
-        }
-        let mut ended = 0;
-        if required {
+        // The write itself says whether anything changed, so two at once change it once
+        // (on PostgreSQL the second waits for the first's row and then finds it).
+        let changed = if required {
             sqlx::query(
-                "INSERT INTO org_second_factor (org_code, required_by, required_at) VALUES ($1, $2, $3)",
+                "INSERT INTO org_second_factor (org_code, required_by, required_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (org_code) DO NOTHING",
             )
             .bind(org)
             .bind(&by.username)
             .bind(self.now())
             .execute(&mut *tx)
-            .await?;
+            .await?
+        } else {
+            sqlx::query("DELETE FROM org_second_factor WHERE org_code = $1")
+                .bind(org)
+                .execute(&mut *tx)
+                .await?
+        };
+        if changed.rows_affected() == 0 {
+            return Ok(0);
+        }
+        let mut ended = 0;
+        if required {
             let without: Vec<i64> =
                 sqlx::query_scalar("SELECT id FROM users WHERE org_code = $1 AND totp_secret = ''")
                     .bind(org)
@@ -87,11 +88,6 @@ impl Store {
             for id in without {
                 ended += self.revoke_sessions(&mut tx, id, None).await?;
             }
-        } else {
-            sqlx::query("DELETE FROM org_second_factor WHERE org_code = $1")
-                .bind(org)
-                .execute(&mut *tx)
-                .await?;
         }
         let e = if required {
             AuditEntry::new(&by.username, "org_second_factor_on", org)

@@ -552,3 +552,33 @@ async fn an_organisation_can_require_two_factors_of_all_its_accounts() {
         ]
     );
 }
+
+/// Two security administrators requiring it of 泊头 at the same moment: both are told it is
+/// required, it is recorded once, and no request fails.
+#[tokio::test]
+async fn two_requirements_at_once_are_one() {
+    let app = cast().await;
+    app.add_user("secadmin2", Role::SecurityAdmin, "130900").await;
+    let mut forms = Vec::new();
+    for who in ["secadmin", "secadmin2"] {
+        let c = app.client_for(who).await;
+        let (_, html) = page(&c, &app, "/admin/users").await;
+        forms.push((c, csrf_of(&html)));
+    }
+    let send = |(c, csrf): &(reqwest::Client, String)| {
+        c.post(app.url("/admin/orgs/second-factor"))
+            .form(&[("csrf", csrf.as_str()), ("org", "130981"), ("required", "1")])
+            .send()
+    };
+    let (a, b) = tokio::join!(send(&forms[0]), send(&forms[1]));
+    assert_eq!(
+        (a.unwrap().status().as_u16(), b.unwrap().status().as_u16()),
+        (200, 200)
+    );
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'org_second_factor_on'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(app.store.org_second_factor_requirements().await.unwrap().len(), 1);
+}

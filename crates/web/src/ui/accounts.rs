@@ -238,10 +238,7 @@ fn role_choices(chosen: &str) -> Vec<Choice> {
 
 fn org_choices(st: &AppState, chosen: &str) -> Vec<Choice> {
     st.store
-        .plan()
-        .org_units
-        .iter()
-        .filter(|o| matches!(o.kind.code(), "city" | "county" | "department"))
+        .account_org_units()
         .map(|o| Choice {
             value: o.code.clone(),
             label: format!("{} {}", o.code, o.name),
