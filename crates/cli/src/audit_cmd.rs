@@ -9,10 +9,14 @@ use clusterdesk_store::{Actor, Store};
 #[derive(Subcommand)]
 pub enum AuditCmd {
     /// Check the chain of the audit trail. With --head SEQ:HASH (printed by an earlier run and
-    /// kept outside the database), also check that the chain still reaches that record.
+    /// kept outside the database), also check that the chain still reaches that record. With
+    /// --archive FILE (repeatable), also check archive files: each one's own chain, its SHA-256
+    /// against the archive record that names it, and that the table continues from the last.
     Verify {
         #[arg(long)]
         head: Option<String>,
+        #[arg(long = "archive")]
+        archives: Vec<std::path::PathBuf>,
     },
     /// Move the records written before --before (a date at least 180 days ago) to FILE (JSON
     /// lines, hashes included; it must not exist); the rest keeps verifying. On PostgreSQL run
@@ -44,7 +48,14 @@ pub fn cli_actor() -> Actor {
 
 pub async fn run(store: &Store, c: &AuditCmd) -> Result<()> {
     match c {
-        AuditCmd::Verify { head } => verify(store, head.as_deref()).await,
+        AuditCmd::Verify { head, archives } => {
+            verify(store, head.as_deref()).await?;
+            if archives.is_empty() {
+                Ok(())
+            } else {
+                verify_archives(store, archives).await
+            }
+        }
         AuditCmd::Archive { before, file } => archive(store, before, file).await,
     }
 }
@@ -69,6 +80,31 @@ async fn archive(store: &Store, before: &str, file: &std::path::Path) -> Result<
         a.through_seq + 1
     );
     Ok(())
+}
+
+async fn verify_archives(store: &Store, paths: &[std::path::PathBuf]) -> Result<()> {
+    use clusterdesk_store::audit_archive::read_archive;
+    let mut files = Vec::new();
+    for p in paths {
+        let bytes = std::fs::read(p).map_err(|e| anyhow::anyhow!("不能读取 {}:{e}", p.display()))?;
+        let name = p
+            .file_name()
+            .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
+        files.push(read_archive(&name, &bytes).map_err(anyhow::Error::msg)?);
+    }
+    match store.audit_verify_archives(files).await? {
+        Err(why) => bail!("{why}"),
+        Ok(c) => {
+            println!(
+                "归档文件 {} 份(第 {} 至 {} 条,共 {} 条)完整,与库中记录衔接。",
+                c.files, c.first_seq, c.through_seq, c.records
+            );
+            if c.earlier_not_given {
+                println!("第 {} 条以前的归档文件未给出,未核对与其衔接。", c.first_seq);
+            }
+            Ok(())
+        }
+    }
 }
 
 async fn verify(store: &Store, anchor: Option<&str>) -> Result<()> {

@@ -344,6 +344,57 @@ async fn old_records_are_archived_to_a_file_and_the_rest_still_verifies() {
         text.contains("审计记录 3 条(第 3 条及以前已归档),链完整"),
         "{text}"
     );
+    // The archive file checks on its own chain, against the record that names it, and the
+    // table continues from it; an edited line or a shortened file is named.
+    let verify_with = |archive: &std::path::Path| {
+        let out = bin()
+            .args(["--db", &db, "audit", "verify", "--archive"])
+            .arg(archive)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let (ok, text) = verify_with(&file);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("归档文件 1 份(第 1 至 3 条,共 3 条)完整,与库中记录衔接"),
+        "{text}"
+    );
+    let original = std::fs::read_to_string(&file).unwrap();
+    let edited = dir.join("edited.jsonl");
+    let mut lines: Vec<String> = original.lines().map(String::from).collect();
+    lines[1] = lines[1].replacen("\"botou\"", "\"renqiu\"", 1);
+    std::fs::write(&edited, lines.join("\n") + "\n").unwrap();
+    let (ok, text) = verify_with(&edited);
+    assert!(!ok);
+    assert!(
+        text.contains("归档文件 edited.jsonl 在第 2 条断开:记录内容与其散列不符"),
+        "{text}"
+    );
+    let short = dir.join("short.jsonl");
+    std::fs::write(
+        &short,
+        original.lines().take(2).collect::<Vec<_>>().join("\n") + "\n",
+    )
+    .unwrap();
+    let (ok, text) = verify_with(&short);
+    assert!(!ok);
+    assert!(
+        text.contains("没有一条归档记录载明文件 short.jsonl(第 1 至 2 条)"),
+        "{text}"
+    );
+    // The same records with other bytes (a line ending changed) no longer match the digest.
+    let respaced = dir.join("respaced.jsonl");
+    std::fs::write(&respaced, original.replace('\n', "\r\n")).unwrap();
+    let (ok, text) = verify_with(&respaced);
+    assert!(!ok);
+    assert!(text.contains("的 SHA-256 与归档记录所载不符"), "{text}");
+
     // Archiving again finds nothing that old.
     let again = dir.join("again.jsonl");
     let out = bin()

@@ -198,3 +198,135 @@ impl Store {
         Ok(())
     }
 }
+
+/// An archive file read back: its records as stored and the SHA-256 of its bytes.
+#[derive(Debug, Clone)]
+pub struct ArchiveFile {
+    pub name: String,
+    pub records: Vec<Record>,
+    pub sha256: String,
+}
+
+/// Read an archive file (JSON lines, one record each); a line that is no record is named.
+pub fn read_archive(name: &str, bytes: &[u8]) -> std::result::Result<ArchiveFile, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| format!("归档文件 {name} 不是 UTF-8 文字"))?;
+    let mut records = Vec::new();
+    for (k, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let r: Record = serde_json::from_str(line)
+            .map_err(|e| format!("归档文件 {name} 第 {} 行不是审计记录:{e}", k + 1))?;
+        records.push(r);
+    }
+    if records.is_empty() {
+        return Err(format!("归档文件 {name} 中没有审计记录"));
+    }
+    Ok(ArchiveFile {
+        name: name.to_string(),
+        records,
+        sha256: Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect(),
+    })
+}
+
+/// What a check of archive files found: how many files and records, the numbers they cover,
+/// and whether the first file starts after record 1 (an earlier archive not given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchivesChecked {
+    pub files: usize,
+    pub records: u64,
+    pub first_seq: i64,
+    pub through_seq: i64,
+    pub earlier_not_given: bool,
+}
+
+/// The files' chains in order, each named by an `audit_archive` record (in the files or in
+/// `table`) with its numbers, last hash and SHA-256, and the table continuing from the last
+/// file: `start` is the table's chain start, `table` its records.
+pub fn check_archives(
+    mut files: Vec<ArchiveFile>,
+    start: Option<&(i64, String)>,
+    table: &[Record],
+) -> std::result::Result<ArchivesChecked, String> {
+    files.sort_by_key(|f| f.records[0].seq);
+    let first = &files[0].records[0];
+    let earlier_not_given = first.seq != 1;
+    let mut from = earlier_not_given.then(|| (first.seq - 1, first.prev_hash.clone()));
+    let mut records = 0;
+    for f in &files {
+        let head = verify_from(
+            from.as_ref().map(|(s, h)| (*s, h.as_str())),
+            f.records.iter().cloned(),
+        )
+        .map_err(|b| format!("归档文件 {} 在第 {} 条断开:{}", f.name, b.seq, b.reason))?;
+        records += head.records;
+        from = Some((head.seq, head.hash));
+    }
+    let archive_records: Vec<serde_json::Value> = files
+        .iter()
+        .flat_map(|f| &f.records)
+        .chain(table)
+        .filter(|r| r.action == "audit_archive")
+        .filter_map(|r| serde_json::from_str(&r.detail).ok())
+        .collect();
+    for f in &files {
+        let (a, z) = (&f.records[0], f.records.last().expect("not empty"));
+        let named = archive_records.iter().find(|d| {
+            d["first_seq"].as_i64() == Some(a.seq)
+                && d["through_seq"].as_i64() == Some(z.seq)
+                && d["through_hash"].as_str() == Some(z.hash.as_str())
+        });
+        match named {
+            None => {
+                return Err(format!(
+                    "没有一条归档记录载明文件 {}(第 {} 至 {} 条):文件不完整,或不是本系统的归档",
+                    f.name, a.seq, z.seq
+                ));
+            }
+            Some(d) if d["file_sha256"].as_str() != Some(f.sha256.as_str()) => {
+                return Err(format!(
+                    "归档文件 {} 的 SHA-256 与归档记录所载不符(文件被改动)",
+                    f.name
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let last = from.expect("at least one file");
+    if let Some(s) = start
+        && *s == last
+    {
+        Ok(ArchivesChecked {
+            files: files.len(),
+            records,
+            first_seq: first.seq,
+            through_seq: last.0,
+            earlier_not_given,
+        })
+    } else {
+        Err(format!(
+            "最后一份归档文件止于第 {} 条,而库中记录{}:两者不衔接(缺少后来的归档文件,或库中起点被改写)",
+            last.0,
+            start.map_or_else(
+                || "没有归档起点".to_string(),
+                |s| format!("从第 {} 条之后接续", s.0)
+            )
+        ))
+    }
+}
+
+impl Store {
+    /// Check archive files against the table (see `check_archives`); the table itself is
+    /// checked by `audit_verify`.
+    pub async fn audit_verify_archives(
+        &self,
+        files: Vec<ArchiveFile>,
+    ) -> Result<std::result::Result<ArchivesChecked, String>> {
+        if files.is_empty() {
+            return Err(StoreError::Invalid("没有给出归档文件".into()));
+        }
+        let start = self.audit_start().await?;
+        let table = self.audit_chain().await?;
+        Ok(check_archives(files, start.as_ref(), &table))
+    }
+}

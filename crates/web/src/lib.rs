@@ -39,6 +39,8 @@ pub struct AppState {
     pub upload_limit: usize,
     /// Served by the built-in TLS listener (`tls::serve`): every request came over HTTPS.
     pub tls: bool,
+    /// How long a request may take before it is answered 408.
+    pub request_timeout: Duration,
 }
 
 /// The upload limit by default, in MB.
@@ -77,6 +79,7 @@ impl AppState {
             setup_token: Arc::new(std::sync::Mutex::new(setup_token)),
             upload_limit: upload_limit_from_env(),
             tls: false,
+            request_timeout: Duration::from_secs(120),
         }
     }
 }
@@ -93,6 +96,27 @@ async fn not_found(uri: axum::http::Uri) -> Response {
 
 pub(crate) async fn healthz() -> &'static str {
     "ok"
+}
+
+/// A request the timeout layer cut off, answered in Chinese: JSON for the API, a page for the
+/// rest (the layer itself answers with an empty body).
+async fn timed_out(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if res.status() != StatusCode::REQUEST_TIMEOUT {
+        return res;
+    }
+    let message = "请求处理超时,请稍后重试;若反复出现,请缩小查询范围或联系系统管理员";
+    if api {
+        return error::WebError::new(StatusCode::REQUEST_TIMEOUT, "timeout", message).into_response();
+    }
+    let page = format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>请求超时</title>\
+         <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><h1>请求超时</h1>\
+         <p class=\"error-box\" role=\"alert\">{message}</p><p><a href=\"javascript:history.back()\">返回</a></p>\
+         </main></body></html>"
+    );
+    (StatusCode::REQUEST_TIMEOUT, Html(page)).into_response()
 }
 
 /// Every 413, whether the limit layer refused the declared length or an extractor ran past
@@ -119,6 +143,7 @@ async fn too_large(State(limit): State<usize>, req: Request, next: Next) -> Resp
 
 pub fn router(state: AppState) -> Router {
     let limit = state.upload_limit;
+    let timeout = state.request_timeout;
     let headers_state = state.clone();
     let audit_state = state.clone();
     let app = Router::new()
@@ -126,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         .merge(features::pages(&state))
         .fallback(not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn(edges::json_objects_only))
         .layer(axum::middleware::from_fn_with_state(
             audit_state,
             audit_trail::layer,
@@ -140,10 +166,8 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::from_fn_with_state(limit, too_large))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(120),
-        ))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(axum::middleware::from_fn(timed_out))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -171,4 +195,39 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     // The peer address reaches the sign-in limits through `ConnectInfo`.
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    /// A page cut off by the time limit is a Chinese page, an API call a JSON error.
+    #[tokio::test]
+    async fn a_request_past_the_limit_is_told_so() {
+        let slow = || async {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            "late"
+        };
+        // One handler for every path (routes are made only in the registry).
+        let app = Router::new()
+            .fallback(slow)
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                Duration::from_millis(5),
+            ))
+            .layer(axum::middleware::from_fn(timed_out));
+        for (path, says) in [
+            ("/page", "<h1>请求超时</h1>"),
+            ("/api/v1/x", "\"code\":\"timeout\""),
+        ] {
+            let req = axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let res = app.clone().oneshot(req).await.unwrap();
+            assert_eq!(res.status(), StatusCode::REQUEST_TIMEOUT);
+            let body = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
+            assert!(String::from_utf8_lossy(&body).contains(says), "{path}");
+        }
+    }
 }

@@ -201,3 +201,76 @@ async fn county_page_highlights_its_row_and_downloads() {
     let r = c.get(app.url("/assessment?year=abc")).send().await.unwrap();
     assert_eq!(r.status(), 400);
 }
+
+/// The one rule between counties (#13 item 3, SECURITY.md 数据范围): the assessment is
+/// circulated city-wide (四(四)), so a county reads every county's indicator values, scores
+/// and places, on the page, in the API and in every download; what was counted stays with
+/// its own county. Hand-computed from the fixture: 沧县 entered 14 enterprises (1st, 100
+/// points), 河间市 1 (14th, 0 points), 泊头市 4 (11th: 100 × 3 / 13 = 23.08).
+#[tokio::test]
+async fn a_county_reads_the_circulated_values_of_every_county() {
+    let app = app_with_data().await;
+    let c = app.client_for("botou").await;
+    let text = c
+        .get(app.url("/assessment?year=2025&table=ranking&format=csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| {
+        head.iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("{name}: {head:?}"))
+    };
+    let (raw, score) = (col("工业企业入园进区(家)"), col("工业企业入园进区得分(权重25)"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let row = |county: &str| {
+        rows.iter()
+            .find(|r| r[1] == county)
+            .unwrap_or_else(|| panic!("{county}: {text}"))
+    };
+    assert_eq!((row("沧县")[raw], row("沧县")[score]), ("14", "100.00"));
+    assert_eq!((row("河间市")[raw], row("河间市")[score]), ("1", "0.00"));
+    assert_eq!((row("泊头市")[raw], row("泊头市")[score]), ("4", "23.08"));
+
+    let html = c
+        .get(app.url("/assessment?year=2025"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("考核结果按方案四(四)在全市通报"),
+        "the page says the rule"
+    );
+
+    // What was counted: the county's own only, the city's for every county.
+    let body: serde_json::Value = c
+        .get(app.url("/api/v1/assessment?year=2025"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for r in body["rows"].as_array().unwrap() {
+        let park = r["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["code"] == "park_entries")
+            .unwrap();
+        assert!(park["raw"].is_string(), "{r}");
+        assert_eq!(
+            r["provenance"].as_array().unwrap().is_empty(),
+            r["county"] != "130981",
+            "{r}"
+        );
+    }
+}

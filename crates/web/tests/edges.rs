@@ -337,3 +337,71 @@ async fn a_formula_in_an_enterprise_name_is_text_in_the_csv_download() {
         "{csv}"
     );
 }
+
+/// A request past the server's time limit is answered 408 in Chinese, JSON under /api (as the
+/// document says every refusal is); the layer alone gives an empty body. A zero limit cuts off
+/// every request that waits on anything (a sign-in waits on the database). The page answer is
+/// tested beside the layer (`lib.rs`), since which page waits is not fixed.
+#[tokio::test]
+async fn a_request_past_the_time_limit_is_told_so_in_chinese() {
+    let app = spawn_app_with(|s| s.request_timeout = std::time::Duration::ZERO)
+        .await
+        .with_cast()
+        .await;
+    let r = app
+        .anonymous()
+        .post(app.url("/api/v1/login"))
+        .json(&serde_json::json!({"username": "admin", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 408);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let b: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(b["error"]["code"], "timeout");
+    assert!(
+        b["error"]["message"].as_str().unwrap().contains("请求处理超时"),
+        "{b}"
+    );
+}
+
+/// A JSON body is an object, as the document says: an array carrying the right fields in order
+/// (which serde's derive would read as the struct) is refused before any handler sees it.
+#[tokio::test]
+async fn an_api_body_that_is_no_object_is_refused() {
+    let app = spawn_app().await.with_cast().await;
+    for body in [
+        serde_json::json!(["admin", PASSWORD]),
+        serde_json::json!("admin"),
+        serde_json::json!(42),
+    ] {
+        let r = app
+            .anonymous()
+            .post(app.url("/api/v1/login"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{body}");
+        let b: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(b["error"]["code"], "invalid", "{b}");
+        assert!(
+            b["error"]["message"].as_str().unwrap().contains("JSON 对象"),
+            "{b}"
+        );
+    }
+    // An object still signs in.
+    let r = app
+        .anonymous()
+        .post(app.url("/api/v1/login"))
+        .json(&serde_json::json!({"username": "botou", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}

@@ -57,11 +57,12 @@ impl utoipa::Modify for ErrorResponse {
 
 /// The refusals any operation may answer, besides those its own `responses` name: a malformed
 /// parameter or body (400, 422), no session (401), a role, scope, CSRF token or site refused
-/// (403), a named thing that does not exist (404), a failure of the server (500); with a body,
+/// (403), a named thing that does not exist (404), a request cut off after the server's time
+/// limit (408), a failure of the server (500); with a body,
 /// one too large (413) or not JSON (415); a state change the current state does not allow
 /// (409); and the sign-in limits (429). Each is the shared `Error` response, an `ErrorBody`.
 fn document_errors(path: &str, method_changes_state: bool, op: &mut utoipa::openapi::path::Operation) {
-    let mut codes = vec!["400", "401", "403", "404", "422", "500"];
+    let mut codes = vec!["400", "401", "403", "404", "408", "422", "500"];
     if op.request_body.is_some() {
         codes.extend(["413", "415"]);
     }
