@@ -31,7 +31,7 @@
 //! 三名的县(市)承担", ranked on park entries: 河间 +500万, 黄骅 +300万, 任丘 +100万 (fen:
 //! 500,000,000 / 300,000,000 / 100,000,000), paid by 沧县 −500万, 青县 −300万, 东光 −100万.
 
-mod common;
+use crate::common;
 use clusterdesk_domain::QualKind;
 use common::*;
 

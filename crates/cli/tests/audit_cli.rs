@@ -2,7 +2,7 @@
 //! names the first broken record after one row is edited, deleted or reordered by hand, and
 //! after a restore the chain still verifies.
 
-mod common;
+use crate::common;
 
 use clusterdesk_store::accounts::NewUser;
 use clusterdesk_store::audit::AuditEntry;

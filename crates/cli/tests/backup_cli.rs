@@ -3,7 +3,7 @@
 //! taken while a load runs restores to the state before the load or after it, table by table,
 //! and a killed load leaves all of its values or none.
 
-mod common;
+use crate::common;
 
 use clusterdesk_plan::Plan;
 use clusterdesk_store::Store;

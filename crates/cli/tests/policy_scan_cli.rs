@@ -2,7 +2,7 @@
 //! computed by hand from the clause of 沧政办规〔2022〕13号 it rests on; and `--facts` on CSV
 //! facts. The database is SQLite, or PostgreSQL when CLUSTERDESK_TEST_PG is set.
 
-mod common;
+use crate::common;
 use clusterdesk_domain::QualKind;
 use common::*;
 

@@ -8,7 +8,7 @@
 //! - R&D (rd_expense): C17 8亿 (2021), 14亿 (2025).
 //! - digitalisation rate (percent × 100): 2021 C17 40.00, C11 50.00; 2025 C17 61.02, C11 59.00.
 
-mod common;
+use crate::common;
 use common::*;
 
 async fn fixture() -> (String, Option<clusterdesk_store::testsupport::TempDir>) {

@@ -1,7 +1,7 @@
 //! `clusterdesk serve --tls-cert --tls-key`: both or neither, a bad file is named before
 //! anything starts, and a good pair starts an https:// server.
 
-mod common;
+use crate::common;
 
 use common::{bin, fixture_db};
 use std::io::{BufRead, BufReader};

@@ -1,7 +1,7 @@
 //! `clusterdesk user unlock / disable / enable`: what the security administrator runs, checked
 //! against the database the server reads.
 
-mod common;
+use crate::common;
 
 use clusterdesk_domain::lockout::Limits;
 use clusterdesk_store::sessions::Client;

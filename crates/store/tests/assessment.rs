@@ -3,7 +3,7 @@
 //! as of June and its scoping. The bureau's decisions on it: `assessment_decisions.rs`.
 //! Runs on SQLite, and on PostgreSQL when CLUSTERDESK_TEST_PG is set.
 
-mod assessment_fixture;
+use crate::assessment_fixture;
 
 use assessment_fixture::*;
 

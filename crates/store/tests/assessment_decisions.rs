@@ -3,7 +3,7 @@
 //! finalized once, revoked with a reason and finalized again.
 //! Runs on SQLite, and on PostgreSQL when CLUSTERDESK_TEST_PG is set.
 
-mod assessment_fixture;
+use crate::assessment_fixture;
 
 use assessment_fixture::*;
 

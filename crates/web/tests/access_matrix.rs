@@ -5,7 +5,7 @@
 //! run only where the rule refuses (anonymous and roles outside it), with an empty body, so
 //! nothing changes.
 
-mod common;
+use crate::common;
 
 use axum::http::Method;
 use clusterdesk_domain::Period;

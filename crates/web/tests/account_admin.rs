@@ -5,7 +5,7 @@
 //! administrator has its own page; the first account made at setup is a security
 //! administrator.
 
-mod common;
+use crate::common;
 
 use clusterdesk_domain::Role;
 use clusterdesk_store::{Actor, StoreError};

@@ -1,6 +1,6 @@
 //! The foundation's API contract and the scoping rules, over the real server.
 
-mod common;
+use crate::common;
 
 use common::spawn_app;
 use serde_json::Value;

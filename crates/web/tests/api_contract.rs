@@ -2,7 +2,7 @@
 //! every refusal is an `ErrorBody` with a status the document names, and what the document
 //! does not allow is refused.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

@@ -8,7 +8,7 @@
 //! 沧县 1st: 25 × 100 / 70 = 35.71. Transfer: 沧县 +5,000,000.00, 青县 +3,000,000.00,
 //! 东光县 +1,000,000.00, 任丘市 −1,000,000.00, 黄骅市 −3,000,000.00, 河间市 −5,000,000.00.
 
-mod common;
+use crate::common;
 
 use clusterdesk_domain::Role;
 use clusterdesk_store::Actor;

@@ -14,7 +14,7 @@
 //! - Transfer: 沧县 +500万 (500,000,000 fen), 青县 +300万, 东光县 +100万, 任丘市 −100万,
 //!   黄骅市 −300万, 河间市 −500万; 泊头市 0.
 
-mod common;
+use crate::common;
 
 use clusterdesk_domain::Role;
 use clusterdesk_store::Actor;

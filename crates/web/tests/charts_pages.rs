@@ -1,7 +1,7 @@
 //! The target detail, cluster metrics and provenance pages, the county map and the downloads,
 //! over the real server.
 
-mod common;
+use crate::common;
 
 use clusterdesk_domain::Role;
 use clusterdesk_store::Actor;

@@ -5,7 +5,7 @@
 //! they hold, is searched for the codes and names of all the demo's enterprises; one outside
 //! the caller's scope fails the test. The enterprise account's cluster page is checked by hand.
 
-mod common;
+use crate::common;
 
 use axum::http::Method;
 use clusterdesk_domain::Period;

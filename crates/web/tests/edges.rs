@@ -2,7 +2,7 @@
 //! another site, the CSRF header of programs, the login form's token, `next`, caching, the
 //! CSP, HTTPS behind a proxy and spreadsheet formulas in downloads.
 
-mod common;
+use crate::common;
 
 use clusterdesk_domain::{IndustryCode, Uscc};
 use clusterdesk_store::Actor;

@@ -1,7 +1,7 @@
 //! The web suite runs on the engine it was asked for: PostgreSQL when CLUSTERDESK_TEST_PG is
 //! set, SQLite otherwise.
 
-mod common;
+use crate::common;
 
 use clusterdesk_store::testsupport::intended_engine;
 

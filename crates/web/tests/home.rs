@@ -2,7 +2,7 @@
 //! that month with the change on a year earlier, per county, the plan's targets with their
 //! status, and the largest enterprises — computed by hand from the values written here.
 
-mod common;
+use crate::common;
 
 use clusterdesk_store::Actor;
 use clusterdesk_store::values::Value;

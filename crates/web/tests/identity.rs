@@ -1,6 +1,6 @@
 //! Identity (等保 8.1.4.1): the password rules over the real server, on the API and the page.
 
-mod common;
+use crate::common;
 
 use clusterdesk_domain::Role;
 use common::{PASSWORD, csrf_of, spawn_app};

@@ -2,7 +2,7 @@
 //! scan of unclaimed rewards, drafts with evidence and amounts the department approves.
 //! Runs on SQLite, and on PostgreSQL when CLUSTERDESK_TEST_PG is set.
 
-mod common;
+use crate::common;
 
 use clusterdesk_store::Actor;
 use common::csrf_of;

@@ -4,7 +4,7 @@
 //! The same through the pages: `incentive_pages.rs`.
 //! Runs on SQLite, and on PostgreSQL when CLUSTERDESK_TEST_PG is set.
 
-mod common;
+use crate::common;
 
 use common::incentives::*;
 use serde_json::{Value, json};

@@ -5,7 +5,7 @@
 //! The spans are captured by a subscriber installed for this test binary alone, which is why
 //! this file holds one test.
 
-mod common;
+use crate::common;
 
 use clusterdesk_domain::Role;
 use common::spawn_app;

@@ -1,6 +1,6 @@
 //! `/api/v1/progress` and the `/progress` page over the real server.
 
-mod common;
+use crate::common;
 
 use clusterdesk_store::Actor;
 use common::spawn_app;

@@ -1,7 +1,7 @@
 //! The feature registry seen from outside: the menu each role sees, the OpenAPI document, and
 //! the access rule of the routes, over the real server with the demo accounts.
 
-mod common;
+use crate::common;
 
 use clusterdesk_domain::Period;
 use clusterdesk_store::demo::{DemoOptions, generate};

@@ -1,6 +1,6 @@
 //! 逾期催报, the county inbox and 版本对比 through the pages and the API, scoped per county.
 
-mod common;
+use crate::common;
 
 use common::{csrf_of, spawn_app};
 

@@ -1,6 +1,6 @@
 //! 数据填报 through the pages: template download and upload, scoped to the county.
 
-mod common;
+use crate::common;
 
 use common::{csrf_of, spawn_app};
 

@@ -2,7 +2,7 @@
 //! only, every request counts as HTTPS (`Secure` cookie, HSTS), plain HTTP is unchanged, and a
 //! bad certificate or key is refused naming the file.
 
-mod common;
+use crate::common;
 
 use clusterdesk_domain::Role;
 use clusterdesk_web::tls;

@@ -1,7 +1,7 @@
 //! Uploads over HTTP: one limit, refused in Chinese (a page for forms, the JSON error shape
 //! for the API), and a hostile spreadsheet refused without taking the server down.
 
-mod common;
+use crate::common;
 
 use common::{csrf_of, spawn_app, spawn_app_with};
 

@@ -2,7 +2,7 @@
 //! an error blocks the submission, a warning needs the submitter's explanation, and the county
 //! leader sees that explanation.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, csrf_of, spawn_app};
 use serde_json::{Value, json};

@@ -1,0 +1,18 @@
+//! Every integration test of `store` in one binary (one link, not one per
+//! file): one module per feature, registered in this one list.
+
+mod assessment_fixture;
+mod assessment;
+mod assessment_decisions;
+mod bulk;
+mod concentration;
+mod demo;
+mod engine;
+mod follow_on_targets;
+mod freshness;
+mod progress;
+mod reminders;
+mod slow_statements;
+mod validation;
+mod values_write;
+mod write_races;

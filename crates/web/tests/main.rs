@@ -1,0 +1,26 @@
+//! Every integration test of `web` in one binary (one link, not one per
+//! file): one module per feature, registered in this one list.
+
+mod common;
+mod access_matrix;
+mod account_admin;
+mod api_access;
+mod api_contract;
+mod assessment;
+mod assessment_decisions;
+mod charts_pages;
+mod confidentiality;
+mod edges;
+mod engine;
+mod home;
+mod identity;
+mod incentive_pages;
+mod incentives;
+mod observability;
+mod progress;
+mod registry;
+mod reminders;
+mod reporting;
+mod tls;
+mod upload_limits;
+mod validation;
