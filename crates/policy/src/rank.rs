@@ -81,9 +81,9 @@ pub(crate) fn evaluate(
     let excluded = early && reading_str(readings, "events_before_issue") == "excluded";
     let date_text = if early {
         format!(
-            "考核日期 {} 早于参数首个生效日 {first}(解读 events_before_issue={}){}",
+            "考核日期 {} 早于参数首个生效日 {first}{}{}",
             claim.date,
-            reading_str(readings, "events_before_issue"),
+            crate::labels::reading_note("events_before_issue", &reading_str(readings, "events_before_issue")),
             if excluded {
                 ",不执行转移"
             } else {

@@ -35,8 +35,9 @@ pub(super) fn parameter_date(
             "date",
             &clause,
             format!(
-                "事件日期 {} 早于参数首个生效日 {first};文本未排除此前的事件(解读 events_before_issue=paid),适用首个取值",
-                claim.date
+                "事件日期 {} 早于参数首个生效日 {first};文本未排除此前的事件{},适用首个取值",
+                claim.date,
+                crate::labels::reading_note("events_before_issue", "paid")
             ),
         );
         o.flags

@@ -145,8 +145,7 @@ pub(super) async fn scan(
                 .map(|m| {
                     st.policies
                         .get(&x.policy)
-                        .and_then(|p| p.facts.iter().find(|f| &f.name == m))
-                        .map(|f| f.question.clone())
+                        .map(|p| clusterdesk_policy::labels::missing_label(p, m))
                         .unwrap_or_else(|| m.clone())
                 })
                 .collect::<Vec<_>>()
