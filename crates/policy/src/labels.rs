@@ -84,6 +84,7 @@ pub fn missing_label(p: &crate::Policy, name: &str) -> String {
         "base_yuan" => "基数(元)".into(),
         "approved_yuan" => "核定金额(元)".into(),
         "enterprise" => "企业统一社会信用代码".into(),
+        "newly_built_entered_statistics" => "是新建入统还是小升规".into(),
         _ => p
             .facts
             .iter()
@@ -91,4 +92,9 @@ pub fn missing_label(p: &crate::Policy, name: &str) -> String {
             .map(|f| f.question.clone())
             .unwrap_or_else(|| name.to_string()),
     }
+}
+
+/// A date as people write it: 2022年8月10日.
+pub fn date_zh(d: chrono::NaiveDate) -> String {
+    d.format("%Y年%-m月%-d日").to_string()
 }

@@ -3,8 +3,8 @@
 use super::claim::{Claim, LedgerEntry, field_err, reading_str};
 use super::outcome::{Outcome, Status, TraceStep, exact_yuan, pct, yuan_grouped};
 use super::params::{money_param, parameter_date};
-use crate::labels::{missing_label, reading_note, value_label};
-use crate::model::{Kind, Policy, rate_value, value_key};
+use crate::labels::{date_zh, missing_label, reading_note, value_label};
+use crate::model::{Kind, Policy, rate_value};
 use crate::{PolicyError, PolicySet};
 use clusterdesk_domain::Fen;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -138,7 +138,7 @@ pub(super) fn evaluate_enterprise(
                             &per_clause,
                             format!(
                                 "该企业已于 {} 领取本项 {} 元;每家企业只享受一次{}",
-                                e.date,
+                                date_zh(e.date),
                                 yuan_grouped(e.paid),
                                 reading_note("per", "enterprise")
                             ),
@@ -182,7 +182,7 @@ pub(super) fn evaluate_enterprise(
                             &per_clause,
                             format!(
                                 "“{pr}”已于 {} 奖励 {} 元,一次性奖励不重复",
-                                e.date,
+                                date_zh(e.date),
                                 yuan_grouped(e.paid)
                             ),
                         ));
@@ -208,7 +208,7 @@ pub(super) fn evaluate_enterprise(
                         &x.clause,
                         format!(
                             "该企业已于 {} 领取“{}”({} 元):{}",
-                            e.date,
+                            date_zh(e.date),
                             name_of(&x.policy),
                             yuan_grouped(e.paid),
                             x.why
@@ -223,7 +223,7 @@ pub(super) fn evaluate_enterprise(
                         &ol.clause,
                         format!(
                             "同一日期 {} 已按“{}”领取 {} 元:一次认定事件只享受一个层级",
-                            e.date,
+                            date_zh(e.date),
                             name_of(&ol.policy),
                             yuan_grouped(e.paid)
                         ),
@@ -285,12 +285,12 @@ pub(super) fn evaluate_enterprise(
                         o.step(
                             "ledger",
                             &s.clause,
-                            format!("上一阶段“{prev}”已于 {} 支付", before[0].date),
+                            format!("上一阶段“{prev}”已于 {} 支付", date_zh(before[0].date)),
                         );
                         if before.iter().any(|e| e.date > claim.date) {
                             o.flags.push(format!(
                                 "上一阶段“{prev}”的支付日期晚于本阶段事件日期 {},请核对",
-                                claim.date
+                                date_zh(claim.date)
                             ));
                         }
                     }

@@ -2,6 +2,7 @@
 
 use super::claim::{Claim, field_err, reading_str};
 use super::outcome::Outcome;
+use crate::labels::date_zh;
 use crate::PolicyError;
 use crate::model::{Policy, money_list, money_value};
 use chrono::NaiveDate;
@@ -18,11 +19,12 @@ pub(super) fn parameter_date(
     o: &mut Outcome,
 ) -> Option<NaiveDate> {
     let first = p.first_date()?;
+    let first_zh = date_zh(first);
     if claim.date >= first {
         o.step(
             "date",
             &p.clause,
-            format!("事件日期 {};适用该日有效的参数", claim.date),
+            format!("事件日期 {};适用该日有效的参数", date_zh(claim.date)),
         );
         return Some(claim.date);
     }
@@ -35,19 +37,19 @@ pub(super) fn parameter_date(
             "date",
             &clause,
             format!(
-                "事件日期 {} 早于参数首个生效日 {first};文本未排除此前的事件{},适用首个取值",
-                claim.date,
+                "事件日期 {} 早于参数首个生效日 {first_zh};文本未排除此前的事件{},适用首个取值",
+                date_zh(claim.date),
                 crate::labels::reading_note("events_before_issue", "paid")
             ),
         );
         o.flags
-            .push(format!("事件日期 {} 早于方案印发日 {first}", claim.date));
+            .push(format!("事件日期 {} 早于方案印发日 {first_zh}", date_zh(claim.date)));
         Some(first)
     } else {
         o.step(
             "date",
             &clause,
-            format!("事件日期 {} 早于参数首个生效日 {first}", claim.date),
+            format!("事件日期 {} 早于参数首个生效日 {first_zh}", date_zh(claim.date)),
         );
         None
     }

@@ -97,7 +97,7 @@ pub(super) async fn policy(
             let value = yaml_text(name, &serde_json::to_value(&v.value).unwrap_or(Value::Null));
             params.push(ParamView {
                 name: clusterdesk_policy::model::param_label(name).to_string(),
-                from: v.from.to_string(),
+                from: labels::date_zh(v.from),
                 value,
                 clause: v.clause.clone(),
                 quote: v.quote.clone(),
