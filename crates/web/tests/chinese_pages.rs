@@ -258,15 +258,15 @@ fn tag_end(s: &str) -> usize {
 /// `codes` (the demo's account names, which people sign in with, `botou_leader` among them;
 /// `demo`, the actor the audit trail names for the loaded demo data; the plan's unit codes
 /// such as GXJ 市工信局 and its target ids such as 二.3c-main), the 18-character USCC, the
-/// first characters of a digest (`efc43aaab02b63c1…`), the database's address on the system
+/// first characters of a digest (`efc43aaab02b63c1…`, the chain's head), the database's address on the system
 /// page, and on the audit trail the address each request asked for.
 fn strip_codes(text: &str, codes: &[String], audit: bool) -> String {
     let mut out = blank_runs(text, |run, next| {
-        // A USCC: 18 digits and capitals. A digest's start: 8 or more hex digits and `…`.
+        // A USCC: 18 digits and capitals. A digest's start: 8 or more hex digits and `…`, or
+        // 16 or more (the audit chain's head).
+        let hex = run.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
         (run.len() == 18 && run.bytes().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()))
-            || (run.len() >= 8
-                && next == Some('…')
-                && run.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)))
+            || (hex && (run.len() >= 16 || (run.len() >= 8 && next == Some('…'))))
     });
     for c in codes {
         out = out.replace(c.as_str(), " ");
@@ -398,6 +398,27 @@ async fn every_page_a_user_reads_is_in_chinese() {
     codes.extend(plan.targets.iter().map(|t| t.id.clone()));
     // Longest first, so that `sysadmin` goes before `admin`.
     codes.sort_by_key(|c| std::cmp::Reverse(c.len()));
+    // Two claims, so that the claim pages are read, and the calculator's answers: one it
+    // cannot decide (the receiving body is missing), one with a fact as typed, one that fails.
+    let botou = app.client_for("botou").await;
+    for (policy, date, facts) in [
+        ("green_factory_provincial", "2024-03-01", serde_json::json!({})),
+        ("listing_a_share_accepted", "2025-06-01", serde_json::json!({"accepted_by": "sse"})),
+    ] {
+        let r = botou
+            .post(app.url("/api/v1/claims"))
+            .json(&serde_json::json!({"policy": policy, "uscc": uscc, "event_date": date, "facts": facts}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{policy}: {}", r.text().await.unwrap());
+    }
+    let calculations = [
+        format!("/policies/calc?policy=listing_a_share_accepted&date=2025-06-01&uscc={uscc}"),
+        "/policies/calc?policy=design_center_national&date=2022-01-05&fact.recognised_national_design_center=true".into(),
+        "/policies/calc?policy=little_giant&date=2025-06-01&fact.recognition_level=national".into(),
+        "/policies/calc?policy=informatization&date=2025-06-01".into(),
+    ];
     let rules = clusterdesk_web::features::rules();
     // (page, what was found, the text around it) -> the accounts that saw it.
     let mut found: BTreeMap<(String, String, String), BTreeSet<&str>> = BTreeMap::new();
@@ -405,6 +426,7 @@ async fn every_page_a_user_reads_is_in_chinese() {
     for user in ACCOUNTS {
         let c = app.client_for(user).await;
         let mut queue: VecDeque<String> = VecDeque::from(vec!["/".to_string()]);
+        queue.extend(calculations.iter().cloned());
         for r in rules
             .iter()
             .filter(|r| r.method == Method::GET && !r.api && !r.path.contains("{id}"))

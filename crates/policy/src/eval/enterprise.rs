@@ -376,7 +376,7 @@ pub(super) fn evaluate_enterprise(
                     "× {} = {} 元(精确值;自 {} 起,原文“{}”)",
                     pct(share),
                     exact_yuan(exact),
-                    sv.from,
+                    date_zh(sv.from),
                     sv.quote
                 ),
                 fen: exact.trunc().try_into().ok(),

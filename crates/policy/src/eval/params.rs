@@ -64,7 +64,7 @@ pub(super) fn money_param(
         .value_on(name, date)
         .ok_or_else(|| field_err(p, "date", format!("{date} 没有有效的参数 {name}")))?;
     let f = money_value(&v.value).map_err(|m| field_err(p, name, m))?;
-    Ok((f, v.clause.clone(), format!("自 {} 起,原文“{}”", v.from, v.quote)))
+    Ok((f, v.clause.clone(), format!("自 {} 起,原文“{}”", date_zh(v.from), v.quote)))
 }
 
 /// Parameter list for a rank transfer in force on `date`.
@@ -77,6 +77,6 @@ pub(crate) fn place_amounts(p: &Policy, date: NaiveDate) -> Result<(Vec<Fen>, St
     Ok((
         xs,
         v.clause.clone(),
-        format!("自 {} 起,原文“{}”", v.from, v.quote),
+        format!("自 {} 起,原文“{}”", date_zh(v.from), v.quote),
     ))
 }
