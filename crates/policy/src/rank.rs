@@ -2,11 +2,11 @@
 //! mirror order; ties pool the amounts of the places they occupy and split them equally.
 //! The transfers always sum to zero.
 
-use crate::labels::date_zh;
 use crate::PolicyError;
 use crate::eval::{
     Claim, LedgerEntry, Outcome, Status, TraceStep, field_err, place_amounts, reading_str, yuan_grouped,
 };
+use crate::labels::date_zh;
 use crate::model::Policy;
 use chrono::Datelike;
 use clusterdesk_domain::{Fen, RegionCode};
@@ -85,7 +85,10 @@ pub(crate) fn evaluate(
         format!(
             "考核日期 {} 早于参数首个生效日 {first_zh}{}{}",
             date_zh(claim.date),
-            crate::labels::reading_note("events_before_issue", &reading_str(readings, "events_before_issue")),
+            crate::labels::reading_note(
+                "events_before_issue",
+                &reading_str(readings, "events_before_issue")
+            ),
             if excluded {
                 ",不执行转移"
             } else {
@@ -173,8 +176,10 @@ pub(crate) fn evaluate(
             o.trace
                 .insert(1, TraceStep::new("date", &p.clause, date_text.clone()));
             if early {
-                o.flags
-                    .push(format!("考核日期 {} 早于方案印发日 {first_zh}", date_zh(claim.date)));
+                o.flags.push(format!(
+                    "考核日期 {} 早于方案印发日 {first_zh}",
+                    date_zh(claim.date)
+                ));
             }
             if excluded {
                 out.push(o.not_eligible(&p.clause, "考核早于政策生效日"));

@@ -21,8 +21,8 @@
 //! open or paid claim, for the policy is not listed again (the engine reads the ledger for
 //! once-per-enterprise rules, exclusions and the other level of a recognition).
 
-use crate::labels::date_zh;
 use crate::eval::{Claim, LedgerEntry, Status};
+use crate::labels::date_zh;
 use crate::{Policy, PolicySet};
 use chrono::{Datelike, NaiveDate};
 use clusterdesk_domain::{Fen, QualKind, Uscc};
@@ -142,7 +142,10 @@ fn candidates(e: &EnterpriseFacts, q: &QualFact) -> Vec<Candidate> {
             format!("{} 新认定中国驰名商标", date_zh(q.from)),
         )],
         QualKind::Listed => {
-            let flag = format!("以上市日期 {} 代替各阶段日期,请核对辅导备案与受理日期", date_zh(q.from));
+            let flag = format!(
+                "以上市日期 {} 代替各阶段日期,请核对辅导备案与受理日期",
+                date_zh(q.from)
+            );
             let basis = format!("{} {}上市", date_zh(q.from), q.kind.level_label(&q.level));
             let counselling = Candidate {
                 policy: "listing_a_share_counselling",

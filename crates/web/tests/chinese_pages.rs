@@ -38,9 +38,12 @@ const ALLOWED_WORDS: &[&str] = &[
     "UTF",   // UTF-8, the standard name of a CSV file's encoding, beside GB18030
     "SHA",   // SHA-256, the standard name of an evidence file's check value (校验值)
     "HHI",   // the standard abbreviation of the concentration index, beside 集中度
-    "SQLite", "PostgreSQL", // the database products, on the system administrator's page
+    "SQLite",
+    "PostgreSQL", // the database products, on the system administrator's page
     // Authenticator apps by the names their stores list them under (second-factor page).
-    "App", "Google", "Authenticator",
+    "App",
+    "Google",
+    "Authenticator",
 ];
 
 /// (page, text) the lead is changing now (the assessment pages): allowed until that work lands.
@@ -215,10 +218,7 @@ fn visible_text(html: &str) -> String {
             .to_ascii_lowercase();
         if name == "script" || name == "style" {
             let close = format!("</{name}");
-            rest = rest
-                .to_ascii_lowercase()
-                .find(&close)
-                .map_or("", |e| &rest[e..]);
+            rest = rest.to_ascii_lowercase().find(&close).map_or("", |e| &rest[e..]);
             continue;
         }
         for a in ["title", "placeholder", "aria-label", "alt"] {
@@ -264,7 +264,9 @@ fn strip_codes(text: &str, codes: &[String], audit: bool) -> String {
     let mut out = blank_runs(text, |run, next| {
         // A USCC: 18 digits and capitals. A digest's start: 8 or more hex digits and `…`, or
         // 16 or more (the audit chain's head).
-        let hex = run.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
+        let hex = run
+            .bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
         (run.len() == 18 && run.bytes().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()))
             || (hex && (run.len() >= 16 || (run.len() >= 8 && next == Some('…'))))
     });
@@ -299,7 +301,11 @@ fn blank_runs(text: &str, blank: impl Fn(&str, Option<char>) -> bool) -> String 
             continue;
         }
         let (run, after) = rest.split_at(run_len);
-        out.push_str(if blank(run, after.chars().next()) { " " } else { run });
+        out.push_str(if blank(run, after.chars().next()) {
+            " "
+        } else {
+            run
+        });
         rest = after;
     }
     out
@@ -323,14 +329,22 @@ fn findings(text: &str, codes: &[String], audit: bool) -> Vec<(String, String)> 
     let text = strip_codes(text, codes, audit);
     let b = text.as_bytes();
     let mut out = Vec::new();
-    let digits = |from: usize, n: usize| {
-        from + n <= b.len() && b[from..from + n].iter().all(u8::is_ascii_digit)
-    };
+    let digits =
+        |from: usize, n: usize| from + n <= b.len() && b[from..from + n].iter().all(u8::is_ascii_digit);
     // Dates and times in ISO notation: 2026-12-02, 2026-12-02T04:33, 04:33:16Z, 04:33Z.
     let mut i = 0;
     while i < b.len() {
-        if digits(i, 4) && b.get(i + 4) == Some(&b'-') && digits(i + 5, 2) && b.get(i + 7) == Some(&b'-') && digits(i + 8, 2) {
-            let what = if b.get(i + 10) == Some(&b'T') { "ISO 时间" } else { "ISO 日期" };
+        if digits(i, 4)
+            && b.get(i + 4) == Some(&b'-')
+            && digits(i + 5, 2)
+            && b.get(i + 7) == Some(&b'-')
+            && digits(i + 8, 2)
+        {
+            let what = if b.get(i + 10) == Some(&b'T') {
+                "ISO 时间"
+            } else {
+                "ISO 日期"
+            };
             out.push((what.to_string(), around(&text, i, 10)));
             i += 10;
             while i < b.len() && (b[i].is_ascii_digit() || b"T:.Z+-".contains(&b[i])) {
@@ -385,12 +399,11 @@ fn findings(text: &str, codes: &[String], audit: bool) -> Vec<(String, String)> 
 async fn every_page_a_user_reads_is_in_chinese() {
     let started = std::time::Instant::now();
     let app = demo_app().await;
-    let uscc: String = sqlx::query_scalar(
-        "SELECT uscc FROM enterprises WHERE county_code = '130981' ORDER BY uscc LIMIT 1",
-    )
-    .fetch_one(app.store.pool())
-    .await
-    .unwrap();
+    let uscc: String =
+        sqlx::query_scalar("SELECT uscc FROM enterprises WHERE county_code = '130981' ORDER BY uscc LIMIT 1")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
     let plan = clusterdesk_plan::Plan::embedded().unwrap();
     let mut codes: Vec<String> = ACCOUNTS.iter().map(|a| a.to_string()).collect();
     codes.push("demo".into());
@@ -403,7 +416,11 @@ async fn every_page_a_user_reads_is_in_chinese() {
     let botou = app.client_for("botou").await;
     for (policy, date, facts) in [
         ("green_factory_provincial", "2024-03-01", serde_json::json!({})),
-        ("listing_a_share_accepted", "2025-06-01", serde_json::json!({"accepted_by": "sse"})),
+        (
+            "listing_a_share_accepted",
+            "2025-06-01",
+            serde_json::json!({"accepted_by": "sse"}),
+        ),
     ] {
         let r = botou
             .post(app.url("/api/v1/claims"))
@@ -464,7 +481,10 @@ async fn every_page_a_user_reads_is_in_chinese() {
                 {
                     continue;
                 }
-                found.entry((url.clone(), what, snippet)).or_default().insert(user);
+                found
+                    .entry((url.clone(), what, snippet))
+                    .or_default()
+                    .insert(user);
             }
             queue.extend(links(&body));
         }

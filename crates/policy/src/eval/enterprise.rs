@@ -52,7 +52,13 @@ pub(super) fn evaluate_enterprise(
             .reading("events_before_issue")
             .map(|r| r.clause.as_str())
             .unwrap_or(&p.clause);
-        return Ok(o.not_eligible(clause, format!("事件早于政策生效日{}", reading_note("events_before_issue", "excluded"))));
+        return Ok(o.not_eligible(
+            clause,
+            format!(
+                "事件早于政策生效日{}",
+                reading_note("events_before_issue", "excluded")
+            ),
+        ));
     };
 
     // Facts.
@@ -95,7 +101,8 @@ pub(super) fn evaluate_enterprise(
                             want.join(" 或 ")
                         ),
                     );
-                    failed.get_or_insert_with(|| (spec.clause.clone(), format!("{}不符合条款", spec.question)));
+                    failed
+                        .get_or_insert_with(|| (spec.clause.clone(), format!("{}不符合条款", spec.question)));
                 }
             }
             (Some(v), None) => o.step(
@@ -171,7 +178,10 @@ pub(super) fn evaluate_enterprise(
                     None => o.step(
                         "ledger",
                         &per_clause,
-                        format!("未提供项目编号,本申请按独立项目计算上限{}", reading_note("per", "project")),
+                        format!(
+                            "未提供项目编号,本申请按独立项目计算上限{}",
+                            reading_note("per", "project")
+                        ),
                     ),
                 },
                 "enterprise_total" => {
@@ -240,7 +250,12 @@ pub(super) fn evaluate_enterprise(
                         o.step_fen(
                             "ledger",
                             &rclause,
-                            format!("已按另一层级“{}”领取 {} 元,本层级只补差额{}", name_of(&ol.policy), yuan_grouped(paid), reading_note("after_other_level", "difference")),
+                            format!(
+                                "已按另一层级“{}”领取 {} 元,本层级只补差额{}",
+                                name_of(&ol.policy),
+                                yuan_grouped(paid),
+                                reading_note("after_other_level", "difference")
+                            ),
                             paid.0,
                         );
                     } else {

@@ -2,8 +2,8 @@
 
 use super::claim::{Claim, field_err, reading_str};
 use super::outcome::Outcome;
-use crate::labels::date_zh;
 use crate::PolicyError;
+use crate::labels::date_zh;
 use crate::model::{Policy, money_list, money_value};
 use chrono::NaiveDate;
 use clusterdesk_domain::Fen;
@@ -42,8 +42,10 @@ pub(super) fn parameter_date(
                 crate::labels::reading_note("events_before_issue", "paid")
             ),
         );
-        o.flags
-            .push(format!("事件日期 {} 早于方案印发日 {first_zh}", date_zh(claim.date)));
+        o.flags.push(format!(
+            "事件日期 {} 早于方案印发日 {first_zh}",
+            date_zh(claim.date)
+        ));
         Some(first)
     } else {
         o.step(
@@ -64,7 +66,11 @@ pub(super) fn money_param(
         .value_on(name, date)
         .ok_or_else(|| field_err(p, "date", format!("{date} 没有有效的参数 {name}")))?;
     let f = money_value(&v.value).map_err(|m| field_err(p, name, m))?;
-    Ok((f, v.clause.clone(), format!("自 {} 起,原文“{}”", date_zh(v.from), v.quote)))
+    Ok((
+        f,
+        v.clause.clone(),
+        format!("自 {} 起,原文“{}”", date_zh(v.from), v.quote),
+    ))
 }
 
 /// Parameter list for a rank transfer in force on `date`.

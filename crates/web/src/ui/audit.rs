@@ -126,7 +126,12 @@ fn word(code: &str) -> &str {
 /// A record's object as the page shows it: `enterprise:9113…` as 企业 9113…, a request
 /// `GET /audit` as 查看 /audit (the address as it was asked for).
 fn target_text(target: &str) -> String {
-    let request = [("GET ", "查看"), ("POST ", "提交"), ("PUT ", "修改"), ("DELETE ", "删除")];
+    let request = [
+        ("GET ", "查看"),
+        ("POST ", "提交"),
+        ("PUT ", "修改"),
+        ("DELETE ", "删除"),
+    ];
     if let Some((verb, path)) = request
         .iter()
         .find_map(|(m, verb)| target.strip_prefix(m).map(|path| (verb, path)))

@@ -249,7 +249,9 @@ async fn detail_page(
                 q.kind.label_zh(),
                 q.kind.level_label(&q.level),
                 super::chinese_date(&q.valid_from),
-                q.valid_to.as_deref().map_or_else(|| "—".into(), super::chinese_date),
+                q.valid_to
+                    .as_deref()
+                    .map_or_else(|| "—".into(), super::chinese_date),
                 q.detail.clone(),
             )
         })
