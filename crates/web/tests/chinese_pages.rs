@@ -435,6 +435,7 @@ async fn every_page_a_user_reads_is_in_chinese() {
         "/policies/calc?policy=design_center_national&date=2022-01-05&fact.recognised_national_design_center=true".into(),
         "/policies/calc?policy=little_giant&date=2025-06-01&fact.recognition_level=national".into(),
         "/policies/calc?policy=informatization&date=2025-06-01".into(),
+        "/policies/calc?policy=informatization&date=2025-06-01&base=1999999.99".into(),
     ];
     let rules = clusterdesk_web::features::rules();
     // (page, what was found, the text around it) -> the accounts that saw it.

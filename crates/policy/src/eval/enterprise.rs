@@ -408,9 +408,9 @@ pub(super) fn evaluate_enterprise(
                 .try_into()
                 .map_err(|_| field_err(p, "base_yuan", "金额过大"))?;
             let rule = if rounding == "half_up_to_fen" {
-                "half_up_to_fen(四舍五入到分)"
+                "四舍五入到分"
             } else {
-                "down_to_fen(向下取整到分,不多付)"
+                "向下取整到分,不多付"
             };
             let rclause = p
                 .reading("rounding")
