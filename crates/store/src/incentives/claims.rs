@@ -203,7 +203,8 @@ impl Store {
                         "{}:缺少必需的信息,请补充后再申报",
                         o.missing
                             .iter()
-                            .map(|m| clusterdesk_policy::labels::missing_label(p, m))
+                            // The words, and the field's name for programs (the API names it).
+                            .map(|m| format!("{}({m})", clusterdesk_policy::labels::missing_label(p, m)))
                             .collect::<Vec<_>>()
                             .join("、")
                     )));
