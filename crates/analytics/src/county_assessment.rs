@@ -128,6 +128,11 @@ pub fn wan(fen: i64) -> String {
     format!("{}万元", Fen(fen).wan_yuan(2))
 }
 
+/// A date as people write it: 2026年3月10日.
+fn date_zh(d: NaiveDate) -> String {
+    d.format("%Y年%-m月%-d日").to_string()
+}
+
 /// The Beijing date of a stored UTC time.
 pub fn beijing_date(rfc3339: &str) -> Option<NaiveDate> {
     let t = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?;
@@ -280,10 +285,15 @@ pub fn assemble(plan: &Plan, a: &Assessment, input: &AssessmentInput) -> Assembl
                     match sub.get(&(code.clone(), p.to_string())).cloned().flatten() {
                         Some(at) => match beijing_date(&at) {
                             Some(day) if day <= *d => on_time += 1,
-                            Some(day) => late.push(format!("{p} 于 {day} 提交(截止 {d})")),
-                            None => late.push(format!("{p} 提交时间无法识别")),
+                            Some(day) => late.push(format!(
+                                "{} 于 {} 提交(截止 {})",
+                                p.label_zh(),
+                                date_zh(day),
+                                date_zh(*d)
+                            )),
+                            None => late.push(format!("{} 提交时间无法识别", p.label_zh())),
                         },
-                        None => late.push(format!("{p} 未提交(截止 {d})")),
+                        None => late.push(format!("{} 未提交(截止 {})", p.label_zh(), date_zh(*d))),
                     }
                 }
                 let rate = calc_round(
@@ -627,7 +637,7 @@ mod tests {
             &"入园进区(三(二)1):2026年1–3月集群月报“入园企业数”合计 8 家(环保设备 5家、铸造 3家)".to_string()
         ));
         assert!(r.provenance[0].contains(
-            &"报送及时率(四(四)):已到期 3 个月,按期 2 个;逾期或未报:2026-02 于 2026-03-11 提交(截止 2026-03-10)"
+            &"报送及时率(四(四)):已到期 3 个月,按期 2 个;逾期或未报:2026年2月 于 2026年3月11日 提交(截止 2026年3月10日)"
                 .to_string()
         ));
         assert!(r.provenance[2].iter().all(|p| !p.starts_with("营业收入增速")));

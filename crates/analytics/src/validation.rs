@@ -362,7 +362,7 @@ pub fn judge(
                             format!("{word} {}", pct(c.ratio)),
                             format!("{basis} {}", pct(c.median)),
                             format!(
-                                "{word}{},{basis}{}(稳健z = {:.1},阈值 {threshold},比较 {} 期)",
+                                "{word}{},{basis}{}(稳健标准分 {:.1},阈值 {threshold},比较 {} 期)",
                                 pct(c.ratio),
                                 pct(c.median),
                                 c.z,

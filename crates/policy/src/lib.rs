@@ -13,6 +13,7 @@
 
 pub mod eval;
 pub mod json;
+pub mod labels;
 pub mod model;
 mod rank;
 pub mod scan;

@@ -380,7 +380,12 @@ impl Policy {
                     shown
                 };
                 parts.push(if named {
-                    format!("{}:{shown}(自{},{})", param_label(name), v.from, v.clause)
+                    format!(
+                        "{}:{shown}(自{},{})",
+                        param_label(name),
+                        crate::labels::date_zh(v.from),
+                        v.clause
+                    )
                 } else {
                     format!("{name}={shown}(自{},{})", v.from, v.clause)
                 });

@@ -6,6 +6,7 @@ use crate::PolicyError;
 use crate::eval::{
     Claim, LedgerEntry, Outcome, Status, TraceStep, field_err, place_amounts, reading_str, yuan_grouped,
 };
+use crate::labels::date_zh;
 use crate::model::Policy;
 use chrono::Datelike;
 use clusterdesk_domain::{Fen, RegionCode};
@@ -77,13 +78,17 @@ pub(crate) fn evaluate(
     }
     let (places, pclause, psrc) = place_amounts(p, claim.date)?;
     let first = p.first_date().unwrap_or(claim.date);
+    let first_zh = date_zh(first);
     let early = claim.date < first;
     let excluded = early && reading_str(readings, "events_before_issue") == "excluded";
     let date_text = if early {
         format!(
-            "考核日期 {} 早于参数首个生效日 {first}(解读 events_before_issue={}){}",
-            claim.date,
-            reading_str(readings, "events_before_issue"),
+            "考核日期 {} 早于参数首个生效日 {first_zh}{}{}",
+            date_zh(claim.date),
+            crate::labels::reading_note(
+                "events_before_issue",
+                &reading_str(readings, "events_before_issue")
+            ),
             if excluded {
                 ",不执行转移"
             } else {
@@ -91,7 +96,7 @@ pub(crate) fn evaluate(
             }
         )
     } else {
-        format!("考核日期 {};适用该日有效的名次金额", claim.date)
+        format!("考核日期 {};适用该日有效的名次金额", date_zh(claim.date))
     };
     let k = places.len();
     let n = scores.len();
@@ -171,8 +176,10 @@ pub(crate) fn evaluate(
             o.trace
                 .insert(1, TraceStep::new("date", &p.clause, date_text.clone()));
             if early {
-                o.flags
-                    .push(format!("考核日期 {} 早于方案印发日 {first}", claim.date));
+                o.flags.push(format!(
+                    "考核日期 {} 早于方案印发日 {first_zh}",
+                    date_zh(claim.date)
+                ));
             }
             if excluded {
                 out.push(o.not_eligible(&p.clause, "考核早于政策生效日"));
@@ -184,7 +191,7 @@ pub(crate) fn evaluate(
             if let Some(e) = done.first() {
                 out.push(o.not_eligible(
                     &p.clause,
-                    format!("{year} 年度的排名转移已于 {} 执行,不重复执行", e.date),
+                    format!("{year} 年度的排名转移已于 {} 执行,不重复执行", date_zh(e.date)),
                 ));
                 continue;
             }

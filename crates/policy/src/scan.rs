@@ -22,6 +22,7 @@
 //! once-per-enterprise rules, exclusions and the other level of a recognition).
 
 use crate::eval::{Claim, LedgerEntry, Status};
+use crate::labels::date_zh;
 use crate::{Policy, PolicySet};
 use chrono::{Datelike, NaiveDate};
 use clusterdesk_domain::{Fen, QualKind, Uscc};
@@ -100,7 +101,7 @@ fn candidates(e: &EnterpriseFacts, q: &QualFact) -> Vec<Candidate> {
     match q.kind {
         QualKind::AboveScale => {
             let crossed = q.from.year() - 1;
-            let basis = format!("自 {} 纳入规上工业统计", q.from);
+            let basis = format!("自 {} 纳入规上工业统计", date_zh(q.from));
             match e.first_data_year {
                 Some(y) if y < crossed => vec![c(
                     "small_to_above_scale",
@@ -120,29 +121,32 @@ fn candidates(e: &EnterpriseFacts, q: &QualFact) -> Vec<Candidate> {
         QualKind::LittleGiant if q.level == "national_key" => vec![c(
             "little_giant",
             facts(&[("recognition_level", json!("national_key"))]),
-            format!("{} 认定为国家级专精特新重点“小巨人”", q.from),
+            format!("{} 认定为国家级专精特新重点“小巨人”", date_zh(q.from)),
         )],
         QualKind::GreenFactory => match q.level.as_str() {
             "provincial" => vec![c(
                 "green_factory_provincial",
                 BTreeMap::new(),
-                format!("{} 获省级绿色工厂认定", q.from),
+                format!("{} 获省级绿色工厂认定", date_zh(q.from)),
             )],
             "national" => vec![c(
                 "green_factory_national",
                 BTreeMap::new(),
-                format!("{} 获国家级绿色工厂认定", q.from),
+                format!("{} 获国家级绿色工厂认定", date_zh(q.from)),
             )],
             _ => vec![],
         },
         QualKind::WellKnownTrademark => vec![c(
             "well_known_trademark",
             BTreeMap::new(),
-            format!("{} 新认定中国驰名商标", q.from),
+            format!("{} 新认定中国驰名商标", date_zh(q.from)),
         )],
         QualKind::Listed => {
-            let flag = format!("以上市日期 {} 代替各阶段日期,请核对辅导备案与受理日期", q.from);
-            let basis = format!("{} {}上市", q.from, q.kind.level_label(&q.level));
+            let flag = format!(
+                "以上市日期 {} 代替各阶段日期,请核对辅导备案与受理日期",
+                date_zh(q.from)
+            );
+            let basis = format!("{} {}上市", date_zh(q.from), q.kind.level_label(&q.level));
             let counselling = Candidate {
                 policy: "listing_a_share_counselling",
                 tag: "",

@@ -93,7 +93,7 @@ fn rounding_is_down_to_fen_by_default_and_half_up_on_request() {
     let o = one(&c, &[]);
     assert_eq!(o.amount, Fen(1));
     let r = o.trace.iter().find(|s| s.step == "rounding").unwrap();
-    assert!(r.text.contains("down_to_fen"));
+    assert!(r.text.contains("向下取整到分"));
     c.readings.insert("rounding".into(), json!("half_up_to_fen"));
     assert_eq!(one(&c, &[]).amount, Fen(2));
     // 30% of 0.05 = 0.015 -> 0.01

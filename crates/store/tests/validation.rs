@@ -350,7 +350,7 @@ async fn outliers_are_judged_against_the_same_month_of_earlier_years() {
     let mom = f.iter().find(|x| x.rule_id == "t_mom").unwrap();
     assert_eq!(mom.left, "环比 +0.0%");
     assert_eq!(mom.right, "往年同期环比中位数 -39.5%");
-    assert!(mom.message.contains("稳健z = 26.6"), "{}", mom.message);
+    assert!(mom.message.contains("稳健标准分 26.6"), "{}", mom.message);
     let yoy = f.iter().find(|x| x.rule_id == "t_yoy").unwrap();
     assert_eq!(yoy.left, "同比 +63.9%");
 }

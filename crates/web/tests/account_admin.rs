@@ -389,7 +389,7 @@ async fn each_administrator_starts_at_its_own_work() {
     assert_eq!(s, 200);
     assert!(html.contains("SQLite") || html.contains("PostgreSQL"), "{html}");
     // The counts, not the rows: six accounts were made above.
-    assert!(html.contains("<td>users</td><td class=\"num\">6</td>"), "{html}");
+    assert!(html.contains("<td>账户</td><td class=\"num\">6</td>"), "{html}");
     assert!(html.contains("30分钟"), "the idle timeout: {html}");
     for user in ["admin", "secadmin", "auditor"] {
         let c = app.client_for(user).await;

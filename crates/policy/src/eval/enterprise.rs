@@ -3,7 +3,8 @@
 use super::claim::{Claim, LedgerEntry, field_err, reading_str};
 use super::outcome::{Outcome, Status, TraceStep, exact_yuan, pct, yuan_grouped};
 use super::params::{money_param, parameter_date};
-use crate::model::{Kind, Policy, rate_value, value_key};
+use crate::labels::{date_zh, missing_label, reading_note, value_label};
+use crate::model::{Kind, Policy, rate_value};
 use crate::{PolicyError, PolicySet};
 use clusterdesk_domain::Fen;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -21,6 +22,7 @@ pub(super) fn evaluate_enterprise(
     ledger: &[LedgerEntry],
     readings: &BTreeMap<String, Value>,
 ) -> Result<Outcome, PolicyError> {
+    let name_of = |id: &str| set.get(id).map_or_else(|| id.to_string(), |q| q.name.clone());
     if claim.scores.is_some() {
         return Err(field_err(p, "scores", "只有县(市)排名转移政策使用 scores"));
     }
@@ -50,7 +52,13 @@ pub(super) fn evaluate_enterprise(
             .reading("events_before_issue")
             .map(|r| r.clause.as_str())
             .unwrap_or(&p.clause);
-        return Ok(o.not_eligible(clause, "事件早于政策生效日(解读 events_before_issue=excluded)"));
+        return Ok(o.not_eligible(
+            clause,
+            format!(
+                "事件早于政策生效日{}",
+                reading_note("events_before_issue", "excluded")
+            ),
+        ));
     };
 
     // Facts.
@@ -66,7 +74,7 @@ pub(super) fn evaluate_enterprise(
                 o.step(
                     "fact",
                     &spec.clause,
-                    format!("{}:未提供(必需事实 {})", spec.question, spec.name),
+                    format!("{}:未提供(必需事实)", spec.question),
                 );
             }
             (Some(v), Some(el)) => {
@@ -79,27 +87,28 @@ pub(super) fn evaluate_enterprise(
                     o.step(
                         "fact",
                         &spec.clause,
-                        format!("{}:{}({source}),符合{why}", spec.question, value_key(v)),
+                        format!("{}:{}({source}),符合{why}", spec.question, value_label(v)),
                     );
                 } else {
-                    let want: Vec<String> = el.iter().map(value_key).collect();
+                    let want: Vec<String> = el.iter().map(value_label).collect();
                     o.step(
                         "fact",
                         &spec.clause,
                         format!(
                             "{}:{}({source}),不符合;条款要求 {}",
                             spec.question,
-                            value_key(v),
+                            value_label(v),
                             want.join(" 或 ")
                         ),
                     );
-                    failed.get_or_insert_with(|| (spec.clause.clone(), format!("{} 不符合条款", spec.name)));
+                    failed
+                        .get_or_insert_with(|| (spec.clause.clone(), format!("{}不符合条款", spec.question)));
                 }
             }
             (Some(v), None) => o.step(
                 "fact",
                 &spec.clause,
-                format!("{}:{}", spec.question, value_key(v)),
+                format!("{}:{}", spec.question, value_label(v)),
             ),
             (None, None) => {}
         }
@@ -135,9 +144,10 @@ pub(super) fn evaluate_enterprise(
                         return Ok(o.not_eligible(
                             &per_clause,
                             format!(
-                                "该企业已于 {} 领取本项 {} 元;每家企业只享受一次(解读 per=enterprise)",
-                                e.date,
-                                yuan_grouped(e.paid)
+                                "该企业已于 {} 领取本项 {} 元;每家企业只享受一次{}",
+                                date_zh(e.date),
+                                yuan_grouped(e.paid),
+                                reading_note("per", "enterprise")
                             ),
                         ));
                     }
@@ -158,8 +168,9 @@ pub(super) fn evaluate_enterprise(
                             "ledger",
                             &per_clause,
                             format!(
-                                "项目“{pr}”此前已领取 {} 元,计入该项目上限(解读 per=project)",
-                                yuan_grouped(already)
+                                "项目“{pr}”此前已领取 {} 元,计入该项目上限{}",
+                                yuan_grouped(already),
+                                reading_note("per", "project")
                             ),
                             already.0,
                         );
@@ -167,7 +178,10 @@ pub(super) fn evaluate_enterprise(
                     None => o.step(
                         "ledger",
                         &per_clause,
-                        "未提供项目编号(facts.project),本申请按独立项目计算上限(解读 per=project)",
+                        format!(
+                            "未提供项目编号,本申请按独立项目计算上限{}",
+                            reading_note("per", "project")
+                        ),
                     ),
                 },
                 "enterprise_total" => {
@@ -178,7 +192,7 @@ pub(super) fn evaluate_enterprise(
                             &per_clause,
                             format!(
                                 "“{pr}”已于 {} 奖励 {} 元,一次性奖励不重复",
-                                e.date,
+                                date_zh(e.date),
                                 yuan_grouped(e.paid)
                             ),
                         ));
@@ -188,9 +202,10 @@ pub(super) fn evaluate_enterprise(
                         "ledger",
                         &per_clause,
                         format!(
-                            "该企业此前已领取本项 {} 笔共 {} 元,计入总额上限(解读 per=enterprise_total)",
+                            "该企业此前已领取本项 {} 笔共 {} 元,计入总额上限{}",
                             mine.len(),
-                            yuan_grouped(already)
+                            yuan_grouped(already),
+                            reading_note("per", "enterprise_total")
                         ),
                         already.0,
                     );
@@ -202,9 +217,9 @@ pub(super) fn evaluate_enterprise(
                     return Ok(o.not_eligible(
                         &x.clause,
                         format!(
-                            "该企业已于 {} 领取 {}({} 元):{}",
-                            e.date,
-                            x.policy,
+                            "该企业已于 {} 领取“{}”({} 元):{}",
+                            date_zh(e.date),
+                            name_of(&x.policy),
                             yuan_grouped(e.paid),
                             x.why
                         ),
@@ -217,9 +232,9 @@ pub(super) fn evaluate_enterprise(
                     return Ok(o.not_eligible(
                         &ol.clause,
                         format!(
-                            "同一日期 {} 已按 {} 领取 {} 元:一次认定事件只享受一个层级",
-                            e.date,
-                            ol.policy,
+                            "同一日期 {} 已按“{}”领取 {} 元:一次认定事件只享受一个层级",
+                            date_zh(e.date),
+                            name_of(&ol.policy),
                             yuan_grouped(e.paid)
                         ),
                     ));
@@ -235,7 +250,12 @@ pub(super) fn evaluate_enterprise(
                         o.step_fen(
                             "ledger",
                             &rclause,
-                            format!("已按另一层级 {} 领取 {} 元,本层级只补差额(解读 after_other_level=difference)", ol.policy, yuan_grouped(paid)),
+                            format!(
+                                "已按另一层级“{}”领取 {} 元,本层级只补差额{}",
+                                name_of(&ol.policy),
+                                yuan_grouped(paid),
+                                reading_note("after_other_level", "difference")
+                            ),
                             paid.0,
                         );
                     } else {
@@ -243,9 +263,10 @@ pub(super) fn evaluate_enterprise(
                             "ledger",
                             &rclause,
                             format!(
-                                "已按另一层级 {} 领取 {} 元;本次为另一认定事件,全额享受(解读 after_other_level=in_full)",
-                                ol.policy,
-                                yuan_grouped(paid)
+                                "已按另一层级“{}”领取 {} 元;本次为另一认定事件,全额享受{}",
+                                name_of(&ol.policy),
+                                yuan_grouped(paid),
+                                reading_note("after_other_level", "in_full")
                             ),
                             paid.0,
                         );
@@ -255,6 +276,7 @@ pub(super) fn evaluate_enterprise(
             if let Some(s) = &p.series {
                 if let Some(prev) = &s.previous {
                     let before = of(prev);
+                    let prev = name_of(prev);
                     let rclause = p
                         .reading("requires_previous_stage")
                         .map(|r| r.clause.clone())
@@ -263,26 +285,27 @@ pub(super) fn evaluate_enterprise(
                         if readings.get("requires_previous_stage") == Some(&Value::Bool(true)) {
                             return Ok(o.not_eligible(
                                 &rclause,
-                                format!("台账中没有上一阶段 {prev} 的支付,而解读 requires_previous_stage=true 要求先有上一阶段"),
+                                format!("台账中没有上一阶段“{prev}”的支付,而按解读须先享受上一阶段"),
                             ));
                         }
                         o.step(
                             "ledger",
                             &rclause,
                             format!(
-                                "台账中没有上一阶段 {prev} 的支付;各阶段是各自的一次性触发,上一阶段早于政策也照付本阶段(解读 requires_previous_stage=false)"
+                                "台账中没有上一阶段“{prev}”的支付;各阶段是各自的一次性触发,上一阶段早于政策也照付本阶段{}",
+                                reading_note("requires_previous_stage", "false")
                             ),
                         );
                     } else {
                         o.step(
                             "ledger",
                             &s.clause,
-                            format!("上一阶段 {prev} 已于 {} 支付", before[0].date),
+                            format!("上一阶段“{prev}”已于 {} 支付", date_zh(before[0].date)),
                         );
                         if before.iter().any(|e| e.date > claim.date) {
                             o.flags.push(format!(
-                                "上一阶段 {prev} 的支付日期晚于本阶段事件日期 {},请核对",
-                                claim.date
+                                "上一阶段“{prev}”的支付日期晚于本阶段事件日期 {},请核对",
+                                date_zh(claim.date)
                             ));
                         }
                     }
@@ -292,11 +315,11 @@ pub(super) fn evaluate_enterprise(
                         q.series.as_ref().and_then(|qs| qs.previous.as_deref()) == Some(p.id.as_str());
                     if later && !of(&q.id).is_empty() {
                         o.flags
-                            .push(format!("后一阶段 {} 已支付,本阶段为补申请,请核对顺序", q.id));
+                            .push(format!("后一阶段“{}”已支付,本阶段为补申请,请核对顺序", q.name));
                         o.step(
                             "ledger",
                             &s.clause,
-                            format!("后一阶段 {} 已支付;本阶段仍是独立的一次性触发", q.id),
+                            format!("后一阶段“{}”已支付;本阶段仍是独立的一次性触发", q.name),
                         );
                     }
                 }
@@ -312,7 +335,8 @@ pub(super) fn evaluate_enterprise(
     }
     if !o.missing.is_empty() {
         o.status = Status::Unknown;
-        let m = o.missing.join("、");
+        let m: Vec<String> = o.missing.iter().map(|m| missing_label(p, m)).collect();
+        let m = m.join("、");
         o.step_fen("result", &p.clause, format!("待定:缺少 {m}"), 0);
         return Ok(o);
     }
@@ -367,7 +391,7 @@ pub(super) fn evaluate_enterprise(
                     "× {} = {} 元(精确值;自 {} 起,原文“{}”)",
                     pct(share),
                     exact_yuan(exact),
-                    sv.from,
+                    date_zh(sv.from),
                     sv.quote
                 ),
                 fen: exact.trunc().try_into().ok(),
@@ -384,9 +408,9 @@ pub(super) fn evaluate_enterprise(
                 .try_into()
                 .map_err(|_| field_err(p, "base_yuan", "金额过大"))?;
             let rule = if rounding == "half_up_to_fen" {
-                "half_up_to_fen(四舍五入到分)"
+                "四舍五入到分"
             } else {
-                "down_to_fen(向下取整到分,不多付)"
+                "向下取整到分,不多付"
             };
             let rclause = p
                 .reading("rounding")
@@ -501,7 +525,7 @@ fn apply_cap(
                 "cap",
                 &rclause,
                 format!(
-                    "{} 元 超过原则上限 {} 元;按解读 cap_in_principle=advisory 不削减,需个案审批",
+                    "{} 元 超过原则上限 {} 元;按解读“原则上”的上限不削减,需个案审批",
                     exact_yuan(exact),
                     yuan_grouped(remaining)
                 ),

@@ -3,6 +3,7 @@
 use super::claim::{Claim, field_err, reading_str};
 use super::outcome::Outcome;
 use crate::PolicyError;
+use crate::labels::date_zh;
 use crate::model::{Policy, money_list, money_value};
 use chrono::NaiveDate;
 use clusterdesk_domain::Fen;
@@ -18,11 +19,12 @@ pub(super) fn parameter_date(
     o: &mut Outcome,
 ) -> Option<NaiveDate> {
     let first = p.first_date()?;
+    let first_zh = date_zh(first);
     if claim.date >= first {
         o.step(
             "date",
             &p.clause,
-            format!("事件日期 {};适用该日有效的参数", claim.date),
+            format!("事件日期 {};适用该日有效的参数", date_zh(claim.date)),
         );
         return Some(claim.date);
     }
@@ -35,18 +37,21 @@ pub(super) fn parameter_date(
             "date",
             &clause,
             format!(
-                "事件日期 {} 早于参数首个生效日 {first};文本未排除此前的事件(解读 events_before_issue=paid),适用首个取值",
-                claim.date
+                "事件日期 {} 早于参数首个生效日 {first_zh};文本未排除此前的事件{},适用首个取值",
+                date_zh(claim.date),
+                crate::labels::reading_note("events_before_issue", "paid")
             ),
         );
-        o.flags
-            .push(format!("事件日期 {} 早于方案印发日 {first}", claim.date));
+        o.flags.push(format!(
+            "事件日期 {} 早于方案印发日 {first_zh}",
+            date_zh(claim.date)
+        ));
         Some(first)
     } else {
         o.step(
             "date",
             &clause,
-            format!("事件日期 {} 早于参数首个生效日 {first}", claim.date),
+            format!("事件日期 {} 早于参数首个生效日 {first_zh}", date_zh(claim.date)),
         );
         None
     }
@@ -61,7 +66,11 @@ pub(super) fn money_param(
         .value_on(name, date)
         .ok_or_else(|| field_err(p, "date", format!("{date} 没有有效的参数 {name}")))?;
     let f = money_value(&v.value).map_err(|m| field_err(p, name, m))?;
-    Ok((f, v.clause.clone(), format!("自 {} 起,原文“{}”", v.from, v.quote)))
+    Ok((
+        f,
+        v.clause.clone(),
+        format!("自 {} 起,原文“{}”", date_zh(v.from), v.quote),
+    ))
 }
 
 /// Parameter list for a rank transfer in force on `date`.
@@ -74,6 +83,6 @@ pub(crate) fn place_amounts(p: &Policy, date: NaiveDate) -> Result<(Vec<Fen>, St
     Ok((
         xs,
         v.clause.clone(),
-        format!("自 {} 起,原文“{}”", v.from, v.quote),
+        format!("自 {} 起,原文“{}”", date_zh(v.from), v.quote),
     ))
 }

@@ -201,7 +201,12 @@ impl Store {
                 if !only_approved {
                     return Err(StoreError::Invalid(format!(
                         "{}:缺少必需的信息,请补充后再申报",
-                        o.missing.join("、")
+                        o.missing
+                            .iter()
+                            // The words, and the field's name for programs (the API names it).
+                            .map(|m| format!("{}({m})", clusterdesk_policy::labels::missing_label(p, m)))
+                            .collect::<Vec<_>>()
+                            .join("、")
                     )));
                 }
             }

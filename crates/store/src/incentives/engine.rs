@@ -15,7 +15,11 @@ pub(super) fn outcome_value(o: &Outcome) -> Value {
 /// The reason an outcome gives for not paying: its last trace step.
 pub fn outcome_reason(o: &Outcome) -> String {
     match o.status {
-        Status::Unknown => format!("缺少:{}", o.missing.join("、")),
+        // The engine's result step says what is missing in words (the questions of the facts).
+        Status::Unknown => match o.trace.last() {
+            Some(t) if t.step == "result" => t.text.clone(),
+            _ => format!("缺少:{}", o.missing.join("、")),
+        },
         _ => o.trace.last().map(|t| t.text.clone()).unwrap_or_default(),
     }
 }

@@ -123,8 +123,21 @@ fn word(code: &str) -> &str {
     WORDS.iter().find(|(c, _)| *c == code).map_or(code, |(_, w)| w)
 }
 
-/// A record's object as the page shows it: `enterprise:9113…` as 企业 9113….
+/// A record's object as the page shows it: `enterprise:9113…` as 企业 9113…, a request
+/// `GET /audit` as 查看 /audit (the address as it was asked for).
 fn target_text(target: &str) -> String {
+    let request = [
+        ("GET ", "查看"),
+        ("POST ", "提交"),
+        ("PUT ", "修改"),
+        ("DELETE ", "删除"),
+    ];
+    if let Some((verb, path)) = request
+        .iter()
+        .find_map(|(m, verb)| target.strip_prefix(m).map(|path| (verb, path)))
+    {
+        return format!("{verb} {path}");
+    }
     match target.split_once(':') {
         Some((entity, key)) => match ENTITIES.iter().find(|(c, _)| *c == entity) {
             Some((_, name)) => format!("{name} {key}"),
@@ -315,7 +328,7 @@ mod tests {
             target_text("enterprise:91130981MA0000000X"),
             "企业 91130981MA0000000X"
         );
-        assert_eq!(target_text("GET /audit"), "GET /audit");
+        assert_eq!(target_text("GET /audit"), "查看 /audit");
     }
 
     /// Every action the store and the web layer write has its Chinese name here: the code

@@ -233,10 +233,14 @@ async fn detail_page(
     error: String,
 ) -> Result<Response, PageError> {
     let (st, u) = (st.clone(), u.clone());
-    let e = st
+    let mut e = st
         .store
         .get_enterprise(&u.actor, &uscc.to_ascii_uppercase())
         .await?;
+    for m in &mut e.memberships {
+        m.valid_from = super::chinese_date(&m.valid_from);
+        m.valid_to = m.valid_to.as_deref().map(super::chinese_date);
+    }
     let quals = e
         .qualifications
         .iter()
@@ -244,8 +248,10 @@ async fn detail_page(
             (
                 q.kind.label_zh(),
                 q.kind.level_label(&q.level),
-                q.valid_from.clone(),
-                q.valid_to.clone().unwrap_or_else(|| "—".into()),
+                super::chinese_date(&q.valid_from),
+                q.valid_to
+                    .as_deref()
+                    .map_or_else(|| "—".into(), super::chinese_date),
                 q.detail.clone(),
             )
         })

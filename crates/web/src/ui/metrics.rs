@@ -86,7 +86,7 @@ const COLUMNS: [(&str, &str); 24] = [
     ("platforms", "省级以上平台(个)"),
     ("standards", "参与制修订标准(项)"),
     ("digital", "数字化率"),
-    ("hhi", "HHI"),
+    ("hhi", "集中度(HHI)"),
     ("top3", "前3企业份额"),
     ("lq", "区位商"),
     ("lq_ref", "区位商参照"),

@@ -263,6 +263,27 @@ pub fn beijing_time(rfc3339: &str) -> String {
     }
 }
 
+/// The day of a stored UTC time in Beijing, e.g. 2026年11月7日.
+pub fn beijing_date(rfc3339: &str) -> String {
+    let t = beijing_time(rfc3339);
+    match t.split_once(' ') {
+        Some((day, _)) if t != rfc3339 => day.to_string(),
+        _ => chinese_date(rfc3339),
+    }
+}
+
+/// A calendar date (2026-11-07, or the start of a longer text) as 2026年11月7日; any other
+/// text as it is.
+pub fn chinese_date(iso: &str) -> String {
+    match iso
+        .get(..10)
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    {
+        Some(d) => d.format("%Y年%-m月%-d日").to_string(),
+        None => iso.to_string(),
+    }
+}
+
 pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),

@@ -70,8 +70,53 @@ pub async fn page(State(st): State<AppState>, PageUser(u): PageUser) -> Result<R
         database: shown_url(st.store.url()),
         plan: format!("{}({})", plan.meta.name, plan.meta.doc_number),
         settings,
-        tables: st.store.table_counts().await?,
+        tables: st
+            .store
+            .table_counts()
+            .await?
+            .into_iter()
+            .map(|(t, n)| (table_label(&t).unwrap_or(&t).to_string(), n))
+            .collect(),
     }))
+}
+
+/// A table of the database as the system administrator reads it.
+fn table_label(table: &str) -> Option<&'static str> {
+    Some(match table {
+        "_sqlx_migrations" => "数据库结构版本",
+        "above_scale_targets" => "规上企业目标",
+        "audit_log" => "审计日志",
+        "budgets" => "预算",
+        "change_log" => "数据修改记录",
+        "claim_events" => "申报办理记录",
+        "claim_evidence" => "申报证明材料",
+        "claims" => "奖补申报",
+        "cluster_plans" => "集群规划",
+        "clusters" => "集群",
+        "county_transfers" => "县(市)考核转移",
+        "data_values" => "填报数据",
+        "enterprises" => "企业",
+        "inbox_reads" => "待办已读",
+        "indicators" => "指标",
+        "ledger" => "资金台账",
+        "login_failures" => "登录失败记录",
+        "memberships" => "集群归属",
+        "meta" => "系统信息",
+        "org_second_factor" => "单位动态口令要求",
+        "org_units" => "单位",
+        "password_history" => "历史密码",
+        "qualifications" => "企业认定",
+        "recovery_codes" => "恢复码",
+        "reminders" => "催报",
+        "sessions" => "会话",
+        "submission_events" => "报送办理记录",
+        "submission_revisions" => "报送修订",
+        "submissions" => "报送",
+        "target_milestones" => "目标分年节点",
+        "users" => "账户",
+        "validation_comments" => "校验说明",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -51,7 +51,6 @@ struct ValuesPage {
     unit_name: String,
     unit: String,
     kind: &'static str,
-    indicator: String,
     indicator_name: String,
     period_label: String,
     total: String,
@@ -81,7 +80,7 @@ pub async fn page(
     let unit = q.unit.as_deref().map(str::trim).unwrap_or("");
     let indicator = q.indicator.as_deref().map(str::trim).unwrap_or("");
     if unit.is_empty() || indicator.is_empty() {
-        return Err(WebError::bad_request("请指定单位(unit)与指标(indicator)").into());
+        return Err(WebError::bad_request("请指定单位与指标").into());
     }
     let period = match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -183,7 +182,6 @@ pub async fn page(
         unit_name: p.unit_name.clone(),
         unit: p.unit.clone(),
         kind: kind_label(&p.unit_kind),
-        indicator: p.indicator.clone(),
         indicator_name: p.indicator_name.clone(),
         period_label,
         total: p.total.map(show).unwrap_or_default(),

@@ -47,7 +47,7 @@ struct CalcResult {
     ledger_note: String,
 }
 
-fn calc_result(o: &Outcome, ledger_note: String) -> CalcResult {
+fn calc_result(p: &clusterdesk_policy::Policy, o: &Outcome, ledger_note: String) -> CalcResult {
     CalcResult {
         status: eval_label(o.status.as_str()).into(),
         status_class: match o.status {
@@ -57,7 +57,12 @@ fn calc_result(o: &Outcome, ledger_note: String) -> CalcResult {
         },
         amount: yuan_grouped(o.amount),
         capped: o.capped,
-        missing: o.missing.join("、"),
+        missing: o
+            .missing
+            .iter()
+            .map(|m| clusterdesk_policy::labels::missing_label(p, m))
+            .collect::<Vec<_>>()
+            .join("、"),
         reason: if o.status == Status::Eligible {
             String::new()
         } else {
@@ -148,7 +153,7 @@ pub(super) async fn calc(
                 match st.policies.evaluate(&claim, &ledger) {
                     Ok(outs) => {
                         if let Some(o) = outs.first() {
-                            result = Some(calc_result(o, ledger_note));
+                            result = Some(calc_result(p, o, ledger_note));
                         }
                     }
                     Err(e) => errors.push(e.to_string()),

@@ -44,11 +44,11 @@ fn claim_line(c: &ClaimRow) -> ClaimLine {
         enterprise: c.enterprise_name.clone(),
         uscc: c.uscc.clone(),
         county: c.county_name.clone(),
-        event_date: c.event_date.clone(),
+        event_date: crate::ui::chinese_date(&c.event_date),
         amount: yuan_grouped(Fen(c.amount_fen)),
         status: c.status,
         status_label: c.status_label.clone(),
-        updated: c.updated_at.get(..10).unwrap_or("").to_string(),
+        updated: crate::ui::beijing_date(&c.updated_at),
     }
 }
 

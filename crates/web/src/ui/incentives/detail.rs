@@ -49,6 +49,13 @@ struct ClaimPage {
     notice: String,
 }
 
+/// The claim's dates as people read them: 2026年12月2日, and Beijing time for when it was filed.
+fn dated_for_reading(mut d: ClaimDetail) -> ClaimDetail {
+    d.claim.event_date = crate::ui::chinese_date(&d.claim.event_date);
+    d.claim.created_at = crate::ui::beijing_time(&d.claim.created_at);
+    d
+}
+
 async fn claim_page(
     st: &AppState,
     u: &CurrentUser,
@@ -79,7 +86,7 @@ async fn claim_page(
         .iter()
         .map(|e| {
             (
-                e.at.replace('T', " ").get(..19).unwrap_or(&e.at).to_string(),
+                crate::ui::beijing_time(&e.at),
                 e.actor.clone(),
                 Role::parse(&e.actor_role)
                     .map(|r| r.label())
@@ -155,7 +162,7 @@ async fn claim_page(
         can_upload,
         error,
         notice,
-        d,
+        d: dated_for_reading(d),
     };
     Ok((status, render(&page)).into_response())
 }

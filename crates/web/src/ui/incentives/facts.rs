@@ -60,12 +60,7 @@ pub(super) fn fact_fields(p: &Policy, values: &BTreeMap<String, String>) -> Vec<
 }
 
 fn choice_label(o: &str) -> String {
-    match o {
-        "national_key" => "国家级重点(national_key)".into(),
-        "national" => "国家级(national)".into(),
-        "provincial" => "省级(provincial)".into(),
-        other => other.to_string(),
-    }
+    clusterdesk_policy::labels::option_label(o).to_string()
 }
 
 /// The facts typed on a form, typed by the policy's declarations.

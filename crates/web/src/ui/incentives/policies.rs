@@ -8,9 +8,9 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use clusterdesk_domain::Fen;
-use clusterdesk_policy::Policy;
 use clusterdesk_policy::eval::yuan_grouped;
 use clusterdesk_policy::model::FactType;
+use clusterdesk_policy::{Policy, labels};
 use clusterdesk_store::StoreError;
 use clusterdesk_store::incentives::funding_key;
 use serde_json::Value;
@@ -57,7 +57,6 @@ struct ParamView {
 }
 
 struct FactView {
-    name: String,
     question: String,
     kind: String,
     rule: String,
@@ -80,12 +79,7 @@ struct PolicyPage {
 }
 
 pub(super) fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Bool(true) => "是".into(),
-        Value::Bool(false) => "否".into(),
-        other => other.to_string(),
-    }
+    clusterdesk_policy::labels::value_label(v)
 }
 
 pub(super) async fn policy(
@@ -103,7 +97,7 @@ pub(super) async fn policy(
             let value = yaml_text(name, &serde_json::to_value(&v.value).unwrap_or(Value::Null));
             params.push(ParamView {
                 name: clusterdesk_policy::model::param_label(name).to_string(),
-                from: v.from.to_string(),
+                from: labels::date_zh(v.from),
                 value,
                 clause: v.clause.clone(),
                 quote: v.quote.clone(),
@@ -114,11 +108,17 @@ pub(super) async fn policy(
         .facts
         .iter()
         .map(|f| FactView {
-            name: f.name.clone(),
             question: f.question.clone(),
             kind: match f.fact_type {
                 FactType::Bool => "是/否".into(),
-                FactType::Choice => format!("选项:{}", f.options.join("、")),
+                FactType::Choice => format!(
+                    "选项:{}",
+                    f.options
+                        .iter()
+                        .map(|o| labels::option_label(o))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
                 FactType::Text => "文本".into(),
             },
             rule: match (&f.eligible, &f.default) {
@@ -141,9 +141,13 @@ pub(super) async fn policy(
         .readings
         .iter()
         .map(|r| {
+            let default = match &r.default {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
             (
-                r.name.clone(),
-                value_text(&r.default),
+                labels::reading_label(&r.name).to_string(),
+                labels::reading_value_label(&r.name, &default).to_string(),
                 r.clause.clone(),
                 r.why.clone(),
             )

@@ -124,7 +124,7 @@ pub(super) async fn scan(
             &table,
         );
     }
-    // The page shows the first 1,000 rows; the JSON API and the CLI give them all.
+    // The page shows the first 1,000 rows; the downloads, the JSON API and the CLI give them all.
     let items = filtered
         .into_iter()
         .take(1000)
@@ -135,7 +135,7 @@ pub(super) async fn scan(
             policy: x.policy.clone(),
             policy_name: x.policy_name.clone(),
             clause: x.clause.clone(),
-            event_date: x.event_date.clone(),
+            event_date: crate::ui::chinese_date(&x.event_date),
             eligible: x.status == Status::Eligible,
             amount: yuan_grouped(Fen(x.amount_fen)),
             // The question each missing fact asks, as the policy file words it, not its name.
@@ -145,8 +145,7 @@ pub(super) async fn scan(
                 .map(|m| {
                     st.policies
                         .get(&x.policy)
-                        .and_then(|p| p.facts.iter().find(|f| &f.name == m))
-                        .map(|f| f.question.clone())
+                        .map(|p| clusterdesk_policy::labels::missing_label(p, m))
                         .unwrap_or_else(|| m.clone())
                 })
                 .collect::<Vec<_>>()
@@ -177,8 +176,8 @@ pub(super) async fn scan(
         layout: Layout::new(&st, &u, "/scan", vec![(String::new(), "免申即享".into())]),
         year: year.map(|y| y.to_string()).unwrap_or_default(),
         years: (2022..=this_year).rev().collect(),
-        from: r.from.clone(),
-        to: r.to.clone(),
+        from: crate::ui::chinese_date(&r.from),
+        to: crate::ui::chinese_date(&r.to),
         enterprises: r.enterprises,
         eligible: r.eligible,
         eligible_wan: Fen(r.eligible_fen).wan_yuan(2),

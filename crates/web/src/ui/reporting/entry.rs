@@ -19,6 +19,8 @@ use std::collections::HashMap;
 /// One cell of the entry form: what is typed, last year's same period, and any error.
 struct EntryCell {
     name: String,
+    /// What a screen reader says for the field: the cluster and the figure.
+    label: String,
     value: String,
     last_year: String,
     error: String,
@@ -119,6 +121,7 @@ async fn entry_page(
                     };
                     EntryCell {
                         name: format!("v.{code}.{}", ind.code),
+                        label: format!("{name} {}", clusterdesk_office::reporting::header(ind, period)),
                         value,
                         last_year: last.shown.get(&key).cloned().unwrap_or_default(),
                         error,
