@@ -496,9 +496,8 @@ pub fn scoring_text(i: &AssessmentIndicator) -> String {
             if i.higher_better { "最低" } else { "最高" }
         ),
         Scoring::TargetRatio => format!(
-            "按目标完成率计分:100 × min(完成率, {}%) ÷ {}%,负值计0分;目标为0时净增不为负即得满分",
-            i.cap_pct.unwrap_or_default(),
-            i.cap_pct.unwrap_or_default()
+            "按目标完成率计分:完成率 ÷ {cap}% × 100,完成率超过 {cap}% 的按 {cap}% 计,负值计0分;目标为0时净增不为负即得满分",
+            cap = i.cap_pct.unwrap_or_default()
         ),
         Scoring::Percent => {
             if i.higher_better {

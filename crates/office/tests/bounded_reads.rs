@@ -46,7 +46,12 @@ fn measured(test: &str, refuse: impl FnOnce()) {
     // The test's full name in this binary: its module's path below the crate root.
     let module = module_path!().split_once("::").map_or("", |(_, m)| m);
     let out = Command::new(std::env::current_exe().unwrap())
-        .args([&format!("{module}::{test}"), "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            &format!("{module}::{test}"),
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD, test)
         .output()
         .unwrap();

@@ -1,9 +1,9 @@
 //! Every integration test of `store` in one binary (one link, not one per
 //! file): one module per feature, registered in this one list.
 
-mod assessment_fixture;
 mod assessment;
 mod assessment_decisions;
+mod assessment_fixture;
 mod bulk;
 mod concentration;
 mod demo;

@@ -1,7 +1,6 @@
 //! Every integration test of `web` in one binary (one link, not one per
 //! file): one module per feature, registered in this one list.
 
-mod common;
 mod access_matrix;
 mod account_admin;
 mod api_access;
@@ -9,6 +8,8 @@ mod api_contract;
 mod assessment;
 mod assessment_decisions;
 mod charts_pages;
+mod chinese_pages;
+mod common;
 mod confidentiality;
 mod edges;
 mod engine;
