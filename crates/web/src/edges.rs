@@ -103,6 +103,41 @@ pub async fn response_headers(State(st): State<AppState>, req: Request, next: Ne
     res
 }
 
+/// Every JSON body of the API is an object, as the document states: serde's derive would
+/// take a struct from an array too (`["admin", "…"]` as a sign-in), so an array, a string or a
+/// number is refused here, once for every route, before any handler reads it.
+pub async fn json_objects_only(req: Request, next: Next) -> Response {
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    if !json || !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    // The body limit layers outside this one bound what is read here.
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    };
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        return WebError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "请求体应为 JSON 对象(以 { 开头),而不是数组、字符串或数字",
+        )
+        .into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::cross_site;
@@ -143,39 +178,4 @@ mod tests {
             ("host", "127.0.0.1:8080")
         ])));
     }
-}
-
-/// Every JSON body of the API is an object, as the document states: serde's derive would
-/// take a struct from an array too (`["admin", "…"]` as a sign-in), so an array, a string or a
-/// number is refused here, once for every route, before any handler reads it.
-pub async fn json_objects_only(req: Request, next: Next) -> Response {
-    let json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
-    if !json || !req.uri().path().starts_with("/api/") {
-        return next.run(req).await;
-    }
-    let (parts, body) = req.into_parts();
-    // The body limit layers outside this one bound what is read here.
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(b) => b,
-        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
-    };
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first.is_some_and(|b| *b != b'{') {
-        return WebError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "请求体应为 JSON 对象(以 { 开头),而不是数组、字符串或数字",
-        )
-        .into_response();
-    }
-    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
-        .await
 }
