@@ -6,12 +6,9 @@
 //! `true`/`false`/`null`/`None`/`Some(`, and English words outside a short allow-list.
 //! All findings are reported at once, each with its page, the accounts and the text around it.
 
-use crate::common;
+use crate::common::crawl::{demo_app, kind_of, links};
 
 use axum::http::Method;
-use clusterdesk_domain::Period;
-use clusterdesk_store::demo::{DemoOptions, generate};
-use common::{PASSWORD, TestApp, spawn_app};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 const ACCOUNTS: [&str; 12] = [
@@ -45,54 +42,6 @@ const ALLOWED_WORDS: &[&str] = &[
     "Google",
     "Authenticator",
 ];
-
-async fn demo_app() -> TestApp {
-    let app = spawn_app().await;
-    generate(
-        &app.store,
-        &DemoOptions {
-            enterprises: 60,
-            from: Period::parse("2025-01").unwrap(),
-            to: Period::parse("2026-11").unwrap(),
-            seed: 5,
-            password: PASSWORD.into(),
-            totp_secret: None,
-        },
-    )
-    .await
-    .expect("demo data");
-    app
-}
-
-/// The local links of an HTML page, `&amp;` read back.
-fn links(html: &str) -> Vec<String> {
-    html.split("href=\"")
-        .skip(1)
-        .filter_map(|s| s.split('"').next())
-        .map(|h| h.replace("&amp;", "&"))
-        .filter(|h| h.starts_with('/') && !h.starts_with("//"))
-        .filter(|h| !h.starts_with("/static/") && !h.starts_with("/logout"))
-        .filter(|h| !h.starts_with("/api/"))
-        .collect()
-}
-
-/// A link's kind: its path with codes and numbers as `*`, and its query's keys.
-fn kind_of(url: &str) -> String {
-    let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    let path: Vec<&str> = path
-        .split('/')
-        .map(|seg| {
-            if seg.len() >= 2 && seg.chars().any(|c| c.is_ascii_digit() || !c.is_ascii()) {
-                "*"
-            } else {
-                seg
-            }
-        })
-        .collect();
-    let mut keys: Vec<&str> = query.split('&').filter_map(|kv| kv.split('=').next()).collect();
-    keys.sort_unstable();
-    format!("{}?{}", path.join("/"), keys.join("&"))
-}
 
 /// Fill a registered path with the objects of 泊头市.
 fn fill(path: &str, uscc: &str) -> String {
@@ -385,7 +334,7 @@ fn findings(text: &str, codes: &[String], audit: bool) -> Vec<(String, String)> 
 #[tokio::test]
 async fn every_page_a_user_reads_is_in_chinese() {
     let started = std::time::Instant::now();
-    let app = demo_app().await;
+    let app = demo_app(60).await;
     let uscc: String =
         sqlx::query_scalar("SELECT uscc FROM enterprises WHERE county_code = '130981' ORDER BY uscc LIMIT 1")
             .fetch_one(app.store.pool())
@@ -468,7 +417,7 @@ async fn every_page_a_user_reads_is_in_chinese() {
                     .or_default()
                     .insert(user);
             }
-            queue.extend(links(&body));
+            queue.extend(links(&body).into_iter().filter(|h| !h.starts_with("/api/")));
         }
     }
     let report: Vec<String> = found

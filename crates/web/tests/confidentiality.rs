@@ -6,11 +6,10 @@
 //! the caller's scope fails the test. The enterprise account's cluster page is checked by hand.
 
 use crate::common;
+use crate::common::crawl::{demo_app, kind_of, links};
 
 use axum::http::Method;
-use clusterdesk_domain::Period;
-use clusterdesk_store::demo::{DemoOptions, generate};
-use common::{PASSWORD, TestApp, spawn_app};
+use common::TestApp;
 use sqlx::Row;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -42,24 +41,6 @@ struct Enterprise {
     uscc: String,
     name: String,
     county: String,
-}
-
-async fn demo_app() -> TestApp {
-    let app = spawn_app().await;
-    generate(
-        &app.store,
-        &DemoOptions {
-            enterprises: 120,
-            from: Period::parse("2025-01").unwrap(),
-            to: Period::parse("2026-11").unwrap(),
-            seed: 5,
-            password: PASSWORD.into(),
-            totp_secret: None,
-        },
-    )
-    .await
-    .expect("demo data");
-    app
 }
 
 async fn enterprises(app: &TestApp) -> Vec<Enterprise> {
@@ -99,36 +80,6 @@ fn readable(content_type: &str, bytes: &[u8]) -> String {
     }
 }
 
-/// The local links of an HTML page, `&amp;` read back.
-fn links(html: &str) -> Vec<String> {
-    html.split("href=\"")
-        .skip(1)
-        .filter_map(|s| s.split('"').next())
-        .map(|h| h.replace("&amp;", "&"))
-        .filter(|h| h.starts_with('/') && !h.starts_with("//"))
-        .filter(|h| !h.starts_with("/static/") && !h.starts_with("/logout"))
-        .collect()
-}
-
-/// A link's kind: its path with codes and numbers as `*`, and its query's keys. A few of each
-/// kind are visited, not every enterprise's page.
-fn kind_of(url: &str) -> String {
-    let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    let path: Vec<&str> = path
-        .split('/')
-        .map(|seg| {
-            if seg.len() >= 2 && seg.chars().any(|c| c.is_ascii_digit()) {
-                "*"
-            } else {
-                seg
-            }
-        })
-        .collect();
-    let mut keys: Vec<&str> = query.split('&').filter_map(|kv| kv.split('=').next()).collect();
-    keys.sort_unstable();
-    format!("{}?{}", path.join("/"), keys.join("&"))
-}
-
 /// Fill a registered path with the objects of one county.
 fn fill(path: &str, county: &str, cluster: &str, uscc: &str) -> String {
     path.replace(
@@ -149,7 +100,7 @@ fn fill(path: &str, county: &str, cluster: &str, uscc: &str) -> String {
 
 #[tokio::test]
 async fn no_page_or_download_shows_an_enterprise_outside_the_callers_scope() {
-    let app = demo_app().await;
+    let app = demo_app(120).await;
     let all = enterprises(&app).await;
     let of_county = |c: &str| all.iter().find(|e| e.county == c).unwrap().uscc.clone();
     // Objects of the three counties the accounts touch: their own, and others.
@@ -271,7 +222,7 @@ async fn no_page_or_download_shows_an_enterprise_outside_the_callers_scope() {
 /// cluster's totals only when the cluster has at least three other members.
 #[tokio::test]
 async fn an_enterprise_sees_its_own_row_and_totals_only_over_three_others() {
-    let app = demo_app().await;
+    let app = demo_app(120).await;
     let qiye = app.client_for("qiye").await;
     let me: serde_json::Value = qiye
         .get(app.url("/api/v1/me"))
@@ -354,7 +305,7 @@ async fn an_enterprise_sees_its_own_row_and_totals_only_over_three_others() {
 /// published with it, so they are refused by name (`api_access.rs`).
 #[tokio::test]
 async fn out_of_scope_objects_answer_as_nonexistent_ones() {
-    let app = demo_app().await;
+    let app = demo_app(120).await;
     let all = enterprises(&app).await;
     let other = all.iter().find(|e| e.county == "130983").unwrap();
     // A well-formed code that is not registered: the check character that makes it valid.

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod crawl;
 pub mod incentives;
 
 use clusterdesk_domain::Role;
