@@ -5,6 +5,7 @@
 
 use crate::assessment as calc;
 use chrono::NaiveDate;
+use clusterdesk_domain::clock::date_zh;
 use clusterdesk_domain::{Fen, Period};
 use clusterdesk_plan::Plan;
 use clusterdesk_plan::assessment::{Assessment, AssessmentIndicator, Scoring, Source};
@@ -126,11 +127,6 @@ pub fn fmt_dp(d: Decimal, dp: u32) -> String {
 /// Fen as 万元 with two decimals.
 pub fn wan(fen: i64) -> String {
     format!("{}万元", Fen(fen).wan_yuan(2))
-}
-
-/// A date as people write it: 2026年3月10日.
-fn date_zh(d: NaiveDate) -> String {
-    d.format("%Y年%-m月%-d日").to_string()
 }
 
 /// The Beijing date of a stored UTC time.

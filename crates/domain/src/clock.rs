@@ -14,6 +14,11 @@ pub fn beijing() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
+/// A date as people write it: 2026年3月10日.
+pub fn date_zh(d: NaiveDate) -> String {
+    d.format("%Y年%-m月%-d日").to_string()
+}
+
 #[derive(Clone)]
 pub struct Clock {
     kind: Arc<Kind>,

@@ -94,7 +94,4 @@ pub fn missing_label(p: &crate::Policy, name: &str) -> String {
     }
 }
 
-/// A date as people write it: 2022年8月10日.
-pub fn date_zh(d: chrono::NaiveDate) -> String {
-    d.format("%Y年%-m月%-d日").to_string()
-}
+pub use clusterdesk_domain::clock::date_zh;

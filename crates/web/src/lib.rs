@@ -98,8 +98,29 @@ pub(crate) async fn healthz() -> &'static str {
     "ok"
 }
 
-/// A request the timeout layer cut off, answered in Chinese: JSON for the API, a page for the
-/// rest (the layer itself answers with an empty body).
+/// A refusal made by a layer rather than a handler, in Chinese: the API's JSON error, or a
+/// plain page (the layer answers before any page's layout could be drawn).
+fn layer_refusal(
+    api: bool,
+    status: StatusCode,
+    code: &'static str,
+    title: &str,
+    message: &str,
+    hint: &str,
+) -> Response {
+    if api {
+        return error::WebError::new(status, code, message).into_response();
+    }
+    let page = format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><h1>{title}</h1>\
+         <p class=\"error-box\" role=\"alert\">{message}</p><p>{hint}\
+         <a href=\"javascript:history.back()\">返回</a></p></main></body></html>"
+    );
+    (status, Html(page)).into_response()
+}
+
+/// A request the timeout layer cut off (the layer itself answers with an empty body).
 async fn timed_out(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
@@ -107,20 +128,18 @@ async fn timed_out(req: Request, next: Next) -> Response {
         return res;
     }
     let message = "请求处理超时,请稍后重试;若反复出现,请缩小查询范围或联系系统管理员";
-    if api {
-        return error::WebError::new(StatusCode::REQUEST_TIMEOUT, "timeout", message).into_response();
-    }
-    let page = format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>请求超时</title>\
-         <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><h1>请求超时</h1>\
-         <p class=\"error-box\" role=\"alert\">{message}</p><p><a href=\"javascript:history.back()\">返回</a></p>\
-         </main></body></html>"
-    );
-    (StatusCode::REQUEST_TIMEOUT, Html(page)).into_response()
+    layer_refusal(
+        api,
+        StatusCode::REQUEST_TIMEOUT,
+        "timeout",
+        "请求超时",
+        message,
+        "",
+    )
 }
 
 /// Every 413, whether the limit layer refused the declared length or an extractor ran past
-/// it while reading, answered in Chinese: JSON for the API, a page for the forms.
+/// it while reading.
 async fn too_large(State(limit): State<usize>, req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
@@ -128,17 +147,15 @@ async fn too_large(State(limit): State<usize>, req: Request, next: Next) -> Resp
         return res;
     }
     let message = format!("文件过大:上传文件不得超过 {} MB", limit.div_ceil(1024 * 1024));
-    if api {
-        return error::WebError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
-            .into_response();
-    }
-    let page = format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>文件过大</title>\
-         <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><h1>文件过大</h1>\
-         <p class=\"error-box\" role=\"alert\">{message}</p><p>请拆分文件后分批上传。\
-         <a href=\"javascript:history.back()\">返回</a></p></main></body></html>"
-    );
-    (StatusCode::PAYLOAD_TOO_LARGE, Html(page)).into_response()
+    let hint = "请拆分文件后分批上传。";
+    layer_refusal(
+        api,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "文件过大",
+        &message,
+        hint,
+    )
 }
 
 pub fn router(state: AppState) -> Router {

@@ -159,7 +159,7 @@ pub fn check_target(name: &str, v: i64) -> std::result::Result<i64, String> {
 /// account is gone).
 fn issued_text(by: &str, at: &str) -> String {
     match beijing_date(at) {
-        Some(d) => format!("市工信局下达({by},{})", super::cn_date(d)),
+        Some(d) => format!("市工信局下达({by},{})", clusterdesk_domain::clock::date_zh(d)),
         None => format!("市工信局下达({by})"),
     }
 }
@@ -669,7 +669,7 @@ impl Store {
 
 fn already_finalized(f: &FinalizedTransfer) -> StoreError {
     let at = beijing_date(&f.finalized_at)
-        .map(super::cn_date)
+        .map(clusterdesk_domain::clock::date_zh)
         .unwrap_or_else(|| f.finalized_at.clone());
     StoreError::Conflict(format!(
         "{}年度的入园进区考核转移已于{at}由 {} 定稿;如需重新定稿,须先由市工信局管理员写明理由撤销",

@@ -168,9 +168,3 @@ pub async fn default_period(store: &Store) -> Result<(i32, u32)> {
         None => (store.plan().meta.target_year, 12),
     })
 }
-
-/// `2026年3月1日`.
-pub(crate) fn cn_date(d: NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}

@@ -279,7 +279,7 @@ pub fn chinese_date(iso: &str) -> String {
         .get(..10)
         .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
     {
-        Some(d) => d.format("%Y年%-m月%-d日").to_string(),
+        Some(d) => clusterdesk_domain::clock::date_zh(d),
         None => iso.to_string(),
     }
 }

@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::access::{Access, Pages};
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use crate::ui::chinese_date as date_zh;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -43,12 +44,6 @@ fn county_name(st: &AppState, code: &str) -> String {
         .org_unit(code)
         .map(|u| u.name.clone())
         .unwrap_or_else(|| code.to_string())
-}
-
-fn date_zh(ymd: &str) -> String {
-    chrono::NaiveDate::parse_from_str(ymd, "%Y-%m-%d")
-        .map(|d| d.format("%Y年%-m月%-d日").to_string())
-        .unwrap_or_else(|_| ymd.to_string())
 }
 
 fn period_zh(p: &str) -> String {
@@ -197,7 +192,7 @@ async fn overdue_view(st: &AppState, u: &CurrentUser, dataset: &str) -> Result<O
         ),
         datasets: dataset_choices(st),
         dataset,
-        today: today.format("%Y年%-m月%-d日").to_string(),
+        today: clusterdesk_domain::clock::date_zh(today),
         rows,
         counties,
         by_county,

@@ -152,7 +152,7 @@ pub(super) async fn with_status(st: &AppState, u: &CurrentUser, mut p: Reporting
             .find(|d| d.code == p.dataset)
             .map(|d| d.deadline_day)
             .unwrap_or(10);
-        p.deadline = deadline(period, day).format("%Y年%-m月%-d日").to_string();
+        p.deadline = clusterdesk_domain::clock::date_zh(deadline(period, day));
         p.actions = st.store.allowed_actions(&u.actor, &s);
         p.events = st
             .store
