@@ -78,6 +78,9 @@ impl PolicyError {
 pub struct PolicySet {
     by_id: BTreeMap<String, Policy>,
     order: Vec<String>,
+    /// A hash of the policy files loaded: results computed under one set are not reused under
+    /// another.
+    fingerprint: u64,
 }
 
 fn is_test_file(path: &str) -> bool {
@@ -129,12 +132,15 @@ impl PolicySet {
     /// unknown field, a value without a clause, an unknown reading, a file name that is not
     /// its id, a duplicate id, or a reference to a policy that is not loaded.
     pub fn load(files: &[(String, String)]) -> Result<PolicySet, PolicyError> {
+        use std::hash::{Hash, Hasher};
         let mut set = PolicySet::default();
         let mut sources = BTreeMap::new();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
         for (path, text) in files {
             if !is_policy_file(path) {
                 continue;
             }
+            (path, text).hash(&mut hasher);
             let mut p: Policy = serde_yaml_ng::from_str(text).map_err(|e| PolicyError::Load {
                 file: path.clone(),
                 message: e.to_string(),
@@ -190,7 +196,13 @@ impl PolicySet {
                 .then(a.id.cmp(&b.id))
         });
         set.order = order.into_iter().map(|p| p.id.clone()).collect();
+        set.fingerprint = hasher.finish();
         Ok(set)
+    }
+
+    /// The same number for the same policy files (within one process).
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     /// Every policy, in the plan's clause order.

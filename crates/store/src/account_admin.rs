@@ -138,7 +138,7 @@ impl Store {
     pub async fn reset_password(&self, by: &Actor, username: &str) -> Result<String> {
         self.check_account_manager(by, username)?;
         let temp = temporary_for(username);
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         let id = user_id(&mut tx, username).await?;
         sqlx::query(
             "UPDATE users SET password_hash = $2, must_change_password = 1, password_changed_at = $3 WHERE id = $1",
@@ -230,7 +230,7 @@ impl Store {
         } else {
             org.to_string()
         };
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         let id = user_id(&mut tx, username).await?;
         let old = sqlx::query("SELECT role, org_code FROM users WHERE id = $1")
             .bind(id)

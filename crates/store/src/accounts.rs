@@ -127,7 +127,7 @@ impl Store {
             u.org_code.clone()
         };
         let hash = hash_password(&u.password);
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1")
             .bind(name)
             .fetch_one(&mut *tx)
@@ -225,7 +225,7 @@ impl Store {
             )));
         }
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         sqlx::query(
             "UPDATE users SET password_hash = $2, must_change_password = 0, password_changed_at = $3 WHERE id = $1",
         )
@@ -279,7 +279,7 @@ impl Store {
     /// Disable or enable an account. Disabling ends every session of it at once.
     pub async fn set_user_disabled(&self, by: &Actor, username: &str, disabled: bool) -> Result<()> {
         self.check_account_manager(by, username)?;
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
             .bind(username.trim())
             .fetch_optional(&mut *tx)

@@ -122,7 +122,7 @@ impl Store {
 
     /// Append a record in a transaction of its own.
     pub async fn audit(&self, e: AuditEntry) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         self.audit_in(&mut tx, e).await?;
         tx.commit().await?;
         Ok(())

@@ -159,7 +159,7 @@ impl Store {
         first: &Record,
         last: &Record,
     ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         let deleted = sqlx::query("DELETE FROM audit_log WHERE seq <= $1")
             .bind(a.through_seq)
             .execute(&mut *tx)

@@ -411,6 +411,8 @@ mod raw {
         // crash mid-load leaves the database as it was.
         exec(db, "PRAGMA cache_size = -262144")?;
         exec(db, "BEGIN IMMEDIATE")?;
+        // The values change: results computed from the old ones are not reused (`cache.rs`).
+        exec(db, "UPDATE data_version SET n = n + 1 WHERE id = 1")?;
         let result = insert_all(db, rows, log);
         match result {
             Ok(n) if !dry_run => {
@@ -498,6 +500,9 @@ impl Store {
         use sqlx::postgres::{PgConnection, PgDatabaseError};
         let mut conn = PgConnection::connect(&self.url).await?;
         let mut tx = conn.begin().await?;
+        sqlx::query("UPDATE data_version SET n = n + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
         let mut copy = tx
             .copy_in_raw(
                 "COPY data_values (unit_code, indicator_code, period, num_value, text_value, updated_by, updated_at)

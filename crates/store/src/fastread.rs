@@ -72,10 +72,15 @@ impl Store {
         match (self.engine, &self.reads) {
             (Engine::Sqlite, Some(pool)) => {
                 let mut conn = pool.acquire().await?;
-                let mut handle = conn.lock_handle().await?;
-                let db = handle.as_raw_handle().as_ptr();
-                let run = || -> Result<Vec<FastRow>> {
-                    let mut st = Stmt::prepare(db, sql)?;
+                let sql = sql.to_string();
+                let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+                let rt = tokio::runtime::Handle::current();
+                // The C calls block for the query's duration: on a thread of the blocking pool,
+                // so that the runtime's workers go on serving other requests meanwhile.
+                tokio::task::spawn_blocking(move || -> Result<Vec<FastRow>> {
+                    let mut handle = rt.block_on(conn.lock_handle())?;
+                    let db = handle.as_raw_handle().as_ptr();
+                    let mut st = Stmt::prepare(db, &sql)?;
                     for (k, a) in args.iter().enumerate() {
                         let i = st.param_index(&format!("${}", k + 1));
                         if i == 0 {
@@ -84,13 +89,9 @@ impl Store {
                         st.text(i, a);
                     }
                     Ok(st.all_rows()?.into_iter().map(FastRow).collect())
-                };
-                // The C calls block for the query's duration (milliseconds); on a
-                // multi-threaded runtime let the scheduler move other tasks meanwhile.
-                match tokio::runtime::Handle::current().runtime_flavor() {
-                    tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(run),
-                    _ => run(),
-                }
+                })
+                .await
+                .map_err(|e| StoreError::Engine(format!("读取线程异常结束:{e}")))?
             }
             _ => {
                 let mut q = sqlx::query(sql);

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod audit_archive;
 pub mod backup;
 pub mod bulk;
+mod cache;
 pub mod demo;
 pub mod error;
 mod fastread;
@@ -65,6 +66,8 @@ pub struct Store {
     clock: Clock,
     /// Session lifetimes and password ageing (`with_session_rules`).
     sessions: clusterdesk_domain::session::SessionRules,
+    /// Computed results reused until the data version moves (`cache.rs`).
+    cache: Arc<cache::ResultCache>,
 }
 
 /// Turn the `--db` argument into a connection URL: a bare path means a SQLite file.
@@ -92,9 +95,11 @@ impl Store {
         install_default_drivers();
         let (url, engine) = database_url(db);
         let mut opts = AnyPoolOptions::new();
+        // Pools sized for the cores: a read holds its connection for its whole query.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
         opts = match engine {
-            // One writer at a time is SQLite's nature; a few readers share the file in WAL mode.
-            Engine::Sqlite => opts.max_connections(4).after_connect(|conn, _| {
+            // One writer at a time is SQLite's nature; readers share the file in WAL mode.
+            Engine::Sqlite => opts.max_connections((2 * cores).max(4)).after_connect(|conn, _| {
                 Box::pin(async move {
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
@@ -106,7 +111,7 @@ impl Store {
                     Ok(())
                 })
             }),
-            Engine::Postgres => opts.max_connections(16),
+            Engine::Postgres => opts.max_connections((4 * cores).clamp(16, 40)),
         };
         // Statements slower than SLOW_STATEMENT are logged at warn with their SQL.
         let conn = url
@@ -127,7 +132,7 @@ impl Store {
                     .pragma("mmap_size", "1073741824");
                 Some(
                     sqlx::sqlite::SqlitePoolOptions::new()
-                        .max_connections(2)
+                        .max_connections(cores.max(2))
                         .connect_lazy_with(opts),
                 )
             }
@@ -141,6 +146,7 @@ impl Store {
             reads,
             clock,
             sessions: Default::default(),
+            cache: Default::default(),
         };
         store.migrate().await?;
         store.sync_plan().await?;
@@ -231,6 +237,8 @@ impl Store {
 
     /// Upsert the plan's org tree, clusters and indicators, so that foreign keys hold.
     async fn sync_plan(&self) -> Result<()> {
+        // No data version bump: a store opened with the same plan changes nothing, and its own
+        // cache starts empty.
         let mut tx = self.pool.begin().await?;
         // Parents first: the city, then everything under it.
         let mut units: Vec<_> = self.plan.org_units.iter().enumerate().collect();

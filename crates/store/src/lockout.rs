@@ -78,7 +78,7 @@ impl Store {
     /// window starts again at one.
     pub async fn record_login_failure(&self, username: &str, address: &str, limits: &Limits) -> Result<()> {
         let now = self.clock().now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         sqlx::query(
             "INSERT INTO login_failures (username, address, failures, last_at) VALUES ($1, $2, 1, $3)
              ON CONFLICT (username, address) DO UPDATE SET
@@ -115,7 +115,7 @@ impl Store {
     /// change log. Returns the number of addresses that had failures.
     pub async fn unlock_user(&self, by: &Actor, username: &str) -> Result<u64> {
         self.check_account_manager(by, username)?;
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         let done = sqlx::query("DELETE FROM login_failures WHERE username = $1")
             .bind(username)
             .execute(&mut *tx)

@@ -56,7 +56,7 @@ impl Store {
                 "单位代码“{org}”不是本市、县(市)或市直部门"
             )));
         }
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         // The write itself says whether anything changed, so two at once change it once
         // (on PostgreSQL the second waits for the first's row and then finds it).
         let changed = if required {

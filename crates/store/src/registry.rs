@@ -164,7 +164,14 @@ impl Store {
 
     /// The clusters the actor may see, in attachment order.
     pub async fn list_clusters(&self, actor: &Actor) -> Result<Vec<ClusterRow>> {
-        let rows = match actor.scope() {
+        // The member counts are a COUNT per cluster: reused until the data changes.
+        let scope = actor.scope();
+        let key = format!("clusters|{scope:?}");
+        self.cached(key, self.read_clusters(scope)).await
+    }
+
+    async fn read_clusters(&self, scope: Scope) -> Result<Vec<ClusterRow>> {
+        let rows = match scope {
             Scope::City => {
                 sqlx::query(&format!("{} ORDER BY c.attachment", Self::CLUSTER_SELECT)).fetch_all(self.pool()).await?
             }
@@ -296,6 +303,19 @@ impl Store {
         };
         let per_page = f.per_page.clamp(1, 500);
         let page = f.page.max(1);
+        // The scope and the filter decide the rows: the page is reused until the data changes.
+        let key = format!("enterprises|{where_}|{binds:?}|{page}|{per_page}");
+        self.cached(key, self.read_enterprises(where_, binds, page, per_page))
+            .await
+    }
+
+    async fn read_enterprises(
+        &self,
+        where_: String,
+        binds: Vec<String>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<EnterpriseRow>> {
         let count_sql = format!(
             "SELECT COUNT(*) FROM enterprises e LEFT JOIN memberships m ON m.uscc = e.uscc AND m.valid_to IS NULL{where_}"
         );

@@ -373,12 +373,18 @@ impl Store {
         if matches!(actor.scope(), Scope::City | Scope::Nothing) {
             return Ok(0);
         }
-        Ok(self
-            .inbox(actor, None, today)
-            .await?
-            .iter()
-            .filter(|i| !i.read)
-            .count())
+        // Every page a county or an enterprise opens shows this count beside 催报提醒:
+        // reused until the data changes or the day turns.
+        let key = format!("inbox_unread|{:?}|{:?}|{today}", actor.role, actor.scope());
+        self.cached(key, async {
+            Ok(self
+                .inbox(actor, None, today)
+                .await?
+                .iter()
+                .filter(|i| !i.read)
+                .count())
+        })
+        .await
     }
 
     /// Mark items of the actor's own inbox read; `keys` empty marks every current item.

@@ -348,6 +348,19 @@ impl Store {
         dataset: &str,
         periods: &[String],
     ) -> Result<Vec<Submission>> {
+        // One read per county and period (168 for the status matrix): reused until the data
+        // changes.
+        let key = format!("submissions|{:?}|{dataset}|{}", actor.scope(), periods.join(","));
+        self.cached(key, self.read_submissions_for(actor, dataset, periods))
+            .await
+    }
+
+    async fn read_submissions_for(
+        &self,
+        actor: &Actor,
+        dataset: &str,
+        periods: &[String],
+    ) -> Result<Vec<Submission>> {
         let mut out = Vec::new();
         for c in self.plan().counties().filter(|c| actor.can_read_county(&c.code)) {
             for p in periods {

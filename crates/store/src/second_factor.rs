@@ -88,7 +88,7 @@ impl Store {
                 totp::recovery_code(r)
             })
             .collect();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(&mut *tx)

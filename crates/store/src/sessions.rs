@@ -118,7 +118,7 @@ impl Store {
             csrf_token: random_token(),
         };
         let agent: String = from.user_agent.chars().take(AGENT_CHARS).collect();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         sqlx::query("UPDATE users SET failed_logins = 0, must_change_password = $2 WHERE id = $1")
             .bind(user.id)
             .bind(user.must_change_password as i64)
@@ -226,7 +226,7 @@ impl Store {
     }
 
     async fn end_token(&self, token: &str, audit: Option<(&str, &str)>) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash(token))
             .execute(&mut *tx)
@@ -285,7 +285,7 @@ impl Store {
         if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(false);
         }
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_account_write().await?;
         let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND substr(token_hash, 1, 16) = $2")
             .bind(actor.user_id)
             .bind(id.to_ascii_lowercase())

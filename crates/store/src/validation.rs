@@ -54,7 +54,12 @@ impl Store {
         county: &str,
         period: &str,
     ) -> Result<Vec<Finding>> {
-        self.validate_with(actor, dataset, county, period, &[]).await
+        // Every view of the reporting page runs the rules (history reads for the outliers):
+        // reused until the data changes.
+        self.check_reporting_scope(actor, dataset, county)?;
+        let key = format!("validate|{:?}|{dataset}|{county}|{period}", actor.scope());
+        self.cached(key, self.validate_with(actor, dataset, county, period, &[]))
+            .await
     }
 
     /// As [`Store::validate`], on the state the period would have with `overlay` written (an

@@ -143,6 +143,12 @@ impl Store {
     /// Sum of one indicator over the clusters of a scope for the periods that start with
     /// `prefix` (e.g. `2025-` for the months of 2025). Cluster-level flows only.
     pub async fn cluster_totals(&self, indicator: &str, prefix: &str) -> Result<Vec<(String, i64)>> {
+        let key = format!("totals|{indicator}|{prefix}");
+        self.cached(key, self.read_cluster_totals(indicator, prefix))
+            .await
+    }
+
+    async fn read_cluster_totals(&self, indicator: &str, prefix: &str) -> Result<Vec<(String, i64)>> {
         let rows = sqlx::query(
             // `unit_code IN (…)` seeks the primary key (unit, indicator, period) per cluster; a
             // join let SQLite scan every enterprise's value of the indicator (0.48 s at 14.4M).
@@ -163,14 +169,20 @@ impl Store {
     /// county): the latest month any unit reported, each cluster's value of that month and of
     /// January to that month (当月, 1–N月累计), their sums per county and in all, and the `top`
     /// enterprises of the scope by their value of the last complete year. Three index walks
-    /// (the latest month, the clusters' months by primary key, the year's values by size);
-    /// nothing is cached, so an accepted month shows at once.
+    /// (the latest month, the clusters' months by primary key, the year's values by size),
+    /// reused until the data version moves, so an accepted month shows at once.
     pub async fn dashboard(&self, actor: &Actor, indicator: &str, top: i64) -> Result<Dashboard> {
         let county = match actor.scope() {
             Scope::City => None,
             Scope::County(c) => Some(c),
             _ => return Err(StoreError::Forbidden("该账户不能查看全市或全县汇总".into())),
         };
+        let key = format!("dashboard|{}|{indicator}|{top}", county.as_deref().unwrap_or("*"));
+        self.cached(key, self.read_dashboard(county.clone(), indicator, top))
+            .await
+    }
+
+    async fn read_dashboard(&self, county: Option<String>, indicator: &str, top: i64) -> Result<Dashboard> {
         let latest = self.latest_month(indicator).await?;
         let mut d = Dashboard {
             latest_month: latest.clone(),

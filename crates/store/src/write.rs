@@ -48,10 +48,22 @@ fn lock_id((dataset, county, period): PeriodKey<'_>) -> i64 {
 }
 
 impl Store {
+    /// A write of business data: [`Store::begin_account_write`] whose first statement moves
+    /// the data version, so that results computed from the old data are not reused
+    /// (`cache.rs`). Every write takes this one unless it changes only accounts, sessions or
+    /// the audit trail, which no computed result reads.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        let mut tx = self.begin_account_write().await?;
+        crate::cache::bump_data_version(&mut tx)
+            .await
+            .map_err(busy_to_conflict)?;
+        Ok(tx)
+    }
+
     /// A transaction holding the write lock from its first statement: on SQLite `BEGIN
     /// IMMEDIATE`, so that two writers queue in busy_timeout instead of one failing when its
     /// read lock cannot be upgraded. Retried a few times, then a conflict.
-    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    pub(crate) async fn begin_account_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         let mut tries = 0;
         loop {
             let tx = match self.engine() {

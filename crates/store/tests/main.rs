@@ -12,6 +12,7 @@ mod follow_on_targets;
 mod freshness;
 mod progress;
 mod reminders;
+mod result_cache;
 mod slow_statements;
 mod validation;
 mod values_write;

@@ -13,6 +13,7 @@ mod common;
 mod confidentiality;
 mod edges;
 mod engine;
+mod fresh_results;
 mod home;
 mod identity;
 mod incentive_pages;

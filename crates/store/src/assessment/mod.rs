@@ -61,12 +61,20 @@ pub struct AssessmentReport {
 }
 
 /// One year's assembled figures and its 三(二)2 rows, before the report is shaped.
+#[derive(Clone)]
 struct Computed {
     done: Assembled,
     above: Vec<AboveScaleRow>,
 }
 
 impl Store {
+    /// One year's figures for every county, reused until the data changes or the day turns
+    /// (which submissions are due depends on `today`).
+    async fn assessment_of(&self, a: &Assessment, year: i32, m: u32, today: NaiveDate) -> Result<Computed> {
+        let key = format!("assessment|{year}-{m}|{today}");
+        self.cached(key, self.compute_assessment(a, year, m, today)).await
+    }
+
     fn assessment_plan(&self) -> Result<&Assessment> {
         self.plan()
             .assessment
@@ -111,52 +119,63 @@ impl Store {
         if !(1..=12).contains(&as_of_month) {
             return Err(StoreError::Invalid(format!("月份 {as_of_month} 应为 1–12")));
         }
-        let cur = self.compute_assessment(a, year, as_of_month, today).await?;
-        let last = if year > a.first_year {
-            Some(self.compute_assessment(a, year - 1, 12, today).await?)
-        } else {
-            None
-        };
-        let sees = |county: &str| own.as_deref().is_none_or(|o| o == county);
-        let Shaped {
-            indicators,
-            notes,
-            rows,
-        } = shape(a, &cur.done, last.as_ref().map(|l| &l.done), own.as_deref());
-        let park_entry =
-            park_entry_transfer(a, policies, year, as_of_month, &cur.done.counties, &cur.done.park);
-        let transfer_decision = self.transfer_decision(actor, year, &park_entry).await?;
-        let mut above = cur.above.clone();
-        for r in &mut above {
-            if !sees(&r.county) {
-                r.events.clear();
+        // The whole report, per reader (its county sees its own provenance; the bureau may
+        // finalize), reused until the data, the day or the policies change.
+        let key = format!(
+            "assessment_report|{year}-{as_of_month}|{today}|{:?}|{}|{:x}",
+            actor.role,
+            actor.org_code,
+            policies.fingerprint()
+        );
+        self.cached(key, async {
+            let cur = self.assessment_of(a, year, as_of_month, today).await?;
+            let last = if year > a.first_year {
+                Some(self.assessment_of(a, year - 1, 12, today).await?)
+            } else {
+                None
+            };
+            let sees = |county: &str| own.as_deref().is_none_or(|o| o == county);
+            let Shaped {
+                indicators,
+                notes,
+                rows,
+            } = shape(a, &cur.done, last.as_ref().map(|l| &l.done), own.as_deref());
+            let park_entry =
+                park_entry_transfer(a, policies, year, as_of_month, &cur.done.counties, &cur.done.park);
+            let transfer_decision = self.transfer_decision(actor, year, &park_entry).await?;
+            let mut above = cur.above.clone();
+            for r in &mut above {
+                if !sees(&r.county) {
+                    r.events.clear();
+                }
             }
-        }
-        Ok(AssessmentReport {
-            name: a.name.clone(),
-            clause: a.clause.clone(),
-            clause_text: a.clause_text.clone(),
-            year,
-            as_of: Period::month(year, as_of_month).to_string(),
-            complete: as_of_month == 12,
-            indicators,
-            tie_break: a
-                .tie_break
-                .iter()
-                .filter_map(|c| a.indicator(c))
-                .map(|i| i.name.clone())
-                .collect(),
-            rows,
-            park_entry,
-            above_scale_target_note: clusterdesk_analytics::above_scale::target_note(
-                &a.above_scale_targets_note,
-                &above,
-            ),
-            above_scale: above,
-            transfer_decision,
-            notes,
-            own_county: own,
+            Ok(AssessmentReport {
+                name: a.name.clone(),
+                clause: a.clause.clone(),
+                clause_text: a.clause_text.clone(),
+                year,
+                as_of: Period::month(year, as_of_month).to_string(),
+                complete: as_of_month == 12,
+                indicators,
+                tie_break: a
+                    .tie_break
+                    .iter()
+                    .filter_map(|c| a.indicator(c))
+                    .map(|i| i.name.clone())
+                    .collect(),
+                rows,
+                park_entry,
+                above_scale_target_note: clusterdesk_analytics::above_scale::target_note(
+                    &a.above_scale_targets_note,
+                    &above,
+                ),
+                above_scale: above,
+                transfer_decision,
+                notes,
+                own_county: own,
+            })
         })
+        .await
     }
 }
 

@@ -266,6 +266,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
         7
     };
     let mut tx = store.pool().begin().await?;
+    crate::cache::bump_data_version(&mut tx).await?;
     for (k, e) in ents.iter().enumerate().filter(|(k, _)| k % 97 == 5) {
         let c = &clusters[e.cluster];
         let others: Vec<&C> = clusters
@@ -535,6 +536,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
     // period still in motion. The monthly cluster report comes first, as it always has, so that
     // the random stream of older demo databases is unchanged.
     let mut tx = store.pool().begin().await?;
+    crate::cache::bump_data_version(&mut tx).await?;
     let months = Period::months_between(opts.from, opts.to);
     let mut order: Vec<&clusterdesk_plan::datasets::Dataset> = plan.datasets.iter().collect();
     order.sort_by_key(|d| d.code != "cluster_monthly");

@@ -76,6 +76,20 @@ impl Store {
         set: &PolicySet,
         year: Option<i32>,
     ) -> Result<ScanReport> {
+        if actor.scope() == Scope::Nothing {
+            return Err(StoreError::Forbidden("该角色不能查看业务数据".into()));
+        }
+        // Reused until the data, the day (the scan window) or the policies change.
+        let key = format!(
+            "scan|{:?}|{year:?}|{}|{:x}",
+            actor.scope(),
+            self.today(),
+            set.fingerprint()
+        );
+        self.cached(key, self.run_scan(actor, set, year)).await
+    }
+
+    async fn run_scan(&self, actor: &Actor, set: &PolicySet, year: Option<i32>) -> Result<ScanReport> {
         use clusterdesk_policy::scan::{EnterpriseFacts, QualFact, ScanOptions, scan};
         use std::collections::HashMap;
         let t0 = std::time::Instant::now();

@@ -47,12 +47,19 @@ impl Store {
         if !(1949..=2100).contains(&year) {
             return Err(StoreError::Invalid(format!("年份“{year}”无效")));
         }
-        let raw = self.load_raw_for(year, 12, true, concentration).await?;
-        Ok(clusterdesk_analytics::metrics::cluster_metrics(
-            self.plan(),
-            &raw,
-            year,
-            county,
-        ))
+        let key = format!(
+            "metrics|{year}|{}|{concentration}",
+            county.as_deref().unwrap_or("*")
+        );
+        self.cached(key, async {
+            let raw = self.load_raw_for(year, 12, true, concentration).await?;
+            Ok(clusterdesk_analytics::metrics::cluster_metrics(
+                self.plan(),
+                &raw,
+                year,
+                county,
+            ))
+        })
+        .await
     }
 }

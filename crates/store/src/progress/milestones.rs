@@ -140,6 +140,17 @@ impl Store {
         let Period::Month { year, month } = as_of else {
             return Err(StoreError::Invalid("截至期间应为月份".into()));
         };
+        let key = format!("phasing|{target_id}|{year}-{month}");
+        self.cached(key, self.compute_phasing(t, year, month)).await
+    }
+
+    async fn compute_phasing(
+        &self,
+        t: &clusterdesk_plan::Target,
+        year: i32,
+        month: u32,
+    ) -> Result<Vec<ScopePhasing>> {
+        let plan = self.plan();
         let raw = self.load_raw(year, month, false).await?;
         let cp = Checkpoint { year, month };
         let mut out = vec![ScopePhasing {

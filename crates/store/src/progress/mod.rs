@@ -44,11 +44,15 @@ impl Store {
             }
             _ => return Err(StoreError::Forbidden("该账户不能查看目标进度".into())),
         };
-        let t0 = std::time::Instant::now();
-        let raw = self.load_raw(year, month, false).await?;
-        tracing::debug!(elapsed = ?t0.elapsed(), "progress: data loaded");
-        let report = progress_report(self.plan(), &raw, Checkpoint { year, month }, county.as_deref());
-        tracing::debug!(elapsed = ?t0.elapsed(), "progress: targets computed");
-        Ok(report)
+        let key = format!("progress|{year}-{month}|{}", county.as_deref().unwrap_or("*"));
+        self.cached(key, async {
+            let t0 = std::time::Instant::now();
+            let raw = self.load_raw(year, month, false).await?;
+            tracing::debug!(elapsed = ?t0.elapsed(), "progress: data loaded");
+            let report = progress_report(self.plan(), &raw, Checkpoint { year, month }, county.as_deref());
+            tracing::debug!(elapsed = ?t0.elapsed(), "progress: targets computed");
+            Ok(report)
+        })
+        .await
     }
 }

@@ -7,6 +7,7 @@ use clusterdesk_analytics::progress_data::{Checkpoint, ProgressData, Source, mem
 use clusterdesk_domain::Period;
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 impl Store {
     /// An enterprise stock (yearly values) summed per cluster and year over the enterprises that
@@ -69,13 +70,31 @@ impl Store {
     }
 
     /// `metrics` also loads enterprises' revenue and the 规上 qualifications.
-    pub(super) async fn load_raw(&self, year: i32, month: u32, metrics: bool) -> Result<ProgressData> {
+    pub(super) async fn load_raw(&self, year: i32, month: u32, metrics: bool) -> Result<Arc<ProgressData>> {
         self.load_raw_for(year, month, metrics, metrics).await
     }
 
     /// As [`Store::load_raw`]. Without `concentration` the enterprises' revenue (every
-    /// enterprise's months of the year, the largest read of the metrics) is not loaded.
+    /// enterprise's months of the year, the largest read of the metrics) is not loaded. The
+    /// rows are the whole city's, so every county's computation reuses one load until the data
+    /// changes.
     pub(super) async fn load_raw_for(
+        &self,
+        year: i32,
+        month: u32,
+        metrics: bool,
+        concentration: bool,
+    ) -> Result<Arc<ProgressData>> {
+        let key = format!("raw|{year}-{month}|{metrics}|{concentration}");
+        self.cached(key, async {
+            self.read_raw(year, month, metrics, concentration)
+                .await
+                .map(Arc::new)
+        })
+        .await
+    }
+
+    async fn read_raw(
         &self,
         year: i32,
         month: u32,

@@ -32,14 +32,18 @@ impl Store {
                 "截至期间应为月份(如 2025-12),而不是“{as_of}”"
             )));
         };
-        let raw = self.load_raw(year, month, false).await?;
-        Ok(targets::target_detail(
-            plan,
-            &raw,
-            t,
-            Checkpoint { year, month },
-            own.as_deref(),
-        ))
+        let key = format!("detail|{}|{year}-{month}|{}", t.id, own.as_deref().unwrap_or("*"));
+        self.cached(key, async {
+            let raw = self.load_raw(year, month, false).await?;
+            Ok(targets::target_detail(
+                plan,
+                &raw,
+                t,
+                Checkpoint { year, month },
+                own.as_deref(),
+            ))
+        })
+        .await
     }
 
     /// A county's rank among the counties on every target row as of a month (its own county
@@ -53,9 +57,13 @@ impl Store {
             )));
         };
         let plan = self.plan();
-        let raw = self.load_raw(year, month, false).await?;
-        targets::county_ranks(plan, &raw, county, Checkpoint { year, month })
-            .ok_or_else(|| StoreError::NotFound(format!("县(市)“{county}”")))
+        let key = format!("ranks|{county}|{year}-{month}");
+        self.cached(key, async {
+            let raw = self.load_raw(year, month, false).await?;
+            targets::county_ranks(plan, &raw, county, Checkpoint { year, month })
+                .ok_or_else(|| StoreError::NotFound(format!("县(市)“{county}”")))
+        })
+        .await
     }
 }
 
@@ -68,7 +76,11 @@ impl Store {
         if from > to || !(1949..=2100).contains(&from) || !(1949..=2100).contains(&to) {
             return Err(StoreError::Invalid(format!("年份范围{from}–{to}无效")));
         }
-        let raw = self.load_raw(to, 12, false).await?;
-        Ok(targets::tier_counts(&raw, own.as_deref(), from, to))
+        let key = format!("tiers|{from}-{to}|{}", own.as_deref().unwrap_or("*"));
+        self.cached(key, async {
+            let raw = self.load_raw(to, 12, false).await?;
+            Ok(targets::tier_counts(&raw, own.as_deref(), from, to))
+        })
+        .await
     }
 }

@@ -95,6 +95,7 @@ fn table_label(table: &str) -> Option<&'static str> {
         "clusters" => "集群",
         "county_transfers" => "县(市)考核转移",
         "data_values" => "填报数据",
+        "data_version" => "数据版本",
         "enterprises" => "企业",
         "inbox_reads" => "待办已读",
         "indicators" => "指标",
