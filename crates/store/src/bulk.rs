@@ -412,7 +412,7 @@ mod raw {
         exec(db, "PRAGMA cache_size = -262144")?;
         exec(db, "BEGIN IMMEDIATE")?;
         // The values change: results computed from the old ones are not reused (`cache.rs`).
-        exec(db, "UPDATE data_version SET n = n + 1 WHERE id = 1")?;
+        exec(db, crate::cache::BUMP_DATA_VERSION)?;
         let result = insert_all(db, rows, log);
         match result {
             Ok(n) if !dry_run => {
@@ -500,7 +500,7 @@ impl Store {
         use sqlx::postgres::{PgConnection, PgDatabaseError};
         let mut conn = PgConnection::connect(&self.url).await?;
         let mut tx = conn.begin().await?;
-        sqlx::query("UPDATE data_version SET n = n + 1 WHERE id = 1")
+        sqlx::query(crate::cache::BUMP_DATA_VERSION)
             .execute(&mut *tx)
             .await?;
         let mut copy = tx

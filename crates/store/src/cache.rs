@@ -62,11 +62,13 @@ impl ResultCache {
     }
 }
 
+/// The statement that moves the data version, for the paths on an engine's own connection
+/// (the bulk loader) as for [`bump_data_version`].
+pub(crate) const BUMP_DATA_VERSION: &str = "UPDATE data_version SET n = n + 1 WHERE id = 1";
+
 /// Add one to the data version inside `conn`'s transaction (the first statement of a write).
 pub(crate) async fn bump_data_version(conn: &mut sqlx::AnyConnection) -> Result<()> {
-    sqlx::query("UPDATE data_version SET n = n + 1 WHERE id = 1")
-        .execute(conn)
-        .await?;
+    sqlx::query(BUMP_DATA_VERSION).execute(conn).await?;
     Ok(())
 }
 

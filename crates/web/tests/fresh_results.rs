@@ -33,36 +33,33 @@ async fn a_value_written_through_one_server_shows_at_once_through_both() {
     let botou = app.client_for("botou").await;
     let admin_here = app.client_for("admin").await;
     let admin_there = other.client_for("admin").await;
-    let values = app.url("/api/v1/datasets/cluster_monthly/values");
-    let post = |period: &str, unit: &str, n: &str| {
-        json!({"county": "130981", "period": period, "rows": [
+    // 工业巡诊 of one cluster of 泊头 in one month, posted at `base`: accepted.
+    let post = |client: reqwest::Client, base: String, period: &str, unit: &str, n: &str| {
+        let body = json!({"county": "130981", "period": period, "rows": [
             {"unit": unit, "values": {"diagnosis_visits": n}}
-        ]})
+        ]});
+        async move {
+            let r = client
+                .post(format!("{base}/api/v1/datasets/cluster_monthly/values"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        }
     };
 
     // Nothing reported yet (no value, not 0); each server computes once and keeps it.
     assert_eq!(city_visits(&admin_here, &app.addr).await, Value::Null);
     assert_eq!(city_visits(&admin_there, &other.addr).await, Value::Null);
-    let r = botou
-        .post(&values)
-        .json(&post("2025-01", "C19", "40"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    post(botou, app.addr.clone(), "2025-01", "C19", "40").await;
     // 40 visits in January, through the server that took them and through the other one.
     assert_eq!(city_visits(&admin_here, &app.addr).await, json!(40));
     assert_eq!(city_visits(&admin_there, &other.addr).await, json!(40));
 
     // A second month, written through the other server this time: 40 + 25.
     let botou_there = other.client_for("botou").await;
-    let r = botou_there
-        .post(other.url("/api/v1/datasets/cluster_monthly/values"))
-        .json(&post("2025-02", "C17", "25"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    post(botou_there, other.addr.clone(), "2025-02", "C17", "25").await;
     assert_eq!(city_visits(&admin_here, &app.addr).await, json!(65));
     assert_eq!(city_visits(&admin_there, &other.addr).await, json!(65));
 }
