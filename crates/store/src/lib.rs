@@ -23,6 +23,7 @@ pub mod lockout;
 pub mod org_second_factor;
 pub mod progress;
 pub mod provenance;
+pub mod race_hook;
 pub mod registry;
 pub mod reminders;
 pub mod reporting;

@@ -7,6 +7,11 @@ use clusterdesk_domain::Period;
 use clusterdesk_domain::workflow::{Refusal, submission};
 use sqlx::Row;
 
+/// How often a submission is checked again when its values change between the submit gate
+/// and the write lock (another import of the same period landing meanwhile).
+const SUBMIT_TRIES: usize = 3;
+const VALUES_CHANGING: &str = "该期数据正在被修改,请稍后核对后重新提交";
+
 // The states and steps are the domain's; the store keeps its short names for them.
 pub use clusterdesk_domain::workflow::submission::{SubmissionAction as Action, SubmissionStatus as Status};
 
@@ -209,33 +214,43 @@ impl Store {
         warning_comments: &[crate::validation::WarningComment],
     ) -> Result<Submission> {
         let comment = clusterdesk_domain::text::clean(clusterdesk_domain::text::COMMENT, comment)?;
-        let comment = comment.as_str();
+        let key = (dataset, county, period);
+        for _ in 0..SUBMIT_TRIES {
+            if let Some(s) = self
+                .try_transition(actor, key, action, comment.as_str(), warning_comments)
+                .await?
+            {
+                return Ok(s);
+            }
+        }
+        Err(StoreError::Conflict(VALUES_CHANGING.into()))
+    }
+
+    /// One try of a workflow step. `None`: a submission whose values changed between the
+    /// submit gate and the write lock, so what was checked is not what would be kept.
+    async fn try_transition(
+        &self,
+        actor: &Actor,
+        key: crate::write::PeriodKey<'_>,
+        action: Action,
+        comment: &str,
+        warning_comments: &[crate::validation::WarningComment],
+    ) -> Result<Option<Submission>> {
+        let (dataset, county, period) = key;
         let cur = self.submission(actor, dataset, county, period).await?;
         let to = submission::transition(cur.status, action, who(actor, county))?;
         submission::check_reason(action, comment)?;
-        if action == Action::Submit {
-            let ds = self
-                .plan()
-                .datasets
-                .iter()
-                .find(|d| d.code == dataset)
-                .expect("checked");
-            let units = if ds.level == clusterdesk_plan::datasets::RowUnit::Enterprise {
-                "SELECT uscc FROM enterprises WHERE county_code = $1"
-            } else {
-                "SELECT code FROM clusters WHERE county_code = $1"
-            };
-            let n: i64 = sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM data_values WHERE period = $2 AND unit_code IN ({units})"
-            ))
-            .bind(county)
-            .bind(period)
-            .fetch_one(self.pool())
-            .await?;
-            if n == 0 {
+        // The values the submit gate judges; they must still be the stored ones under the lock.
+        let gated = if action == Action::Submit {
+            let mut conn = self.pool().acquire().await?;
+            let values = crate::revisions::read_values(&mut conn, self, dataset, county, period).await?;
+            if values.is_empty() {
                 return Err(StoreError::Invalid("该期尚无数据,不能提交".into()));
             }
-        }
+            Some(values)
+        } else {
+            None
+        };
         let warnings = if action == Action::Submit {
             self.submit_gate(actor, dataset, county, period, warning_comments)
                 .await?
@@ -248,11 +263,15 @@ impl Store {
         } else {
             cur.submitted_at.clone()
         };
-        let key = (dataset, county, period);
         let mut tx = self.begin_write().await?;
         self.write_transition(&mut tx, actor, key, cur.status, to, submitted_at, &ts)
             .await
             .map_err(crate::write::busy_to_conflict)?;
+        if let Some(gated) = gated
+            && crate::revisions::read_values(&mut tx, self, dataset, county, period).await? != gated
+        {
+            return Ok(None);
+        }
         sqlx::query(
             "INSERT INTO submission_events (dataset, county_code, period, from_status, to_status, actor, at, comment)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -267,8 +286,7 @@ impl Store {
         .bind(comment)
         .execute(&mut *tx)
         .await?;
-        self.snapshot_revision(&mut tx, actor, (dataset, county, period), action)
-            .await?;
+        self.snapshot_revision(&mut tx, actor, key, action).await?;
         // Submissions, approvals, acceptances, returns and unlocks are in the audit trail.
         let e = crate::audit::AuditEntry::new(
             &actor.username,
@@ -281,7 +299,7 @@ impl Store {
         tx.commit()
             .await
             .map_err(|e| crate::write::busy_to_conflict(e.into()))?;
-        self.submission(actor, dataset, county, period).await
+        self.submission(actor, dataset, county, period).await.map(Some)
     }
 
     /// Compare-and-set: move `key` from `from` to `to` only if it is still in `from` inside

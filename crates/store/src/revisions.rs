@@ -219,7 +219,8 @@ pub fn diff(
 }
 
 /// The values of a data set's indicators for the county's units in one period.
-async fn read_values(
+/// A period's values of one data set in one county, by (unit, indicator).
+pub(crate) async fn read_values(
     conn: &mut sqlx::AnyConnection,
     store: &Store,
     dataset: &str,

@@ -64,6 +64,7 @@ impl Store {
     /// IMMEDIATE`, so that two writers queue in busy_timeout instead of one failing when its
     /// read lock cannot be upgraded. Retried a few times, then a conflict.
     pub(crate) async fn begin_account_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        crate::race_hook::reached(crate::race_hook::Point::Begin).await;
         let mut tries = 0;
         loop {
             let tx = match self.engine() {
@@ -105,6 +106,7 @@ impl Store {
         .bind(period)
         .fetch_optional(&mut *conn)
         .await?;
+        crate::race_hook::reached(crate::race_hook::Point::Checked).await;
         Ok(status.map(|s| Status::parse(&s).unwrap_or(Status::Draft)))
     }
 }

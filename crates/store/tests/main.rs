@@ -16,4 +16,5 @@ mod result_cache;
 mod slow_statements;
 mod validation;
 mod values_write;
+mod write_interleavings;
 mod write_races;

@@ -1,6 +1,7 @@
 //! Races on the write path, a fixed number of rounds each, both sides released together by a
 //! barrier: a 退回 against an approval of one submitted period, a submit against a value write,
-//! and two value writes at once. SQLite, and PostgreSQL with CLUSTERDESK_TEST_PG.
+//! and two value writes at once. SQLite, and PostgreSQL with CLUSTERDESK_TEST_PG. The same
+//! races with one chosen interleaving each are in `write_interleavings.rs`.
 
 use clusterdesk_domain::Role;
 use clusterdesk_plan::Plan;
@@ -12,10 +13,10 @@ use clusterdesk_store::{Actor, Result, Store, StoreError};
 use std::sync::Arc;
 use tokio::sync::Barrier;
 
-const ROUNDS: usize = 20;
-const KEY: (&str, &str, &str) = ("cluster_monthly", "130981", "2025-03");
+pub const ROUNDS: usize = 20;
+pub const KEY: (&str, &str, &str) = ("cluster_monthly", "130981", "2025-03");
 
-fn actor(name: &str, role: Role, org: &str) -> Actor {
+pub fn actor(name: &str, role: Role, org: &str) -> Actor {
     Actor {
         user_id: 1,
         username: name.into(),
@@ -26,17 +27,17 @@ fn actor(name: &str, role: Role, org: &str) -> Actor {
     }
 }
 
-fn city() -> Actor {
+pub fn city() -> Actor {
     actor("admin", Role::CityAdmin, "130900")
 }
-fn op() -> Actor {
+pub fn op() -> Actor {
     actor("botou", Role::CountyOperator, "130981")
 }
-fn leader() -> Actor {
+pub fn leader() -> Actor {
     actor("botou_leader", Role::CountyLeader, "130981")
 }
 
-fn v(unit: &str, ind: &str, period: &str, n: i64) -> Value {
+pub fn v(unit: &str, ind: &str, period: &str, n: i64) -> Value {
     Value {
         unit_code: unit.into(),
         indicator_code: ind.into(),
@@ -48,7 +49,7 @@ fn v(unit: &str, ind: &str, period: &str, n: i64) -> Value {
 
 /// A store whose 泊头市 (130981) March has C19's revenue and employees, ready to submit (the
 /// values of the reminders test's first revision, which pass the submit gate).
-async fn store() -> (Arc<Store>, Option<TempDir>) {
+pub async fn store() -> (Arc<Store>, Option<TempDir>) {
     let (url, dir) = fresh_db().await;
     let s = Store::open(&url, Arc::new(Plan::embedded().unwrap()))
         .await
@@ -70,17 +71,17 @@ async fn store() -> (Arc<Store>, Option<TempDir>) {
     (Arc::new(s), dir)
 }
 
-async fn step(s: &Store, who: &Actor, action: Action, comment: &str) -> Result<Status> {
+pub async fn step(s: &Store, who: &Actor, action: Action, comment: &str) -> Result<Status> {
     let (ds, c, p) = KEY;
     Ok(s.transition(who, ds, c, p, action, comment).await?.status)
 }
 
-async fn status(s: &Store) -> Status {
+pub async fn status(s: &Store) -> Status {
     let (ds, c, p) = KEY;
     s.submission(&city(), ds, c, p).await.unwrap().status
 }
 
-async fn num(s: &Store, unit: &str, ind: &str, period: &str) -> Option<i64> {
+pub async fn num(s: &Store, unit: &str, ind: &str, period: &str) -> Option<i64> {
     sqlx::query_scalar(
         "SELECT num_value FROM data_values WHERE unit_code = $1 AND indicator_code = $2 AND period = $3",
     )
@@ -91,6 +92,18 @@ async fn num(s: &Store, unit: &str, ind: &str, period: &str) -> Option<i64> {
     .await
     .unwrap()
     .flatten()
+}
+
+/// The last submission kept exactly the values stored now.
+pub async fn assert_kept_is_stored(s: &Store, round: usize) {
+    let (ds, c, p) = KEY;
+    let revs = s.revisions(&op(), ds, c, p).await.unwrap();
+    let kept = s
+        .revision_values(&op(), ds, c, p, Side::Revision(revs.last().unwrap().revision))
+        .await
+        .unwrap();
+    let now = s.revision_values(&op(), ds, c, p, Side::Current).await.unwrap();
+    assert_eq!(format!("{kept:?}"), format!("{now:?}"), "round {round}");
 }
 
 /// Run `a` and `b` on their own tasks, released together.
@@ -168,7 +181,7 @@ async fn a_return_and_an_approval_sent_together_one_wins() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_value_changes_after_a_submission() {
     let (s, _d) = store().await;
-    let (ds, c, p) = KEY;
+    let p = KEY.2;
     let mut late = 0;
     for round in 0..ROUNDS {
         let before = num(&s, "C19", "revenue", p).await;
@@ -196,14 +209,7 @@ async fn no_value_changes_after_a_submission() {
             late += 1;
             assert_eq!(stored, before, "round {round}: the refused write changed nothing");
         }
-        // What the submission kept is what is stored.
-        let revs = s.revisions(&op(), ds, c, p).await.unwrap();
-        let kept = s
-            .revision_values(&op(), ds, c, p, Side::Revision(revs.last().unwrap().revision))
-            .await
-            .unwrap();
-        let now = s.revision_values(&op(), ds, c, p, Side::Current).await.unwrap();
-        assert_eq!(format!("{kept:?}"), format!("{now:?}"), "round {round}");
+        assert_kept_is_stored(&s, round).await;
         // A write now is refused: the period is submitted.
         let after = s
             .write_values(&op(), KEY, &[v("C19", "revenue", p, 1)], false)

@@ -24,5 +24,6 @@ mod registry;
 mod reminders;
 mod reporting;
 mod tls;
+mod two_at_once;
 mod upload_limits;
 mod validation;
