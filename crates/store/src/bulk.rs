@@ -607,11 +607,7 @@ impl Store {
         .bind(log.new_value(&done))
         .execute(&mut *tx)
         .await?;
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
+        crate::write::finish(tx, dry_run).await?;
         conn.close().await?;
         Ok(done)
     }

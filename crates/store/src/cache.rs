@@ -124,4 +124,41 @@ mod tests {
         assert!(!Arc::ptr_eq(&old, &b) && !Arc::ptr_eq(&old, &a));
         assert!(Arc::ptr_eq(&b, &c.cell("k", 2)));
     }
+
+    /// A request abandoned mid-computation (hyper drops the handler's future when the
+    /// connection closes) leaves no half result: the reader waiting behind it computes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_abandoned_computation_hands_over_to_the_next_reader() {
+        let (url, _dir) = crate::testsupport::fresh_db().await;
+        let plan = std::sync::Arc::new(clusterdesk_plan::Plan::embedded().unwrap());
+        let store = Arc::new(Store::open(&url, plan).await.unwrap());
+        let started = Arc::new(tokio::sync::Notify::new());
+        let first = {
+            let (store, started) = (store.clone(), started.clone());
+            tokio::spawn(async move {
+                store
+                    .cached("k".into(), async move {
+                        started.notify_one();
+                        std::future::pending::<()>().await;
+                        Ok("first")
+                    })
+                    .await
+            })
+        };
+        started.notified().await;
+        let second = {
+            let store = store.clone();
+            tokio::spawn(async move { store.cached("k".into(), async { Ok("second") }).await })
+        };
+        // The second reader is waiting on the first one's cell; then the first is abandoned.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!second.is_finished());
+        first.abort();
+        assert!(first.await.unwrap_err().is_cancelled());
+        assert_eq!(second.await.unwrap().unwrap(), "second");
+        assert_eq!(store.results_computed(), 2);
+        // Kept: the next reader computes nothing.
+        assert_eq!(store.cached("k".into(), async { Ok("third") }).await.unwrap(), "second");
+        assert_eq!(store.results_computed(), 2);
+    }
 }

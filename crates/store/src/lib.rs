@@ -18,6 +18,7 @@ mod cache;
 pub mod demo;
 pub mod error;
 mod fastread;
+mod filter;
 pub mod incentives;
 pub mod lockout;
 pub mod org_second_factor;

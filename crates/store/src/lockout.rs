@@ -2,20 +2,11 @@
 //! these counts are `clusterdesk_domain::lockout`; this file only counts and forgets.
 
 use crate::audit::AuditEntry;
+use crate::sessions::{instant, stamp};
 use crate::{Actor, Result, Store};
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::Duration;
 use clusterdesk_domain::lockout::{Failures, Limits};
 use sqlx::Row;
-
-fn stamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-fn instant(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
 
 /// Rows untouched this long are deleted: far past any lock, and it bounds the table.
 const KEEP: Duration = Duration::days(1);

@@ -265,75 +265,47 @@ impl Store {
 
     /// Search and page the enterprises the actor may see.
     pub async fn list_enterprises(&self, actor: &Actor, f: &EnterpriseFilter) -> Result<Page<EnterpriseRow>> {
-        let mut conds: Vec<String> = Vec::new();
-        let mut binds: Vec<String> = Vec::new();
-        let mut add = |cond: &str, v: String| {
-            binds.push(v);
-            conds.push(cond.replace("?", &format!("${}", binds.len())));
-        };
-        match actor.scope() {
-            Scope::City => {}
-            Scope::County(c) => add("e.county_code = ?", c),
-            Scope::Enterprise(u) => add("e.uscc = ?", u),
-            Scope::Nothing => return Err(StoreError::Forbidden("该角色不能查看业务数据".into())),
-        }
+        let mut filter = crate::filter::Filter::scoped(actor, "e.county_code", "e.uscc")?;
         if let Some(c) = f.county.as_deref().filter(|s| !s.is_empty()) {
             self.check_county(actor, c)?;
-            add("e.county_code = ?", c.to_string());
+            filter.add("e.county_code = ?", c.to_string());
         }
         if let Some(c) = f.cluster.as_deref().filter(|s| !s.is_empty()) {
             self.get_cluster(actor, c).await?;
-            add("m.cluster_code = ?", c.to_string());
+            filter.add("m.cluster_code = ?", c.to_string());
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let like = format!(
                 "%{}%",
                 q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
             );
-            binds.push(like);
-            let n = binds.len();
-            conds.push(format!(
-                "(e.name LIKE ${n} ESCAPE '\\' OR e.uscc LIKE ${n} ESCAPE '\\')"
-            ));
+            filter.add("(e.name LIKE ? ESCAPE '\\' OR e.uscc LIKE ? ESCAPE '\\')", like);
         }
-        let where_ = if conds.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", conds.join(" AND "))
-        };
         let per_page = f.per_page.clamp(1, 500);
         let page = f.page.max(1);
         // The scope and the filter decide the rows: the page is reused until the data changes.
-        let key = format!("enterprises|{where_}|{binds:?}|{page}|{per_page}");
-        self.cached(key, self.read_enterprises(where_, binds, page, per_page))
+        let key = format!("enterprises|{}|{page}|{per_page}", filter.key());
+        self.cached(key, self.read_enterprises(filter, page, per_page))
             .await
     }
 
     async fn read_enterprises(
         &self,
-        where_: String,
-        binds: Vec<String>,
+        filter: crate::filter::Filter,
         page: u32,
         per_page: u32,
     ) -> Result<Page<EnterpriseRow>> {
+        let where_ = filter.where_sql();
         let count_sql = format!(
             "SELECT COUNT(*) FROM enterprises e LEFT JOIN memberships m ON m.uscc = e.uscc AND m.valid_to IS NULL{where_}"
         );
-        let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
-        for b in &binds {
-            cq = cq.bind(b.clone());
-        }
-        let total = cq.fetch_one(self.pool()).await?;
+        let total = filter.scalar(&count_sql).fetch_one(self.pool()).await?;
         let sql = format!(
             "{}{where_} ORDER BY e.county_code, e.name, e.uscc LIMIT {per_page} OFFSET {}",
             Self::ENTERPRISE_SELECT,
             (page as i64 - 1) * per_page as i64
         );
-        let mut q = sqlx::query(&sql);
-        for b in &binds {
-            q = q.bind(b.clone());
-        }
-        let rows = q.fetch_all(self.pool()).await?;
+        let rows = filter.query(&sql).fetch_all(self.pool()).await?;
         let items = rows
             .iter()
             .map(|r| self.enterprise_from_row(r))
@@ -504,33 +476,14 @@ impl Store {
                 "name": r.name, "county_code": r.county_code, "industry_code": r.industry.to_string(),
                 "cluster_code": r.cluster_code, "address": r.address, "contact": r.contact,
             });
-            match &existing {
-                None => {
-                    sqlx::query(
-                        "INSERT INTO enterprises (uscc, name, county_code, industry_code, address, contact, created_at, updated_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-                    )
-                    .bind(r.uscc.as_str())
-                    .bind(&r.name)
-                    .bind(&r.county_code)
-                    .bind(r.industry.to_string())
-                    .bind(&r.address)
-                    .bind(&r.contact)
-                    .bind(&ts)
-                    .execute(&mut *tx)
-                    .await?;
-                    self.log_change(
-                        &mut tx,
-                        actor,
-                        "enterprise",
-                        r.uscc.as_str(),
-                        "create",
-                        None,
-                        Some(new_json.to_string()),
-                    )
-                    .await?;
-                    summary.created += 1;
-                }
+            // A new enterprise is inserted; a known one updated. Both bind the same parameters.
+            let (sql, action, old_json) = match &existing {
+                None => (
+                    "INSERT INTO enterprises (uscc, name, county_code, industry_code, address, contact, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                    "create",
+                    None,
+                ),
                 Some(e) => {
                     // An enterprise may only be moved by someone who may write its present county too.
                     if !actor.can_write_county(&e.county_code) {
@@ -550,31 +503,38 @@ impl Store {
                         summary.unchanged += 1;
                         continue;
                     }
-                    sqlx::query(
+                    (
                         "UPDATE enterprises SET name = $2, county_code = $3, industry_code = $4, address = $5,
                          contact = $6, updated_at = $7 WHERE uscc = $1",
-                    )
-                    .bind(r.uscc.as_str())
-                    .bind(&r.name)
-                    .bind(&r.county_code)
-                    .bind(r.industry.to_string())
-                    .bind(&r.address)
-                    .bind(&r.contact)
-                    .bind(&ts)
-                    .execute(&mut *tx)
-                    .await?;
-                    self.log_change(
-                        &mut tx,
-                        actor,
-                        "enterprise",
-                        r.uscc.as_str(),
                         "update",
                         Some(old_json.to_string()),
-                        Some(new_json.to_string()),
                     )
-                    .await?;
-                    summary.updated += 1;
                 }
+            };
+            sqlx::query(sql)
+                .bind(r.uscc.as_str())
+                .bind(&r.name)
+                .bind(&r.county_code)
+                .bind(r.industry.to_string())
+                .bind(&r.address)
+                .bind(&r.contact)
+                .bind(&ts)
+                .execute(&mut *tx)
+                .await?;
+            self.log_change(
+                &mut tx,
+                actor,
+                "enterprise",
+                r.uscc.as_str(),
+                action,
+                old_json,
+                Some(new_json.to_string()),
+            )
+            .await?;
+            if existing.is_some() {
+                summary.updated += 1;
+            } else {
+                summary.created += 1;
             }
             let current = existing.as_ref().and_then(|e| e.cluster_code.clone());
             if current != r.cluster_code {
@@ -601,11 +561,7 @@ impl Store {
                 }
             }
         }
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
+        crate::write::finish(tx, dry_run).await?;
         Ok(Ok(summary))
     }
 

@@ -38,7 +38,7 @@ pub struct Overdue {
 }
 
 /// A 催报 reminder as sent.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct Reminder {
     pub id: i64,
     pub dataset: String,
@@ -91,6 +91,26 @@ pub struct InboxItem {
     /// Who sent, returned or unlocked; empty for computed items.
     pub by: String,
     pub read: bool,
+}
+
+impl InboxItem {
+    /// An unread item with nothing yet said of when, by whom or why.
+    fn new(kind: ItemKind, dataset: &str, dataset_name: String, county: &str, period: &str) -> Self {
+        InboxItem {
+            key: String::new(),
+            kind,
+            dataset: dataset.to_string(),
+            dataset_name,
+            county_code: county.to_string(),
+            period: period.to_string(),
+            at: String::new(),
+            deadline: String::new(),
+            days: 0,
+            message: String::new(),
+            by: String::new(),
+            read: false,
+        }
+    }
 }
 
 /// The periods of a kind whose deadline falls within the window ending `DUE_SOON_DAYS` after
@@ -314,15 +334,14 @@ impl Store {
             Scope::County(c) => c,
             _ => return Err(StoreError::Forbidden("您的角色不能查看催报记录".into())),
         };
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, dataset, county_code, period, message, sent_by, sent_at FROM reminders
              WHERE $1 = '' OR county_code = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(&county)
         .bind(limit)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(reminder_from_row).collect()
+        .await?)
     }
 
     /// The organisation whose inbox the actor reads: a county user's county, an enterprise's
@@ -421,22 +440,10 @@ impl Store {
 
     async fn county_items(&self, county: &str, today: NaiveDate) -> Result<Vec<InboxItem>> {
         let cutoff = (today - chrono::Duration::days(WINDOW_DAYS)).to_string();
-        let item = |kind, ds: &str, period: &str| InboxItem {
-            key: String::new(),
-            kind,
-            dataset: ds.to_string(),
-            dataset_name: self.dataset_name(ds),
-            county_code: county.to_string(),
-            period: period.to_string(),
-            at: String::new(),
-            deadline: String::new(),
-            days: 0,
-            message: String::new(),
-            by: String::new(),
-            read: false,
-        };
+        let item =
+            |kind, ds: &str, period: &str| InboxItem::new(kind, ds, self.dataset_name(ds), county, period);
         let mut out = Vec::new();
-        let rows = sqlx::query(
+        let rows: Vec<Reminder> = sqlx::query_as(
             "SELECT id, dataset, county_code, period, message, sent_by, sent_at FROM reminders
              WHERE county_code = $1 AND sent_at >= $2",
         )
@@ -444,8 +451,7 @@ impl Store {
         .bind(&cutoff)
         .fetch_all(self.pool())
         .await?;
-        for r in rows.iter().map(reminder_from_row) {
-            let r = r?;
+        for r in rows {
             let mut i = item(ItemKind::Reminder, &r.dataset, &r.period);
             i.key = format!("reminder:{}", r.id);
             i.at = r.sent_at;
@@ -525,20 +531,13 @@ impl Store {
                 {
                     continue;
                 }
-                let i = InboxItem {
-                    key: String::new(),
-                    kind: ItemKind::DueSoon,
-                    dataset: ds.code.clone(),
-                    dataset_name: ds.name.clone(),
-                    county_code: county.clone(),
-                    period: p.to_string(),
-                    at: String::new(),
-                    deadline: String::new(),
-                    days: 0,
-                    message: String::new(),
-                    by: String::new(),
-                    read: false,
-                };
+                let i = InboxItem::new(
+                    ItemKind::DueSoon,
+                    &ds.code,
+                    ds.name.clone(),
+                    &county,
+                    &p.to_string(),
+                );
                 out.push(due_item(i, due, today));
             }
         }
@@ -565,16 +564,4 @@ fn due_item(mut i: InboxItem, due: NaiveDate, today: NaiveDate) -> InboxItem {
     i.deadline = due.to_string();
     i.at = due.to_string();
     i
-}
-
-fn reminder_from_row(r: &sqlx::any::AnyRow) -> Result<Reminder> {
-    Ok(Reminder {
-        id: r.try_get(0)?,
-        dataset: r.try_get(1)?,
-        county_code: r.try_get(2)?,
-        period: r.try_get(3)?,
-        message: r.try_get(4)?,
-        sent_by: r.try_get(5)?,
-        sent_at: r.try_get(6)?,
-    })
 }

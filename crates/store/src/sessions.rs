@@ -48,11 +48,12 @@ pub struct SessionInfo {
     pub current: bool,
 }
 
-fn stamp(t: DateTime<Utc>) -> String {
+/// A time as stored on sign-in records (sessions, lockouts): RFC 3339 in UTC, to the millisecond.
+pub(crate) fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn instant(s: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn instant(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))

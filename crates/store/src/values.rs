@@ -6,7 +6,7 @@ use sqlx::Row;
 use std::collections::{BTreeSet, HashMap};
 
 /// One value as stored: numbers are integers in the indicator's scale (money in fen).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct Value {
     pub unit_code: String,
     pub indicator_code: String,
@@ -16,9 +16,10 @@ pub struct Value {
 }
 
 /// A stored value with who last wrote it and when: provenance for every figure.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct StoredValue {
     #[serde(flatten)]
+    #[sqlx(flatten)]
     pub value: Value,
     pub updated_by: String,
     pub updated_at: String,
@@ -129,15 +130,14 @@ impl Store {
     /// The values of one unit and indicator over time, oldest first.
     pub async fn series(&self, actor: &Actor, unit: &str, indicator: &str) -> Result<Vec<StoredValue>> {
         self.check_unit_read(actor, unit).await?;
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT unit_code, indicator_code, period, num_value, text_value, updated_by, updated_at
              FROM data_values WHERE unit_code = $1 AND indicator_code = $2 ORDER BY period",
         )
         .bind(unit)
         .bind(indicator)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(stored_from_row).collect()
+        .await?)
     }
 
     /// Sum of one indicator over the clusters of a scope for the periods that start with
@@ -475,11 +475,7 @@ impl Store {
                 .with(serde_json::json!({"values": logs.len(), "sha256": crate::audit::digest(&text)}));
             self.audit_in(&mut tx, e).await?;
         }
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
+        crate::write::finish(tx, dry_run).await?;
         Ok(s)
     }
 }
@@ -500,22 +496,10 @@ async fn log_value_changes(
     ts: &str,
     rows: &[ChangeRow],
 ) -> Result<()> {
-    let mut sql = String::from(
-        "INSERT INTO change_log (at, actor, entity, entity_key, action, old_value, new_value) VALUES ",
+    let sql = format!(
+        "INSERT INTO change_log (at, actor, entity, entity_key, action, old_value, new_value) VALUES {}",
+        placeholder_rows(rows.len(), 4, 3, "$1, $2, 'value', ", "")
     );
-    for i in 0..rows.len() {
-        let b = i * 4;
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(&format!(
-            "($1, $2, 'value', ${}, ${}, ${}, ${})",
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6
-        ));
-    }
     let mut q = sqlx::query(&sql)
         .bind(ts.to_string())
         .bind(actor.username.clone());
@@ -574,26 +558,30 @@ async fn stored_values(
     Ok(out)
 }
 
-async fn insert_batch(conn: &mut sqlx::AnyConnection, chunk: &[Value], by: &str, ts: &str) -> Result<()> {
-    let mut sql = String::from(
-        "INSERT INTO data_values (unit_code, indicator_code, period, num_value, text_value, updated_by, updated_at) VALUES ",
-    );
-    // Five parameters per row, then who and when, shared by every row.
-    let (by_at, ts_at) = (chunk.len() * 5 + 1, chunk.len() * 5 + 2);
-    for i in 0..chunk.len() {
-        let b = i * 5;
+/// The rows of a multi-row INSERT: `rows` groups of `per_row` numbered parameters counted on
+/// from `$first`, each group with `head` before and `tail` after its own parameters (shared
+/// parameters or constants): `placeholder_rows(2, 2, 3, "$1, ", "")` is "($1, $3, $4),($1, $5, $6)".
+pub(crate) fn placeholder_rows(rows: usize, per_row: usize, first: usize, head: &str, tail: &str) -> String {
+    let mut sql = String::new();
+    for i in 0..rows {
         if i > 0 {
             sql.push(',');
         }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, ${by_at}, ${ts_at})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5
-        ));
+        let own: Vec<String> = (0..per_row)
+            .map(|k| format!("${}", first + i * per_row + k))
+            .collect();
+        sql.push_str(&format!("({head}{}{tail})", own.join(", ")));
     }
+    sql
+}
+
+async fn insert_batch(conn: &mut sqlx::AnyConnection, chunk: &[Value], by: &str, ts: &str) -> Result<()> {
+    // Five parameters per row, then who and when, shared by every row.
+    let (by_at, ts_at) = (chunk.len() * 5 + 1, chunk.len() * 5 + 2);
+    let sql = format!(
+        "INSERT INTO data_values (unit_code, indicator_code, period, num_value, text_value, updated_by, updated_at) VALUES {}",
+        placeholder_rows(chunk.len(), 5, 1, "", &format!(", ${by_at}, ${ts_at}"))
+    );
     let mut q = sqlx::query(&sql);
     for v in chunk {
         q = q
@@ -605,20 +593,6 @@ async fn insert_batch(conn: &mut sqlx::AnyConnection, chunk: &[Value], by: &str,
     }
     q.bind(by.to_string()).bind(ts.to_string()).execute(conn).await?;
     Ok(())
-}
-
-fn stored_from_row(r: &sqlx::any::AnyRow) -> Result<StoredValue> {
-    Ok(StoredValue {
-        value: Value {
-            unit_code: r.try_get(0)?,
-            indicator_code: r.try_get(1)?,
-            period: r.try_get(2)?,
-            num_value: r.try_get(3)?,
-            text_value: r.try_get(4)?,
-        },
-        updated_by: r.try_get(5)?,
-        updated_at: r.try_get(6)?,
-    })
 }
 
 impl Store {
@@ -680,5 +654,18 @@ impl Store {
             );
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholder_rows_number_each_row_on_from_the_shared_ones() {
+        assert_eq!(
+            super::placeholder_rows(2, 2, 3, "$1, ", ""),
+            "($1, $3, $4),($1, $5, $6)"
+        );
+        assert_eq!(super::placeholder_rows(1, 3, 1, "", ", $4"), "($1, $2, $3, $4)");
+        assert_eq!(super::placeholder_rows(0, 3, 1, "", ""), "");
     }
 }

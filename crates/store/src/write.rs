@@ -111,6 +111,16 @@ impl Store {
     }
 }
 
+/// End a write: kept, or, for a trial run (`dry_run`), undone whole.
+pub(crate) async fn finish<DB: sqlx::Database>(tx: sqlx::Transaction<'_, DB>, dry_run: bool) -> Result<()> {
+    if dry_run {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -461,16 +461,7 @@ impl Store {
         as_of_month: u32,
         today: NaiveDate,
     ) -> Result<ParkEntryTransfer> {
-        let a = self.assessment_plan()?;
-        if year < a.first_year || year > 2100 {
-            return Err(StoreError::Invalid(format!(
-                "考核年度 {year} 不在方案范围内(自 {} 年起)",
-                a.first_year
-            )));
-        }
-        if !(1..=12).contains(&as_of_month) {
-            return Err(StoreError::Invalid(format!("月份 {as_of_month} 应为 1–12")));
-        }
+        let a = self.assessment_plan_for(year, as_of_month)?;
         let cur: Computed = self.compute_assessment(a, year, as_of_month, today).await?;
         Ok(clusterdesk_analytics::park_transfer::park_entry_transfer(
             a,

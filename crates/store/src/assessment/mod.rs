@@ -82,6 +82,21 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound("本方案的考核办法(assessment.yaml)".into()))
     }
 
+    /// The assessment plan, for a year it covers and a month 1–12.
+    fn assessment_plan_for(&self, year: i32, as_of_month: u32) -> Result<&Assessment> {
+        let a = self.assessment_plan()?;
+        if year < a.first_year || year > 2100 {
+            return Err(StoreError::Invalid(format!(
+                "考核年度 {year} 不在方案范围内(自 {} 年起)",
+                a.first_year
+            )));
+        }
+        if !(1..=12).contains(&as_of_month) {
+            return Err(StoreError::Invalid(format!("月份 {as_of_month} 应为 1–12")));
+        }
+        Ok(a)
+    }
+
     /// The latest month with cluster data on enterprises entering parks (or revenue): the
     /// default as-of month of the assessment.
     pub async fn assessment_default_month(&self) -> Result<Option<Period>> {
@@ -109,16 +124,7 @@ impl Store {
                 return Err(StoreError::Forbidden("考核排名只对市、县(市)用户开放".into()));
             }
         };
-        let a = self.assessment_plan()?;
-        if year < a.first_year || year > 2100 {
-            return Err(StoreError::Invalid(format!(
-                "考核年度 {year} 不在方案范围内(自 {} 年起)",
-                a.first_year
-            )));
-        }
-        if !(1..=12).contains(&as_of_month) {
-            return Err(StoreError::Invalid(format!("月份 {as_of_month} 应为 1–12")));
-        }
+        let a = self.assessment_plan_for(year, as_of_month)?;
         // The whole report, per reader (its county sees its own provenance; the bureau may
         // finalize), reused until the data, the day or the policies change.
         let key = format!(

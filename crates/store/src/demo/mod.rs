@@ -325,24 +325,10 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoReport> {
 
     let quals = qualifications::draw(&mut rng, &ents, &clusters, &revs, &years, opts);
     for chunk in quals.chunks(1000) {
-        let mut sql = String::from(
-            "INSERT INTO qualifications (uscc, kind, level, valid_from, valid_to, detail) VALUES ",
+        let sql = format!(
+            "INSERT INTO qualifications (uscc, kind, level, valid_from, valid_to, detail) VALUES {}",
+            crate::values::placeholder_rows(chunk.len(), 6, 1, "", "")
         );
-        for i in 0..chunk.len() {
-            let b = i * 6;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            ));
-        }
         let mut q = sqlx::query(&sql);
         for (u, k, l, f, t, d) in chunk {
             q = q

@@ -17,25 +17,12 @@ impl Store {
         conn: &mut sqlx::AnyConnection,
         uscc: &str,
     ) -> Result<Vec<LedgerEntry>> {
-        let rows = sqlx::query(
+        let raw: Vec<super::engine::LedgerRaw> = sqlx::query_as(
             "SELECT policy, uscc, county_code, paid_date, paid_fen, project FROM ledger WHERE uscc = $1 ORDER BY paid_date, id",
         )
         .bind(uscc)
         .fetch_all(&mut *conn)
         .await?;
-        let raw = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<String, _>(0)?,
-                    r.try_get::<Option<String>, _>(1)?,
-                    r.try_get::<Option<String>, _>(2)?,
-                    r.try_get::<String, _>(3)?,
-                    r.try_get::<i64, _>(4)?,
-                    r.try_get::<Option<String>, _>(5)?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
         Ok(ledger_entries(&raw))
     }
 
@@ -302,26 +289,13 @@ impl Store {
             })
         })
         .collect::<Result<_>>()?;
-        let evidence = sqlx::query(
+        let evidence: Vec<EvidenceInfo> = sqlx::query_as(
             "SELECT id, file_name, content_type, size, sha256, uploaded_by, uploaded_at FROM claim_evidence
              WHERE claim_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(EvidenceInfo {
-                id: r.try_get(0)?,
-                file_name: r.try_get(1)?,
-                content_type: r.try_get(2)?,
-                size: r.try_get(3)?,
-                sha256: r.try_get(4)?,
-                uploaded_by: r.try_get(5)?,
-                uploaded_at: r.try_get(6)?,
-            })
-        })
-        .collect::<Result<_>>()?;
+        .await?;
         let actions = self.claim_actions(actor, &claim);
         Ok(ClaimDetail {
             claim,
@@ -339,45 +313,24 @@ impl Store {
         set: &PolicySet,
         f: &ClaimFilter,
     ) -> Result<Vec<ClaimRow>> {
-        let mut conds: Vec<String> = Vec::new();
-        let mut binds: Vec<String> = Vec::new();
-        let mut add = |cond: &str, v: String| {
-            binds.push(v);
-            conds.push(cond.replace('?', &format!("${}", binds.len())));
-        };
-        match actor.scope() {
-            Scope::City => {}
-            Scope::County(c) => add("c.county_code = ?", c),
-            Scope::Enterprise(u) => add("c.uscc = ?", u),
-            Scope::Nothing => return Err(StoreError::Forbidden("该角色不能查看业务数据".into())),
-        }
+        let mut filter = crate::filter::Filter::scoped(actor, "c.county_code", "c.uscc")?;
         if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
             let s =
                 ClaimStatus::parse(s).ok_or_else(|| StoreError::Invalid(format!("status:未知状态“{s}”")))?;
-            add("c.status = ?", s.code().to_string());
+            filter.add("c.status = ?", s.code().to_string());
         }
         if let Some(p) = f.policy.as_deref().filter(|s| !s.is_empty()) {
-            add("c.policy = ?", p.to_string());
+            filter.add("c.policy = ?", p.to_string());
         }
         if let Some(u) = f.uscc.as_deref().filter(|s| !s.is_empty()) {
-            add("c.uscc = ?", u.to_ascii_uppercase());
+            filter.add("c.uscc = ?", u.to_ascii_uppercase());
         }
-        let rows = {
-            let sql = format!(
-                "{}{} ORDER BY c.id DESC LIMIT 2000",
-                Self::CLAIM_SELECT,
-                if conds.is_empty() {
-                    String::new()
-                } else {
-                    format!(" WHERE {}", conds.join(" AND "))
-                }
-            );
-            let mut q = sqlx::query(&sql);
-            for b in &binds {
-                q = q.bind(b.clone());
-            }
-            q.fetch_all(self.pool()).await?
-        };
+        let sql = format!(
+            "{}{} ORDER BY c.id DESC LIMIT 2000",
+            Self::CLAIM_SELECT,
+            filter.where_sql()
+        );
+        let rows = filter.query(&sql).fetch_all(self.pool()).await?;
         let mut out = Vec::new();
         for r in &rows {
             let c = self.claim_from_row(set, r)?;

@@ -1,7 +1,7 @@
 //! The ledger of payouts as the actor may see it.
 
 use super::LedgerRow;
-use crate::{Actor, Result, Scope, Store, StoreError};
+use crate::{Actor, Result, Store};
 use clusterdesk_domain::Fen;
 use clusterdesk_policy::PolicySet;
 use serde_json::Value;
@@ -15,38 +15,18 @@ impl Store {
         set: &PolicySet,
         year: Option<i64>,
     ) -> Result<Vec<LedgerRow>> {
-        let mut conds = Vec::new();
-        let mut binds: Vec<String> = Vec::new();
-        match actor.scope() {
-            Scope::City => {}
-            Scope::County(c) => {
-                binds.push(c);
-                conds.push(format!("l.county_code = ${}", binds.len()));
-            }
-            Scope::Enterprise(u) => {
-                binds.push(u);
-                conds.push(format!("l.uscc = ${}", binds.len()));
-            }
-            Scope::Nothing => return Err(StoreError::Forbidden("该角色不能查看业务数据".into())),
-        }
+        let mut f = crate::filter::Filter::scoped(actor, "l.county_code", "l.uscc")?;
         if let Some(y) = year {
-            conds.push(format!("l.budget_year = {y}"));
+            f.add_plain(format!("l.budget_year = {y}"));
         }
         let sql = format!(
             "SELECT l.id, l.policy, l.uscc, e.name, l.county_code, l.paid_date, l.paid_fen, l.project, l.funding_source,
              l.budget_year, l.trace, l.claim_id, l.recorded_by, l.recorded_at
              FROM ledger l LEFT JOIN enterprises e ON e.uscc = l.uscc{} ORDER BY l.paid_date DESC, l.id DESC LIMIT 5000",
-            if conds.is_empty() {
-                String::new()
-            } else {
-                format!(" WHERE {}", conds.join(" AND "))
-            }
+            f.where_sql()
         );
-        let mut q = sqlx::query(&sql);
-        for b in &binds {
-            q = q.bind(b.clone());
-        }
-        q.fetch_all(self.pool())
+        f.query(&sql)
+            .fetch_all(self.pool())
             .await?
             .iter()
             .map(|r| {

@@ -91,7 +91,7 @@ pub struct ClaimEvent {
     pub comment: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct EvidenceInfo {
     pub id: i64,
     pub file_name: String,

@@ -171,7 +171,7 @@ impl Store {
         }
         // The ledger and the open or paid claims of the enterprises in scope.
         let mut ledger: HashMap<String, Vec<LedgerEntry>> = HashMap::new();
-        let lrows = sqlx::query(&format!(
+        let lrows: Vec<super::engine::LedgerRaw> = sqlx::query_as(&format!(
             "SELECT l.policy, l.uscc, l.county_code, l.paid_date, l.paid_fen, l.project FROM ledger l
              JOIN enterprises e ON e.uscc = l.uscc WHERE ($1 = $1) AND {}",
             scope_cond.replace("$3", "$1")
@@ -179,15 +179,7 @@ impl Store {
         .bind(&bind3)
         .fetch_all(&mut *conn)
         .await?;
-        for r in &lrows {
-            let raw = (
-                r.try_get::<String, _>(0)?,
-                r.try_get::<Option<String>, _>(1)?,
-                r.try_get::<Option<String>, _>(2)?,
-                r.try_get::<String, _>(3)?,
-                r.try_get::<i64, _>(4)?,
-                r.try_get::<Option<String>, _>(5)?,
-            );
+        for raw in lrows {
             if let (Some(u), Some(entry)) = (raw.1.clone(), ledger_entries(&[raw]).pop()) {
                 ledger.entry(u).or_default().push(entry);
             }

@@ -1,7 +1,7 @@
 //! Every cluster's metrics for a complete year: the scope check and the reads; the figures are
 //! `clusterdesk_analytics::metrics`.
 
-use crate::{Actor, Result, Scope, Store, StoreError};
+use crate::{Actor, Result, Store, StoreError};
 pub use clusterdesk_analytics::metrics::{ClusterMetrics, ClusterMetricsReport};
 
 impl Store {
@@ -35,15 +35,7 @@ impl Store {
         county: Option<&str>,
         concentration: bool,
     ) -> Result<ClusterMetricsReport> {
-        let county: Option<String> = match (actor.scope(), county) {
-            (Scope::City, None) => None,
-            (Scope::County(own), None) => Some(own),
-            (Scope::City | Scope::County(_), Some(c)) => {
-                self.check_county(actor, c)?;
-                Some(c.to_string())
-            }
-            _ => return Err(StoreError::Forbidden("该账户不能查看集群分析".into())),
-        };
+        let county = self.reader_county(actor, county, "该账户不能查看集群分析")?;
         if !(1949..=2100).contains(&year) {
             return Err(StoreError::Invalid(format!("年份“{year}”无效")));
         }

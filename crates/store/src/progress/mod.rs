@@ -22,6 +22,20 @@ use clusterdesk_analytics::targets::progress_report;
 use clusterdesk_domain::Period;
 
 impl Store {
+    /// The county a reader of progress asks for: `None` for the city's whole view, the
+    /// reader's own county by default, or a county it may read; `refusal` for anyone else.
+    fn reader_county(&self, actor: &Actor, county: Option<&str>, refusal: &str) -> Result<Option<String>> {
+        match (actor.scope(), county) {
+            (Scope::City, None) => Ok(None),
+            (Scope::County(own), None) => Ok(Some(own)),
+            (Scope::City | Scope::County(_), Some(c)) => {
+                self.check_county(actor, c)?;
+                Ok(Some(c.to_string()))
+            }
+            _ => Err(StoreError::Forbidden(refusal.into())),
+        }
+    }
+
     /// Progress of every target row as of the end of `as_of` (a month), for the city or one
     /// county the actor may read. An enterprise account and the 三员 get 403.
     pub async fn target_progress(
@@ -35,15 +49,7 @@ impl Store {
                 "截至期间应为月份(如 2025-12),而不是“{as_of}”"
             )));
         };
-        let county: Option<String> = match (actor.scope(), county) {
-            (Scope::City, None) => None,
-            (Scope::County(own), None) => Some(own),
-            (Scope::City | Scope::County(_), Some(c)) => {
-                self.check_county(actor, c)?;
-                Some(c.to_string())
-            }
-            _ => return Err(StoreError::Forbidden("该账户不能查看目标进度".into())),
-        };
+        let county = self.reader_county(actor, county, "该账户不能查看目标进度")?;
         let key = format!("progress|{year}-{month}|{}", county.as_deref().unwrap_or("*"));
         self.cached(key, async {
             let t0 = std::time::Instant::now();
