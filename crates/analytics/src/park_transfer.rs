@@ -120,13 +120,7 @@ mod tests {
 
     fn setup() -> (Plan, PolicySet) {
         let plan = Plan::embedded().unwrap();
-        let files: Vec<(String, String)> = plan
-            .extra_files
-            .iter()
-            .filter(|f| f.path.starts_with("policies/"))
-            .map(|f| (f.path.clone(), f.text.clone()))
-            .collect();
-        let set = PolicySet::load(&files).unwrap();
+        let set = PolicySet::load(&plan.policy_files()).unwrap();
         (plan, set)
     }
 

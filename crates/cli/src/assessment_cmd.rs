@@ -20,13 +20,7 @@ pub struct AssessmentArgs {
 }
 
 pub async fn run(store: &Store, a: &AssessmentArgs) -> Result<()> {
-    let files: Vec<(String, String)> = store
-        .plan()
-        .extra_files
-        .iter()
-        .filter(|f| f.path.starts_with("policies/"))
-        .map(|f| (f.path.clone(), f.text.clone()))
-        .collect();
+    let files = store.plan().policy_files();
     let set = PolicySet::load(&files).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (latest_year, latest_month) = default_period(store).await?;
     let year = a.year.unwrap_or(latest_year);

@@ -171,6 +171,15 @@ enum RegistryCmd {
     },
 }
 
+/// The name an imported file goes by in reports and the change log: its file name, or
+/// `input` when the path has none in UTF-8.
+fn file_label(path: &std::path::Path) -> String {
+    path.file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("input")
+        .to_string()
+}
+
 fn load_plan(dir: Option<&PathBuf>) -> Result<Arc<Plan>> {
     let plan = match dir {
         Some(d) => Plan::load_dir(d).map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -571,11 +580,7 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Registry(RegistryCmd::Import { file, dry_run, json }) => {
             let bytes = std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
             let store = open(&cli).await?;
-            let name = file
-                .file_name()
-                .and_then(|s| s.to_str())
-                .unwrap_or("input")
-                .to_string();
+            let name = file_label(file);
             let result = clusterdesk_office::enterprises::import(
                 &store,
                 &audit_cmd::cli_actor(),

@@ -42,21 +42,12 @@ pub enum PolicyCmd {
     },
 }
 
-/// The policy files of a plan as (path relative to the plan folder, text).
-fn policy_files(plan: &Plan) -> Vec<(String, String)> {
-    plan.extra_files
-        .iter()
-        .filter(|f| f.path.starts_with("policies/"))
-        .map(|f| (f.path.clone(), f.text.clone()))
-        .collect()
-}
-
 fn load(plan_dir: Option<&PathBuf>) -> Result<(PolicySet, Vec<(String, String)>)> {
     let plan = match plan_dir {
         Some(d) => Plan::load_dir(d).map_err(|e| anyhow::anyhow!("{e}"))?,
         None => Plan::embedded().map_err(|e| anyhow::anyhow!("{e}"))?,
     };
-    let files = policy_files(&plan);
+    let files = plan.policy_files();
     let set = PolicySet::load(&files).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((set, files))
 }
@@ -127,7 +118,7 @@ async fn scan(
         Some(d) => Plan::load_dir(d).map_err(|e| anyhow::anyhow!("{e}"))?,
         None => Plan::embedded().map_err(|e| anyhow::anyhow!("{e}"))?,
     };
-    let set = PolicySet::load(&policy_files(&plan)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let set = PolicySet::load(&plan.policy_files()).map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(y) = year
         && !(2000..=2100).contains(&y)
     {

@@ -5,7 +5,7 @@ use anyhow::{Result, bail};
 use clap::Args;
 use clusterdesk_domain::Period;
 use clusterdesk_store::progress::{
-    Comparison, ForecastMethod, ProgressReport, QuotaStatus, TargetProgress, show_value as show,
+    ForecastMethod, ProgressReport, QuotaStatus, TargetProgress, show_value as show,
 };
 use clusterdesk_store::{Actor, Store};
 
@@ -72,17 +72,10 @@ pub async fn run(store: &Store, a: &ProgressArgs) -> Result<()> {
 }
 
 fn target_text(t: &TargetProgress) -> String {
-    let cmp = match t.comparison {
-        Comparison::Gt => "超",
-        _ => "≥",
-    };
     match (&t.target_growth_pct, &t.target) {
         (Some(g), Some(v)) => format!("年均≥{g}%(≈{})", show(v, &t.unit)),
         (Some(g), None) => format!("年均≥{g}%"),
-        (None, Some(v)) => match &t.target_max {
-            Some(m) => format!("{}–{}", show(v, &t.unit), show(m, &t.unit)),
-            None => format!("{cmp}{}", show(v, &t.unit)),
-        },
+        (None, Some(v)) => t.level_text(v, "≥"),
         (None, None) => "—".into(),
     }
 }
@@ -97,13 +90,8 @@ fn forecast_text(t: &TargetProgress) -> String {
                 Some(false) => "难达成",
                 None => "—",
             };
-            format!(
-                "{}年 {}[{}–{}] {met}",
-                f.deadline_year,
-                show(&f.value, &t.unit),
-                show(&f.low, &t.unit),
-                show(&f.high, &t.unit)
-            )
+            let [value, low, high] = f.shown(&t.unit);
+            format!("{}年 {value}[{low}–{high}] {met}", f.deadline_year)
         }
     }
 }

@@ -65,12 +65,7 @@ pub async fn write_template(store: &Store, a: &TemplateArgs) -> Result<()> {
 }
 
 pub async fn run_import(store: &Store, a: &ImportArgs) -> Result<()> {
-    let name = a
-        .file
-        .file_name()
-        .and_then(|s| s.to_str())
-        .unwrap_or("input")
-        .to_string();
+    let name = crate::file_label(&a.file);
     let bytes = match std::fs::read(&a.file) {
         Ok(b) => b,
         Err(e) => {

@@ -35,12 +35,7 @@ pub async fn run(store: &Store, c: &ValuesCmd) -> Result<()> {
 }
 
 async fn load(store: &Store, a: &LoadArgs) -> Result<()> {
-    let name = a
-        .file
-        .file_name()
-        .and_then(|s| s.to_str())
-        .unwrap_or("input")
-        .to_string();
+    let name = crate::file_label(&a.file);
     let f = std::fs::File::open(&a.file).with_context(|| format!("无法读取 {}", a.file.display()))?;
     let t0 = std::time::Instant::now();
     let s = store

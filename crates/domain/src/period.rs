@@ -151,46 +151,31 @@ impl Period {
     }
 
     pub fn next(self) -> Self {
-        match self {
-            Period::Month { year, month: 12 } => Period::Month {
-                year: year + 1,
-                month: 1,
-            },
-            Period::Month { year, month } => Period::Month {
-                year,
-                month: month + 1,
-            },
-            Period::Quarter { year, quarter: 4 } => Period::Quarter {
-                year: year + 1,
-                quarter: 1,
-            },
-            Period::Quarter { year, quarter } => Period::Quarter {
-                year,
-                quarter: quarter + 1,
-            },
-            Period::Year { year } => Period::Year { year: year + 1 },
-        }
+        self.shift(1)
     }
 
     pub fn prev(self) -> Self {
+        self.shift(-1)
+    }
+
+    /// The period `by` periods of the same kind later (earlier when negative).
+    fn shift(self, by: i32) -> Self {
         match self {
-            Period::Month { year, month: 1 } => Period::Month {
-                year: year - 1,
-                month: 12,
-            },
-            Period::Month { year, month } => Period::Month {
-                year,
-                month: month - 1,
-            },
-            Period::Quarter { year, quarter: 1 } => Period::Quarter {
-                year: year - 1,
-                quarter: 4,
-            },
-            Period::Quarter { year, quarter } => Period::Quarter {
-                year,
-                quarter: quarter - 1,
-            },
-            Period::Year { year } => Period::Year { year: year - 1 },
+            Period::Month { year, month } => {
+                let i = year * 12 + month as i32 - 1 + by;
+                Period::Month {
+                    year: i.div_euclid(12),
+                    month: i.rem_euclid(12) as u32 + 1,
+                }
+            }
+            Period::Quarter { year, quarter } => {
+                let i = year * 4 + quarter as i32 - 1 + by;
+                Period::Quarter {
+                    year: i.div_euclid(4),
+                    quarter: i.rem_euclid(4) as u32 + 1,
+                }
+            }
+            Period::Year { year } => Period::Year { year: year + by },
         }
     }
 

@@ -178,15 +178,7 @@ pub fn status_counts(targets: &[TargetProgress]) -> Vec<StatusCount> {
 pub fn target_text(t: &TargetProgress) -> (String, String) {
     let main = match (&t.target_growth_pct, &t.target) {
         (Some(g), _) => format!("年均增长≥{g}%"),
-        (None, Some(v)) => {
-            // The report carries the plan's comparison by its code.
-            let gt = t.comparison == clusterdesk_plan::Comparison::Gt;
-            let cmp = if gt { "超" } else { "" };
-            match &t.target_max {
-                Some(m) => format!("{}–{}", show_value(v, &t.unit), show_value(m, &t.unit)),
-                None => format!("{cmp}{}", show_value(v, &t.unit)),
-            }
-        }
+        (None, Some(v)) => t.level_text(v, ""),
         (None, None) => "—".into(),
     };
     let mut note = Vec::new();
@@ -210,14 +202,9 @@ pub fn forecast_text(t: &TargetProgress) -> String {
                 Some(false) => "按当前趋势难以达成",
                 None => "",
             };
-            format!(
-                "{}年预测 {}(95%区间 {}–{},{});{met}",
-                fc.deadline_year,
-                show_value(&fc.value, &t.unit),
-                show_value(&fc.low, &t.unit),
-                show_value(&fc.high, &t.unit),
-                fc.method_label
-            )
+            let [value, low, high] = fc.shown(&t.unit);
+            let (year, method) = (fc.deadline_year, &fc.method_label);
+            format!("{year}年预测 {value}(95%区间 {low}–{high},{method});{met}")
         }
     }
 }

@@ -97,14 +97,9 @@ pub fn verdict(t: &TargetProgress) -> (String, &'static str) {
             }
         }
         Some(fc) => {
-            let range = format!(
-                "{}年预测{}(95%区间 {}–{},{})",
-                fc.deadline_year,
-                show_value(&fc.value, &t.unit),
-                show_value(&fc.low, &t.unit),
-                show_value(&fc.high, &t.unit),
-                fc.method_label
-            );
+            let [value, low, high] = fc.shown(&t.unit);
+            let (year, method) = (fc.deadline_year, &fc.method_label);
+            let range = format!("{year}年预测{value}(95%区间 {low}–{high},{method})");
             match fc.met {
                 Some(true) => (format!("按当前趋势能够完成。{range}"), "on_track"),
                 Some(false) => (format!("按当前趋势难以完成。{range}"), "limited_progress"),
@@ -128,15 +123,7 @@ pub fn target_text(t: &TargetProgress) -> String {
             show_value(v, &t.unit)
         ),
         (Some(g), None) => format!("年均增长≥{g}%"),
-        (None, Some(v)) => {
-            // The report carries the plan's comparison by its code.
-            let gt = t.comparison == clusterdesk_plan::Comparison::Gt;
-            let cmp = if gt { "超" } else { "" };
-            match &t.target_max {
-                Some(m) => format!("{}–{}", show_value(v, &t.unit), show_value(m, &t.unit)),
-                None => format!("{cmp}{}", show_value(v, &t.unit)),
-            }
-        }
+        (None, Some(v)) => t.level_text(v, ""),
         (None, None) => "—".into(),
     }
 }

@@ -4,22 +4,16 @@
 
 use crate::CellError;
 use crate::limits::{MAX_SHARED_STRINGS, MAX_UNPACKED_BYTES, MAX_XML_TOKEN_BYTES, MAX_ZIP_ENTRIES};
+use crate::table::whole_file_error;
 use std::io::{Cursor, Read};
 
 const MB: u64 = 1024 * 1024;
 
+/// A whole-file refusal that names the zip part to blame in `value`.
 fn refuse(file: &str, part: &str, rule: &str, message: String) -> Box<CellError> {
-    Box::new(CellError {
-        file: file.to_string(),
-        sheet: String::new(),
-        cell: String::new(),
-        row: 0,
-        column: String::new(),
-        value: part.to_string(),
-        rule: rule.to_string(),
-        message,
-        count: None,
-    })
+    let mut e = whole_file_error(file, rule, message);
+    e.value = part.to_string();
+    e
 }
 
 fn le(bytes: &[u8], at: usize, n: usize) -> Option<u64> {

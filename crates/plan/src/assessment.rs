@@ -2,7 +2,8 @@
 //! weights, the tie-break order, and the counties' yearly targets of net new above-scale
 //! enterprises (三(二)2). The file is optional: a plan without it has no assessment.
 
-use crate::{OrgKind, OrgUnit, PlanError};
+use crate::error::line_of;
+use crate::{OrgKind, OrgUnit, PlanError, is_snake_code};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -177,16 +178,6 @@ struct RawTargets {
     counties: BTreeMap<String, i64>,
 }
 
-/// The 1-based line of the first line at or after `from` that contains `needle`.
-fn line_of(text: &str, needle: &str, from: usize) -> usize {
-    text.lines()
-        .enumerate()
-        .skip(from.saturating_sub(1))
-        .find(|(_, l)| l.contains(needle))
-        .map(|(i, _)| i + 1)
-        .unwrap_or(1)
-}
-
 pub(crate) fn parse_assessment(
     text: &str,
     org_units: &[OrgUnit],
@@ -217,12 +208,7 @@ pub(crate) fn parse_assessment(
         let at = |key: &str, m: String| {
             PlanError::at_column(ASSESSMENT, line_of(text, &format!("{key}:"), line), key, m)
         };
-        if r.code.is_empty()
-            || !r
-                .code
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        {
+        if !is_snake_code(&r.code) {
             return Err(PlanError::at_column(
                 ASSESSMENT,
                 line,

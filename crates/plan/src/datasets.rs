@@ -1,7 +1,8 @@
 //! `datasets.yaml`: the reporting data sets of 四(四) — which indicators, for which units, how
 //! often, entered by whom, due when.
 
-use crate::{Indicator, PlanError};
+use crate::error::line_of;
+use crate::{Indicator, PlanError, is_snake_code};
 use clusterdesk_domain::Period;
 use clusterdesk_domain::period::PeriodType;
 use serde::Serialize;
@@ -62,16 +63,6 @@ struct RawDataset {
     first_period: Option<String>,
 }
 
-/// The 1-based line of the first line at or after `from` that contains `needle`.
-fn line_of(text: &str, needle: &str, from: usize) -> usize {
-    text.lines()
-        .enumerate()
-        .skip(from.saturating_sub(1))
-        .find(|(_, l)| l.contains(needle))
-        .map(|(i, _)| i + 1)
-        .unwrap_or(1)
-}
-
 fn finer_than(a: PeriodType, b: PeriodType) -> bool {
     let rank = |p: PeriodType| match p {
         PeriodType::Month => 0,
@@ -94,12 +85,7 @@ pub(crate) fn parse_datasets(text: &str, indicators: &[Indicator]) -> Result<Vec
         let err_at = |key: &str, m: String| {
             PlanError::at_column(DATASETS, line_of(text, key, line), key.to_string(), m)
         };
-        if d.code.is_empty()
-            || !d
-                .code
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
+        if !is_snake_code(&d.code) {
             return Err(err(format!(
                 "数据集代码“{}”只能由小写字母、数字和下划线组成",
                 d.code

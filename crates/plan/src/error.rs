@@ -56,6 +56,20 @@ impl PlanError {
     }
 }
 
+/// The 1-based line of the first line at or after `from` that contains `needle`.
+pub(crate) fn find_line(text: &str, needle: &str, from: usize) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
+}
+
+/// [`find_line`], or line 1 when no line has `needle`.
+pub(crate) fn line_of(text: &str, needle: &str, from: usize) -> usize {
+    find_line(text, needle, from).unwrap_or(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -601,6 +601,13 @@ pub struct Task {
     pub note: String,
 }
 
+/// A code of lower-case ASCII letters, digits and `_`, not empty.
+pub(crate) fn is_snake_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
 impl Plan {
     /// The default plan: the repository's `plan/` folder, embedded at build time.
     pub fn embedded() -> Result<Plan, PlanError> {
@@ -620,6 +627,16 @@ impl Plan {
     /// Loads and validates a plan from its files; paths are relative to the plan folder.
     pub fn from_files(files: Vec<SourceFile>) -> Result<Plan, PlanError> {
         load::from_files(files)
+    }
+
+    /// The policy files (`policies/…`) as (path relative to the plan folder, text), as
+    /// `PolicySet::load` takes them.
+    pub fn policy_files(&self) -> Vec<(String, String)> {
+        self.extra_files
+            .iter()
+            .filter(|f| f.path.starts_with("policies/"))
+            .map(|f| (f.path.clone(), f.text.clone()))
+            .collect()
     }
 
     pub fn org_unit(&self, code: &str) -> Option<&OrgUnit> {

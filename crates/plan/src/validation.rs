@@ -9,7 +9,8 @@
 //! history). The file is optional: a plan without it has no rules.
 
 use crate::datasets::{Dataset, RowUnit};
-use crate::{Indicator, PlanError, ReportingForm, ValueType};
+use crate::error::{find_line, line_of};
+use crate::{Indicator, PlanError, ReportingForm, ValueType, is_snake_code};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::str::FromStr;
@@ -231,15 +232,6 @@ struct RawRule {
     min_change_pct: Option<f64>,
 }
 
-fn line_of(text: &str, needle: &str, from: usize) -> usize {
-    text.lines()
-        .enumerate()
-        .skip(from.saturating_sub(1))
-        .find(|(_, l)| l.contains(needle))
-        .map(|(i, _)| i + 1)
-        .unwrap_or(from.max(1))
-}
-
 /// Parse one side: `a + b - 2 * c`, `sum(enterprise_monthly.revenue)`, `0`.
 pub fn parse_expr(text: &str) -> Result<Expr, String> {
     #[derive(Debug, PartialEq)]
@@ -359,14 +351,10 @@ pub(crate) fn parse_rules(
         let line = line_of(text, &format!("id: {}", r.id), 1);
         let err = |m: String| PlanError::at_column(VALIDATION, line, "id", m);
         let err_at = |key: &str, m: String| {
-            PlanError::at_column(VALIDATION, line_of(text, &format!("{key}:"), line), key, m)
+            let at = find_line(text, &format!("{key}:"), line).unwrap_or(line);
+            PlanError::at_column(VALIDATION, at, key, m)
         };
-        if r.id.is_empty()
-            || !r
-                .id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
+        if !is_snake_code(&r.id) {
             return Err(err(format!("规则代码“{}”只能由小写字母、数字和下划线组成", r.id)));
         }
         if out.iter().any(|o| o.id == r.id) {

@@ -58,13 +58,7 @@ pub fn upload_limit_from_env() -> usize {
 
 impl AppState {
     pub fn new(store: Store, setup_token: Option<String>) -> Self {
-        let files: Vec<(String, String)> = store
-            .plan()
-            .extra_files
-            .iter()
-            .filter(|f| f.path.starts_with("policies/"))
-            .map(|f| (f.path.clone(), f.text.clone()))
-            .collect();
+        let files = store.plan().policy_files();
         // A plan's policies were checked when the plan was loaded; a plan whose policies do
         // not load serves without incentives rather than not at all.
         let policies = clusterdesk_policy::PolicySet::load(&files).unwrap_or_else(|e| {

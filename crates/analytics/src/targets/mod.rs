@@ -229,6 +229,31 @@ pub fn show_value(v: &Decimal, unit: &str) -> String {
     }
 }
 
+impl ForecastOut {
+    /// The point forecast and its 95% band, shown in `unit`.
+    pub fn shown(&self, unit: &str) -> [String; 3] {
+        [&self.value, &self.low, &self.high].map(|v| show_value(v, unit))
+    }
+}
+
+impl TargetProgress {
+    /// A level target `v` in words: the `target_max` range when there is one, else `v` after
+    /// `超` for a strict target or after `other` (the CLI writes `≥`, the pages nothing).
+    pub fn level_text(&self, v: &Decimal, other: &str) -> String {
+        match &self.target_max {
+            Some(m) => format!("{}–{}", show_value(v, &self.unit), show_value(m, &self.unit)),
+            None => {
+                let cmp = if self.comparison == Comparison::Gt {
+                    "超"
+                } else {
+                    other
+                };
+                format!("{cmp}{}", show_value(v, &self.unit))
+            }
+        }
+    }
+}
+
 /// Checks edits of a target's yearly phasing, (year, value in the target's unit; `None` back to
 /// the default), for the city or (`for_county`) a county's split, and turns the values into
 /// stored integers. Years run from after the baseline to the deadline; the city's deadline-year

@@ -106,6 +106,28 @@ fn legend(o: &mut String, x: f64, y: f64, title: &str, sorted: &[f64], fmt: &dyn
     );
 }
 
+/// The map's text description: each county's label, or 无数据.
+fn describe(tiles: &[Tile]) -> String {
+    tiles
+        .iter()
+        .map(|t| {
+            format!(
+                "{}:{};",
+                t.name,
+                if t.value.is_some() { &t.label } else { "无数据" }
+            )
+        })
+        .collect()
+}
+
+/// A tile's (fill, ink): its class's colours, or the no-data ones.
+fn colours(t: &Tile, sorted: &[f64]) -> (&'static str, &'static str) {
+    match t.value {
+        Some(v) if v.is_finite() => CLASSES[class_of(v, sorted)],
+        _ => (NO_DATA, INK),
+    }
+}
+
 fn sorted_values(tiles: &[Tile]) -> Vec<f64> {
     let mut v: Vec<f64> = tiles
         .iter()
@@ -136,23 +158,10 @@ pub fn tile_map(title: &str, metric: &str, tiles: &[Tile], fmt: &dyn Fn(f64) -> 
     let sorted = sorted_values(tiles);
     let w = left + 6.0 * (tw + gap) + 170.0;
     let h = (top + rows as f64 * (th + gap) + 8.0).max(200.0);
-    let desc: String = tiles
-        .iter()
-        .map(|t| {
-            format!(
-                "{}:{};",
-                t.name,
-                if t.value.is_some() { &t.label } else { "无数据" }
-            )
-        })
-        .collect();
-    let mut o = open("tilemap", w, h, &format!("{title}({metric})"), &desc);
+    let mut o = open("tilemap", w, h, &format!("{title}({metric})"), &describe(tiles));
     for (c, r, t) in &placed {
         let (x, y) = (left + *c as f64 * (tw + gap), top + *r as f64 * (th + gap));
-        let (fill, ink) = match t.value {
-            Some(v) if v.is_finite() => CLASSES[class_of(v, &sorted)],
-            _ => (NO_DATA, INK),
-        };
+        let (fill, ink) = colours(t, &sorted);
         let (stroke, sw) = if t.own { (INK, 3.0) } else { ("#ffffff", 1.0) };
         let _ = write!(
             o,
@@ -252,22 +261,9 @@ pub fn geo_map(
     let sorted = sorted_values(tiles);
     let w = 20.0 + sx * scale + 180.0;
     let h = (20.0 + sy * scale).max(200.0);
-    let desc: String = tiles
-        .iter()
-        .map(|t| {
-            format!(
-                "{}:{};",
-                t.name,
-                if t.value.is_some() { &t.label } else { "无数据" }
-            )
-        })
-        .collect();
-    let mut o = open("geomap", w, h, &format!("{title}({metric})"), &desc);
+    let mut o = open("geomap", w, h, &format!("{title}({metric})"), &describe(tiles));
     for (t, rings) in &shapes {
-        let (fill, ink) = match t.value {
-            Some(v) if v.is_finite() => CLASSES[class_of(v, &sorted)],
-            _ => (NO_DATA, INK),
-        };
+        let (fill, ink) = colours(t, &sorted);
         let d: String = rings
             .iter()
             .map(|r| {

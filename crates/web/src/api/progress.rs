@@ -95,6 +95,30 @@ pub struct MetricsQuery {
     pub county: Option<String>,
 }
 
+/// The year and county of the cluster metrics, for the API and the page: the year asked for
+/// (`year`, as the caller's own rules took it), else the last full year of data. The county is
+/// resolved first, so that its refusal comes before the year's.
+pub(crate) async fn metrics_scope(
+    store: &Store,
+    county: Option<String>,
+    year: Result<Option<&str>, WebError>,
+) -> Result<(i32, Option<String>), WebError> {
+    let (as_of, county) = resolve(store, &ProgressQuery { as_of: None, county }).await?;
+    let year = match year?.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => match Period::parse(s) {
+            Ok(Period::Year { year }) => year,
+            _ => {
+                return Err(WebError::bad_request(format!(
+                    "年份应为4位数字,如 2025(而不是“{s}”)"
+                )));
+            }
+        },
+        None if as_of.month_range().1 == 12 => as_of.year(),
+        None => as_of.year() - 1,
+    };
+    Ok((year, county))
+}
+
 #[utoipa::path(get, path = "/api/v1/cluster-metrics", params(MetricsQuery),
     responses(
         (status = 200, body = ClusterMetricsReport, description = "各集群年度营业收入档位、增速、研发强度、资质企业数、集中度、区位商与偏离-份额"),
@@ -107,29 +131,8 @@ pub async fn cluster_metrics(
     user: CurrentUser,
     Query(q): Query<MetricsQuery>,
 ) -> ApiResult<Json<ClusterMetricsReport>> {
-    let (as_of, county) = resolve(
-        &st.store,
-        &ProgressQuery {
-            as_of: None,
-            county: q.county.clone(),
-        },
-    )
-    .await?;
-    let year = match super::query_year(q.year.as_deref())?
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(s) => match Period::parse(s) {
-            Ok(Period::Year { year }) => year,
-            _ => {
-                return Err(WebError::bad_request(format!(
-                    "年份应为4位数字,如 2025(而不是“{s}”)"
-                )));
-            }
-        },
-        None if as_of.month_range().1 == 12 => as_of.year(),
-        None => as_of.year() - 1,
-    };
+    let year = super::query_year(q.year.as_deref());
+    let (year, county) = metrics_scope(&st.store, q.county.clone(), year).await?;
     Ok(Json(
         st.store
             .cluster_metrics(&user.actor, year, county.as_deref())

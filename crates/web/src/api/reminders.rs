@@ -6,6 +6,7 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiResult, WebError};
 use axum::Json;
 use axum::extract::{Query, State};
+use clusterdesk_store::Actor;
 use clusterdesk_store::reminders::{InboxItem, Overdue, Reminder};
 use clusterdesk_store::revisions::{DiffRow, RevisionInfo, Side};
 use utoipa_axum::routes;
@@ -183,19 +184,19 @@ pub struct CompareOut {
     pub rows: Vec<DiffRow>,
 }
 
-#[utoipa::path(get, path = "/api/v1/reporting/compare", params(PeriodQuery),
-    responses((status = 200, body = CompareOut), (status = 400, body = super::ErrorBody),
-        (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
-pub async fn compare(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Query(q): Query<PeriodQuery>,
-) -> ApiResult<Json<CompareOut>> {
-    let revs = st
-        .store
-        .revisions(&u.actor, &q.dataset, &q.county, &q.period)
-        .await?;
-    let parse = |s: &Option<String>, default: Side| match s.as_deref() {
+/// A comparison for the API and the compare page: the revisions, the two sides (by default the
+/// latest kept revision, the last submit or unlock, against the data as now) and the rows.
+pub(crate) async fn compare_sides(
+    st: &AppState,
+    actor: &Actor,
+    dataset: &str,
+    county: &str,
+    period: &str,
+    a: &Option<String>,
+    b: &Option<String>,
+) -> Result<(Vec<RevisionInfo>, Side, Side, Vec<DiffRow>), WebError> {
+    let revs = st.store.revisions(actor, dataset, county, period).await?;
+    let side = |s: &Option<String>, default: Side| match s.as_deref() {
         None => Ok(default),
         Some(t) => {
             Side::parse(t).ok_or_else(|| WebError::bad_request(format!("版本“{t}”应为数字或 current")))
@@ -205,11 +206,23 @@ pub async fn compare(
         .last()
         .map(|r| Side::Revision(r.revision))
         .unwrap_or(Side::Current);
-    let (a, b) = (parse(&q.a, last)?, parse(&q.b, Side::Current)?);
+    let (a, b) = (side(a, last)?, side(b, Side::Current)?);
     let rows = st
         .store
-        .compare_revisions(&u.actor, &q.dataset, &q.county, &q.period, a, b)
+        .compare_revisions(actor, dataset, county, period, a, b)
         .await?;
+    Ok((revs, a, b, rows))
+}
+
+#[utoipa::path(get, path = "/api/v1/reporting/compare", params(PeriodQuery),
+    responses((status = 200, body = CompareOut), (status = 400, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn compare(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Json<CompareOut>> {
+    let (_, a, b, rows) = compare_sides(&st, &u.actor, &q.dataset, &q.county, &q.period, &q.a, &q.b).await?;
     Ok(Json(CompareOut {
         a: a.code(),
         b: b.code(),

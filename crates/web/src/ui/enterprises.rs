@@ -517,11 +517,7 @@ fn import_page(
     dry_run: bool,
     errors: Vec<CellError>,
 ) -> Response {
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::ui::form_status(&errors);
     let page = ImportPage {
         title: "企业批量导入".into(),
         layout: Layout::new(

@@ -134,3 +134,11 @@ impl FromRequest<AppState> for CsrfUpload {
         Ok(CsrfUpload(up))
     }
 }
+
+/// A field of a form read as (name, value) pairs: the first of that name, empty when absent.
+pub fn form_value<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
+    form.iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}

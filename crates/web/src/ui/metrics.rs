@@ -6,12 +6,11 @@
 use super::target::values_href;
 use super::{Layout, PageError, PageUser, render, urlencode};
 use crate::AppState;
-use crate::api::progress::{ProgressQuery, resolve};
+use crate::api::progress::metrics_scope;
 use crate::charts;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use clusterdesk_domain::Period;
 use clusterdesk_figures::metrics::{Share, cell_texts, portfolio_chart};
 use clusterdesk_store::Scope;
 use clusterdesk_store::progress::ClusterMetrics;
@@ -174,27 +173,7 @@ pub async fn page(
     PageUser(u): PageUser,
     Query(q): Query<MetricsPageQuery>,
 ) -> Result<Response, PageError> {
-    let (as_of, county) = resolve(
-        &st.store,
-        &ProgressQuery {
-            as_of: None,
-            county: q.county.clone(),
-        },
-    )
-    .await?;
-    let year = match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => match Period::parse(s) {
-            Ok(Period::Year { year }) => year,
-            _ => {
-                return Err(crate::error::WebError::bad_request(format!(
-                    "年份应为4位数字,如 2025(而不是“{s}”)"
-                ))
-                .into());
-            }
-        },
-        None if as_of.month_range().1 == 12 => as_of.year(),
-        None => as_of.year() - 1,
-    };
+    let (year, county) = metrics_scope(&st.store, q.county.clone(), Ok(q.year.as_deref())).await?;
     let r = st
         .store
         .cluster_metrics(&u.actor, year, county.as_deref())

@@ -284,6 +284,15 @@ pub fn chinese_date(iso: &str) -> String {
     }
 }
 
+/// A form page's status: 422 when it is drawn again with errors.
+pub fn form_status<E>(errors: &[E]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),

@@ -13,7 +13,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use clusterdesk_domain::{Period, Role};
 use clusterdesk_store::reminders::{InboxItem, ItemKind, Overdue, Reminder};
-use clusterdesk_store::revisions::{DiffRow, RevisionInfo, Side};
+use clusterdesk_store::revisions::{RevisionInfo, Side};
 use clusterdesk_store::{Scope, StoreError};
 
 /// The pages of this feature, each with its access rule.
@@ -506,27 +506,9 @@ async fn compare_page(
     let county = q.county.clone().unwrap_or_default();
     let period_text = q.period.clone().unwrap_or_default();
     let period = Period::parse(&period_text).map_err(|e| WebError::bad_request(e.message))?;
-    let revs = st
-        .store
-        .revisions(&u.actor, &dataset, &county, &period_text)
-        .await?;
-    let side = |s: &Option<String>, default: Side| match s.as_deref() {
-        None => Ok(default),
-        Some(t) => {
-            Side::parse(t).ok_or_else(|| WebError::bad_request(format!("版本“{t}”应为数字或 current")))
-        }
-    };
-    // Default: the latest kept revision (the last submit or unlock) against the data as now.
-    let last = revs
-        .last()
-        .map(|r| Side::Revision(r.revision))
-        .unwrap_or(Side::Current);
-    let a = side(&q.a, last)?;
-    let b = side(&q.b, Side::Current)?;
-    let diff: Vec<DiffRow> = st
-        .store
-        .compare_revisions(&u.actor, &dataset, &county, &period_text, a, b)
-        .await?;
+    let (revs, a, b, diff) =
+        crate::api::reminders::compare_sides(&st, &u.actor, &dataset, &county, &period_text, &q.a, &q.b)
+            .await?;
     let total = diff.len();
     let changed = diff.iter().filter(|r| r.changed).count();
     let show_all = q.show.as_deref() == Some("all");

@@ -29,10 +29,7 @@ pub struct PageQuery {
 }
 
 fn form_get(form: &[(String, String)], k: &str) -> String {
-    form.iter()
-        .find(|(n, _)| n == k)
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
+    crate::ui::extract::form_value(form, k).trim().to_string()
 }
 
 /// The pages of this feature, each with its access rule.

@@ -173,43 +173,26 @@ pub async fn targets_submit(
         }
     }
     let year_s = year.to_string();
-    if !errors.is_empty() {
-        let msg = format!("有 {} 个县(市)的目标填写有误,均未保存,请按提示修改", errors.len());
-        return targets_page(
-            &st,
-            &u,
-            Some(&year_s),
-            String::new(),
-            Some(Typed {
-                values: &typed,
-                errors: &errors,
-                note: &note,
-            }),
-            msg,
-        )
-        .await;
-    }
-    match st
-        .store
-        .set_above_scale_targets(&u.actor, year, &edits, &note)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/assessment/targets?year={year}&saved=1")).into_response()),
-        Err(StoreError::Invalid(m)) => {
-            targets_page(
-                &st,
-                &u,
-                Some(&year_s),
-                String::new(),
-                Some(Typed {
-                    values: &typed,
-                    errors: &errors,
-                    note: &note,
-                }),
-                m,
-            )
+    // A refusal, by cell or by the store, redraws the form with what was typed.
+    let refusal = if !errors.is_empty() {
+        format!("有 {} 个县(市)的目标填写有误,均未保存,请按提示修改", errors.len())
+    } else {
+        match st
+            .store
+            .set_above_scale_targets(&u.actor, year, &edits, &note)
             .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!("/assessment/targets?year={year}&saved=1")).into_response());
+            }
+            Err(StoreError::Invalid(m)) => m,
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => Err(e.into()),
-    }
+    };
+    let typed = Typed {
+        values: &typed,
+        errors: &errors,
+        note: &note,
+    };
+    targets_page(&st, &u, Some(&year_s), String::new(), Some(typed), refusal).await
 }

@@ -10,16 +10,21 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use clusterdesk_store::StoreError;
 
+/// The assessment page for the year the form names, to redraw on a refusal.
+fn year_query(form: &[(String, String)]) -> PageQuery {
+    PageQuery {
+        year: Some(form_get(form, "year")),
+        ..PageQuery::default()
+    }
+}
+
 /// 三(二)1: finalize the year's transfer as computed now (the bureau, once).
 pub async fn finalize(
     State(st): State<AppState>,
     PageUser(u): PageUser,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let q = PageQuery {
-        year: Some(form_get(&form, "year")),
-        ..PageQuery::default()
-    };
+    let q = year_query(&form);
     if form_get(&form, "confirm") != "1" {
         let msg = "请先勾选“已核对排名与金额”再定稿".to_string();
         return assessment_page(&st, &u, &q, String::new(), msg, String::new()).await;
@@ -44,10 +49,7 @@ pub async fn revoke(
     PageUser(u): PageUser,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let q = PageQuery {
-        year: Some(form_get(&form, "year")),
-        ..PageQuery::default()
-    };
+    let q = year_query(&form);
     let reason = form_get(&form, "reason");
     let (year, _) = resolve_year(&st.store, q.year.as_deref()).await?;
     match st.store.revoke_county_transfer(&u.actor, year, &reason).await {

@@ -128,27 +128,20 @@ pub(super) async fn budget_submit(
     PageUser(u): PageUser,
     CsrfForm(f): CsrfForm<BudgetForm>,
 ) -> Result<Response, PageError> {
+    // A refusal redraws the form with what was typed.
     let keep = (f.year.clone(), f.funding_source.clone(), f.amount_wan.clone());
+    let refuse = |status, error| budgets_page(&st, &u, keep.clone(), status, error, String::new());
     let year = match f.year.trim().parse::<i64>() {
         Ok(y) => y,
         Err(_) => {
-            return budgets_page(
-                &st,
-                &u,
-                keep,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("年度(year):“{}”不是年份", f.year),
-                String::new(),
-            )
-            .await;
+            let error = format!("年度(year):“{}”不是年份", f.year);
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, error).await;
         }
     };
     // 万元 with up to six decimals = exact fen.
     let amount = match wan_to_fen(&f.amount_wan) {
         Ok(a) => a,
-        Err(e) => {
-            return budgets_page(&st, &u, keep, StatusCode::UNPROCESSABLE_ENTITY, e, String::new()).await;
-        }
+        Err(e) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, e).await,
     };
     match st
         .store
@@ -156,22 +149,12 @@ pub(super) async fn budget_submit(
         .await
     {
         Ok(()) => {
-            budgets_page(
-                &st,
-                &u,
-                Default::default(),
-                StatusCode::OK,
-                String::new(),
-                format!(
-                    "已设置 {year} 年度“{}”预算 {} 万元",
-                    f.funding_source.trim(),
-                    amount.wan_yuan(2)
-                ),
-            )
-            .await
+            let (source, wan) = (f.funding_source.trim(), amount.wan_yuan(2));
+            let notice = format!("已设置 {year} 年度“{source}”预算 {wan} 万元");
+            budgets_page(&st, &u, Default::default(), StatusCode::OK, String::new(), notice).await
         }
         Err(e) if e.is_internal() => Err(e.into()),
-        Err(e) => budgets_page(&st, &u, keep, store_status(&e), e.to_string(), String::new()).await,
+        Err(e) => refuse(store_status(&e), e.to_string()).await,
     }
 }
 

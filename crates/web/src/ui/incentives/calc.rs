@@ -1,12 +1,11 @@
 //! 政策计算器: a policy's amount for the facts typed, with the trace that cites its clauses.
 
-use super::facts::{FactField, fact_fields, form_facts, money_field, policy_options};
+use super::facts::{FactField, amount_fields, date_field, fact_fields, form_facts, policy_options};
 use super::{TraceRow, business, eval_label, trace_rows};
 use crate::AppState;
 use crate::ui::{Layout, PageError, PageUser, render};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use clusterdesk_domain::{Fen, Role};
@@ -93,20 +92,9 @@ pub(super) async fn calc(
     let mut errors = Vec::new();
     let mut result = None;
     if let (Some(p), true) = (&policy, q.contains_key("date")) {
-        let date = q.get("date").map(|s| s.trim()).unwrap_or("");
-        let parsed = NaiveDate::parse_from_str(date, "%Y-%m-%d");
-        if parsed.is_err() {
-            errors.push(format!("事件日期(date):“{date}”应为 YYYY-MM-DD,例如 2024-03-01"));
-        }
-        let base = money_field(&q, "base", "基数")
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten();
-        let approved = money_field(&q, "approved", "核定金额")
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten();
-        if let (Ok(date), true) = (parsed, errors.is_empty()) {
+        let parsed = date_field(&q, "date", &mut errors);
+        let (base, approved) = amount_fields(&q, ("base", "approved"), &mut errors);
+        if let (Some(date), true) = (parsed, errors.is_empty()) {
             // The enterprise's own ledger, when one is named and visible to the caller.
             let mut ledger_note = "未指定企业:按从未领取过计算(一次性奖励、累计上限不核对台账)".to_string();
             let mut ledger = Vec::new();
@@ -162,11 +150,7 @@ pub(super) async fn calc(
         }
     }
     let facts = policy.as_ref().map(|p| fact_fields(p, &q)).unwrap_or_default();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::ui::form_status(&errors);
     let page = CalcPage {
         title: "政策计算器".into(),
         layout: Layout::new(

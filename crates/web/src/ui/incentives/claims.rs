@@ -1,7 +1,7 @@
 //! 申报 and 审核队列: the list of claims a role sees, and the form filing a new claim.
 
 use super::business;
-use super::facts::{FactField, fact_fields, form_facts, money_field, policy_options};
+use super::facts::{FactField, amount_fields, date_field, fact_fields, form_facts, policy_options};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
@@ -9,9 +9,7 @@ use crate::ui::extract::{CsrfUpload, Upload, UploadFile};
 use crate::ui::{Layout, PageError, PageUser, render};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use clusterdesk_domain::workflow::claim::files_claims;
 use clusterdesk_domain::{Fen, Role};
 use clusterdesk_policy::Policy;
@@ -210,11 +208,7 @@ async fn new_page(
     } else {
         vec![]
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::ui::form_status(&errors);
     let page = NewClaimPage {
         title: "新建申报".into(),
         layout: Layout::new(
@@ -264,25 +258,8 @@ pub(super) async fn new_submit(
     let Some(p) = v.get("policy").and_then(|id| st.policies.get(id)).cloned() else {
         return new_page(&st, &u, v, vec!["政策(policy):请选择要申报的政策".into()]).await;
     };
-    let date = v
-        .get("event_date")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    let event_date = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-        .map_err(|_| {
-            errors.push(format!(
-                "事件日期(event_date):“{date}”应为 YYYY-MM-DD,例如 2024-03-01"
-            ))
-        })
-        .ok();
-    let base = money_field(&v, "base_yuan", "基数")
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let approved = money_field(&v, "approved_yuan", "核定金额")
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
+    let event_date = date_field(&v, "event_date", &mut errors);
+    let (base, approved) = amount_fields(&v, ("base_yuan", "approved_yuan"), &mut errors);
     for f in &files {
         if f.bytes.len() > clusterdesk_store::incentives::MAX_EVIDENCE_BYTES {
             let name = f.file_name.as_deref().unwrap_or("");

@@ -2,6 +2,7 @@
 //! typed back by the policy's declarations, and the money fields.
 
 use super::policies::value_text;
+use chrono::NaiveDate;
 use clusterdesk_domain::Fen;
 use clusterdesk_policy::model::FactType;
 use clusterdesk_policy::{Policy, PolicySet};
@@ -89,6 +90,37 @@ pub(super) fn policy_options(set: &PolicySet, selected: &str) -> Vec<(String, St
         .filter(|p| p.kind != clusterdesk_policy::Kind::RankTransfer)
         .map(|p| (p.id.clone(), format!("{} {}", p.clause, p.name), p.id == selected))
         .collect()
+}
+
+/// The event date (`YYYY-MM-DD`) of the calculator and the claim form; a refusal goes to
+/// `errors`.
+pub(super) fn date_field(
+    values: &BTreeMap<String, String>,
+    key: &str,
+    errors: &mut Vec<String>,
+) -> Option<NaiveDate> {
+    let date = values.get(key).map(|s| s.trim()).unwrap_or("");
+    let parsed = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok();
+    if parsed.is_none() {
+        errors.push(format!("事件日期({key}):“{date}”应为 YYYY-MM-DD,例如 2024-03-01"));
+    }
+    parsed
+}
+
+/// The base and the approved amount of the calculator and the claim form; refusals go to
+/// `errors`.
+pub(super) fn amount_fields(
+    values: &BTreeMap<String, String>,
+    (base_key, approved_key): (&str, &str),
+    errors: &mut Vec<String>,
+) -> (Option<Fen>, Option<Fen>) {
+    let mut take = |key: &str, label: &str| {
+        money_field(values, key, label)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten()
+    };
+    (take(base_key, "基数"), take(approved_key, "核定金额"))
 }
 
 pub(super) fn money_field(

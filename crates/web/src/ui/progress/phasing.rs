@@ -144,12 +144,7 @@ pub async fn phasing_submit(
     PageUser(u): PageUser,
     crate::ui::extract::CsrfForm(form): crate::ui::extract::CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let get = |k: &str| {
-        form.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| crate::ui::extract::form_value(&form, k).trim().to_string();
     let target = get("target");
     let county = get("county");
     let mut edits = Vec::new();

@@ -6,7 +6,7 @@ use super::{Choice, may_enter};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::ui::extract::CsrfForm;
+use crate::ui::extract::{CsrfForm, form_value};
 use crate::ui::{Layout, PageError, PageUser, render};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -176,11 +176,7 @@ async fn entry_page(
         findings,
         can_comment: false,
     };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::ui::form_status(errors);
     Ok((status, render(&page)).into_response())
 }
 
@@ -199,13 +195,7 @@ pub(super) async fn entry_submit(
     PageUser(u): PageUser,
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| form_value(&fields, k).to_string();
     if !may_enter(&u) {
         return Err(WebError::forbidden("只有县(市)填报员和市工信局可以填报").into());
     }

@@ -6,7 +6,7 @@ use super::{Choice, may_enter};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::ui::extract::CsrfForm;
+use crate::ui::extract::{CsrfForm, form_value};
 use crate::ui::{Layout, PageError, PageUser, render, urlencode};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -196,13 +196,7 @@ pub(super) async fn transition(
     PageUser(u): PageUser,
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| form_value(&fields, k).to_string();
     let action = Action::parse(&get("action")).ok_or_else(|| WebError::bad_request("未知操作"))?;
     let (dataset, county, period) = (get("dataset"), get("county"), get("period"));
     let choice = Choice {
