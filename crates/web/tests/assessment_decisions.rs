@@ -175,14 +175,7 @@ async fn targets_api_and_page() {
     assert!(above["attainment_pct"].is_null());
 
     // The page: the bureau's form, a field refused beside it with what was typed kept.
-    let html = admin
-        .get(app.url("/assessment/targets?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&admin, "/assessment/targets?year=2025").await;
     assert!(html.contains("净增规上工业企业目标 · 2025年"), "{html}");
     assert_eq!(html.matches("name=\"t1309").count(), 14);
     assert!(
@@ -219,29 +212,19 @@ async fn targets_api_and_page() {
     assert_eq!(row(&t["rows"], "130981")["target"], 0);
 
     let bad = [("csrf", "x"), ("year", "2025"), ("t130921", "41")];
-    let r = admin
-        .post(app.url("/assessment/targets"))
-        .form(&bad)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let botou_html = botou
-        .get(app.url("/assessment/targets?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(app.form_as(&admin, "/assessment/targets", &bad).await.0, 403);
+    let botou_html = app.page_as(&botou, "/assessment/targets?year=2025").await;
     let botou_csrf = csrf_of(&botou_html);
-    let r = botou
-        .post(app.url("/assessment/targets"))
-        .form(&[("csrf", botou_csrf.as_str()), ("year", "2025"), ("t130981", "5")])
-        .send()
+    assert_eq!(
+        app.form_as(
+            &botou,
+            "/assessment/targets",
+            &[("csrf", botou_csrf.as_str()), ("year", "2025"), ("t130981", "5")]
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+        .0,
+        403
+    );
 
     let form = [
         ("csrf", csrf.as_str()),
@@ -258,14 +241,7 @@ async fn targets_api_and_page() {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/assessment/targets?year=2025&saved=1");
-    let html = admin
-        .get(app.url("/assessment/targets?year=2025&saved=1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&admin, "/assessment/targets?year=2025&saved=1").await;
     assert!(html.contains("已保存"));
     assert!(html.contains("市工信局下达(admin,"));
     assert!(html.contains("沧工信〔2025〕2号"));
@@ -275,25 +251,11 @@ async fn targets_api_and_page() {
 
     // Counties read every county's target, without the form; the assessment page links here
     // and shows the sources.
-    let html = botou
-        .get(app.url("/assessment/targets?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&botou, "/assessment/targets?year=2025").await;
     assert!(!html.contains("targets-form"));
     assert!(html.contains(r#"<tr id="t-130981" class="own">"#));
     assert!(html.contains("规划文件示例数"));
-    let html = botou
-        .get(app.url("/assessment?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&botou, "/assessment?year=2025").await;
     assert!(html.contains(r#"href="/assessment/targets?year=2025""#));
     assert!(html.contains("目标来源"));
     assert!(html.contains("市工信局下达(admin,"));
@@ -301,12 +263,7 @@ async fn targets_api_and_page() {
         !html.contains("action=\"/assessment/transfer\""),
         "no finalize button for a county"
     );
-    let r = botou
-        .get(app.url("/assessment/targets?year=abc"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(app.get_as(&botou, "/assessment/targets?year=abc").await.0, 400);
 }
 
 #[tokio::test]
@@ -394,22 +351,13 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
-    let r = admin
-        .post(app.url("/api/v1/assessment/abc/transfer"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(
+        app.post_as(&admin, "/api/v1/assessment/abc/transfer").await.0,
+        400
+    );
 
     // The same through the page: a confirmation, CSRF, then 已定稿 with who and the amounts.
-    let html = admin
-        .get(app.url("/assessment?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&admin, "/assessment?year=2025").await;
     assert!(html.contains("未定稿"), "{html}");
     assert!(html.contains("上次定稿已于"));
     let csrf = csrf_of(&html);
@@ -421,20 +369,26 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("请先勾选"));
-    let r = admin
-        .post(app.url("/assessment/transfer"))
-        .form(&[("csrf", "x"), ("year", "2025"), ("confirm", "1")])
-        .send()
+    assert_eq!(
+        app.form_as(
+            &admin,
+            "/assessment/transfer",
+            &[("csrf", "x"), ("year", "2025"), ("confirm", "1")]
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let r = admin
-        .post(app.url("/assessment/transfer"))
-        .form(&[("csrf", csrf.as_str()), ("year", "2025"), ("confirm", "1")])
-        .send()
+        .0,
+        403
+    );
+    assert_eq!(
+        app.form_as(
+            &admin,
+            "/assessment/transfer",
+            &[("csrf", csrf.as_str()), ("year", "2025"), ("confirm", "1")]
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
+        .0,
+        303
+    );
     let r = admin
         .post(app.url("/assessment/transfer"))
         .form(&[("csrf", csrf.as_str()), ("year", "2025"), ("confirm", "1")])
@@ -463,14 +417,7 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
         )
         .await
         .unwrap();
-    let html = czj
-        .get(app.url("/assessment?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&czj, "/assessment?year=2025").await;
     assert!(html.contains("已定稿"));
     assert!(html.contains("由 admin 定稿"));
     assert!(html.contains("与定稿不一致"));
@@ -483,27 +430,30 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
         "市财政局 reads, does not revoke"
     );
 
-    let r = admin
-        .post(app.url("/assessment/transfer/revoke"))
-        .form(&[("csrf", csrf.as_str()), ("year", "2025"), ("reason", "改")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let html = r.text().await.unwrap();
+    let (s, html) = app
+        .form_as(
+            &admin,
+            "/assessment/transfer/revoke",
+            &[("csrf", csrf.as_str()), ("year", "2025"), ("reason", "改")],
+        )
+        .await;
+    assert_eq!(s, 200);
     assert!(html.contains("请写明撤销理由"));
     assert!(html.contains(">改</textarea>"), "the reason typed is kept");
-    let r = admin
-        .post(app.url("/assessment/transfer/revoke"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("year", "2025"),
-            ("reason", "河间市11月补报,按更正数据重新定稿"),
-        ])
-        .send()
+    assert_eq!(
+        app.form_as(
+            &admin,
+            "/assessment/transfer/revoke",
+            &[
+                ("csrf", csrf.as_str()),
+                ("year", "2025"),
+                ("reason", "河间市11月补报,按更正数据重新定稿"),
+            ]
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
+        .0,
+        303
+    );
     let s = json_of(admin.post(&url).send().await.unwrap()).await;
     let f = &s["decision"]["finalized"];
     // 河间市 21 entries now 1st (+500万); 沧县 14 2nd (+300万), 青县 13 3rd (+100万); the last
@@ -517,14 +467,7 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
     assert_eq!(amount("130983"), -500_000_000);
     assert_eq!(f["total_fen"], 0);
     // The county's own panel gives its finalized share.
-    let html = botou
-        .get(app.url("/assessment?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&botou, "/assessment?year=2025").await;
     assert!(html.contains("承担 1,000,000.00 元(已定稿)"), "{html}");
     assert!(!html.contains("/assessment/transfer/revoke"));
 }

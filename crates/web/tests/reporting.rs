@@ -2,36 +2,14 @@
 
 use crate::common;
 
+use common::reporting::{file, step, upload};
 use common::{csrf_of, spawn_app};
-
-fn file(county: &str, cluster: &str, revenue: &str) -> Vec<u8> {
-    format!("集群月报\n数据集,cluster_monthly,县(市),{county},期间,2025-01\n集群代码,集群名称,营业收入(万元)\n{cluster},,{revenue}\n")
-        .into_bytes()
-}
-
-async fn upload(c: &reqwest::Client, url: &str, csrf: &str, bytes: Vec<u8>) -> (u16, String) {
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf.to_string())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name("集群月报.csv"),
-        );
-    let r = c.post(url).multipart(form).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
 
 #[tokio::test]
 async fn a_county_downloads_its_template_and_uploads_its_data() {
     let app = spawn_app().await.with_cast().await;
     let botou = app.client_for("botou").await;
-    let page = botou
-        .get(app.url("/reporting"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&botou, "/reporting").await;
     assert!(page.contains("下载填报模板"));
     let r = botou
         .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130981&period=2025-01"))
@@ -41,12 +19,15 @@ async fn a_county_downloads_its_template_and_uploads_its_data() {
     assert_eq!(r.status(), 200);
     assert!(r.bytes().await.unwrap().starts_with(b"PK"));
     // Another county's template is refused.
-    let r = botou
-        .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130982&period=2025-01"))
-        .send()
+    assert_eq!(
+        app.get_as(
+            &botou,
+            "/reporting/template.xlsx?dataset=cluster_monthly&county=130982&period=2025-01"
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+        .0,
+        403
+    );
 
     let csrf = csrf_of(&page);
     let (status, body) = upload(&botou, &app.url("/reporting"), &csrf, file("130981", "C19", "-1")).await;
@@ -75,30 +56,6 @@ async fn a_county_downloads_its_template_and_uploads_its_data() {
     assert!(body.contains("forbidden"), "{body}");
 }
 
-async fn step(c: &reqwest::Client, app: &common::TestApp, action: &str, comment: &str) -> (u16, String) {
-    let page = c
-        .get(app.url("/reporting?dataset=cluster_monthly&county=130981&period=2025-01"))
-        .send()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&page.text().await.unwrap());
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("dataset", "cluster_monthly"),
-        ("county", "130981"),
-        ("period", "2025-01"),
-        ("action", action),
-        ("comment", comment),
-    ];
-    let r = c
-        .post(app.url("/reporting/transition"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn submit_approve_accept_lock_and_unlock() {
     let app = spawn_app().await.with_cast().await;
@@ -110,16 +67,7 @@ async fn submit_approve_accept_lock_and_unlock() {
 
     // Nothing to submit yet.
     assert_eq!(step(&botou, &app, "submit", "").await.0, 422);
-    let csrf = csrf_of(
-        &botou
-            .get(app.url("/reporting"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let csrf = app.csrf_as(&botou, "/reporting").await;
     assert_eq!(
         upload(
             &botou,
@@ -181,35 +129,16 @@ async fn submit_approve_accept_lock_and_unlock() {
     assert_eq!(path, ["submitted", "county_approved", "accepted", "draft"]);
     assert_eq!(events[3].2, "县里发现1月数据录入错误");
     // The city sees the matrix; a county sees only its own row.
-    let page = admin
-        .get(app.url("/reporting/status"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&admin, "/reporting/status").await;
     assert!(page.contains("任丘市") && page.contains("泊头市"));
-    let page = botou
-        .get(app.url("/reporting/status"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&botou, "/reporting/status").await;
     assert!(page.contains("泊头市") && !page.contains("任丘市"));
     // 集群年报 at 2026-12-02: 2025's report is the newest one asked for, and nothing before the
     // data set's first period 2022 is asked (2021's was due on 2022-01-31, before the plan was
     // issued in August 2022), so the columns are 2022 to 2025.
-    let page = admin
-        .get(app.url("/reporting/status?dataset=cluster_yearly"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app
+        .page_as(&admin, "/reporting/status?dataset=cluster_yearly")
+        .await;
     let head = &page[page.find("<table class=\"matrix\">").unwrap()..];
     let head = &head[..head.find("</thead>").unwrap()];
     let years: Vec<&str> = head
@@ -342,12 +271,12 @@ async fn other_systems_write_values_and_move_the_workflow_through_the_api() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
-    let r = botou
-        .get(app.url("/api/v1/submissions/cluster_monthly/130982/2025-01"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(
+        app.get_as(&botou, "/api/v1/submissions/cluster_monthly/130982/2025-01")
+            .await
+            .0,
+        403
+    );
 }
 
 #[tokio::test]
@@ -415,16 +344,7 @@ async fn a_return_reason_is_stored_as_it_will_be_read() {
         .await;
     let botou = app.client_for("botou").await;
     let leader = app.client_for("botou_leader").await;
-    let csrf = csrf_of(
-        &botou
-            .get(app.url("/reporting"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let csrf = app.csrf_as(&botou, "/reporting").await;
     let (s, _) = upload(
         &botou,
         &app.url("/reporting"),
@@ -471,16 +391,7 @@ async fn a_return_reason_is_stored_as_it_will_be_read() {
 async fn the_monthly_job_leaves_its_trail() {
     let app = spawn_app().await.with_cast().await;
     let botou = app.client_for("botou").await;
-    let csrf = csrf_of(
-        &botou
-            .get(app.url("/reporting"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let csrf = app.csrf_as(&botou, "/reporting").await;
     let (s, _) = upload(
         &botou,
         &app.url("/reporting"),
@@ -491,12 +402,15 @@ async fn the_monthly_job_leaves_its_trail() {
     assert_eq!(s, 200);
     assert_eq!(step(&botou, &app, "submit", "").await.0, 200);
     // Another county's template: refused, and the refusal recorded.
-    let r = botou
-        .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130982&period=2025-01"))
-        .send()
+    assert_eq!(
+        app.get_as(
+            &botou,
+            "/reporting/template.xlsx?dataset=cluster_monthly&county=130982&period=2025-01"
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+        .0,
+        403
+    );
     // Its own template: a download.
     let r = botou
         .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130981&period=2025-01"))
