@@ -28,6 +28,14 @@ async fn login(app: &TestApp, username: &str, password: &str) -> reqwest::Respon
         .unwrap()
 }
 
+/// Require a second factor of all of `org`'s accounts (`required` "1") or no longer ("0"), as
+/// `c` on the form of the account list: the status and the page.
+async fn second_factor(app: &TestApp, c: &reqwest::Client, org: &str, required: &str) -> (u16, String) {
+    let fields = [("org", org), ("required", required)];
+    app.post_form_as(c, "/admin/users", "/admin/orgs/second-factor", &fields)
+        .await
+}
+
 async fn cast() -> TestApp {
     let app = spawn_app().await.with_cast().await;
     app.add_user("secadmin", Role::SecurityAdmin, "130900").await;
@@ -375,14 +383,7 @@ async fn an_organisation_can_require_two_factors_of_all_its_accounts() {
     app.add_user("botou_leader", Role::CountyLeader, "130981").await;
     let botou = app.client_for("botou").await;
     let sec = app.client_for("secadmin").await;
-    let (s, html) = app
-        .post_form_as(
-            &sec,
-            "/admin/users",
-            "/admin/orgs/second-factor",
-            &[("org", "130981"), ("required", "1")],
-        )
-        .await;
+    let (s, html) = second_factor(&app, &sec, "130981", "1").await;
     assert_eq!(s, 200, "{html}");
     assert!(
         html.contains("已要求泊头市的全部账户使用动态口令登录;尚未设置的账户结束了1个会话"),
@@ -444,27 +445,13 @@ async fn an_organisation_can_require_two_factors_of_all_its_accounts() {
     assert!(by_id(&html, "totp-secret").is_some(), "{html}");
 
     // Lifted: the leader, without a secret, signs in on the password; botou keeps its code.
-    let (s, html) = app
-        .post_form_as(
-            &sec,
-            "/admin/users",
-            "/admin/orgs/second-factor",
-            &[("org", "130981"), ("required", "0")],
-        )
-        .await;
+    let (s, html) = second_factor(&app, &sec, "130981", "0").await;
     assert_eq!(s, 200, "{html}");
     assert!(html.contains("已取消对泊头市的要求"), "{html}");
     assert_eq!(login(&app, "botou_leader", PASSWORD).await.status(), 200);
 
     // Not an enterprise or an unknown code; not anyone but the security administrator.
-    let (s, html) = app
-        .post_form_as(
-            &sec,
-            "/admin/users",
-            "/admin/orgs/second-factor",
-            &[("org", "130999"), ("required", "1")],
-        )
-        .await;
+    let (s, html) = second_factor(&app, &sec, "130999", "1").await;
     assert_eq!(s, 422, "{html}");
     assert!(
         html.contains("单位代码“130999”不是本市、县(市)或市直部门"),

@@ -250,12 +250,7 @@ async fn changes_keep_who_when_and_the_previous_value() {
     let mut e = renqiu_enterprise();
     let code = uscc("91130982MA0AB12C3");
     e["uscc"] = code.clone().into();
-    admin
-        .post(app.url("/api/v1/enterprises"))
-        .json(&e)
-        .send()
-        .await
-        .unwrap();
+    app.post_json_as(&admin, "/api/v1/enterprises", &e).await;
     let (_, again) = app.post_json_as(&admin, "/api/v1/enterprises", &e).await;
     assert_eq!(again["unchanged"], 1);
     e["name"] = "任丘市测试石化股份有限公司".into();
@@ -401,23 +396,18 @@ async fn dated_qualifications_are_kept_checked_and_scoped() {
     let mut e = renqiu_enterprise();
     let code = uscc("91130982MA0AB12C4");
     e["uscc"] = code.clone().into();
-    admin
-        .post(app.url("/api/v1/enterprises"))
-        .json(&e)
-        .send()
-        .await
-        .unwrap();
-    let url = app.url(&format!("/api/v1/enterprises/{code}/qualifications"));
+    app.post_json_as(&admin, "/api/v1/enterprises", &e).await;
+    let url = format!("/api/v1/enterprises/{code}/qualifications");
     let q = serde_json::json!({"kind": "little_giant", "level": "国家级重点", "valid_from": "2023-07-01"});
-    assert_eq!(admin.post(&url).json(&q).send().await.unwrap().status(), 201);
+    assert_eq!(app.post_json_as(&admin, &url, &q).await.0, 201);
     // 小巨人 has no provincial level in this registry; a date the wrong way round is refused.
     let bad = serde_json::json!({"kind": "little_giant", "level": "省级", "valid_from": "2023-07-01"});
-    assert_eq!(admin.post(&url).json(&bad).send().await.unwrap().status(), 422);
+    assert_eq!(app.post_json_as(&admin, &url, &bad).await.0, 422);
     let bad = serde_json::json!({"kind": "high_tech", "valid_from": "2023-07-01", "valid_to": "2022-01-01"});
-    assert_eq!(admin.post(&url).json(&bad).send().await.unwrap().status(), 422);
+    assert_eq!(app.post_json_as(&admin, &url, &bad).await.0, 422);
     // Another county's operator may not add one.
     let botou = app.client_for("botou").await;
-    assert_eq!(botou.post(&url).json(&q).send().await.unwrap().status(), 404);
+    assert_eq!(app.post_json_as(&botou, &url, &q).await.0, 404);
     let (_, got) = app.json_as(&admin, &format!("/api/v1/enterprises/{code}")).await;
     let quals = got["qualifications"].as_array().unwrap();
     assert_eq!(quals.len(), 1);
@@ -456,12 +446,7 @@ async fn the_enterprise_list_downloads_as_csv_and_excel_within_scope() {
     let admin = app.client_for("admin").await;
     let mut e = renqiu_enterprise();
     e["uscc"] = uscc("91130982MA0AB12C5").into();
-    admin
-        .post(app.url("/api/v1/enterprises"))
-        .json(&e)
-        .send()
-        .await
-        .unwrap();
+    app.post_json_as(&admin, "/api/v1/enterprises", &e).await;
     let r = admin
         .get(app.url("/enterprises?format=csv"))
         .send()

@@ -64,9 +64,9 @@ async fn targets_api_and_page() {
     let gxj = app.client_for("gxj").await;
     let czj = app.client_for("czj").await;
     let botou = app.client_for("botou").await;
-    let url = app.url("/api/v1/assessment/above-scale-targets?year=2025");
+    let url = "/api/v1/assessment/above-scale-targets?year=2025";
 
-    let t = json_of(botou.get(&url).send().await.unwrap()).await;
+    let t = app.json_as(&botou, url).await.1;
     assert_eq!(t["can_edit"], false);
     assert_eq!(t["rows"].as_array().unwrap().len(), 14);
     let b = row(&t["rows"], "130981");
@@ -78,13 +78,12 @@ async fn targets_api_and_page() {
 
     // Refused to a county and to a department other than the bureau's.
     for c in [&botou, &czj] {
-        let r = c
-            .put(&url)
-            .json(&json!({"targets": {"130981": 0}}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403);
+        assert_eq!(
+            app.put_json_as(c, url, &json!({"targets": {"130981": 0}}))
+                .await
+                .0,
+            403
+        );
     }
     // Bad input: 422 with the county named, nothing written.
     for (body, needle) in [
@@ -105,13 +104,13 @@ async fn targets_api_and_page() {
         (json!({"targets": {}}), "没有县(市)目标"),
         (json!({"target": 3}), "请求体应为"),
     ] {
-        let r = admin.put(&url).json(&body).send().await.unwrap();
+        let r = admin.put(app.url(url)).json(&body).send().await.unwrap();
         assert_eq!(r.status(), 422, "{body}");
         let m = json_of(r).await["error"]["message"].as_str().unwrap().to_string();
         assert!(m.contains(needle), "{m}");
     }
     let r = admin
-        .put(&url)
+        .put(app.url(url))
         .header("content-type", "application/json")
         .body("{not json")
         .send()
@@ -125,7 +124,7 @@ async fn targets_api_and_page() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    let t = json_of(admin.get(&url).send().await.unwrap()).await;
+    let t = app.json_as(&admin, url).await.1;
     assert!(
         t["rows"]
             .as_array()
@@ -136,7 +135,7 @@ async fn targets_api_and_page() {
 
     // The coordinating department (GXJ) issues 泊头市's target: 0.
     let r = gxj
-        .put(&url)
+        .put(app.url(url))
         .json(&json!({"targets": {"130981": 0}, "note": "沧工信〔2025〕1号"}))
         .send()
         .await
@@ -156,14 +155,7 @@ async fn targets_api_and_page() {
     );
 
     // The assessment scores it: net 0 meets 0 → 100; composite 51.10, 1st.
-    let a = json_of(
-        botou
-            .get(app.url("/api/v1/assessment?year=2025"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let a = app.json_as(&botou, "/api/v1/assessment?year=2025").await.1;
     let rows = a["rows"].as_array().unwrap();
     assert_eq!(rows[0]["county"], "130981");
     assert_eq!(rows[0]["composite"], "51.10");
@@ -207,7 +199,7 @@ async fn targets_api_and_page() {
     assert!(html.contains("任丘市:目标 -2 不能为负数"), "{html}");
     assert!(html.contains(r#"name="t130981" value="abc""#));
     assert!(html.contains(r#"name="t130921" value="41""#));
-    let t = json_of(admin.get(&url).send().await.unwrap()).await;
+    let t = app.json_as(&admin, url).await.1;
     assert_eq!(row(&t["rows"], "130921")["target"], 40, "nothing saved");
     assert_eq!(row(&t["rows"], "130981")["target"], 0);
 
@@ -245,7 +237,7 @@ async fn targets_api_and_page() {
     assert!(html.contains("已保存"));
     assert!(html.contains("市工信局下达(admin,"));
     assert!(html.contains("沧工信〔2025〕2号"));
-    let t = json_of(admin.get(&url).send().await.unwrap()).await;
+    let t = app.json_as(&admin, url).await.1;
     assert_eq!(row(&t["rows"], "130921")["target"], 41);
     assert_eq!(row(&t["rows"], "130921")["source"], "issued");
 
@@ -273,19 +265,18 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
     let gxj = app.client_for("gxj").await;
     let czj = app.client_for("czj").await;
     let botou = app.client_for("botou").await;
-    let url = app.url("/api/v1/assessment/2025/transfer");
+    let url = "/api/v1/assessment/2025/transfer";
 
-    let s = json_of(czj.get(&url).send().await.unwrap()).await;
+    let s = app.json_as(&czj, url).await.1;
     assert!(s["decision"]["finalized"].is_null());
     assert_eq!(s["decision"]["can_finalize"], false);
     assert_eq!(s["live"]["total_fen"], 0);
     for c in [&botou, &czj] {
-        assert_eq!(c.post(&url).send().await.unwrap().status(), 403);
+        assert_eq!(app.post_as(c, url).await.0, 403);
     }
 
-    let r = admin.post(&url).send().await.unwrap();
-    assert_eq!(r.status(), 201);
-    let s = json_of(r).await;
+    let (status, s) = app.post_as(&admin, url).await;
+    assert_eq!(status, 201);
     let f = &s["decision"]["finalized"];
     assert_eq!(f["finalized_by"], "admin");
     assert_eq!(f["clause"], "三(二)1");
@@ -300,11 +291,11 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
     assert_eq!(amount("130984"), -500_000_000);
     assert_eq!(row(&f["rows"], "130984")["rank"], 14);
 
-    let r = gxj.post(&url).send().await.unwrap();
+    let r = gxj.post(app.url(url)).send().await.unwrap();
     assert_eq!(r.status(), 409);
     let m = json_of(r).await["error"]["message"].as_str().unwrap().to_string();
     assert!(m.contains("已于") && m.contains("由 admin 定稿"), "{m}");
-    let s = json_of(botou.get(&url).send().await.unwrap()).await;
+    let s = app.json_as(&botou, url).await.1;
     assert_eq!(s["decision"]["finalized"]["rows"].as_array().unwrap().len(), 14);
     assert_eq!(s["decision"]["can_revoke"], false);
 
@@ -454,7 +445,7 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
         .0,
         303
     );
-    let s = json_of(admin.post(&url).send().await.unwrap()).await;
+    let s = app.post_as(&admin, url).await.1;
     let f = &s["decision"]["finalized"];
     // 河间市 21 entries now 1st (+500万); 沧县 14 2nd (+300万), 青县 13 3rd (+100万); the last
     // three are 泊头市 (4, 12th, −100万), 任丘市 (3, −300万), 黄骅市 (2, −500万).

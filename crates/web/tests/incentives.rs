@@ -9,6 +9,11 @@ use crate::common;
 use common::incentives::*;
 use serde_json::{Value, json};
 
+/// A claim to the green-factory reward `policy` for `uscc`, recognised on 2024-05-20.
+fn green(policy: &str, uscc: &str) -> Value {
+    json!({"policy": policy, "uscc": uscc, "event_date": "2024-05-20"})
+}
+
 #[tokio::test]
 async fn a_claim_goes_from_filing_to_disbursement_and_shows_in_ledger_and_budget() {
     let w = world().await;
@@ -112,12 +117,7 @@ async fn a_claim_goes_from_filing_to_disbursement_and_shows_in_ledger_and_budget
 
     // 三(四)1 provincial green factory, filed by the county for another enterprise: 300,000;
     // city_admin (市工信局) approves.
-    let (s, v) = file(
-        &botou,
-        app,
-        json!({"policy": "green_factory_provincial", "uscc": w.botou_b, "event_date": "2024-05-20"}),
-    )
-    .await;
+    let (s, v) = file(&botou, app, green("green_factory_provincial", &w.botou_b)).await;
     assert_eq!(s, 201, "{v}");
     let id2 = v["claim"]["id"].as_i64().unwrap();
     assert_eq!(v["claim"]["amount_yuan"], "300000.00");
@@ -293,29 +293,14 @@ async fn a_county_sees_only_its_own_claims() {
     let app = &w.app;
     let botou = app.client_for("botou").await;
     let renqiu = app.client_for("renqiu").await;
-    let (s, v) = file(
-        &botou,
-        app,
-        json!({"policy": "green_factory_provincial", "uscc": w.botou_a, "event_date": "2024-05-20"}),
-    )
-    .await;
+    let (s, v) = file(&botou, app, green("green_factory_provincial", &w.botou_a)).await;
     assert_eq!(s, 201, "{v}");
     let id = v["claim"]["id"].as_i64().unwrap();
-    let (s, v) = file(
-        &renqiu,
-        app,
-        json!({"policy": "green_factory_provincial", "uscc": w.renqiu_a, "event_date": "2024-05-20"}),
-    )
-    .await;
+    let (s, v) = file(&renqiu, app, green("green_factory_provincial", &w.renqiu_a)).await;
     assert_eq!(s, 201, "{v}");
     let rq_id = v["claim"]["id"].as_i64().unwrap();
     // 泊头's operator cannot file for a 任丘 enterprise, nor see its claim.
-    let (s, _) = file(
-        &botou,
-        app,
-        json!({"policy": "green_factory_national", "uscc": w.renqiu_a, "event_date": "2024-05-20"}),
-    )
-    .await;
+    let (s, _) = file(&botou, app, green("green_factory_national", &w.renqiu_a)).await;
     assert_eq!(s, 404);
     let (_, list) = app.json_as(&botou, "/api/v1/claims").await;
     let ids: Vec<i64> = list

@@ -153,14 +153,13 @@ async fn submit_approve_accept_lock_and_unlock() {
 async fn other_systems_write_values_and_move_the_workflow_through_the_api() {
     let app = spawn_app().await.with_cast().await;
     let botou = app.client_for("botou").await;
-    let url = app.url("/api/v1/datasets/cluster_monthly/values");
+    let url = "/api/v1/datasets/cluster_monthly/values";
     let bad = serde_json::json!({"county": "130981", "period": "2025-01", "rows": [
         {"unit": "C19", "values": {"revenue": "-1", "park_entries": "2"}},
         {"unit": "C99", "values": {"revenue": "5"}}
     ]});
-    let r = botou.post(&url).json(&bad).send().await.unwrap();
-    assert_eq!(r.status(), 422);
-    let v: serde_json::Value = r.json().await.unwrap();
+    let (s, v) = app.post_json_as(&botou, url, &bad).await;
+    assert_eq!(s, 422);
     assert_eq!(v["rejected"], 2);
     assert_eq!(v["errors"][0]["row"], 0);
     assert_eq!(v["errors"][0]["indicator"], "revenue");
@@ -173,9 +172,8 @@ async fn other_systems_write_values_and_move_the_workflow_through_the_api() {
         {"unit": "C17", "values": {"revenue": "2", "no_such": "3"}},
         {"unit": "C19", "values": {"revenue": "4"}}
     ]});
-    let r = botou.post(&url).json(&named).send().await.unwrap();
-    assert_eq!(r.status(), 422);
-    let v: serde_json::Value = r.json().await.unwrap();
+    let (s, v) = app.post_json_as(&botou, url, &named).await;
+    assert_eq!(s, 422);
     let errs: Vec<(i64, &str, &str, &str)> = v["errors"]
         .as_array()
         .unwrap()
@@ -200,28 +198,12 @@ async fn other_systems_write_values_and_move_the_workflow_through_the_api() {
     let good = serde_json::json!({"county": "130981", "period": "2025-01", "rows": [
         {"unit": "C19", "values": {"revenue": "88.8", "park_entries": "2"}}
     ]});
-    let v: serde_json::Value = botou
-        .post(&url)
-        .json(&good)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, v) = app.post_json_as(&botou, url, &good).await;
     assert_eq!(
         (v["created"].as_u64(), v["unchanged"].as_u64()),
         (Some(2), Some(0))
     );
-    let v: serde_json::Value = botou
-        .post(&url)
-        .json(&good)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, v) = app.post_json_as(&botou, url, &good).await;
     assert_eq!(v["unchanged"], 2);
     // 88.8 万元 = 888,000 yuan = 88,800,000 fen.
     let n: i64 = sqlx::query_scalar(
@@ -233,44 +215,33 @@ async fn other_systems_write_values_and_move_the_workflow_through_the_api() {
     assert_eq!(n, 88_800_000);
     // 任丘's data: refused.
     let other = serde_json::json!({"county": "130982", "period": "2025-01", "rows": [{"unit": "C11", "values": {"revenue": "1"}}]});
-    let v: serde_json::Value = botou
-        .post(&url)
-        .json(&other)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, v) = app.post_json_as(&botou, url, &other).await;
     assert_eq!(v["errors"][0]["rule"], "forbidden");
 
-    let sub = app.url("/api/v1/submissions/cluster_monthly/130981/2025-01");
-    let v: serde_json::Value = botou.get(&sub).send().await.unwrap().json().await.unwrap();
+    let sub = "/api/v1/submissions/cluster_monthly/130981/2025-01";
+    let (_, v) = app.json_as(&botou, sub).await;
     assert_eq!(
         (v["status"].as_str(), v["actions"][0].as_str()),
         (Some("draft"), Some("submit"))
     );
-    let r = botou
-        .post(&sub)
-        .json(&serde_json::json!({"action": "submit"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let r = botou
-        .post(&sub)
-        .json(&serde_json::json!({"action": "submit"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 409);
-    let r = botou
-        .post(&sub)
-        .json(&serde_json::json!({"action": "fly"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(
+        app.post_json_as(&botou, sub, &serde_json::json!({"action": "submit"}))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        app.post_json_as(&botou, sub, &serde_json::json!({"action": "submit"}))
+            .await
+            .0,
+        409
+    );
+    assert_eq!(
+        app.post_json_as(&botou, sub, &serde_json::json!({"action": "fly"}))
+            .await
+            .0,
+        400
+    );
     assert_eq!(
         app.get_as(&botou, "/api/v1/submissions/cluster_monthly/130982/2025-01")
             .await
@@ -284,12 +255,12 @@ async fn the_entry_form_saves_keeps_what_was_typed_when_refused_and_shows_last_y
     let app = spawn_app().await.with_cast().await;
     let botou = app.client_for("botou").await;
     // Last year's January, entered through the API: 500 万元 for 铸造.
-    let url = app.url("/api/v1/datasets/cluster_monthly/values");
+    let url = "/api/v1/datasets/cluster_monthly/values";
     let last = serde_json::json!({"county": "130981", "period": "2024-01", "rows": [{"unit": "C19", "values": {"revenue": "500"}}]});
-    assert_eq!(botou.post(&url).json(&last).send().await.unwrap().status(), 200);
+    assert_eq!(app.post_json_as(&botou, url, &last).await.0, 200);
 
-    let form_url = app.url("/reporting/form?dataset=cluster_monthly&county=130981&period=2025-01");
-    let page = botou.get(&form_url).send().await.unwrap().text().await.unwrap();
+    let form_url = "/reporting/form?dataset=cluster_monthly&county=130981&period=2025-01";
+    let page = app.page_as(&botou, form_url).await;
     assert!(page.contains("name=\"v.C19.revenue\""));
     assert!(
         page.contains("<div class=\"last-year\">500</div>"),
