@@ -117,14 +117,8 @@ async fn login_answers_401_on_a_wrong_password() {
 async fn the_city_sees_45_clusters_and_botou_sees_its_three() {
     let app = spawn_app().await.with_cast().await;
     let admin = app.client_for("admin").await;
-    let all: Vec<Value> = admin
-        .get(app.url("/api/v1/clusters"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, all) = app.json_as(&admin, "/api/v1/clusters").await;
+    let all = all.as_array().unwrap();
     assert_eq!(all.len(), 45);
     for k in ["code", "name", "county_code", "county_name"] {
         assert!(all[0].get(k).is_some(), "cluster objects carry {k}");
@@ -133,14 +127,8 @@ async fn the_city_sees_45_clusters_and_botou_sees_its_three() {
     assert_eq!(all.iter().filter(|c| c["county_name"] == "任丘市").count(), 7);
 
     let botou = app.client_for("botou").await;
-    let mine: Vec<Value> = botou
-        .get(app.url("/api/v1/clusters"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, mine) = app.json_as(&botou, "/api/v1/clusters").await;
+    let mine = mine.as_array().unwrap();
     let mut names: Vec<&str> = mine.iter().map(|c| c["name"].as_str().unwrap()).collect();
     names.sort();
     assert_eq!(names, ["汽车模具", "环保设备", "铸造"]);

@@ -300,48 +300,29 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
     assert_eq!(s["decision"]["can_revoke"], false);
 
     // Revoking: a city administrator, with a reason.
-    let revoke = app.url("/api/v1/assessment/2025/transfer/revoke");
-    let r = gxj
-        .post(&revoke)
-        .json(&json!({"reason": "数据更正"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let r = admin
-        .post(&revoke)
-        .json(&json!({"reason": " "}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    let r = admin
-        .post(&revoke)
-        .json(&json!({"why": "x"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    let r = admin
-        .post(&revoke)
-        .json(&json!({"reason": "河间市补报入园企业,更正后重新定稿"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let s = json_of(r).await;
+    let revoke = "/api/v1/assessment/2025/transfer/revoke";
+    for (c, body, status) in [
+        (&gxj, json!({"reason": "数据更正"}), 403),
+        (&admin, json!({"reason": " "}), 422),
+        (&admin, json!({"why": "x"}), 422),
+    ] {
+        assert_eq!(app.post_json_as(c, revoke, &body).await.0, status, "{body}");
+    }
+    let (status, s) = app
+        .post_json_as(
+            &admin,
+            revoke,
+            &json!({"reason": "河间市补报入园企业,更正后重新定稿"}),
+        )
+        .await;
+    assert_eq!(status, 200);
     assert!(s["decision"]["finalized"].is_null());
     assert_eq!(
         s["decision"]["last_revocation"]["reason"],
         "河间市补报入园企业,更正后重新定稿"
     );
-    let r = admin
-        .post(&revoke)
-        .json(&json!({"reason": "再撤销一次"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
+    let again = json!({"reason": "再撤销一次"});
+    assert_eq!(app.post_json_as(&admin, revoke, &again).await.0, 404);
     assert_eq!(
         app.post_as(&admin, "/api/v1/assessment/abc/transfer").await.0,
         400

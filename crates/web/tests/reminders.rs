@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::reporting::{file, step, upload};
+use common::reporting::{step, upload_revenue};
 use common::{csrf_of, spawn_app};
 
 /// The number in the navigation's unread badge, 0 when there is none.
@@ -13,12 +13,6 @@ fn badge(html: &str) -> usize {
         .and_then(|t| t.split('<').next())
         .map(|n| n.parse().unwrap())
         .unwrap_or(0)
-}
-
-async fn upload_revenue(c: &reqwest::Client, app: &common::TestApp, revenue: &str) -> u16 {
-    let csrf = app.csrf_as(c, "/reporting").await;
-    let bytes = file("130981", "C19", revenue);
-    upload(c, &app.url("/reporting"), &csrf, bytes).await.0
 }
 
 #[tokio::test]
@@ -88,14 +82,8 @@ async fn the_bureau_reminds_a_county_which_alone_sees_it_in_its_inbox() {
     assert_eq!(app.get_as(&auditor, "/api/v1/reporting/overdue").await.0, 403);
 
     // The API lists the same items; marking the reminder read lowers the badge by one.
-    let items: Vec<serde_json::Value> = botou
-        .get(app.url("/api/v1/inbox"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, items) = app.json_as(&botou, "/api/v1/inbox").await;
+    let items = items.as_array().unwrap();
     let unread = items.iter().filter(|i| i["read"] == false).count();
     assert_eq!(unread, unread_before + 1);
     let key = items.iter().find(|i| i["kind"] == "reminder").unwrap()["key"]
@@ -113,14 +101,10 @@ async fn the_bureau_reminds_a_county_which_alone_sees_it_in_its_inbox() {
     let (_, after) = app.get_as(&botou, "/reporting").await;
     assert_eq!(badge(&after), unread_before);
     // One county's every overdue month at once: as many reminders as the API lists for 任丘.
-    let listed: Vec<serde_json::Value> = admin
-        .get(app.url("/api/v1/reporting/overdue?dataset=cluster_monthly"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, listed) = app
+        .json_as(&admin, "/api/v1/reporting/overdue?dataset=cluster_monthly")
+        .await;
+    let listed = listed.as_array().unwrap();
     let renqiu_rows = listed.iter().filter(|o| o["county_code"] == "130982").count();
     assert!(renqiu_rows >= 11, "a year of months: {renqiu_rows}");
     let (status, page) = app
@@ -139,14 +123,8 @@ async fn the_bureau_reminds_a_county_which_alone_sees_it_in_its_inbox() {
         page.contains(&format!("已向 1 个县(市)发送 {renqiu_rows} 条催报")),
         "{page}"
     );
-    let theirs: Vec<serde_json::Value> = renqiu
-        .get(app.url("/api/v1/inbox"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, theirs) = app.json_as(&renqiu, "/api/v1/inbox").await;
+    let theirs = theirs.as_array().unwrap();
     assert_eq!(
         theirs.iter().filter(|i| i["kind"] == "reminder").count(),
         renqiu_rows
@@ -171,13 +149,13 @@ async fn the_compare_page_shows_the_changed_cell_after_a_return() {
     let botou = app.client_for("botou").await;
     let renqiu = app.client_for("renqiu").await;
 
-    assert_eq!(upload_revenue(&botou, &app, "1234.5").await, 200);
+    assert_eq!(upload_revenue(&botou, &app, "1234.5").await.0, 200);
     assert_eq!(step(&botou, &app, "submit", "").await.0, 200);
     assert_eq!(
         step(&admin, &app, "return", "营业收入与统计快报不符").await.0,
         200
     );
-    assert_eq!(upload_revenue(&botou, &app, "1500").await, 200);
+    assert_eq!(upload_revenue(&botou, &app, "1500").await.0, 200);
 
     // The submission page links to the comparison.
     let (_, sub) = app

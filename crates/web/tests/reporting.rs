@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::reporting::{file, step, upload};
+use common::reporting::{file, step, upload, upload_revenue};
 use common::{csrf_of, spawn_app};
 
 #[tokio::test]
@@ -30,16 +30,10 @@ async fn a_county_downloads_its_template_and_uploads_its_data() {
     );
 
     let csrf = csrf_of(&page);
-    let (status, body) = upload(&botou, &app.url("/reporting"), &csrf, file("130981", "C19", "-1")).await;
+    let (status, body) = upload_revenue(&botou, &app, "-1").await;
     assert_eq!(status, 422);
     assert!(body.contains("non_negative") && body.contains("C4"), "{body}");
-    let (status, body) = upload(
-        &botou,
-        &app.url("/reporting"),
-        &csrf,
-        file("130981", "C19", "1234.5"),
-    )
-    .await;
+    let (status, body) = upload_revenue(&botou, &app, "1234.5").await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("导入成功"));
     // 1,234.5 万元 = 12,345,000 yuan = 1,234,500,000 fen.
@@ -67,30 +61,13 @@ async fn submit_approve_accept_lock_and_unlock() {
 
     // Nothing to submit yet.
     assert_eq!(step(&botou, &app, "submit", "").await.0, 422);
-    let csrf = app.csrf_as(&botou, "/reporting").await;
-    assert_eq!(
-        upload(
-            &botou,
-            &app.url("/reporting"),
-            &csrf,
-            file("130981", "C19", "100")
-        )
-        .await
-        .0,
-        200
-    );
+    assert_eq!(upload_revenue(&botou, &app, "100").await.0, 200);
     // The leader cannot approve a draft; the operator cannot accept.
     assert_eq!(step(&leader, &app, "approve", "").await.0, 409);
     assert_eq!(step(&botou, &app, "submit", "").await.0, 200);
     assert_eq!(step(&botou, &app, "accept", "").await.0, 403);
     // Submitted data cannot be changed by upload.
-    let (s, body) = upload(
-        &botou,
-        &app.url("/reporting"),
-        &csrf,
-        file("130981", "C19", "200"),
-    )
-    .await;
+    let (s, body) = upload_revenue(&botou, &app, "200").await;
     assert_eq!(s, 422);
     assert!(body.contains("period_locked"), "{body}");
     // A return needs a reason.
@@ -108,17 +85,7 @@ async fn submit_approve_accept_lock_and_unlock() {
     // Back in 填报中: the old submission time is not shown beside it.
     assert!(body.contains(">填报中</span>"), "{body}");
     assert!(!body.contains("提交时间"), "{body}");
-    assert_eq!(
-        upload(
-            &botou,
-            &app.url("/reporting"),
-            &csrf,
-            file("130981", "C19", "200")
-        )
-        .await
-        .0,
-        200
-    );
+    assert_eq!(upload_revenue(&botou, &app, "200").await.0, 200);
     let events: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT to_status, actor, comment FROM submission_events WHERE county_code = '130981' ORDER BY id",
     )
@@ -315,14 +282,7 @@ async fn a_return_reason_is_stored_as_it_will_be_read() {
         .await;
     let botou = app.client_for("botou").await;
     let leader = app.client_for("botou_leader").await;
-    let csrf = app.csrf_as(&botou, "/reporting").await;
-    let (s, _) = upload(
-        &botou,
-        &app.url("/reporting"),
-        &csrf,
-        file("130981", "C19", "100"),
-    )
-    .await;
+    let (s, _) = upload_revenue(&botou, &app, "100").await;
     assert_eq!(s, 200);
     assert_eq!(step(&botou, &app, "submit", "").await.0, 200);
 
@@ -362,14 +322,7 @@ async fn a_return_reason_is_stored_as_it_will_be_read() {
 async fn the_monthly_job_leaves_its_trail() {
     let app = spawn_app().await.with_cast().await;
     let botou = app.client_for("botou").await;
-    let csrf = app.csrf_as(&botou, "/reporting").await;
-    let (s, _) = upload(
-        &botou,
-        &app.url("/reporting"),
-        &csrf,
-        file("130981", "C19", "100"),
-    )
-    .await;
+    let (s, _) = upload_revenue(&botou, &app, "100").await;
     assert_eq!(s, 200);
     assert_eq!(step(&botou, &app, "submit", "").await.0, 200);
     // Another county's template: refused, and the refusal recorded.

@@ -26,6 +26,14 @@ pub async fn upload(c: &Client, url: &str, csrf: &str, bytes: Vec<u8>) -> (u16, 
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
+/// Upload 泊头市's 2025-01 file with 铸造 (C19)'s `revenue` on /reporting, with the CSRF token
+/// of that page: the status and the page.
+pub async fn upload_revenue(c: &Client, app: &TestApp, revenue: &str) -> (u16, String) {
+    let csrf = app.csrf_as(c, "/reporting").await;
+    let bytes = file("130981", "C19", revenue);
+    upload(c, &app.url("/reporting"), &csrf, bytes).await
+}
+
 /// A workflow step (`action`, with `comment`) on 泊头市's 2025-01 report through its page's
 /// form: the status and the page.
 pub async fn step(c: &Client, app: &TestApp, action: &str, comment: &str) -> (u16, String) {
