@@ -28,6 +28,26 @@ async fn login(app: &TestApp, username: &str, password: &str) -> reqwest::Respon
         .unwrap()
 }
 
+/// `action` (disable, unlock, assign …) on `user`'s account with the button on its page, as `c`:
+/// the status and the page.
+async fn on_account(
+    app: &TestApp,
+    c: &reqwest::Client,
+    user: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let page = format!("/admin/users/{user}");
+    app.post_form_as(c, &page, &format!("{page}/{action}"), fields)
+        .await
+}
+
+/// An account made on the form of `/admin/users/new`, as `c`: the status and the page.
+async fn create(app: &TestApp, c: &reqwest::Client, fields: &[(&str, &str)]) -> (u16, String) {
+    app.post_form_as(c, "/admin/users/new", "/admin/users/new", fields)
+        .await
+}
+
 /// Require a second factor of all of `org`'s accounts (`required` "1") or no longer ("0"), as
 /// `c` on the form of the account list: the status and the page.
 async fn second_factor(app: &TestApp, c: &reqwest::Client, org: &str, required: &str) -> (u16, String) {
@@ -64,38 +84,34 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
     }
 
     // A name with a direction override is refused on the form, and no account is made.
-    let (s, html) = app
-        .post_form_as(
-            &sec,
-            "/admin/users/new",
-            "/admin/users/new",
-            &[
-                ("username", "huanghua"),
-                ("display_name", "黄骅\u{202E}员报填"),
-                ("role", "county_operator"),
-                ("org", "130983"),
-                ("uscc", ""),
-            ],
-        )
-        .await;
+    let (s, html) = create(
+        &app,
+        &sec,
+        &[
+            ("username", "huanghua"),
+            ("display_name", "黄骅\u{202E}员报填"),
+            ("role", "county_operator"),
+            ("org", "130983"),
+            ("uscc", ""),
+        ],
+    )
+    .await;
     assert!(html.contains("姓名含有文字方向控制字符 U+202E"), "{s} {html}");
     assert!(by_id(&html, "temp-password").is_none());
 
     // A county operator for 黄骅市: a temporary password, no second factor for that role.
-    let (s, html) = app
-        .post_form_as(
-            &sec,
-            "/admin/users/new",
-            "/admin/users/new",
-            &[
-                ("username", "huanghua"),
-                ("display_name", "黄骅填报员"),
-                ("role", "county_operator"),
-                ("org", "130983"),
-                ("uscc", ""),
-            ],
-        )
-        .await;
+    let (s, html) = create(
+        &app,
+        &sec,
+        &[
+            ("username", "huanghua"),
+            ("display_name", "黄骅填报员"),
+            ("role", "county_operator"),
+            ("org", "130983"),
+            ("uscc", ""),
+        ],
+    )
+    .await;
     assert_eq!(s, 200, "{html}");
     let temp = by_id(&html, "temp-password").expect("the temporary password is shown");
     assert_eq!(temp.len(), 14, "{temp}");
@@ -110,14 +126,12 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
     assert_eq!(v["user"]["org_code"], "130983");
 
     // The bureau's role signs in with two factors: the secret and ten codes are shown once.
-    let (s, html) = app
-        .post_form_as(
-            &sec,
-            "/admin/users/new",
-            "/admin/users/new",
-            &[("username", "bureau2"), ("role", "city_admin"), ("org", "130900")],
-        )
-        .await;
+    let (s, html) = create(
+        &app,
+        &sec,
+        &[("username", "bureau2"), ("role", "city_admin"), ("org", "130900")],
+    )
+    .await;
     assert_eq!(s, 200, "{html}");
     let secret: String = sqlx::query_scalar("SELECT totp_secret FROM users WHERE username = 'bureau2'")
         .fetch_one(app.store.pool())
@@ -155,9 +169,7 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
             "用户名只能由",
         ),
     ] {
-        let (s, html) = app
-            .post_form_as(&sec, "/admin/users/new", "/admin/users/new", &fields)
-            .await;
+        let (s, html) = create(&app, &sec, &fields).await;
         assert_eq!(s, 422, "{fields:?}");
         assert!(html.contains(want), "{fields:?}: {want}");
     }
@@ -169,17 +181,13 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
 
     // Disable: the open session ends at once and the password no longer opens one.
     let botou = app.client_for("botou").await;
-    let (s, html) = app
-        .post_form_as(&sec, "/admin/users/botou", "/admin/users/botou/disable", &[])
-        .await;
+    let (s, html) = on_account(&app, &sec, "botou", "disable", &[]).await;
     assert_eq!(s, 200);
     assert!(html.contains("账户已停用"), "{html}");
     assert_eq!(by_id(&html, "account-state").as_deref(), Some("已停用"));
     assert_eq!(app.get_as(&botou, "/api/v1/me").await.0, 401);
     assert_eq!(login(&app, "botou", PASSWORD).await.status(), 401);
-    let (s, _) = app
-        .post_form_as(&sec, "/admin/users/botou", "/admin/users/botou/enable", &[])
-        .await;
+    let (s, _) = on_account(&app, &sec, "botou", "enable", &[]).await;
     assert_eq!(s, 200);
     assert_eq!(login(&app, "botou", PASSWORD).await.status(), 200);
 
@@ -190,22 +198,13 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
     assert_eq!(login(&app, "renqiu", PASSWORD).await.status(), 429);
     let (_, html) = app.get_as(&sec, "/admin/users/renqiu").await;
     assert!(html.contains("5次"), "the failures are shown: {html}");
-    let (s, html) = app
-        .post_form_as(&sec, "/admin/users/renqiu", "/admin/users/renqiu/unlock", &[])
-        .await;
+    let (s, html) = on_account(&app, &sec, "renqiu", "unlock", &[]).await;
     assert_eq!(s, 200);
     assert!(html.contains("已解除锁定"), "{html}");
     assert_eq!(login(&app, "renqiu", PASSWORD).await.status(), 200);
 
     // Reset: the old password stops working, the temporary one must be changed.
-    let (s, html) = app
-        .post_form_as(
-            &sec,
-            "/admin/users/botou",
-            "/admin/users/botou/reset-password",
-            &[],
-        )
-        .await;
+    let (s, html) = on_account(&app, &sec, "botou", "reset-password", &[]).await;
     assert_eq!(s, 200);
     let temp = by_id(&html, "temp-password").expect("shown once");
     assert_eq!(login(&app, "botou", PASSWORD).await.status(), 401);
@@ -214,28 +213,28 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
 
     // Assign: 任丘's operator becomes its leader; the session ends, the new role holds.
     let renqiu = app.client_for("renqiu").await;
-    let (s, html) = app
-        .post_form_as(
-            &sec,
-            "/admin/users/renqiu",
-            "/admin/users/renqiu/assign",
-            &[("role", "county_leader"), ("org", "130982"), ("uscc", "")],
-        )
-        .await;
+    let (s, html) = on_account(
+        &app,
+        &sec,
+        "renqiu",
+        "assign",
+        &[("role", "county_leader"), ("org", "130982"), ("uscc", "")],
+    )
+    .await;
     assert_eq!(s, 200, "{html}");
     assert!(html.contains("已改为县(市)审核领导(任丘市)"), "{html}");
     assert_eq!(app.get_as(&renqiu, "/api/v1/me").await.0, 401);
     let v: Value = login(&app, "renqiu", PASSWORD).await.json().await.unwrap();
     assert_eq!(v["user"]["role"], "county_leader");
     // To the bureau's role: two factors, so a secret is handed over.
-    let (s, html) = app
-        .post_form_as(
-            &sec,
-            "/admin/users/renqiu",
-            "/admin/users/renqiu/assign",
-            &[("role", "city_admin"), ("org", "130900")],
-        )
-        .await;
+    let (s, html) = on_account(
+        &app,
+        &sec,
+        "renqiu",
+        "assign",
+        &[("role", "city_admin"), ("org", "130900")],
+    )
+    .await;
     assert_eq!(s, 200, "{html}");
     assert!(by_id(&html, "totp-secret").is_some(), "{html}");
     assert_eq!(
@@ -245,14 +244,7 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
     );
 
     // Not its own account.
-    let (s, _) = app
-        .post_form_as(
-            &sec,
-            "/admin/users/secadmin",
-            "/admin/users/secadmin/disable",
-            &[],
-        )
-        .await;
+    let (s, _) = on_account(&app, &sec, "secadmin", "disable", &[]).await;
     assert_eq!(s, 403);
     let (_, html) = app.get_as(&sec, "/admin/users/secadmin").await;
     assert!(html.contains("不能更改自己的账户"), "{html}");
@@ -408,14 +400,7 @@ async fn an_organisation_can_require_two_factors_of_all_its_accounts() {
     assert_eq!(login(&app, "renqiu", PASSWORD).await.status(), 200);
 
     // The administrator gives botou a secret; then botou signs in with a code, not without.
-    let (s, html) = app
-        .post_form_as(
-            &sec,
-            "/admin/users/botou",
-            "/admin/users/botou/second-factor",
-            &[],
-        )
-        .await;
+    let (s, html) = on_account(&app, &sec, "botou", "second-factor", &[]).await;
     assert_eq!(s, 200, "{html}");
     assert!(by_id(&html, "totp-secret").is_some(), "{html}");
     assert_eq!(login(&app, "botou", PASSWORD).await.status(), 200);
@@ -428,19 +413,17 @@ async fn an_organisation_can_require_two_factors_of_all_its_accounts() {
         .unwrap();
     assert_eq!(r.status(), 401);
     // A new 泊头 account is created with a secret to hand over.
-    let (s, html) = app
-        .post_form_as(
-            &sec,
-            "/admin/users/new",
-            "/admin/users/new",
-            &[
-                ("username", "botou2"),
-                ("display_name", "泊头二"),
-                ("role", "county_operator"),
-                ("org", "130981"),
-            ],
-        )
-        .await;
+    let (s, html) = create(
+        &app,
+        &sec,
+        &[
+            ("username", "botou2"),
+            ("display_name", "泊头二"),
+            ("role", "county_operator"),
+            ("org", "130981"),
+        ],
+    )
+    .await;
     assert_eq!(s, 200, "{html}");
     assert!(by_id(&html, "totp-secret").is_some(), "{html}");
 

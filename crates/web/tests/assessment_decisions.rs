@@ -134,14 +134,14 @@ async fn targets_api_and_page() {
     );
 
     // The coordinating department (GXJ) issues 泊头市's target: 0.
-    let r = gxj
-        .put(app.url(url))
-        .json(&json!({"targets": {"130981": 0}, "note": "沧工信〔2025〕1号"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let t = json_of(r).await;
+    let (s, t) = app
+        .put_json_as(
+            &gxj,
+            url,
+            &json!({"targets": {"130981": 0}, "note": "沧工信〔2025〕1号"}),
+        )
+        .await;
+    assert_eq!(s, 200);
     let b = row(&t["rows"], "130981");
     assert_eq!(
         (b["target"].as_i64(), b["source"].as_str()),
@@ -186,14 +186,8 @@ async fn targets_api_and_page() {
         ("t130981", "abc"),
         ("t130982", "-2"),
     ];
-    let r = admin
-        .post(app.url("/assessment/targets"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let html = r.text().await.unwrap();
+    let (s, html) = app.form_as(&admin, "/assessment/targets", &form).await;
+    assert_eq!(s, 200);
     assert!(html.contains("有 2 个县(市)的目标填写有误"), "{html}");
     assert!(html.contains("泊头市:目标“abc”应为 0–10000 的整数"), "{html}");
     assert!(html.contains("任丘市:目标 -2 不能为负数"), "{html}");
