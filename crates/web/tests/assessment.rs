@@ -19,6 +19,13 @@ async fn app_with_data() -> common::TestApp {
     let app = spawn_app().await.with_cast().await;
     app.add_user("botou_leader", Role::CountyLeader, "130981").await;
     app.add_user("auditor", Role::Auditor, "130900").await;
+    with_park_entries(&app).await;
+    app
+}
+
+/// The fixture's data: park entries in 2025-12 on each county's first cluster, 14 for the first
+/// county in code order down to 1 for the last.
+pub(crate) async fn with_park_entries(app: &common::TestApp) {
     let plan = app.store.plan();
     let values: Vec<Value> = plan
         .counties()
@@ -35,7 +42,6 @@ async fn app_with_data() -> common::TestApp {
         .upsert_values(&Actor::system("test"), &values)
         .await
         .unwrap();
-    app
 }
 
 #[tokio::test]

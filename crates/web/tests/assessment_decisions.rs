@@ -26,22 +26,7 @@ async fn app_with_data() -> common::TestApp {
     let app = spawn_app().await.with_cast().await;
     app.add_user("gxj", Role::CityDepartment, "GXJ").await;
     app.add_user("czj", Role::CityDepartment, "CZJ").await;
-    let plan = app.store.plan();
-    let values: Vec<Value> = plan
-        .counties()
-        .enumerate()
-        .map(|(k, c)| Value {
-            unit_code: plan.clusters_of(&c.code)[0].code.clone(),
-            indicator_code: "park_entries".into(),
-            period: "2025-12".into(),
-            num_value: Some(14 - k as i64),
-            text_value: None,
-        })
-        .collect();
-    app.store
-        .upsert_values(&Actor::system("test"), &values)
-        .await
-        .unwrap();
+    crate::assessment::with_park_entries(&app).await;
     app
 }
 

@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::reporting::{file, step, upload, upload_revenue};
+use common::reporting::{file, step, template, upload, upload_revenue};
 use common::{csrf_of, spawn_app};
 
 #[tokio::test]
@@ -11,23 +11,11 @@ async fn a_county_downloads_its_template_and_uploads_its_data() {
     let botou = app.client_for("botou").await;
     let page = app.page_as(&botou, "/reporting").await;
     assert!(page.contains("下载填报模板"));
-    let r = botou
-        .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130981&period=2025-01"))
-        .send()
-        .await
-        .unwrap();
+    let r = botou.get(app.url(&template("130981"))).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.bytes().await.unwrap().starts_with(b"PK"));
     // Another county's template is refused.
-    assert_eq!(
-        app.get_as(
-            &botou,
-            "/reporting/template.xlsx?dataset=cluster_monthly&county=130982&period=2025-01"
-        )
-        .await
-        .0,
-        403
-    );
+    assert_eq!(app.get_as(&botou, &template("130982")).await.0, 403);
 
     let csrf = csrf_of(&page);
     let (status, body) = upload_revenue(&botou, &app, "-1").await;
@@ -326,21 +314,9 @@ async fn the_monthly_job_leaves_its_trail() {
     assert_eq!(s, 200);
     assert_eq!(step(&botou, &app, "submit", "").await.0, 200);
     // Another county's template: refused, and the refusal recorded.
-    assert_eq!(
-        app.get_as(
-            &botou,
-            "/reporting/template.xlsx?dataset=cluster_monthly&county=130982&period=2025-01"
-        )
-        .await
-        .0,
-        403
-    );
+    assert_eq!(app.get_as(&botou, &template("130982")).await.0, 403);
     // Its own template: a download.
-    let r = botou
-        .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130981&period=2025-01"))
-        .send()
-        .await
-        .unwrap();
+    let r = botou.get(app.url(&template("130981"))).send().await.unwrap();
     assert_eq!(r.status(), 200);
 
     let all = app.store.audit_recent(Some("botou"), None, 50).await.unwrap();

@@ -7,6 +7,11 @@ use reqwest::Client;
 /// The page of 泊头市's 集群月报 for 2025-01, with the workflow's buttons.
 pub const JANUARY: &str = "/reporting?dataset=cluster_monthly&county=130981&period=2025-01";
 
+/// The 集群月报 template of `county` for 2025-01.
+pub fn template(county: &str) -> String {
+    format!("/reporting/template.xlsx?dataset=cluster_monthly&county={county}&period=2025-01")
+}
+
 /// A 集群月报 file for `county` in 2025-01: one cluster's revenue (万元).
 pub fn file(county: &str, cluster: &str, revenue: &str) -> Vec<u8> {
     format!("集群月报\n数据集,cluster_monthly,县(市),{county},期间,2025-01\n集群代码,集群名称,营业收入(万元)\n{cluster},,{revenue}\n")
