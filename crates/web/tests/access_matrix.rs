@@ -136,23 +136,9 @@ async fn every_route_answers_as_its_rule_declares() {
         .await
         .unwrap();
     let own_uscc = me["org_code"].as_str().unwrap().to_string();
-    let list: Value = admin
-        .get(app.url("/api/v1/enterprises?county=130983"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, list) = app.json_as(admin, "/api/v1/enterprises?county=130983").await;
     let other_uscc = first_uscc(&list).expect("an enterprise of 黄骅市");
-    let list: Value = admin
-        .get(app.url("/api/v1/enterprises?county=130982"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, list) = app.json_as(admin, "/api/v1/enterprises?county=130982").await;
     let renqiu_uscc = first_uscc(&list).expect("an enterprise of 任丘市");
     let own = Objects {
         county: "130981",

@@ -9,7 +9,7 @@ use crate::common;
 
 use clusterdesk_domain::Role;
 use clusterdesk_store::{Actor, StoreError};
-use common::{PASSWORD, TestApp, csrf_of, spawn_app};
+use common::{PASSWORD, TestApp, spawn_app};
 use serde_json::{Value, json};
 
 /// The text between `id="<id>">` and the next `<`.
@@ -19,27 +19,6 @@ fn by_id(html: &str, id: &str) -> Option<String> {
     Some(html[i..i + html[i..].find('<')?].to_string())
 }
 
-async fn page(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
-    let r = c.get(app.url(path)).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
-/// Post a page form as the browser does: the CSRF field from the page it sits on.
-async fn post_form(
-    c: &reqwest::Client,
-    app: &TestApp,
-    from: &str,
-    to: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String) {
-    let (_, html) = page(c, app, from).await;
-    let csrf = csrf_of(&html);
-    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
-    form.extend_from_slice(fields);
-    let r = c.post(app.url(to)).form(&form).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
 async fn login(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
     app.anonymous()
         .post(app.url("/api/v1/login"))
@@ -47,6 +26,34 @@ async fn login(app: &TestApp, username: &str, password: &str) -> reqwest::Respon
         .send()
         .await
         .unwrap()
+}
+
+/// `action` (disable, unlock, assign …) on `user`'s account with the button on its page, as `c`:
+/// the status and the page.
+async fn on_account(
+    app: &TestApp,
+    c: &reqwest::Client,
+    user: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let page = format!("/admin/users/{user}");
+    app.post_form_as(c, &page, &format!("{page}/{action}"), fields)
+        .await
+}
+
+/// An account made on the form of `/admin/users/new`, as `c`: the status and the page.
+async fn create(app: &TestApp, c: &reqwest::Client, fields: &[(&str, &str)]) -> (u16, String) {
+    app.post_form_as(c, "/admin/users/new", "/admin/users/new", fields)
+        .await
+}
+
+/// Require a second factor of all of `org`'s accounts (`required` "1") or no longer ("0"), as
+/// `c` on the form of the account list: the status and the page.
+async fn second_factor(app: &TestApp, c: &reqwest::Client, org: &str, required: &str) -> (u16, String) {
+    let fields = [("org", org), ("required", required)];
+    app.post_form_as(c, "/admin/users", "/admin/orgs/second-factor", &fields)
+        .await
 }
 
 async fn cast() -> TestApp {
@@ -63,7 +70,7 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
     let sec = app.client_for("secadmin").await;
 
     // The list: every account, its role and organisation by name.
-    let (s, html) = page(&sec, &app, "/admin/users").await;
+    let (s, html) = app.get_as(&sec, "/admin/users").await;
     assert_eq!(s, 200);
     for want in [
         "botou",
@@ -77,11 +84,9 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
     }
 
     // A name with a direction override is refused on the form, and no account is made.
-    let (s, html) = post_form(
-        &sec,
+    let (s, html) = create(
         &app,
-        "/admin/users/new",
-        "/admin/users/new",
+        &sec,
         &[
             ("username", "huanghua"),
             ("display_name", "黄骅\u{202E}员报填"),
@@ -95,11 +100,9 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
     assert!(by_id(&html, "temp-password").is_none());
 
     // A county operator for 黄骅市: a temporary password, no second factor for that role.
-    let (s, html) = post_form(
-        &sec,
+    let (s, html) = create(
         &app,
-        "/admin/users/new",
-        "/admin/users/new",
+        &sec,
         &[
             ("username", "huanghua"),
             ("display_name", "黄骅填报员"),
@@ -123,11 +126,9 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
     assert_eq!(v["user"]["org_code"], "130983");
 
     // The bureau's role signs in with two factors: the secret and ten codes are shown once.
-    let (s, html) = post_form(
-        &sec,
+    let (s, html) = create(
         &app,
-        "/admin/users/new",
-        "/admin/users/new",
+        &sec,
         &[("username", "bureau2"), ("role", "city_admin"), ("org", "130900")],
     )
     .await;
@@ -168,7 +169,7 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
             "用户名只能由",
         ),
     ] {
-        let (s, html) = post_form(&sec, &app, "/admin/users/new", "/admin/users/new", &fields).await;
+        let (s, html) = create(&app, &sec, &fields).await;
         assert_eq!(s, 422, "{fields:?}");
         assert!(html.contains(want), "{fields:?}: {want}");
     }
@@ -180,23 +181,13 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
 
     // Disable: the open session ends at once and the password no longer opens one.
     let botou = app.client_for("botou").await;
-    let (s, html) = post_form(
-        &sec,
-        &app,
-        "/admin/users/botou",
-        "/admin/users/botou/disable",
-        &[],
-    )
-    .await;
+    let (s, html) = on_account(&app, &sec, "botou", "disable", &[]).await;
     assert_eq!(s, 200);
     assert!(html.contains("账户已停用"), "{html}");
     assert_eq!(by_id(&html, "account-state").as_deref(), Some("已停用"));
-    assert_eq!(
-        botou.get(app.url("/api/v1/me")).send().await.unwrap().status(),
-        401
-    );
+    assert_eq!(app.get_as(&botou, "/api/v1/me").await.0, 401);
     assert_eq!(login(&app, "botou", PASSWORD).await.status(), 401);
-    let (s, _) = post_form(&sec, &app, "/admin/users/botou", "/admin/users/botou/enable", &[]).await;
+    let (s, _) = on_account(&app, &sec, "botou", "enable", &[]).await;
     assert_eq!(s, 200);
     assert_eq!(login(&app, "botou", PASSWORD).await.status(), 200);
 
@@ -205,29 +196,15 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
         login(&app, "renqiu", "Wrong-Password-1").await;
     }
     assert_eq!(login(&app, "renqiu", PASSWORD).await.status(), 429);
-    let (_, html) = page(&sec, &app, "/admin/users/renqiu").await;
+    let (_, html) = app.get_as(&sec, "/admin/users/renqiu").await;
     assert!(html.contains("5次"), "the failures are shown: {html}");
-    let (s, html) = post_form(
-        &sec,
-        &app,
-        "/admin/users/renqiu",
-        "/admin/users/renqiu/unlock",
-        &[],
-    )
-    .await;
+    let (s, html) = on_account(&app, &sec, "renqiu", "unlock", &[]).await;
     assert_eq!(s, 200);
     assert!(html.contains("已解除锁定"), "{html}");
     assert_eq!(login(&app, "renqiu", PASSWORD).await.status(), 200);
 
     // Reset: the old password stops working, the temporary one must be changed.
-    let (s, html) = post_form(
-        &sec,
-        &app,
-        "/admin/users/botou",
-        "/admin/users/botou/reset-password",
-        &[],
-    )
-    .await;
+    let (s, html) = on_account(&app, &sec, "botou", "reset-password", &[]).await;
     assert_eq!(s, 200);
     let temp = by_id(&html, "temp-password").expect("shown once");
     assert_eq!(login(&app, "botou", PASSWORD).await.status(), 401);
@@ -236,28 +213,25 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
 
     // Assign: 任丘's operator becomes its leader; the session ends, the new role holds.
     let renqiu = app.client_for("renqiu").await;
-    let (s, html) = post_form(
-        &sec,
+    let (s, html) = on_account(
         &app,
-        "/admin/users/renqiu",
-        "/admin/users/renqiu/assign",
+        &sec,
+        "renqiu",
+        "assign",
         &[("role", "county_leader"), ("org", "130982"), ("uscc", "")],
     )
     .await;
     assert_eq!(s, 200, "{html}");
     assert!(html.contains("已改为县(市)审核领导(任丘市)"), "{html}");
-    assert_eq!(
-        renqiu.get(app.url("/api/v1/me")).send().await.unwrap().status(),
-        401
-    );
+    assert_eq!(app.get_as(&renqiu, "/api/v1/me").await.0, 401);
     let v: Value = login(&app, "renqiu", PASSWORD).await.json().await.unwrap();
     assert_eq!(v["user"]["role"], "county_leader");
     // To the bureau's role: two factors, so a secret is handed over.
-    let (s, html) = post_form(
-        &sec,
+    let (s, html) = on_account(
         &app,
-        "/admin/users/renqiu",
-        "/admin/users/renqiu/assign",
+        &sec,
+        "renqiu",
+        "assign",
         &[("role", "city_admin"), ("org", "130900")],
     )
     .await;
@@ -270,16 +244,9 @@ async fn the_security_administrator_runs_accounts_in_the_pages() {
     );
 
     // Not its own account.
-    let (s, _) = post_form(
-        &sec,
-        &app,
-        "/admin/users/secadmin",
-        "/admin/users/secadmin/disable",
-        &[],
-    )
-    .await;
+    let (s, _) = on_account(&app, &sec, "secadmin", "disable", &[]).await;
     assert_eq!(s, 403);
-    let (_, html) = page(&sec, &app, "/admin/users/secadmin").await;
+    let (_, html) = app.get_as(&sec, "/admin/users/secadmin").await;
     assert!(html.contains("不能更改自己的账户"), "{html}");
     assert!(
         !html.contains("/admin/users/secadmin/disable"),
@@ -313,7 +280,7 @@ async fn nobody_else_manages_accounts() {
     let app = cast().await;
     for user in ["admin", "sysadmin", "auditor", "botou"] {
         let c = app.client_for(user).await;
-        let (s, _) = page(&c, &app, "/admin/users").await;
+        let (s, _) = app.get_as(&c, "/admin/users").await;
         assert_eq!(s, 403, "{user} reads the account list");
         let r = c
             .post(app.url("/admin/users/new"))
@@ -385,7 +352,7 @@ async fn each_administrator_starts_at_its_own_work() {
         assert_eq!(r.headers()["location"], home, "{user}");
     }
     let sys = app.client_for("sysadmin").await;
-    let (s, html) = page(&sys, &app, "/admin/system").await;
+    let (s, html) = app.get_as(&sys, "/admin/system").await;
     assert_eq!(s, 200);
     assert!(html.contains("SQLite") || html.contains("PostgreSQL"), "{html}");
     // The counts, not the rows: six accounts were made above.
@@ -393,7 +360,7 @@ async fn each_administrator_starts_at_its_own_work() {
     assert!(html.contains("30分钟"), "the idle timeout: {html}");
     for user in ["admin", "secadmin", "auditor"] {
         let c = app.client_for(user).await;
-        assert_eq!(page(&c, &app, "/admin/system").await.0, 403, "{user}");
+        assert_eq!(app.get_as(&c, "/admin/system").await.0, 403, "{user}");
     }
 }
 
@@ -408,14 +375,7 @@ async fn an_organisation_can_require_two_factors_of_all_its_accounts() {
     app.add_user("botou_leader", Role::CountyLeader, "130981").await;
     let botou = app.client_for("botou").await;
     let sec = app.client_for("secadmin").await;
-    let (s, html) = post_form(
-        &sec,
-        &app,
-        "/admin/users",
-        "/admin/orgs/second-factor",
-        &[("org", "130981"), ("required", "1")],
-    )
-    .await;
+    let (s, html) = second_factor(&app, &sec, "130981", "1").await;
     assert_eq!(s, 200, "{html}");
     assert!(
         html.contains("已要求泊头市的全部账户使用动态口令登录;尚未设置的账户结束了1个会话"),
@@ -423,7 +383,7 @@ async fn an_organisation_can_require_two_factors_of_all_its_accounts() {
     );
     assert!(html.contains("未设置(所属单位要求设置,设置前不能登录)"), "{html}");
     assert_eq!(
-        botou.get(app.url("/api/v1/me")).send().await.unwrap().status(),
+        app.get_as(&botou, "/api/v1/me").await.0,
         401,
         "a session opened with one factor ends"
     );
@@ -440,14 +400,7 @@ async fn an_organisation_can_require_two_factors_of_all_its_accounts() {
     assert_eq!(login(&app, "renqiu", PASSWORD).await.status(), 200);
 
     // The administrator gives botou a secret; then botou signs in with a code, not without.
-    let (s, html) = post_form(
-        &sec,
-        &app,
-        "/admin/users/botou",
-        "/admin/users/botou/second-factor",
-        &[],
-    )
-    .await;
+    let (s, html) = on_account(&app, &sec, "botou", "second-factor", &[]).await;
     assert_eq!(s, 200, "{html}");
     assert!(by_id(&html, "totp-secret").is_some(), "{html}");
     assert_eq!(login(&app, "botou", PASSWORD).await.status(), 200);
@@ -460,11 +413,9 @@ async fn an_organisation_can_require_two_factors_of_all_its_accounts() {
         .unwrap();
     assert_eq!(r.status(), 401);
     // A new 泊头 account is created with a secret to hand over.
-    let (s, html) = post_form(
-        &sec,
+    let (s, html) = create(
         &app,
-        "/admin/users/new",
-        "/admin/users/new",
+        &sec,
         &[
             ("username", "botou2"),
             ("display_name", "泊头二"),
@@ -477,41 +428,27 @@ async fn an_organisation_can_require_two_factors_of_all_its_accounts() {
     assert!(by_id(&html, "totp-secret").is_some(), "{html}");
 
     // Lifted: the leader, without a secret, signs in on the password; botou keeps its code.
-    let (s, html) = post_form(
-        &sec,
-        &app,
-        "/admin/users",
-        "/admin/orgs/second-factor",
-        &[("org", "130981"), ("required", "0")],
-    )
-    .await;
+    let (s, html) = second_factor(&app, &sec, "130981", "0").await;
     assert_eq!(s, 200, "{html}");
     assert!(html.contains("已取消对泊头市的要求"), "{html}");
     assert_eq!(login(&app, "botou_leader", PASSWORD).await.status(), 200);
 
     // Not an enterprise or an unknown code; not anyone but the security administrator.
-    let (s, html) = post_form(
-        &sec,
-        &app,
-        "/admin/users",
-        "/admin/orgs/second-factor",
-        &[("org", "130999"), ("required", "1")],
-    )
-    .await;
+    let (s, html) = second_factor(&app, &sec, "130999", "1").await;
     assert_eq!(s, 422, "{html}");
     assert!(
         html.contains("单位代码“130999”不是本市、县(市)或市直部门"),
         "{html}"
     );
     let admin = app.client_for("admin").await;
-    let (s, _) = post_form(
-        &admin,
-        &app,
-        "/",
-        "/admin/orgs/second-factor",
-        &[("org", "130982"), ("required", "1")],
-    )
-    .await;
+    let (s, _) = app
+        .post_form_as(
+            &admin,
+            "/",
+            "/admin/orgs/second-factor",
+            &[("org", "130982"), ("required", "1")],
+        )
+        .await;
     assert_eq!(s, 403);
     let err = app
         .store
@@ -562,8 +499,8 @@ async fn two_requirements_at_once_are_one() {
     let mut forms = Vec::new();
     for who in ["secadmin", "secadmin2"] {
         let c = app.client_for(who).await;
-        let (_, html) = page(&c, &app, "/admin/users").await;
-        forms.push((c, csrf_of(&html)));
+        let csrf = app.csrf_as(&c, "/admin/users").await;
+        forms.push((c, csrf));
     }
     let send = |(c, csrf): &(reqwest::Client, String)| {
         c.post(app.url("/admin/orgs/second-factor"))

@@ -9,7 +9,7 @@ use serde_json::Value;
 async fn health_is_open_and_everything_else_needs_a_session() {
     let app = spawn_app().await;
     let c = app.anonymous();
-    assert_eq!(c.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(app.get_as(&c, "/healthz").await.0, 200);
     for path in [
         "/api/v1/clusters",
         "/api/v1/enterprises",
@@ -17,9 +17,8 @@ async fn health_is_open_and_everything_else_needs_a_session() {
         "/api/v1/openapi.json",
         "/api/v1/clusters/C19",
     ] {
-        let r = c.get(app.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), 401, "{path}");
-        let body: Value = r.json().await.unwrap();
+        let (s, body) = app.json_as(&c, path).await;
+        assert_eq!(s, 401, "{path}");
         assert_eq!(body["error"]["code"], "unauthorized");
     }
     // Pages send the browser to the login page; the login page itself is open.
@@ -29,7 +28,7 @@ async fn health_is_open_and_everything_else_needs_a_session() {
     // With no account yet, the login page leads to the first-run page.
     let r = c.get(app.url("/login")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/setup");
-    assert_eq!(c.get(app.url("/setup")).send().await.unwrap().status(), 200);
+    assert_eq!(app.get_as(&c, "/setup").await.0, 200);
 }
 
 #[tokio::test]
@@ -90,7 +89,7 @@ async fn the_first_administrator_needs_the_console_token() {
         .unwrap();
     assert_eq!(r.headers()["location"], "/login");
     assert_eq!(app.store.user_count().await.unwrap(), 1);
-    assert_eq!(c.get(app.url("/login")).send().await.unwrap().status(), 200);
+    assert_eq!(app.get_as(&c, "/login").await.0, 200);
 }
 
 #[tokio::test]
@@ -118,14 +117,8 @@ async fn login_answers_401_on_a_wrong_password() {
 async fn the_city_sees_45_clusters_and_botou_sees_its_three() {
     let app = spawn_app().await.with_cast().await;
     let admin = app.client_for("admin").await;
-    let all: Vec<Value> = admin
-        .get(app.url("/api/v1/clusters"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, all) = app.json_as(&admin, "/api/v1/clusters").await;
+    let all = all.as_array().unwrap();
     assert_eq!(all.len(), 45);
     for k in ["code", "name", "county_code", "county_name"] {
         assert!(all[0].get(k).is_some(), "cluster objects carry {k}");
@@ -134,14 +127,8 @@ async fn the_city_sees_45_clusters_and_botou_sees_its_three() {
     assert_eq!(all.iter().filter(|c| c["county_name"] == "任丘市").count(), 7);
 
     let botou = app.client_for("botou").await;
-    let mine: Vec<Value> = botou
-        .get(app.url("/api/v1/clusters"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, mine) = app.json_as(&botou, "/api/v1/clusters").await;
+    let mine = mine.as_array().unwrap();
     let mut names: Vec<&str> = mine.iter().map(|c| c["name"].as_str().unwrap()).collect();
     names.sort();
     assert_eq!(names, ["汽车模具", "环保设备", "铸造"]);
@@ -152,22 +139,16 @@ async fn the_city_sees_45_clusters_and_botou_sees_its_three() {
         .as_str()
         .unwrap()
         .to_string();
-    let r = botou
-        .get(app.url(&format!("/api/v1/clusters/{renqiu_code}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let r = botou.get(app.url("/api/v1/clusters/NOPE")).send().await.unwrap();
-    assert_eq!(r.status(), 404);
+    assert_eq!(
+        app.get_as(&botou, &format!("/api/v1/clusters/{renqiu_code}"))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(app.get_as(&botou, "/api/v1/clusters/NOPE").await.0, 404);
     let own = mine[0]["code"].as_str().unwrap();
     assert_eq!(
-        botou
-            .get(app.url(&format!("/api/v1/clusters/{own}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.get_as(&botou, &format!("/api/v1/clusters/{own}")).await.0,
         200
     );
 }
@@ -201,49 +182,22 @@ async fn a_county_cannot_read_or_change_another_countys_enterprises() {
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 
     let botou = app.client_for("botou").await;
-    let r = botou
-        .get(app.url(&format!("/api/v1/enterprises/{code}")))
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        r.status(),
+        app.get_as(&botou, &format!("/api/v1/enterprises/{code}")).await.0,
         404,
         "another county's enterprise answers as an unknown one"
     );
-    let r = botou
-        .post(app.url("/api/v1/enterprises"))
-        .json(&e)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let list: Value = botou
-        .get(app.url("/api/v1/enterprises"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(app.post_json_as(&botou, "/api/v1/enterprises", &e).await.0, 403);
+    let (_, list) = app.json_as(&botou, "/api/v1/enterprises").await;
     assert_eq!(list["total"], 0);
     // Filtering by another county is refused, not silently emptied.
-    let r = botou
-        .get(app.url("/api/v1/enterprises?county=130982"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(
+        app.get_as(&botou, "/api/v1/enterprises?county=130982").await.0,
+        403
+    );
 
     let renqiu = app.client_for("renqiu").await;
-    let got: Value = renqiu
-        .get(app.url(&format!("/api/v1/enterprises/{code}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, got) = app.json_as(&renqiu, &format!("/api/v1/enterprises/{code}")).await;
     assert_eq!(got["name"], "任丘市测试石化有限公司");
     assert_eq!(got["county_name"], "任丘市");
 }
@@ -254,14 +208,8 @@ async fn bad_input_gets_a_clear_error_not_a_500() {
     let admin = app.client_for("admin").await;
     let mut e = renqiu_enterprise();
     e["uscc"] = "91110000600037341N".into();
-    let r = admin
-        .post(app.url("/api/v1/enterprises"))
-        .json(&e)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    let body: Value = r.json().await.unwrap();
+    let (s, body) = app.post_json_as(&admin, "/api/v1/enterprises", &e).await;
+    assert_eq!(s, 422);
     assert!(
         body["error"]["message"].as_str().unwrap().contains("校验位"),
         "{body}"
@@ -270,20 +218,9 @@ async fn bad_input_gets_a_clear_error_not_a_500() {
     let mut e = renqiu_enterprise();
     e["uscc"] = uscc("91130982MA0AB12C2").into();
     e["cluster_code"] = "C17".into(); // 泊头市环保设备: not in 任丘市
-    let r = admin
-        .post(app.url("/api/v1/enterprises"))
-        .json(&e)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
+    assert_eq!(app.post_json_as(&admin, "/api/v1/enterprises", &e).await.0, 422);
 
-    let r = admin
-        .get(app.url("/api/v1/enterprises/not-a-code"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(app.get_as(&admin, "/api/v1/enterprises/not-a-code").await.0, 400);
     let r = admin
         .post(app.url("/api/v1/enterprises"))
         .body("{")
@@ -301,32 +238,11 @@ async fn changes_keep_who_when_and_the_previous_value() {
     let mut e = renqiu_enterprise();
     let code = uscc("91130982MA0AB12C3");
     e["uscc"] = code.clone().into();
-    admin
-        .post(app.url("/api/v1/enterprises"))
-        .json(&e)
-        .send()
-        .await
-        .unwrap();
-    let again: Value = admin
-        .post(app.url("/api/v1/enterprises"))
-        .json(&e)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    app.post_json_as(&admin, "/api/v1/enterprises", &e).await;
+    let (_, again) = app.post_json_as(&admin, "/api/v1/enterprises", &e).await;
     assert_eq!(again["unchanged"], 1);
     e["name"] = "任丘市测试石化股份有限公司".into();
-    let upd: Value = admin
-        .post(app.url("/api/v1/enterprises"))
-        .json(&e)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, upd) = app.post_json_as(&admin, "/api/v1/enterprises", &e).await;
     assert_eq!(upd["updated"], 1);
     let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
         "SELECT actor, action, old_value FROM change_log WHERE entity = 'enterprise' AND entity_key = $1 ORDER BY id",
@@ -345,14 +261,7 @@ async fn changes_keep_who_when_and_the_previous_value() {
 async fn the_openapi_document_describes_the_api() {
     let app = spawn_app().await.with_cast().await;
     let admin = app.client_for("admin").await;
-    let doc: Value = admin
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, doc) = app.json_as(&admin, "/api/v1/openapi.json").await;
     for p in [
         "/api/v1/login",
         "/api/v1/clusters",
@@ -369,46 +278,16 @@ async fn roles_without_business_data_see_none() {
     app.add_user("aud", clusterdesk_domain::Role::Auditor, "130900")
         .await;
     let aud = app.client_for("aud").await;
-    assert_eq!(
-        aud.get(app.url("/api/v1/clusters"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
-    assert_eq!(
-        aud.get(app.url("/api/v1/enterprises"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(app.get_as(&aud, "/api/v1/clusters").await.0, 403);
+    assert_eq!(app.get_as(&aud, "/api/v1/enterprises").await.0, 403);
 }
 
 #[tokio::test]
 async fn logout_ends_the_session() {
     let app = spawn_app().await.with_cast().await;
     let admin = app.client_for("admin").await;
-    assert_eq!(
-        admin
-            .post(app.url("/api/v1/logout"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        204
-    );
-    assert_eq!(
-        admin
-            .get(app.url("/api/v1/clusters"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(app.post_as(&admin, "/api/v1/logout").await.0, 204);
+    assert_eq!(app.get_as(&admin, "/api/v1/clusters").await.0, 401);
 }
 
 #[tokio::test]
@@ -429,11 +308,10 @@ async fn a_temporary_password_must_be_changed_first() {
         .await
         .unwrap();
     let c = app.client_for("newbie").await;
-    let r = c.get(app.url("/api/v1/clusters")).send().await.unwrap();
-    assert_eq!(r.status(), 403);
-    let body: Value = r.json().await.unwrap();
+    let (s, body) = app.json_as(&c, "/api/v1/clusters").await;
+    assert_eq!(s, 403);
     assert_eq!(body["error"]["code"], "password_change_required");
-    assert_eq!(c.get(app.url("/api/v1/me")).send().await.unwrap().status(), 200);
+    assert_eq!(app.get_as(&c, "/api/v1/me").await.0, 200);
     // Pages lead to the password form.
     let r = c.get(app.url("/")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/account/password");
@@ -445,17 +323,17 @@ async fn a_temporary_password_must_be_changed_first() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422, "{:?}", r.text().await);
-    let r = c
-        .post(app.url("/api/v1/account/password"))
-        .json(&serde_json::json!({"current": common::PASSWORD, "new": "Another-Strong-Pass-9"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
     assert_eq!(
-        c.get(app.url("/api/v1/clusters")).send().await.unwrap().status(),
-        200
+        app.post_json_as(
+            &c,
+            "/api/v1/account/password",
+            &serde_json::json!({"current": common::PASSWORD, "new": "Another-Strong-Pass-9"})
+        )
+        .await
+        .0,
+        204
     );
+    assert_eq!(app.get_as(&c, "/api/v1/clusters").await.0, 200);
 }
 
 #[tokio::test]
@@ -472,14 +350,8 @@ async fn a_page_form_without_the_csrf_token_is_refused() {
     for csrf in [None, Some("not-the-token")] {
         let mut fields = form.to_vec();
         fields.extend(csrf.map(|t| ("csrf", t)));
-        let r = admin
-            .post(app.url("/enterprises/new"))
-            .form(&fields)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403, "{csrf:?}");
-        let body = r.text().await.unwrap();
+        let (s, body) = app.form_as(&admin, "/enterprises/new", &fields).await;
+        assert_eq!(s, 403, "{csrf:?}");
         assert!(body.contains("表单已过期或来源不明,请刷新页面后重试"), "{body}");
         // A page in the signed-in user's layout, not a bare message.
         assert!(body.contains("<nav class=\"side\""), "{body}");
@@ -496,15 +368,13 @@ async fn a_page_failure_raised_with_a_question_mark_keeps_the_layout() {
     let app = spawn_app().await.with_cast().await;
     let admin = app.client_for("admin").await;
     // Not a claim number: the store's NotFound, through `?`, as a 404 page with the navigation.
-    let r = admin.get(app.url("/claims/abc")).send().await.unwrap();
-    assert_eq!(r.status(), 404);
-    let body = r.text().await.unwrap();
+    let (s, body) = app.get_as(&admin, "/claims/abc").await;
+    assert_eq!(s, 404);
     assert!(body.contains("页面或数据不存在"), "{body}");
     assert!(body.contains("申请“abc”"), "{body}");
     assert!(body.contains("<nav class=\"side\""), "{body}");
     // Before sign-in there is no layout to draw: the login page is where one goes.
-    let r = app.anonymous().get(app.url("/claims/abc")).send().await.unwrap();
-    assert_eq!(r.status(), 303);
+    assert_eq!(app.get_as(&app.anonymous(), "/claims/abc").await.0, 303);
 }
 
 #[tokio::test]
@@ -514,31 +384,19 @@ async fn dated_qualifications_are_kept_checked_and_scoped() {
     let mut e = renqiu_enterprise();
     let code = uscc("91130982MA0AB12C4");
     e["uscc"] = code.clone().into();
-    admin
-        .post(app.url("/api/v1/enterprises"))
-        .json(&e)
-        .send()
-        .await
-        .unwrap();
-    let url = app.url(&format!("/api/v1/enterprises/{code}/qualifications"));
+    app.post_json_as(&admin, "/api/v1/enterprises", &e).await;
+    let url = format!("/api/v1/enterprises/{code}/qualifications");
     let q = serde_json::json!({"kind": "little_giant", "level": "国家级重点", "valid_from": "2023-07-01"});
-    assert_eq!(admin.post(&url).json(&q).send().await.unwrap().status(), 201);
+    assert_eq!(app.post_json_as(&admin, &url, &q).await.0, 201);
     // 小巨人 has no provincial level in this registry; a date the wrong way round is refused.
     let bad = serde_json::json!({"kind": "little_giant", "level": "省级", "valid_from": "2023-07-01"});
-    assert_eq!(admin.post(&url).json(&bad).send().await.unwrap().status(), 422);
+    assert_eq!(app.post_json_as(&admin, &url, &bad).await.0, 422);
     let bad = serde_json::json!({"kind": "high_tech", "valid_from": "2023-07-01", "valid_to": "2022-01-01"});
-    assert_eq!(admin.post(&url).json(&bad).send().await.unwrap().status(), 422);
+    assert_eq!(app.post_json_as(&admin, &url, &bad).await.0, 422);
     // Another county's operator may not add one.
     let botou = app.client_for("botou").await;
-    assert_eq!(botou.post(&url).json(&q).send().await.unwrap().status(), 404);
-    let got: Value = admin
-        .get(app.url(&format!("/api/v1/enterprises/{code}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(app.post_json_as(&botou, &url, &q).await.0, 404);
+    let (_, got) = app.json_as(&admin, &format!("/api/v1/enterprises/{code}")).await;
     let quals = got["qualifications"].as_array().unwrap();
     assert_eq!(quals.len(), 1);
     assert_eq!(quals[0]["kind"], "little_giant");
@@ -551,44 +409,18 @@ async fn a_county_fills_in_its_own_cluster_plan_only() {
     let app = spawn_app().await.with_cast().await;
     let botou = app.client_for("botou").await;
     // The CSRF token comes with the page; take it from the form.
-    let page = botou
-        .get(app.url("/clusters/C19"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&botou, "/clusters/C19").await;
     let csrf = common::csrf_of(&page);
     let form = [
         ("csrf", csrf.as_str()),
         ("f0", "铸造企业约300家"),
         ("f1", "环保压力大"),
     ];
-    let r = botou
-        .post(app.url("/clusters/C19/plan"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let page = botou
-        .get(app.url("/clusters/C19"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(app.form_as(&botou, "/clusters/C19/plan", &form).await.0, 303);
+    let page = app.page_as(&botou, "/clusters/C19").await;
     assert!(page.contains("铸造企业约300家"));
     // 任丘's cluster: refused.
-    let r = botou
-        .post(app.url("/clusters/C11/plan"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(app.form_as(&botou, "/clusters/C11/plan", &form).await.0, 403);
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM change_log WHERE entity = 'cluster_plan'")
         .fetch_one(app.store.pool())
         .await
@@ -602,12 +434,7 @@ async fn the_enterprise_list_downloads_as_csv_and_excel_within_scope() {
     let admin = app.client_for("admin").await;
     let mut e = renqiu_enterprise();
     e["uscc"] = uscc("91130982MA0AB12C5").into();
-    admin
-        .post(app.url("/api/v1/enterprises"))
-        .json(&e)
-        .send()
-        .await
-        .unwrap();
+    app.post_json_as(&admin, "/api/v1/enterprises", &e).await;
     let r = admin
         .get(app.url("/enterprises?format=csv"))
         .send()
@@ -633,13 +460,6 @@ async fn the_enterprise_list_downloads_as_csv_and_excel_within_scope() {
     assert!(r.bytes().await.unwrap().starts_with(b"PK"));
     // 泊头's operator downloads only 泊头's enterprises: none here.
     let botou = app.client_for("botou").await;
-    let text = botou
-        .get(app.url("/enterprises?format=csv"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.page_as(&botou, "/enterprises?format=csv").await;
     assert!(!text.contains("任丘市测试石化有限公司"));
 }

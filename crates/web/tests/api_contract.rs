@@ -69,8 +69,7 @@ async fn axums_own_refusals_answer_an_error_body() {
     assert_eq!(b["error"]["code"], "method_not_allowed");
 
     // The pages keep their own answers.
-    let r = c.get(app.url("/nowhere")).send().await.unwrap();
-    assert_eq!(r.status(), 404);
+    assert_eq!(app.get_as(&c, "/nowhere").await.0, 404);
 }
 
 #[tokio::test]

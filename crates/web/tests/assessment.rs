@@ -19,6 +19,13 @@ async fn app_with_data() -> common::TestApp {
     let app = spawn_app().await.with_cast().await;
     app.add_user("botou_leader", Role::CountyLeader, "130981").await;
     app.add_user("auditor", Role::Auditor, "130900").await;
+    with_park_entries(&app).await;
+    app
+}
+
+/// The fixture's data: park entries in 2025-12 on each county's first cluster, 14 for the first
+/// county in code order down to 1 for the last.
+pub(crate) async fn with_park_entries(app: &common::TestApp) {
     let plan = app.store.plan();
     let values: Vec<Value> = plan
         .counties()
@@ -35,7 +42,6 @@ async fn app_with_data() -> common::TestApp {
         .upsert_values(&Actor::system("test"), &values)
         .await
         .unwrap();
-    app
 }
 
 #[tokio::test]
@@ -50,14 +56,7 @@ async fn api_gives_scores_ranks_and_transfers() {
     assert_eq!(r.status(), 401);
 
     let admin = app.client_for("admin").await;
-    let body: serde_json::Value = admin
-        .get(app.url("/api/v1/assessment"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, body) = app.json_as(&admin, "/api/v1/assessment").await;
     assert_eq!(body["year"], 2025);
     assert_eq!(body["complete"], true);
     let rows = body["rows"].as_array().unwrap();
@@ -96,14 +95,7 @@ async fn api_gives_scores_ranks_and_transfers() {
 
     // A county sees the published ranking, details only for itself.
     let c = app.client_for("botou").await;
-    let body: serde_json::Value = c
-        .get(app.url("/api/v1/assessment?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, body) = app.json_as(&c, "/api/v1/assessment?year=2025").await;
     assert_eq!(body["own_county"], "130981");
     let rows = body["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 14);
@@ -120,18 +112,12 @@ async fn api_gives_scores_ranks_and_transfers() {
         ("year=2031", 404),
         ("year=2019", 404),
     ] {
-        let r = c
-            .get(app.url(&format!("/api/v1/assessment?{q}")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), status, "{q}");
-        let b: serde_json::Value = r.json().await.unwrap();
+        let (s, b) = app.json_as(&c, &format!("/api/v1/assessment?{q}")).await;
+        assert_eq!(s, status, "{q}");
         assert!(!b["error"]["message"].as_str().unwrap().is_empty());
     }
     let q = app.client_for("auditor").await;
-    let r = q.get(app.url("/api/v1/assessment")).send().await.unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(app.get_as(&q, "/api/v1/assessment").await.0, 403);
 }
 
 #[tokio::test]
@@ -147,14 +133,7 @@ async fn county_page_highlights_its_row_and_downloads() {
     assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"));
 
     let c = app.client_for("botou_leader").await;
-    let html = c
-        .get(app.url("/assessment?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&c, "/assessment?year=2025").await;
     assert!(html.contains("本县排名 · 泊头市"), "{html}");
     assert!(html.contains("第 11 名"));
     assert!(html.contains(r#"<tr id="c-130981" class="own">"#));
@@ -198,8 +177,7 @@ async fn county_page_highlights_its_row_and_downloads() {
     let bytes = r.bytes().await.unwrap();
     assert_eq!(&bytes[..2], b"PK", "an .xlsx is a zip");
 
-    let r = c.get(app.url("/assessment?year=abc")).send().await.unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(app.get_as(&c, "/assessment?year=abc").await.0, 400);
 }
 
 /// The one rule between counties (#13 item 3, SECURITY.md 数据范围): the assessment is
@@ -211,14 +189,9 @@ async fn county_page_highlights_its_row_and_downloads() {
 async fn a_county_reads_the_circulated_values_of_every_county() {
     let app = app_with_data().await;
     let c = app.client_for("botou").await;
-    let text = c
-        .get(app.url("/assessment?year=2025&table=ranking&format=csv"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app
+        .page_as(&c, "/assessment?year=2025&table=ranking&format=csv")
+        .await;
     let mut lines = text.trim_start_matches('\u{feff}').lines();
     let head: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = |name: &str| {
@@ -237,28 +210,14 @@ async fn a_county_reads_the_circulated_values_of_every_county() {
     assert_eq!((row("河间市")[raw], row("河间市")[score]), ("1", "0.00"));
     assert_eq!((row("泊头市")[raw], row("泊头市")[score]), ("4", "23.08"));
 
-    let html = c
-        .get(app.url("/assessment?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&c, "/assessment?year=2025").await;
     assert!(
         html.contains("考核结果按方案四(四)在全市通报"),
         "the page says the rule"
     );
 
     // What was counted: the county's own only, the city's for every county.
-    let body: serde_json::Value = c
-        .get(app.url("/api/v1/assessment?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, body) = app.json_as(&c, "/api/v1/assessment?year=2025").await;
     for r in body["rows"].as_array().unwrap() {
         let park = r["values"]
             .as_array()

@@ -26,22 +26,7 @@ async fn app_with_data() -> common::TestApp {
     let app = spawn_app().await.with_cast().await;
     app.add_user("gxj", Role::CityDepartment, "GXJ").await;
     app.add_user("czj", Role::CityDepartment, "CZJ").await;
-    let plan = app.store.plan();
-    let values: Vec<Value> = plan
-        .counties()
-        .enumerate()
-        .map(|(k, c)| Value {
-            unit_code: plan.clusters_of(&c.code)[0].code.clone(),
-            indicator_code: "park_entries".into(),
-            period: "2025-12".into(),
-            num_value: Some(14 - k as i64),
-            text_value: None,
-        })
-        .collect();
-    app.store
-        .upsert_values(&Actor::system("test"), &values)
-        .await
-        .unwrap();
+    crate::assessment::with_park_entries(&app).await;
     app
 }
 
@@ -64,9 +49,9 @@ async fn targets_api_and_page() {
     let gxj = app.client_for("gxj").await;
     let czj = app.client_for("czj").await;
     let botou = app.client_for("botou").await;
-    let url = app.url("/api/v1/assessment/above-scale-targets?year=2025");
+    let url = "/api/v1/assessment/above-scale-targets?year=2025";
 
-    let t = json_of(botou.get(&url).send().await.unwrap()).await;
+    let t = app.json_as(&botou, url).await.1;
     assert_eq!(t["can_edit"], false);
     assert_eq!(t["rows"].as_array().unwrap().len(), 14);
     let b = row(&t["rows"], "130981");
@@ -78,13 +63,12 @@ async fn targets_api_and_page() {
 
     // Refused to a county and to a department other than the bureau's.
     for c in [&botou, &czj] {
-        let r = c
-            .put(&url)
-            .json(&json!({"targets": {"130981": 0}}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403);
+        assert_eq!(
+            app.put_json_as(c, url, &json!({"targets": {"130981": 0}}))
+                .await
+                .0,
+            403
+        );
     }
     // Bad input: 422 with the county named, nothing written.
     for (body, needle) in [
@@ -105,13 +89,13 @@ async fn targets_api_and_page() {
         (json!({"targets": {}}), "没有县(市)目标"),
         (json!({"target": 3}), "请求体应为"),
     ] {
-        let r = admin.put(&url).json(&body).send().await.unwrap();
+        let r = admin.put(app.url(url)).json(&body).send().await.unwrap();
         assert_eq!(r.status(), 422, "{body}");
         let m = json_of(r).await["error"]["message"].as_str().unwrap().to_string();
         assert!(m.contains(needle), "{m}");
     }
     let r = admin
-        .put(&url)
+        .put(app.url(url))
         .header("content-type", "application/json")
         .body("{not json")
         .send()
@@ -125,7 +109,7 @@ async fn targets_api_and_page() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    let t = json_of(admin.get(&url).send().await.unwrap()).await;
+    let t = app.json_as(&admin, url).await.1;
     assert!(
         t["rows"]
             .as_array()
@@ -135,14 +119,14 @@ async fn targets_api_and_page() {
     );
 
     // The coordinating department (GXJ) issues 泊头市's target: 0.
-    let r = gxj
-        .put(&url)
-        .json(&json!({"targets": {"130981": 0}, "note": "沧工信〔2025〕1号"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let t = json_of(r).await;
+    let (s, t) = app
+        .put_json_as(
+            &gxj,
+            url,
+            &json!({"targets": {"130981": 0}, "note": "沧工信〔2025〕1号"}),
+        )
+        .await;
+    assert_eq!(s, 200);
     let b = row(&t["rows"], "130981");
     assert_eq!(
         (b["target"].as_i64(), b["source"].as_str()),
@@ -156,14 +140,7 @@ async fn targets_api_and_page() {
     );
 
     // The assessment scores it: net 0 meets 0 → 100; composite 51.10, 1st.
-    let a = json_of(
-        botou
-            .get(app.url("/api/v1/assessment?year=2025"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let a = app.json_as(&botou, "/api/v1/assessment?year=2025").await.1;
     let rows = a["rows"].as_array().unwrap();
     assert_eq!(rows[0]["county"], "130981");
     assert_eq!(rows[0]["composite"], "51.10");
@@ -175,14 +152,7 @@ async fn targets_api_and_page() {
     assert!(above["attainment_pct"].is_null());
 
     // The page: the bureau's form, a field refused beside it with what was typed kept.
-    let html = admin
-        .get(app.url("/assessment/targets?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&admin, "/assessment/targets?year=2025").await;
     assert!(html.contains("净增规上工业企业目标 · 2025年"), "{html}");
     assert_eq!(html.matches("name=\"t1309").count(), 14);
     assert!(
@@ -201,47 +171,31 @@ async fn targets_api_and_page() {
         ("t130981", "abc"),
         ("t130982", "-2"),
     ];
-    let r = admin
-        .post(app.url("/assessment/targets"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let html = r.text().await.unwrap();
+    let (s, html) = app.form_as(&admin, "/assessment/targets", &form).await;
+    assert_eq!(s, 200);
     assert!(html.contains("有 2 个县(市)的目标填写有误"), "{html}");
     assert!(html.contains("泊头市:目标“abc”应为 0–10000 的整数"), "{html}");
     assert!(html.contains("任丘市:目标 -2 不能为负数"), "{html}");
     assert!(html.contains(r#"name="t130981" value="abc""#));
     assert!(html.contains(r#"name="t130921" value="41""#));
-    let t = json_of(admin.get(&url).send().await.unwrap()).await;
+    let t = app.json_as(&admin, url).await.1;
     assert_eq!(row(&t["rows"], "130921")["target"], 40, "nothing saved");
     assert_eq!(row(&t["rows"], "130981")["target"], 0);
 
     let bad = [("csrf", "x"), ("year", "2025"), ("t130921", "41")];
-    let r = admin
-        .post(app.url("/assessment/targets"))
-        .form(&bad)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let botou_html = botou
-        .get(app.url("/assessment/targets?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(app.form_as(&admin, "/assessment/targets", &bad).await.0, 403);
+    let botou_html = app.page_as(&botou, "/assessment/targets?year=2025").await;
     let botou_csrf = csrf_of(&botou_html);
-    let r = botou
-        .post(app.url("/assessment/targets"))
-        .form(&[("csrf", botou_csrf.as_str()), ("year", "2025"), ("t130981", "5")])
-        .send()
+    assert_eq!(
+        app.form_as(
+            &botou,
+            "/assessment/targets",
+            &[("csrf", botou_csrf.as_str()), ("year", "2025"), ("t130981", "5")]
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+        .0,
+        403
+    );
 
     let form = [
         ("csrf", csrf.as_str()),
@@ -258,42 +212,21 @@ async fn targets_api_and_page() {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/assessment/targets?year=2025&saved=1");
-    let html = admin
-        .get(app.url("/assessment/targets?year=2025&saved=1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&admin, "/assessment/targets?year=2025&saved=1").await;
     assert!(html.contains("已保存"));
     assert!(html.contains("市工信局下达(admin,"));
     assert!(html.contains("沧工信〔2025〕2号"));
-    let t = json_of(admin.get(&url).send().await.unwrap()).await;
+    let t = app.json_as(&admin, url).await.1;
     assert_eq!(row(&t["rows"], "130921")["target"], 41);
     assert_eq!(row(&t["rows"], "130921")["source"], "issued");
 
     // Counties read every county's target, without the form; the assessment page links here
     // and shows the sources.
-    let html = botou
-        .get(app.url("/assessment/targets?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&botou, "/assessment/targets?year=2025").await;
     assert!(!html.contains("targets-form"));
     assert!(html.contains(r#"<tr id="t-130981" class="own">"#));
     assert!(html.contains("规划文件示例数"));
-    let html = botou
-        .get(app.url("/assessment?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&botou, "/assessment?year=2025").await;
     assert!(html.contains(r#"href="/assessment/targets?year=2025""#));
     assert!(html.contains("目标来源"));
     assert!(html.contains("市工信局下达(admin,"));
@@ -301,12 +234,7 @@ async fn targets_api_and_page() {
         !html.contains("action=\"/assessment/transfer\""),
         "no finalize button for a county"
     );
-    let r = botou
-        .get(app.url("/assessment/targets?year=abc"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(app.get_as(&botou, "/assessment/targets?year=abc").await.0, 400);
 }
 
 #[tokio::test]
@@ -316,19 +244,18 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
     let gxj = app.client_for("gxj").await;
     let czj = app.client_for("czj").await;
     let botou = app.client_for("botou").await;
-    let url = app.url("/api/v1/assessment/2025/transfer");
+    let url = "/api/v1/assessment/2025/transfer";
 
-    let s = json_of(czj.get(&url).send().await.unwrap()).await;
+    let s = app.json_as(&czj, url).await.1;
     assert!(s["decision"]["finalized"].is_null());
     assert_eq!(s["decision"]["can_finalize"], false);
     assert_eq!(s["live"]["total_fen"], 0);
     for c in [&botou, &czj] {
-        assert_eq!(c.post(&url).send().await.unwrap().status(), 403);
+        assert_eq!(app.post_as(c, url).await.0, 403);
     }
 
-    let r = admin.post(&url).send().await.unwrap();
-    assert_eq!(r.status(), 201);
-    let s = json_of(r).await;
+    let (status, s) = app.post_as(&admin, url).await;
+    assert_eq!(status, 201);
     let f = &s["decision"]["finalized"];
     assert_eq!(f["finalized_by"], "admin");
     assert_eq!(f["clause"], "三(二)1");
@@ -343,73 +270,45 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
     assert_eq!(amount("130984"), -500_000_000);
     assert_eq!(row(&f["rows"], "130984")["rank"], 14);
 
-    let r = gxj.post(&url).send().await.unwrap();
+    let r = gxj.post(app.url(url)).send().await.unwrap();
     assert_eq!(r.status(), 409);
     let m = json_of(r).await["error"]["message"].as_str().unwrap().to_string();
     assert!(m.contains("已于") && m.contains("由 admin 定稿"), "{m}");
-    let s = json_of(botou.get(&url).send().await.unwrap()).await;
+    let s = app.json_as(&botou, url).await.1;
     assert_eq!(s["decision"]["finalized"]["rows"].as_array().unwrap().len(), 14);
     assert_eq!(s["decision"]["can_revoke"], false);
 
     // Revoking: a city administrator, with a reason.
-    let revoke = app.url("/api/v1/assessment/2025/transfer/revoke");
-    let r = gxj
-        .post(&revoke)
-        .json(&json!({"reason": "数据更正"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let r = admin
-        .post(&revoke)
-        .json(&json!({"reason": " "}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    let r = admin
-        .post(&revoke)
-        .json(&json!({"why": "x"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    let r = admin
-        .post(&revoke)
-        .json(&json!({"reason": "河间市补报入园企业,更正后重新定稿"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let s = json_of(r).await;
+    let revoke = "/api/v1/assessment/2025/transfer/revoke";
+    for (c, body, status) in [
+        (&gxj, json!({"reason": "数据更正"}), 403),
+        (&admin, json!({"reason": " "}), 422),
+        (&admin, json!({"why": "x"}), 422),
+    ] {
+        assert_eq!(app.post_json_as(c, revoke, &body).await.0, status, "{body}");
+    }
+    let (status, s) = app
+        .post_json_as(
+            &admin,
+            revoke,
+            &json!({"reason": "河间市补报入园企业,更正后重新定稿"}),
+        )
+        .await;
+    assert_eq!(status, 200);
     assert!(s["decision"]["finalized"].is_null());
     assert_eq!(
         s["decision"]["last_revocation"]["reason"],
         "河间市补报入园企业,更正后重新定稿"
     );
-    let r = admin
-        .post(&revoke)
-        .json(&json!({"reason": "再撤销一次"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
-    let r = admin
-        .post(app.url("/api/v1/assessment/abc/transfer"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    let again = json!({"reason": "再撤销一次"});
+    assert_eq!(app.post_json_as(&admin, revoke, &again).await.0, 404);
+    assert_eq!(
+        app.post_as(&admin, "/api/v1/assessment/abc/transfer").await.0,
+        400
+    );
 
     // The same through the page: a confirmation, CSRF, then 已定稿 with who and the amounts.
-    let html = admin
-        .get(app.url("/assessment?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&admin, "/assessment?year=2025").await;
     assert!(html.contains("未定稿"), "{html}");
     assert!(html.contains("上次定稿已于"));
     let csrf = csrf_of(&html);
@@ -421,20 +320,26 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("请先勾选"));
-    let r = admin
-        .post(app.url("/assessment/transfer"))
-        .form(&[("csrf", "x"), ("year", "2025"), ("confirm", "1")])
-        .send()
+    assert_eq!(
+        app.form_as(
+            &admin,
+            "/assessment/transfer",
+            &[("csrf", "x"), ("year", "2025"), ("confirm", "1")]
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let r = admin
-        .post(app.url("/assessment/transfer"))
-        .form(&[("csrf", csrf.as_str()), ("year", "2025"), ("confirm", "1")])
-        .send()
+        .0,
+        403
+    );
+    assert_eq!(
+        app.form_as(
+            &admin,
+            "/assessment/transfer",
+            &[("csrf", csrf.as_str()), ("year", "2025"), ("confirm", "1")]
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
+        .0,
+        303
+    );
     let r = admin
         .post(app.url("/assessment/transfer"))
         .form(&[("csrf", csrf.as_str()), ("year", "2025"), ("confirm", "1")])
@@ -463,14 +368,7 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
         )
         .await
         .unwrap();
-    let html = czj
-        .get(app.url("/assessment?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&czj, "/assessment?year=2025").await;
     assert!(html.contains("已定稿"));
     assert!(html.contains("由 admin 定稿"));
     assert!(html.contains("与定稿不一致"));
@@ -483,28 +381,31 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
         "市财政局 reads, does not revoke"
     );
 
-    let r = admin
-        .post(app.url("/assessment/transfer/revoke"))
-        .form(&[("csrf", csrf.as_str()), ("year", "2025"), ("reason", "改")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let html = r.text().await.unwrap();
+    let (s, html) = app
+        .form_as(
+            &admin,
+            "/assessment/transfer/revoke",
+            &[("csrf", csrf.as_str()), ("year", "2025"), ("reason", "改")],
+        )
+        .await;
+    assert_eq!(s, 200);
     assert!(html.contains("请写明撤销理由"));
     assert!(html.contains(">改</textarea>"), "the reason typed is kept");
-    let r = admin
-        .post(app.url("/assessment/transfer/revoke"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("year", "2025"),
-            ("reason", "河间市11月补报,按更正数据重新定稿"),
-        ])
-        .send()
+    assert_eq!(
+        app.form_as(
+            &admin,
+            "/assessment/transfer/revoke",
+            &[
+                ("csrf", csrf.as_str()),
+                ("year", "2025"),
+                ("reason", "河间市11月补报,按更正数据重新定稿"),
+            ]
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let s = json_of(admin.post(&url).send().await.unwrap()).await;
+        .0,
+        303
+    );
+    let s = app.post_as(&admin, url).await.1;
     let f = &s["decision"]["finalized"];
     // 河间市 21 entries now 1st (+500万); 沧县 14 2nd (+300万), 青县 13 3rd (+100万); the last
     // three are 泊头市 (4, 12th, −100万), 任丘市 (3, −300万), 黄骅市 (2, −500万).
@@ -517,14 +418,7 @@ async fn transfer_finalized_refused_twice_revoked_and_again() {
     assert_eq!(amount("130983"), -500_000_000);
     assert_eq!(f["total_fen"], 0);
     // The county's own panel gives its finalized share.
-    let html = botou
-        .get(app.url("/assessment?year=2025"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&botou, "/assessment?year=2025").await;
     assert!(html.contains("承担 1,000,000.00 元(已定稿)"), "{html}");
     assert!(!html.contains("/assessment/transfer/revoke"));
 }

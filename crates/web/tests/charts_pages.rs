@@ -49,17 +49,12 @@ async fn app_with_data() -> TestApp {
     app
 }
 
-async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
-    let r = c.get(app.url(path)).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn target_detail_ranks_counties_and_highlights_ones_own() {
     let app = app_with_data().await;
     let admin = app.client_for("admin").await;
     // 二.1a for the city: the trend chart, the verdict and fourteen county rows.
-    let (st, html) = get(&admin, &app, "/progress/%E4%BA%8C.1a?as_of=2025-12").await;
+    let (st, html) = app.get_as(&admin, "/progress/%E4%BA%8C.1a?as_of=2025-12").await;
     assert_eq!(st, 200, "{html}");
     assert!(html.contains("按当前趋势能否完成"));
     assert!(html.contains("class=\"chart trend\""), "trend chart");
@@ -75,7 +70,7 @@ async fn target_detail_ranks_counties_and_highlights_ones_own() {
 
     // 泊头's leader: its own row highlighted, its rank, the other counties' figures hidden.
     let leader = app.client_for("botou_leader").await;
-    let (st, html) = get(&leader, &app, "/progress/%E4%BA%8C.1a?as_of=2025-12").await;
+    let (st, html) = app.get_as(&leader, "/progress/%E4%BA%8C.1a?as_of=2025-12").await;
     assert_eq!(st, 200);
     let table = &html[html.find("ctable").unwrap()..];
     let table = &table[..table.find("</table>").unwrap()];
@@ -87,26 +82,26 @@ async fn target_detail_ranks_counties_and_highlights_ones_own() {
     );
     assert!(table.contains("/values?unit=130981"));
     // Unknown target: 404; a bad month: 400.
-    assert_eq!(get(&admin, &app, "/progress/%E4%BA%8C.9z").await.0, 404);
+    assert_eq!(app.get_as(&admin, "/progress/%E4%BA%8C.9z").await.0, 404);
     assert_eq!(
-        get(&admin, &app, "/progress/%E4%BA%8C.1a?as_of=2025-13").await.0,
+        app.get_as(&admin, "/progress/%E4%BA%8C.1a?as_of=2025-13").await.0,
         400
     );
 
     // /progress for the leader: 本县排名 for every target row, and the county map.
-    let (st, html) = get(&leader, &app, "/progress?as_of=2025-12").await;
+    let (st, html) = app.get_as(&leader, "/progress?as_of=2025-12").await;
     assert_eq!(st, 200);
     assert!(html.contains("<h2>本县排名</h2>"));
     assert!(html.contains("class=\"chart tilemap\""));
     // The city's map by a cluster metric: 14 counties, each a link; an unknown metric falls
     // back to revenue rather than failing.
-    let (st, html) = get(&admin, &app, "/progress?as_of=2025-12&map=high_tech").await;
+    let (st, html) = app.get_as(&admin, "/progress?as_of=2025-12&map=high_tech").await;
     assert_eq!(st, 200);
     let svg = &html[html.find("chart tilemap").unwrap()..];
     let svg = &svg[..svg.find("</svg>").unwrap()];
     assert_eq!(svg.matches("<a href=\"/counties/").count(), 14);
     assert!(svg.contains("高新技术企业数"));
-    let (st, html) = get(&admin, &app, "/progress?as_of=2025-12&map=%3Cx%3E").await;
+    let (st, html) = app.get_as(&admin, "/progress?as_of=2025-12&map=%3Cx%3E").await;
     assert_eq!(st, 200);
     assert!(html.contains("集群营业收入(亿元)"));
 }
@@ -150,7 +145,7 @@ async fn progress_downloads_have_the_header_row() {
 async fn cluster_metrics_page_sorts_downloads_and_warns_of_placeholders() {
     let app = app_with_data().await;
     let admin = app.client_for("admin").await;
-    let (st, html) = get(&admin, &app, "/clusters/metrics?year=2025").await;
+    let (st, html) = app.get_as(&admin, "/clusters/metrics?year=2025").await;
     assert_eq!(st, 200, "{html}");
     assert!(html.contains("class=\"chart tiers\""));
     assert!(html.contains("class=\"chart bubbles\""));
@@ -164,7 +159,9 @@ async fn cluster_metrics_page_sorts_downloads_and_warns_of_placeholders() {
     );
     assert!(a < b);
     // Ascending: clusters without revenue last, C17 before C11.
-    let (_, html) = get(&admin, &app, "/clusters/metrics?year=2025&sort=revenue&dir=asc").await;
+    let (_, html) = app
+        .get_as(&admin, "/clusters/metrics?year=2025&sort=revenue&dir=asc")
+        .await;
     let (a, b) = (
         html.find("/clusters/C11\"").unwrap(),
         html.find("/clusters/C17\"").unwrap(),
@@ -195,11 +192,11 @@ async fn cluster_metrics_page_sorts_downloads_and_warns_of_placeholders() {
     assert_eq!(&t.rows[0][..3], ["集群代码", "集群", "县(市)"]);
     // A county sees its own clusters only; another county is refused; a bad year is a 400.
     let botou = app.client_for("botou").await;
-    let (st, html) = get(&botou, &app, "/clusters/metrics?year=2025").await;
+    let (st, html) = app.get_as(&botou, "/clusters/metrics?year=2025").await;
     assert_eq!(st, 200);
     assert!(html.contains("/clusters/C17\"") && !html.contains("/clusters/C11\""));
-    assert_eq!(get(&botou, &app, "/clusters/metrics?county=130982").await.0, 403);
-    assert_eq!(get(&admin, &app, "/clusters/metrics?year=20x5").await.0, 400);
+    assert_eq!(app.get_as(&botou, "/clusters/metrics?county=130982").await.0, 403);
+    assert_eq!(app.get_as(&admin, "/clusters/metrics?year=20x5").await.0, 400);
 }
 
 #[tokio::test]
@@ -207,7 +204,9 @@ async fn provenance_shows_who_and_when_and_is_scoped() {
     let app = app_with_data().await;
     let admin = app.client_for("admin").await;
     // C17's 2025 revenue: twelve months, entered by admin, March changed 25 → 26亿.
-    let (st, html) = get(&admin, &app, "/values?unit=C17&indicator=revenue&period=2025").await;
+    let (st, html) = app
+        .get_as(&admin, "/values?unit=C17&indicator=revenue&period=2025")
+        .await;
     assert_eq!(st, 200, "{html}");
     assert_eq!(html.matches("<td class=\"num\">25.00亿元</td>").count(), 11);
     assert_eq!(html.matches("<td class=\"num\">26.00亿元</td>").count(), 1);
@@ -219,26 +218,30 @@ async fn provenance_shows_who_and_when_and_is_scoped() {
         "Beijing time in Chinese"
     );
     // 泊头市 adds up its clusters: C17 11 × 25 + 26 = 301亿; C18 and C19 reported nothing.
-    let (st, html) = get(&admin, &app, "/values?unit=130981&indicator=revenue&period=2025").await;
+    let (st, html) = app
+        .get_as(&admin, "/values?unit=130981&indicator=revenue&period=2025")
+        .await;
     assert_eq!(st, 200);
     assert!(html.contains("合计 301.00亿元"), "{html}");
     assert!(html.contains("未报送"));
     assert!(html.contains("/values?unit=C17&#38;indicator=revenue&#38;period=2025"));
     // The city lists its counties: 泊头 301亿, 任丘 480亿 → 781亿.
-    let (st, html) = get(&admin, &app, "/values?unit=130900&indicator=revenue&period=2025").await;
+    let (st, html) = app
+        .get_as(&admin, "/values?unit=130900&indicator=revenue&period=2025")
+        .await;
     assert_eq!(st, 200);
     assert!(html.contains("合计 781.00亿元"), "{html}");
 
     // 泊头's operator opens its own cluster and county, not 任丘's, nor the city total.
     let botou = app.client_for("botou").await;
     assert_eq!(
-        get(&botou, &app, "/values?unit=C17&indicator=revenue&period=2025")
+        app.get_as(&botou, "/values?unit=C17&indicator=revenue&period=2025")
             .await
             .0,
         200
     );
     assert_eq!(
-        get(&botou, &app, "/values?unit=130981&indicator=revenue&period=2025")
+        app.get_as(&botou, "/values?unit=130981&indicator=revenue&period=2025")
             .await
             .0,
         200
@@ -248,7 +251,7 @@ async fn provenance_shows_who_and_when_and_is_scoped() {
         "/values?unit=130982&indicator=revenue&period=2025",
         "/values?unit=130900&indicator=revenue&period=2025",
     ] {
-        let (st, html) = get(&botou, &app, path).await;
+        let (st, html) = app.get_as(&botou, path).await;
         assert_eq!(st, 403, "{path}");
         assert!(html.contains("无权访问"));
     }
@@ -259,7 +262,7 @@ async fn provenance_shows_who_and_when_and_is_scoped() {
         ("/values?unit=C17&indicator=nope&period=2025", 404),
         ("/values?unit=X99&indicator=revenue", 404),
     ] {
-        assert_eq!(get(&admin, &app, path).await.0, status, "{path}");
+        assert_eq!(app.get_as(&admin, path).await.0, status, "{path}");
     }
     // Without a session: the login page.
     let r = app
@@ -300,9 +303,8 @@ async fn the_same_numbers_as_json() {
         ("/api/v1/values?unit=C17", 400),
         ("/api/v1/values?unit=C17&indicator=revenue&period=20x5", 400),
     ] {
-        let r = botou.get(app.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), status, "{path}");
-        let b: serde_json::Value = r.json().await.unwrap();
+        let (s, b) = app.json_as(&botou, path).await;
+        assert_eq!(s, status, "{path}");
         assert!(
             b["error"]["message"]
                 .as_str()
@@ -312,13 +314,10 @@ async fn the_same_numbers_as_json() {
         );
     }
     // The target detail for 泊头: its own line with figures, the others' ranks only.
-    let r = botou
-        .get(app.url("/api/v1/progress/targets/%E4%BA%8C.1a?as_of=2025-12"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let body: serde_json::Value = r.json().await.unwrap();
+    let (s, body) = app
+        .json_as(&botou, "/api/v1/progress/targets/%E4%BA%8C.1a?as_of=2025-12")
+        .await;
+    assert_eq!(s, 200);
     let counties = body["counties"].as_array().unwrap();
     assert_eq!(counties.len(), 14);
     let own: Vec<_> = counties.iter().filter(|c| c["own"] == true).collect();
@@ -329,14 +328,7 @@ async fn the_same_numbers_as_json() {
     let renqiu = counties.iter().find(|c| c["code"] == "130982").unwrap();
     assert!(renqiu["value"].is_null() && renqiu["target"].is_null());
     assert_eq!(body["progress"]["value"], "1");
-    let doc: serde_json::Value = botou
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, doc) = app.json_as(&botou, "/api/v1/openapi.json").await;
     assert!(doc["paths"]["/api/v1/values"].is_object());
     assert!(doc["paths"]["/api/v1/progress/targets/{target}"].is_object());
 }

@@ -120,14 +120,7 @@ async fn no_page_or_download_shows_an_enterprise_outside_the_callers_scope() {
     let mut visited_total = 0;
     for (user, sees) in ACCOUNTS {
         let c = app.client_for(user).await;
-        let me: serde_json::Value = c
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, me) = app.json_as(&c, "/api/v1/me").await;
         let org = me["org_code"].as_str().unwrap().to_string();
         let allowed = |e: &Enterprise| match sees {
             Sees::All => true,
@@ -138,14 +131,7 @@ async fn no_page_or_download_shows_an_enterprise_outside_the_callers_scope() {
         let mut queue: VecDeque<String> = VecDeque::from(vec!["/".to_string()]);
         queue.push_back(format!("/enterprises/{org}"));
         // The clusters the account may open (an enterprise's own among them) come first.
-        let clusters: serde_json::Value = c
-            .get(app.url("/api/v1/clusters"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, clusters) = app.json_as(&c, "/api/v1/clusters").await;
         for k in clusters.as_array().into_iter().flatten() {
             queue.push_back(format!("/clusters/{}", k["code"].as_str().unwrap()));
         }
@@ -224,14 +210,7 @@ async fn no_page_or_download_shows_an_enterprise_outside_the_callers_scope() {
 async fn an_enterprise_sees_its_own_row_and_totals_only_over_three_others() {
     let app = demo_app(120).await;
     let qiye = app.client_for("qiye").await;
-    let me: serde_json::Value = qiye
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, me) = app.json_as(&qiye, "/api/v1/me").await;
     let own = me["org_code"].as_str().unwrap().to_string();
     let cluster: String =
         sqlx::query_scalar("SELECT cluster_code FROM memberships WHERE uscc = $1 AND valid_to IS NULL")
@@ -246,14 +225,7 @@ async fn an_enterprise_sees_its_own_row_and_totals_only_over_three_others() {
             .await
             .unwrap();
     assert!(members >= 4, "the demo's cluster {cluster} has {members} members");
-    let page = qiye
-        .get(app.url(&format!("/clusters/{cluster}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&qiye, &format!("/clusters/{cluster}")).await;
     assert!(page.contains("本企业营业收入"), "{page}");
     assert!(!page.contains("营业收入前十的企业"));
     assert!(page.contains(&format!("/enterprises/{own}")));
@@ -272,14 +244,7 @@ async fn an_enterprise_sees_its_own_row_and_totals_only_over_three_others() {
     .execute(app.store.pool())
     .await
     .unwrap();
-    let page = qiye
-        .get(app.url(&format!("/clusters/{cluster}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&qiye, &format!("/clusters/{cluster}")).await;
     assert!(page.contains(">3</a><small>家"), "three members left: {page}");
     assert!(!page.contains("年营业收入</div>"), "{page}");
     assert!(
@@ -288,14 +253,7 @@ async fn an_enterprise_sees_its_own_row_and_totals_only_over_three_others() {
     );
     // The bureau still sees the totals and the ranking.
     let admin = app.client_for("admin").await;
-    let page = admin
-        .get(app.url(&format!("/clusters/{cluster}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&admin, &format!("/clusters/{cluster}")).await;
     assert!(page.contains("年营业收入</div>"));
     assert!(page.contains("营业收入前十的企业"));
 }
@@ -324,9 +282,8 @@ async fn out_of_scope_objects_answer_as_nonexistent_ones() {
             other.uscc.as_str(),
         ),
     ] {
-        let r = botou.get(app.url(&path)).send().await.unwrap();
-        assert_eq!(r.status(), 404, "{path}");
-        let body = r.text().await.unwrap();
+        let (s, body) = app.get_as(&botou, &path).await;
+        assert_eq!(s, 404, "{path}");
         assert!(body.contains(asked), "{path}: {body}");
         assert!(!body.contains(&other.name), "{path}: {body}");
         assert!(!body.contains("管辖范围"), "{path}: {body}");

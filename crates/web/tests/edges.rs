@@ -54,14 +54,7 @@ async fn a_request_another_site_makes_a_browser_send_is_refused() {
         assert_eq!(body["error"]["code"], "cross_site");
     }
     // A page form from elsewhere gets a Chinese page, not the action.
-    let page = c
-        .get(app.url("/account/password"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&c, "/account/password").await;
     let csrf = csrf_of(&page);
     let r = c
         .post(app.url("/logout"))
@@ -72,11 +65,7 @@ async fn a_request_another_site_makes_a_browser_send_is_refused() {
         .unwrap();
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("请求来自其他网站"));
-    assert_eq!(
-        c.get(app.url("/api/v1/me")).send().await.unwrap().status(),
-        200,
-        "still signed in"
-    );
+    assert_eq!(app.get_as(&c, "/api/v1/me").await.0, 200, "still signed in");
     // The same form from this site works.
     let host = app.addr.trim_start_matches("http://").to_string();
     let r = c
@@ -87,7 +76,7 @@ async fn a_request_another_site_makes_a_browser_send_is_refused() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(c.get(app.url("/api/v1/me")).send().await.unwrap().status(), 401);
+    assert_eq!(app.get_as(&c, "/api/v1/me").await.0, 401);
 }
 
 #[tokio::test]
@@ -106,19 +95,10 @@ async fn a_program_changing_things_with_a_cookie_sends_the_csrf_header() {
         .unwrap()
         .to_string();
     // Reading needs no header; changing does.
-    assert_eq!(
-        bare.get(app.url("/api/v1/me")).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(app.get_as(&bare, "/api/v1/me").await.0, 200);
     let change = serde_json::json!({"current": PASSWORD, "new": "Another-Secret-2026"});
-    let r = bare
-        .post(app.url("/api/v1/account/password"))
-        .json(&change)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let body: serde_json::Value = r.json().await.unwrap();
+    let (s, body) = app.post_json_as(&bare, "/api/v1/account/password", &change).await;
+    assert_eq!(s, 403);
     assert_eq!(body["error"]["code"], "csrf_token_required");
     let r = bare
         .post(app.url("/api/v1/account/password"))
@@ -168,14 +148,7 @@ async fn the_login_form_needs_its_own_token_and_next_stays_on_the_site() {
         ("/clusters/C01?year=2025", "/clusters/C01?year=2025"),
     ] {
         let b = browser();
-        let page = b
-            .get(app.url(&format!("/login?next={next}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.page_as(&b, &format!("/login?next={next}")).await;
         let decoded = page
             .split("name=\"next\" value=\"")
             .nth(1)
@@ -203,14 +176,7 @@ async fn the_login_form_needs_its_own_token_and_next_stays_on_the_site() {
     }
     // A `next` posted with a line break (not through the form) gives no 500 either.
     let b = browser();
-    let page = b
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&b, "/login").await;
     let r = b
         .post(app.url("/login"))
         .form(&[

@@ -37,9 +37,8 @@ async fn home_shows_the_latest_month_per_county_and_the_targets() {
     app.store.upsert_values(&sys, &vals).await.unwrap();
 
     let admin = app.client_for("admin").await;
-    let r = admin.get(app.url("/")).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    let html = r.text().await.unwrap();
+    let (s, html) = app.get_as(&admin, "/").await;
+    assert_eq!(s, 200);
     // The city: March 5 + 1 = 6亿元; January–March 15 + 3 = 18亿元; a year earlier 3 × 4 =
     // 12亿元, so +50.0%.
     assert!(html.contains("2025年3月集群营业收入"), "{html}");
@@ -71,14 +70,7 @@ async fn home_shows_the_latest_month_per_county_and_the_targets() {
     app.add_user("bt_leader", clusterdesk_domain::Role::CountyLeader, "130981")
         .await;
     let leader = app.client_for("bt_leader").await;
-    let html = leader
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&leader, "/").await;
     assert!(html.contains("泊头市特色产业集群"));
     assert!(html.contains(">泊头市</a></td>"));
     assert!(!html.contains(">吴桥县</a></td>"));

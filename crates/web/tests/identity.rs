@@ -16,25 +16,28 @@ async fn weak_passwords_are_refused_with_the_rule_on_the_api() {
         ("My-Botou-2026", "不能包含用户名"),
         ("Short1!", "至少10位"),
     ] {
-        let r = c
-            .post(app.url("/api/v1/account/password"))
-            .json(&serde_json::json!({"current": PASSWORD, "new": new}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 422, "{new}");
-        let body: Value = r.json().await.unwrap();
+        let (s, body) = app
+            .post_json_as(
+                &c,
+                "/api/v1/account/password",
+                &serde_json::json!({"current": PASSWORD, "new": new}),
+            )
+            .await;
+        assert_eq!(s, 422, "{new}");
         let msg = body["error"]["message"].as_str().unwrap();
         assert!(msg.contains(says), "{new}: {msg}");
     }
     // A good one is taken, and the old one no longer signs in.
-    let r = c
-        .post(app.url("/api/v1/account/password"))
-        .json(&serde_json::json!({"current": PASSWORD, "new": "Xk7#mQ2p9Lw"}))
-        .send()
+    assert_eq!(
+        app.post_json_as(
+            &c,
+            "/api/v1/account/password",
+            &serde_json::json!({"current": PASSWORD, "new": "Xk7#mQ2p9Lw"})
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+        .0,
+        204
+    );
     let r = app
         .anonymous()
         .post(app.url("/api/v1/login"))
@@ -50,14 +53,7 @@ async fn the_password_page_says_the_rule() {
     let app = spawn_app().await;
     app.add_user("renqiu", Role::CountyOperator, "130982").await;
     let c = app.client_for("renqiu").await;
-    let html = c
-        .get(app.url("/account/password"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&c, "/account/password").await;
     let csrf = csrf_of(&html);
     let r = c
         .post(app.url("/account/password"))
@@ -331,12 +327,7 @@ async fn app_at_fixed_clock() -> (TestApp, Clock) {
 }
 
 async fn me_status(app: &TestApp, c: &reqwest::Client) -> u16 {
-    c.get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    app.get_as(c, "/api/v1/me").await.0
 }
 
 #[tokio::test]
@@ -370,13 +361,16 @@ async fn a_password_change_ends_the_other_sessions_and_disabling_ends_all() {
     let (app, _clock) = app_at_fixed_clock().await;
     let a = app.client_for("botou").await;
     let b = app.client_for("botou").await;
-    let r = a
-        .post(app.url("/api/v1/account/password"))
-        .json(&serde_json::json!({"current": PASSWORD, "new": "Another-Secret-2026"}))
-        .send()
+    assert_eq!(
+        app.post_json_as(
+            &a,
+            "/api/v1/account/password",
+            &serde_json::json!({"current": PASSWORD, "new": "Another-Secret-2026"})
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+        .0,
+        204
+    );
     assert_eq!(
         me_status(&app, &a).await,
         200,
@@ -405,14 +399,7 @@ async fn a_user_lists_their_own_sessions_and_ends_one() {
     let office = app.client_for("botou").await;
     let laptop = app.client_for("botou").await;
     let other = app.client_for("renqiu").await;
-    let list: Value = office
-        .get(app.url("/api/v1/account/sessions"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, list) = app.json_as(&office, "/api/v1/account/sessions").await;
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 2, "{list:?}");
     assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
@@ -439,14 +426,7 @@ async fn a_user_lists_their_own_sessions_and_ends_one() {
     assert_eq!(me_status(&app, &office).await, 200);
 
     // The page shows the list in Beijing time and ends a session with its form.
-    let page = office
-        .get(app.url("/account/sessions"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&office, "/account/sessions").await;
     assert!(page.contains("2026年12月2日 10:00"), "{page}");
     assert!(page.contains("本次登录"));
     assert!(page.contains("30分钟无操作"));
@@ -512,10 +492,7 @@ async fn a_password_older_than_90_days_must_be_changed_at_sign_in() {
     let (app, clock) = app_at_fixed_clock().await;
     clock.advance(chrono::Duration::days(89));
     let c = app.client_for("botou").await;
-    assert_eq!(
-        c.get(app.url("/api/v1/clusters")).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(app.get_as(&c, "/api/v1/clusters").await.0, 200);
     clock.advance(chrono::Duration::days(1));
     let c = app.client_for("botou").await;
     let r = c.get(app.url("/api/v1/clusters")).send().await.unwrap();
@@ -538,40 +515,19 @@ async fn the_auditor_reads_and_downloads_the_trail_and_nobody_else_sees_it() {
     // Home leads the auditor to the trail.
     let r = aud.get(app.url("/")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/audit");
-    let page = aud
-        .get(app.url("/audit"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&aud, "/audit").await;
     assert!(page.contains("链完整"), "{page}");
     assert!(page.contains("登录失败") && page.contains("10.0.0.9"), "{page}");
     assert!(page.contains("新建账户"), "{page}");
     assert!(page.contains("2026年12月2日 10:00"), "Beijing time: {page}");
     // Filtered to one action.
-    let page = aud
-        .get(app.url("/audit?action=login_failed"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&aud, "/audit?action=login_failed").await;
     assert!(
         page.contains("登录失败") && !page.contains("<td>新建账户</td>"),
         "{page}"
     );
     // The download is itself recorded.
-    let csv = aud
-        .get(app.url("/audit?format=csv"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.page_as(&aud, "/audit?format=csv").await;
     assert!(csv.starts_with("\u{feff}序号,时间,操作人,事件"), "{csv}");
     let exports = app.store.audit_recent(None, Some("export"), 10).await.unwrap();
     assert_eq!(exports.len(), 1);

@@ -15,7 +15,7 @@ async fn the_pages_take_a_claim_from_filing_to_disbursement() {
     let app = &w.app;
     // 市财政局 sets the budget on the page, in 万元.
     let czj = app.client_for("czj").await;
-    let (s, html) = page(&czj, app, "/budgets").await;
+    let (s, html) = app.get_as(&czj, "/budgets").await;
     assert_eq!(s, 200);
     let r = czj
         .post(app.url("/budgets"))
@@ -33,7 +33,9 @@ async fn the_pages_take_a_claim_from_filing_to_disbursement() {
 
     // The enterprise files on the form, with an evidence file.
     let qiye = app.client_for("qiye").await;
-    let (s, html) = page(&qiye, app, "/claims/new?policy=green_factory_provincial").await;
+    let (s, html) = app
+        .get_as(&qiye, "/claims/new?policy=green_factory_provincial")
+        .await;
     assert_eq!(s, 200);
     assert!(html.contains("三(四)1"));
     let form = reqwest::multipart::Form::new()
@@ -58,14 +60,14 @@ async fn the_pages_take_a_claim_from_filing_to_disbursement() {
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     let to = r.headers()["location"].to_str().unwrap().to_string();
     let id: i64 = to.trim_start_matches("/claims/").parse().unwrap();
-    let (_, html) = page(&qiye, app, &to).await;
+    let (_, html) = app.get_as(&qiye, &to).await;
     assert!(
         html.contains("300,000.00") && html.contains("认定文件.pdf"),
         "{html}"
     );
 
     // A bad amount keeps what was typed and names the field.
-    let (_, html) = page(&qiye, app, "/claims/new?policy=informatization").await;
+    let (_, html) = app.get_as(&qiye, "/claims/new?policy=informatization").await;
     let form = reqwest::multipart::Form::new()
         .text("csrf", csrf_of(&html))
         .text("policy", "informatization")
@@ -89,24 +91,27 @@ async fn the_pages_take_a_claim_from_filing_to_disbursement() {
     );
     let gxj = app.client_for("gxj").await;
     // The wrong step is refused on the page too, with the reason.
-    let (_, html) = page(&gxj, app, &format!("/claims/{id}")).await;
-    let r = gxj
-        .post(app.url(&format!("/claims/{id}/act")))
-        .form(&[("csrf", csrf_of(&html).as_str()), ("action", "disburse")])
-        .send()
+    let (_, html) = app.get_as(&gxj, &format!("/claims/{id}")).await;
+    assert_eq!(
+        app.form_as(
+            &gxj,
+            &format!("/claims/{id}/act"),
+            &[("csrf", csrf_of(&html).as_str()), ("action", "disburse")]
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+        .0,
+        403
+    );
     assert_eq!(act_page(&gxj, app, id, "approve").await, 303);
     assert_eq!(act_page(&czj, app, id, "disburse").await, 303);
-    let (_, html) = page(&czj, app, &format!("/claims/{id}")).await;
+    let (_, html) = app.get_as(&czj, &format!("/claims/{id}")).await;
     assert!(html.contains("已拨付"));
 
     // The ledger and budget pages show it.
-    let (s, html) = page(&qiye, app, "/ledger").await;
+    let (s, html) = app.get_as(&qiye, "/ledger").await;
     assert_eq!(s, 200);
     assert!(html.contains("300,000.00") && html.contains("三(四)1"));
-    let (_, html) = page(&czj, app, "/budgets").await;
+    let (_, html) = app.get_as(&czj, "/budgets").await;
     assert!(html.contains("30.00") && html.contains("70.00"), "{html}");
     // …and the ledger downloads, amounts as plain yuan.
     let r = czj.get(app.url("/ledger?format=csv")).send().await.unwrap();
@@ -137,7 +142,7 @@ async fn the_pages_take_a_claim_from_filing_to_disbursement() {
         "/claims",
         "/scan",
     ] {
-        let (s, html) = page(&czj, app, path).await;
+        let (s, html) = app.get_as(&czj, path).await;
         assert_eq!(s, 200, "{path}");
         if path.contains("calc") {
             assert!(html.contains("750,000.00"));
@@ -180,7 +185,7 @@ async fn the_scan_lists_unclaimed_rewards_and_what_is_missing() {
             .unwrap();
     }
     let botou = app.client_for("botou").await;
-    let (s, r) = get(&botou, app, "/api/v1/scan").await;
+    let (s, r) = app.json_as(&botou, "/api/v1/scan").await;
     assert_eq!(s, 200, "{r}");
     let rows: Vec<(String, String, i64)> = r["rows"]
         .as_array()
@@ -208,7 +213,7 @@ async fn the_scan_lists_unclaimed_rewards_and_what_is_missing() {
         .unwrap();
     assert_eq!(unknown["missing"][0], "main_overseas_exchange");
     // The page asks the fact's question from the policy file, not its name.
-    let (s, html) = page(&botou, app, "/scan").await;
+    let (s, html) = app.get_as(&botou, "/scan").await;
     assert_eq!(s, 200);
     assert!(
         !html.contains("main_overseas_exchange"),
@@ -217,24 +222,23 @@ async fn the_scan_lists_unclaimed_rewards_and_what_is_missing() {
     assert!(html.contains("缺少:申请上市的是否为境外主要证券交易所"), "{html}");
 
     // Once claimed, it is no longer offered.
-    let (s, _) = post(
+    let (s, _) = file(
         &botou,
         app,
-        "/api/v1/claims",
         json!({"policy": "green_factory_provincial", "uscc": w.botou_a, "event_date": "2024-03-01"}),
     )
     .await;
     assert_eq!(s, 201);
-    let (_, r) = get(&botou, app, "/api/v1/scan").await;
+    let (_, r) = app.json_as(&botou, "/api/v1/scan").await;
     assert_eq!(r["rows"].as_array().unwrap().len(), 3);
     // The city sees 任丘 too; an event before the plan (2019) is not offered by default, but is
     // with --year.
     let admin = app.client_for("admin").await;
-    let (_, r) = get(&admin, app, "/api/v1/scan").await;
+    let (_, r) = app.json_as(&admin, "/api/v1/scan").await;
     assert_eq!(r["rows"].as_array().unwrap().len(), 4);
-    let (_, r) = get(&admin, app, "/api/v1/scan?year=2019").await;
+    let (_, r) = app.json_as(&admin, "/api/v1/scan?year=2019").await;
     assert_eq!(r["rows"].as_array().unwrap().len(), 1);
-    assert_eq!(get(&admin, app, "/api/v1/scan?year=abc").await.0, 422);
+    assert_eq!(app.json_as(&admin, "/api/v1/scan?year=abc").await.0, 422);
 }
 
 #[tokio::test]
@@ -244,10 +248,9 @@ async fn drafts_evidence_and_amounts_the_department_approves() {
     set_budget_of(&w, "未明确", "10000000").await;
     let qiye = app.client_for("qiye").await;
     // 三(一)2 揭榜挂帅: the enterprise files without an amount, as a draft first.
-    let (s, v) = post(
+    let (s, v) = file(
         &qiye,
         app,
-        "/api/v1/claims",
         json!({"policy": "jiebang_guashuai", "event_date": "2025-04-01", "submit": false,
                "facts": {"project": "JB-2025-03"}}),
     )
@@ -290,10 +293,9 @@ async fn drafts_evidence_and_amounts_the_department_approves() {
     assert_eq!(v["claim"]["amount_yuan"], "3000000.00");
     assert_eq!(v["claim"]["outcome"]["capped"], true);
     // A fixed-amount policy takes no approved amount.
-    let (_, v) = post(
+    let (_, v) = file(
         &qiye,
         app,
-        "/api/v1/claims",
         json!({"policy": "green_factory_provincial", "event_date": "2025-04-01"}),
     )
     .await;

@@ -9,6 +9,11 @@ use crate::common;
 use common::incentives::*;
 use serde_json::{Value, json};
 
+/// A claim to the green-factory reward `policy` for `uscc`, recognised on 2024-05-20.
+fn green(policy: &str, uscc: &str) -> Value {
+    json!({"policy": policy, "uscc": uscc, "event_date": "2024-05-20"})
+}
+
 #[tokio::test]
 async fn a_claim_goes_from_filing_to_disbursement_and_shows_in_ledger_and_budget() {
     let w = world().await;
@@ -17,10 +22,9 @@ async fn a_claim_goes_from_filing_to_disbursement_and_shows_in_ledger_and_budget
     let qiye = app.client_for("qiye").await;
 
     // 三(三)1: 50% of the actual investment, at most 1,000,000: 1,500,000 × 50% = 750,000.00.
-    let (s, v) = post(
+    let (s, v) = file(
         &qiye,
         app,
-        "/api/v1/claims",
         json!({"policy": "informatization", "event_date": "2024-03-01", "base_yuan": "1500000",
                "facts": {"project": "XXH-2024-01"}}),
     )
@@ -65,7 +69,7 @@ async fn a_claim_goes_from_filing_to_disbursement_and_shows_in_ledger_and_budget
 
     // The county reviews, 市工信局 (responsible) approves, 市财政局 disburses.
     let botou = app.client_for("botou").await;
-    let (s, v) = get(&botou, app, "/api/v1/claims?queue=true").await;
+    let (s, v) = app.json_as(&botou, "/api/v1/claims?queue=true").await;
     assert_eq!(s, 200);
     assert!(v.as_array().unwrap().iter().any(|c| c["id"] == id));
     let (s, v) = act(&botou, app, id, "review", json!({"comment": "材料齐全"})).await;
@@ -77,7 +81,7 @@ async fn a_claim_goes_from_filing_to_disbursement_and_shows_in_ledger_and_budget
     assert_eq!(v["claim"]["status"], "approved");
     assert_eq!(v["claim"]["budget_year"], year());
     let czj = app.client_for("czj").await;
-    let (_, b) = get(&czj, app, "/api/v1/budgets").await;
+    let (_, b) = app.json_as(&czj, "/api/v1/budgets").await;
     assert_eq!(b[0]["committed_fen"], 75_000_000);
     assert_eq!(b[0]["remaining_fen"], 500_000_000 - 75_000_000);
     let (s, v) = act(&czj, app, id, "disburse", json!({})).await;
@@ -99,27 +103,21 @@ async fn a_claim_goes_from_filing_to_disbursement_and_shows_in_ledger_and_budget
     assert_eq!(who, ["qiye", "botou", "gxj", "czj"]);
 
     // The ledger row carries the trace; the budget shows it paid.
-    let (s, l) = get(&qiye, app, "/api/v1/ledger").await;
+    let (s, l) = app.json_as(&qiye, "/api/v1/ledger").await;
     assert_eq!(s, 200);
     assert_eq!(l.as_array().unwrap().len(), 1);
     assert_eq!(l[0]["paid_yuan"], "750000.00");
     assert_eq!(l[0]["claim_id"], id);
     assert_eq!(l[0]["project"], "XXH-2024-01");
     assert!(l[0]["outcome"]["trace"].to_string().contains("三(三)1"));
-    let (_, b) = get(&czj, app, "/api/v1/budgets").await;
+    let (_, b) = app.json_as(&czj, "/api/v1/budgets").await;
     assert_eq!(b[0]["committed_fen"], 0);
     assert_eq!(b[0]["paid_fen"], 75_000_000);
     assert_eq!(b[0]["remaining_fen"], 500_000_000 - 75_000_000);
 
     // 三(四)1 provincial green factory, filed by the county for another enterprise: 300,000;
     // city_admin (市工信局) approves.
-    let (s, v) = post(
-        &botou,
-        app,
-        "/api/v1/claims",
-        json!({"policy": "green_factory_provincial", "uscc": w.botou_b, "event_date": "2024-05-20"}),
-    )
-    .await;
+    let (s, v) = file(&botou, app, green("green_factory_provincial", &w.botou_b)).await;
     assert_eq!(s, 201, "{v}");
     let id2 = v["claim"]["id"].as_i64().unwrap();
     assert_eq!(v["claim"]["amount_yuan"], "300000.00");
@@ -131,7 +129,7 @@ async fn a_claim_goes_from_filing_to_disbursement_and_shows_in_ledger_and_budget
     assert_eq!(act(&admin, app, id2, "disburse", json!({})).await.0, 403);
     let (s, v) = act(&czj, app, id2, "disburse", json!({})).await;
     assert_eq!(s, 200, "{v}");
-    let (_, l) = get(&admin, app, "/api/v1/ledger").await;
+    let (_, l) = app.json_as(&admin, "/api/v1/ledger").await;
     let total: i64 = l
         .as_array()
         .unwrap()
@@ -139,7 +137,7 @@ async fn a_claim_goes_from_filing_to_disbursement_and_shows_in_ledger_and_budget
         .map(|r| r["paid_fen"].as_i64().unwrap())
         .sum();
     assert_eq!(total, 75_000_000 + 30_000_000);
-    let (_, b) = get(&czj, app, "/api/v1/budgets").await;
+    let (_, b) = app.json_as(&czj, "/api/v1/budgets").await;
     assert_eq!(b[0]["remaining_fen"], 500_000_000 - 105_000_000);
 }
 
@@ -149,10 +147,9 @@ async fn the_wrong_role_gets_403_and_the_wrong_step_409() {
     let app = &w.app;
     set_budget(&w, "5000000").await;
     let qiye = app.client_for("qiye").await;
-    let (s, v) = post(
+    let (s, v) = file(
         &qiye,
         app,
-        "/api/v1/claims",
         json!({"policy": "green_factory_national", "event_date": "2024-06-01"}),
     )
     .await;
@@ -168,10 +165,9 @@ async fn the_wrong_role_gets_403_and_the_wrong_step_409() {
     let botou = app.client_for("botou").await;
     assert_eq!(act(&botou, app, id, "disburse", json!({})).await.0, 403);
     // Another enterprise cannot file for this one.
-    let (s, _) = post(
+    let (s, _) = file(
         &app.client_for("qiye_rq").await,
         app,
-        "/api/v1/claims",
         json!({"policy": "little_giant", "uscc": w.botou_a, "event_date": "2024-06-01",
                "facts": {"recognition_level": "national_key"}}),
     )
@@ -214,10 +210,9 @@ async fn a_claim_beyond_the_budget_is_held_not_paid() {
             json!({"recognition_level": "national_key"}),
         ),
     ] {
-        let (s, v) = post(
+        let (s, v) = file(
             &botou,
             app,
-            "/api/v1/claims",
             json!({"policy": policy, "uscc": uscc, "event_date": "2024-07-01", "facts": facts}),
         )
         .await;
@@ -236,7 +231,7 @@ async fn a_claim_beyond_the_budget_is_held_not_paid() {
     assert!(reason.contains("100,000.00"), "{reason}");
     // Held is not paid.
     assert_eq!(act(&czj, app, ids[1], "disburse", json!({})).await.0, 409);
-    let (_, b) = get(&czj, app, "/api/v1/budgets").await;
+    let (_, b) = app.json_as(&czj, "/api/v1/budgets").await;
     assert_eq!(b[0]["committed_fen"], 30_000_000);
     assert_eq!(b[0]["held_fen"], 100_000_000);
     assert_eq!(b[0]["remaining_fen"], 10_000_000);
@@ -248,10 +243,10 @@ async fn a_claim_beyond_the_budget_is_held_not_paid() {
     assert_eq!(v["claim"]["status"], "approved");
     let (s, _) = act(&czj, app, ids[1], "disburse", json!({})).await;
     assert_eq!(s, 200);
-    let (_, b) = get(&czj, app, "/api/v1/budgets").await;
+    let (_, b) = app.json_as(&czj, "/api/v1/budgets").await;
     assert_eq!(b[0]["paid_fen"], 100_000_000);
     assert_eq!(b[0]["remaining_fen"], 0);
-    let (_, l) = get(&czj, app, "/api/v1/ledger").await;
+    let (_, l) = app.json_as(&czj, "/api/v1/ledger").await;
     assert_eq!(l.as_array().unwrap().len(), 1);
 }
 
@@ -261,25 +256,19 @@ async fn a_one_time_reward_is_paid_once() {
     let app = &w.app;
     set_budget(&w, "5000000").await;
     let qiye = app.client_for("qiye").await;
-    let file = || {
-        post(
-            &qiye,
-            app,
-            "/api/v1/claims",
-            json!({"policy": "well_known_trademark", "event_date": "2024-09-01"}),
-        )
-    };
-    let (s, v) = file().await;
+    let body = json!({"policy": "well_known_trademark", "event_date": "2024-09-01"});
+    let trademark = || file(&qiye, app, body.clone());
+    let (s, v) = trademark().await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["claim"]["amount_yuan"], "200000.00");
     let id = v["claim"]["id"].as_i64().unwrap();
     // A second claim while the first is open is a conflict.
-    let (s, v) = file().await;
+    let (s, v) = trademark().await;
     assert_eq!(s, 409, "{v}");
     let botou = app.client_for("botou").await;
     act(&botou, app, id, "review", json!({})).await;
     // 三(六)1: 市市场监管局 is the first responsible unit; city_admin may approve too.
-    let (_, v) = get(&qiye, app, &format!("/api/v1/claims/{id}")).await;
+    let (_, v) = app.json_as(&qiye, &format!("/api/v1/claims/{id}")).await;
     assert_eq!(v["claim"]["department"], "SCJGJ");
     // 三(六)1 does not say who pays: its budget is the source “未明确” until one is set, so
     // approval holds the claim.
@@ -292,7 +281,7 @@ async fn a_one_time_reward_is_paid_once() {
     let czj = app.client_for("czj").await;
     assert_eq!(act(&czj, app, id, "disburse", json!({})).await.0, 200);
     // Once paid, the ledger makes a second claim not eligible.
-    let (s, v) = file().await;
+    let (s, v) = trademark().await;
     assert_eq!(s, 422, "{v}");
     let msg = v["error"]["message"].as_str().unwrap();
     assert!(msg.contains("不符合条件") && msg.contains("200,000.00"), "{msg}");
@@ -304,34 +293,16 @@ async fn a_county_sees_only_its_own_claims() {
     let app = &w.app;
     let botou = app.client_for("botou").await;
     let renqiu = app.client_for("renqiu").await;
-    let (s, v) = post(
-        &botou,
-        app,
-        "/api/v1/claims",
-        json!({"policy": "green_factory_provincial", "uscc": w.botou_a, "event_date": "2024-05-20"}),
-    )
-    .await;
+    let (s, v) = file(&botou, app, green("green_factory_provincial", &w.botou_a)).await;
     assert_eq!(s, 201, "{v}");
     let id = v["claim"]["id"].as_i64().unwrap();
-    let (s, v) = post(
-        &renqiu,
-        app,
-        "/api/v1/claims",
-        json!({"policy": "green_factory_provincial", "uscc": w.renqiu_a, "event_date": "2024-05-20"}),
-    )
-    .await;
+    let (s, v) = file(&renqiu, app, green("green_factory_provincial", &w.renqiu_a)).await;
     assert_eq!(s, 201, "{v}");
     let rq_id = v["claim"]["id"].as_i64().unwrap();
     // 泊头's operator cannot file for a 任丘 enterprise, nor see its claim.
-    let (s, _) = post(
-        &botou,
-        app,
-        "/api/v1/claims",
-        json!({"policy": "green_factory_national", "uscc": w.renqiu_a, "event_date": "2024-05-20"}),
-    )
-    .await;
+    let (s, _) = file(&botou, app, green("green_factory_national", &w.renqiu_a)).await;
     assert_eq!(s, 404);
-    let (_, list) = get(&botou, app, "/api/v1/claims").await;
+    let (_, list) = app.json_as(&botou, "/api/v1/claims").await;
     let ids: Vec<i64> = list
         .as_array()
         .unwrap()
@@ -339,15 +310,20 @@ async fn a_county_sees_only_its_own_claims() {
         .map(|c| c["id"].as_i64().unwrap())
         .collect();
     assert_eq!(ids, [id]);
-    assert_eq!(get(&botou, app, &format!("/api/v1/claims/{rq_id}")).await.0, 404);
-    assert_eq!(get(&renqiu, app, &format!("/api/v1/claims/{id}")).await.0, 404);
+    assert_eq!(
+        app.json_as(&botou, &format!("/api/v1/claims/{rq_id}")).await.0,
+        404
+    );
+    assert_eq!(app.json_as(&renqiu, &format!("/api/v1/claims/{id}")).await.0, 404);
     // The enterprise sees its own; the city sees both.
-    let (_, list) = get(&app.client_for("qiye").await, app, "/api/v1/claims").await;
+    let (_, list) = app.json_as(&app.client_for("qiye").await, "/api/v1/claims").await;
     assert_eq!(list.as_array().unwrap().len(), 1);
-    let (_, list) = get(&app.client_for("admin").await, app, "/api/v1/claims").await;
+    let (_, list) = app
+        .json_as(&app.client_for("admin").await, "/api/v1/claims")
+        .await;
     assert_eq!(list.as_array().unwrap().len(), 2);
     // Budgets are the city's.
-    assert_eq!(get(&botou, app, "/api/v1/budgets").await.0, 403);
+    assert_eq!(app.json_as(&botou, "/api/v1/budgets").await.0, 403);
     // Only 市财政局 sets them.
     let r = app
         .client_for("admin")
@@ -401,7 +377,7 @@ async fn bad_input_is_422_naming_the_field() {
         ),
         (json!({"policy": 5}), "JSON"),
     ] {
-        let (s, v) = post(&qiye, app, "/api/v1/claims", body.clone()).await;
+        let (s, v) = file(&qiye, app, body.clone()).await;
         assert_eq!(s, 422, "{body} → {v}");
         let msg = v["error"]["message"].as_str().unwrap();
         assert!(msg.contains(field), "{body} → {msg}");
@@ -415,18 +391,8 @@ async fn bad_input_is_422_naming_the_field() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    let r = qiye
-        .post(app.url("/api/v1/claims/abc/review"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
-    let r = qiye
-        .post(app.url("/api/v1/claims/999/review"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
+    assert_eq!(app.post_as(&qiye, "/api/v1/claims/abc/review").await.0, 404);
+    assert_eq!(app.post_as(&qiye, "/api/v1/claims/999/review").await.0, 404);
     // The calculator refuses bad input with the claim and field named.
     let r = qiye
         .post(app.url("/api/v1/policies/calc"))
@@ -438,7 +404,7 @@ async fn bad_input_is_422_naming_the_field() {
     let v: Value = r.json().await.unwrap();
     assert!(v["error"]["message"].as_str().unwrap().contains("base_yuan"));
     // The OpenAPI document describes the incentive routes.
-    let (s, doc) = get(&qiye, app, "/api/v1/openapi.json").await;
+    let (s, doc) = app.json_as(&qiye, "/api/v1/openapi.json").await;
     assert_eq!(s, 200);
     for path in [
         "/api/v1/claims",
@@ -455,7 +421,7 @@ async fn bad_input_is_422_naming_the_field() {
         );
     }
     // The catalogue lists every policy with its clause text.
-    let (s, v) = get(&qiye, app, "/api/v1/policies").await;
+    let (s, v) = app.json_as(&qiye, "/api/v1/policies").await;
     assert_eq!(s, 200);
     assert!(v.as_array().unwrap().len() >= 20);
     assert!(

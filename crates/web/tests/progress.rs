@@ -63,13 +63,8 @@ async fn progress_needs_a_session_and_lists_the_twelve_clauses() {
     assert_eq!(body["error"]["code"], "unauthorized");
 
     let admin = app.client_for("admin").await;
-    let r = admin
-        .get(app.url("/api/v1/progress?as_of=2025-12"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let body: Value = r.json().await.unwrap();
+    let (s, body) = app.json_as(&admin, "/api/v1/progress?as_of=2025-12").await;
+    assert_eq!(s, 200);
     assert_eq!(body["as_of"], "2025-12");
     let targets = body["targets"].as_array().unwrap();
     let mut clauses: Vec<&str> = targets.iter().map(|t| t["clause"].as_str().unwrap()).collect();
@@ -124,36 +119,26 @@ async fn progress_needs_a_session_and_lists_the_twelve_clauses() {
     // A county operator gets its own county; another county is refused; bad input is a 400
     // or a 404 with a Chinese message, never a 500.
     let botou = app.client_for("botou").await;
-    let r = botou
-        .get(app.url("/api/v1/progress?as_of=2025-12"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let body: Value = r.json().await.unwrap();
+    let (s, body) = app.json_as(&botou, "/api/v1/progress?as_of=2025-12").await;
+    assert_eq!(s, 200);
     assert_eq!(body["county"], "130981");
     // 泊头 has C17 and C19: 二.1a 2021 C17 120 → 1; 2025 C17 300, C19 500 → 2.
     let t = target(&body, "二.1a");
     assert_eq!((&t["baseline"], &t["value"]), (&"1".into(), &"2".into()));
-    let r = botou
-        .get(app.url("/api/v1/progress?as_of=2025-12&county=130982"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(
+        app.get_as(&botou, "/api/v1/progress?as_of=2025-12&county=130982")
+            .await
+            .0,
+        403
+    );
     for (q, status) in [
         ("as_of=2025-13", 400),
         ("as_of=2025Q4", 400),
         ("as_of=abc", 400),
         ("county=999999", 404),
     ] {
-        let r = admin
-            .get(app.url(&format!("/api/v1/progress?{q}")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), status, "{q}");
-        let body: Value = r.json().await.unwrap();
+        let (s, body) = app.json_as(&admin, &format!("/api/v1/progress?{q}")).await;
+        assert_eq!(s, status, "{q}");
         assert!(
             body["error"]["message"]
                 .as_str()
@@ -165,13 +150,8 @@ async fn progress_needs_a_session_and_lists_the_twelve_clauses() {
     }
 
     // The page: the twelve clause ids, a bar per target row, the status words.
-    let r = admin
-        .get(app.url("/progress?as_of=2025-12"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let html = r.text().await.unwrap();
+    let (s, html) = app.get_as(&admin, "/progress?as_of=2025-12").await;
+    assert_eq!(s, 200);
     for c in clauses {
         assert!(html.contains(&format!("<strong>{c}</strong>")), "{c}");
     }
@@ -180,12 +160,7 @@ async fn progress_needs_a_session_and_lists_the_twelve_clauses() {
     let r = botou.get(app.url("/progress")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("泊头市 · 目标进度"));
-    let r = admin
-        .get(app.url("/progress?as_of=2025-99"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(app.get_as(&admin, "/progress?as_of=2025-99").await.0, 400);
 
     // Cluster metrics: the same access rules, one row per cluster, a clear 400 for a bad year.
     let r = app
@@ -195,13 +170,8 @@ async fn progress_needs_a_session_and_lists_the_twelve_clauses() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    let r = admin
-        .get(app.url("/api/v1/cluster-metrics?year=2025"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let body: Value = r.json().await.unwrap();
+    let (s, body) = app.json_as(&admin, "/api/v1/cluster-metrics?year=2025").await;
+    assert_eq!(s, 200);
     assert_eq!(body["clusters"].as_array().unwrap().len(), 45);
     let r = botou
         .get(app.url("/api/v1/cluster-metrics?year=2025"))
@@ -217,41 +187,25 @@ async fn progress_needs_a_session_and_lists_the_twelve_clauses() {
         .unwrap();
     assert_eq!(r.status(), 400);
     // The OpenAPI document describes both routes.
-    let doc: Value = admin
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, doc) = app.json_as(&admin, "/api/v1/openapi.json").await;
     assert!(doc["paths"]["/api/v1/progress"].is_object());
     assert!(doc["paths"]["/api/v1/cluster-metrics"].is_object());
 
     // The phasing is editable by the bureau only; a county operator is refused.
     let body = serde_json::json!({"target": "二.3a", "county": "130981", "milestones": [{"year": 2025, "value": "400"}]});
-    let r = botou
-        .put(app.url("/api/v1/progress/milestones"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let r = admin
-        .put(app.url("/api/v1/progress/milestones"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
-    let r: Value = botou
-        .get(app.url("/api/v1/progress?as_of=2025-12"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(
+        app.put_json_as(&botou, "/api/v1/progress/milestones", &body)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        app.put_json_as(&admin, "/api/v1/progress/milestones", &body)
+            .await
+            .0,
+        204
+    );
+    let (_, r) = app.json_as(&botou, "/api/v1/progress?as_of=2025-12").await;
     let t = r["targets"]
         .as_array()
         .unwrap()
@@ -259,23 +213,19 @@ async fn progress_needs_a_session_and_lists_the_twelve_clauses() {
         .find(|t| t["id"] == "二.3a")
         .unwrap();
     assert_eq!(t["target"], "400");
-    let r = admin
-        .put(app.url("/api/v1/progress/milestones"))
-        .json(&serde_json::json!({"target": "二.3a", "milestones": [{"year": 2025, "value": "9"}]}))
-        .send()
+    assert_eq!(
+        app.put_json_as(
+            &admin,
+            "/api/v1/progress/milestones",
+            &serde_json::json!({"target": "二.3a", "milestones": [{"year": 2025, "value": "9"}]})
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
+        .0,
+        422
+    );
 
     // The same edit through the page: one form per scope, CSRF checked.
-    let html = admin
-        .get(app.url("/progress/phasing?target=%E4%BA%8C.3a"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&admin, "/progress/phasing?target=%E4%BA%8C.3a").await;
     assert!(html.contains("目标分解 · 二.3a"), "{html}");
     assert_eq!(
         html.matches("<form id=\"f-").count(),
@@ -289,21 +239,8 @@ async fn progress_needs_a_session_and_lists_the_twelve_clauses() {
         ("county", "130981"),
         ("y2025", "300"),
     ];
-    let r = admin
-        .post(app.url("/progress/phasing"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let r: Value = botou
-        .get(app.url("/api/v1/progress?as_of=2025-12"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(app.form_as(&admin, "/progress/phasing", &form).await.0, 303);
+    let (_, r) = app.json_as(&botou, "/api/v1/progress?as_of=2025-12").await;
     let t = r["targets"]
         .as_array()
         .unwrap()
@@ -317,17 +254,11 @@ async fn progress_needs_a_session_and_lists_the_twelve_clauses() {
         ("county", "130981"),
         ("y2025", "1"),
     ];
-    let r = admin
-        .post(app.url("/progress/phasing"))
-        .form(&bad)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let r = botou
-        .get(app.url("/progress/phasing?target=%E4%BA%8C.3a"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(app.form_as(&admin, "/progress/phasing", &bad).await.0, 403);
+    assert_eq!(
+        app.get_as(&botou, "/progress/phasing?target=%E4%BA%8C.3a")
+            .await
+            .0,
+        403
+    );
 }

@@ -2,17 +2,8 @@
 
 use crate::common;
 
+use common::reporting::{step, upload_revenue};
 use common::{csrf_of, spawn_app};
-
-async fn get(c: &reqwest::Client, url: String) -> (u16, String) {
-    let r = c.get(url).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
-async fn post(c: &reqwest::Client, url: String, form: &[(&str, &str)]) -> (u16, String) {
-    let r = c.post(url).form(form).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
 
 /// The number in the navigation's unread badge, 0 when there is none.
 fn badge(html: &str) -> usize {
@@ -24,47 +15,6 @@ fn badge(html: &str) -> usize {
         .unwrap_or(0)
 }
 
-async fn upload(c: &reqwest::Client, app: &common::TestApp, revenue: &str) -> u16 {
-    let (_, page) = get(c, app.url("/reporting")).await;
-    let body = format!(
-        "集群月报\n数据集,cluster_monthly,县(市),130981,期间,2025-01\n集群代码,集群名称,营业收入(万元)\nC19,,{revenue}\n"
-    );
-    let form = reqwest::multipart::Form::new().text("csrf", csrf_of(&page)).part(
-        "file",
-        reqwest::multipart::Part::bytes(body.into_bytes()).file_name("集群月报.csv"),
-    );
-    c.post(app.url("/reporting"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
-async fn step(c: &reqwest::Client, app: &common::TestApp, action: &str, comment: &str) -> u16 {
-    let (_, page) = get(
-        c,
-        app.url("/reporting?dataset=cluster_monthly&county=130981&period=2025-01"),
-    )
-    .await;
-    let csrf = csrf_of(&page);
-    post(
-        c,
-        app.url("/reporting/transition"),
-        &[
-            ("csrf", &csrf),
-            ("dataset", "cluster_monthly"),
-            ("county", "130981"),
-            ("period", "2025-01"),
-            ("action", action),
-            ("comment", comment),
-        ],
-    )
-    .await
-    .0
-}
-
 #[tokio::test]
 async fn the_bureau_reminds_a_county_which_alone_sees_it_in_its_inbox() {
     let app = spawn_app().await.with_cast().await;
@@ -73,7 +23,9 @@ async fn the_bureau_reminds_a_county_which_alone_sees_it_in_its_inbox() {
     let renqiu = app.client_for("renqiu").await;
 
     // The overdue list names 泊头市 (nothing was ever reported in this empty city).
-    let (status, page) = get(&admin, app.url("/reporting/overdue?dataset=cluster_monthly")).await;
+    let (status, page) = app
+        .get_as(&admin, "/reporting/overdue?dataset=cluster_monthly")
+        .await;
     assert_eq!(status, 200);
     assert!(page.contains("泊头市") && page.contains("未报送"));
     let csrf = csrf_of(&page);
@@ -83,118 +35,105 @@ async fn the_bureau_reminds_a_county_which_alone_sees_it_in_its_inbox() {
     let month = page[at..at + 7].to_string();
     let one = format!("cluster_monthly|130981|{month}");
 
-    let (_, before) = get(&botou, app.url("/reporting/inbox")).await;
+    let (_, before) = app.get_as(&botou, "/reporting/inbox").await;
     let unread_before = badge(&before);
     assert!(unread_before > 0, "overdue items are unread");
 
     // One county reminded, with a message; a county operator may not remind.
-    let (status, page) = post(
-        &admin,
-        app.url("/reporting/remind"),
-        &[
-            ("csrf", &csrf),
-            ("dataset", "cluster_monthly"),
-            ("one", &one),
-            ("message", "请尽快报送逾期数据"),
-        ],
-    )
-    .await;
+    let (status, page) = app
+        .form_as(
+            &admin,
+            "/reporting/remind",
+            &[
+                ("csrf", &csrf),
+                ("dataset", "cluster_monthly"),
+                ("one", &one),
+                ("message", "请尽快报送逾期数据"),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("已向 1 个县(市)发送 1 条催报"));
     assert!(page.contains("请尽快报送逾期数据"), "kept in the sent list");
-    let (_, bp) = get(&botou, app.url("/reporting")).await;
-    let (status, _) = post(
-        &botou,
-        app.url("/reporting/remind"),
-        &[("csrf", &csrf_of(&bp)), ("one", &one)],
-    )
-    .await;
+    let (_, bp) = app.get_as(&botou, "/reporting").await;
+    let (status, _) = app
+        .form_as(
+            &botou,
+            "/reporting/remind",
+            &[("csrf", &csrf_of(&bp)), ("one", &one)],
+        )
+        .await;
     assert_eq!(status, 403);
 
     // 泊头 sees it, one more unread; 任丘 does not, and cannot open 泊头's inbox.
-    let (status, inbox) = get(&botou, app.url("/reporting/inbox")).await;
+    let (status, inbox) = app.get_as(&botou, "/reporting/inbox").await;
     assert_eq!(status, 200);
     assert!(inbox.contains("市工信局催报:请尽快报送逾期数据"), "{inbox}");
     assert_eq!(badge(&inbox), unread_before + 1);
-    let (_, theirs) = get(&renqiu, app.url("/reporting/inbox")).await;
+    let (_, theirs) = app.get_as(&renqiu, "/reporting/inbox").await;
     assert!(!theirs.contains("请尽快报送逾期数据"));
-    assert_eq!(
-        get(&renqiu, app.url("/reporting/inbox?county=130981")).await.0,
-        403
-    );
-    assert_eq!(get(&renqiu, app.url("/api/v1/inbox?county=130981")).await.0, 403);
-    assert_eq!(get(&app.anonymous(), app.url("/api/v1/inbox")).await.0, 401);
+    assert_eq!(app.get_as(&renqiu, "/reporting/inbox?county=130981").await.0, 403);
+    assert_eq!(app.get_as(&renqiu, "/api/v1/inbox?county=130981").await.0, 403);
+    assert_eq!(app.get_as(&app.anonymous(), "/api/v1/inbox").await.0, 401);
     app.add_user("auditor", clusterdesk_domain::Role::Auditor, "130900")
         .await;
     let auditor = app.client_for("auditor").await;
-    assert_eq!(get(&auditor, app.url("/reporting/inbox")).await.0, 403);
-    assert_eq!(get(&auditor, app.url("/api/v1/reporting/overdue")).await.0, 403);
+    assert_eq!(app.get_as(&auditor, "/reporting/inbox").await.0, 403);
+    assert_eq!(app.get_as(&auditor, "/api/v1/reporting/overdue").await.0, 403);
 
     // The API lists the same items; marking the reminder read lowers the badge by one.
-    let items: Vec<serde_json::Value> = botou
-        .get(app.url("/api/v1/inbox"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, items) = app.json_as(&botou, "/api/v1/inbox").await;
+    let items = items.as_array().unwrap();
     let unread = items.iter().filter(|i| i["read"] == false).count();
     assert_eq!(unread, unread_before + 1);
     let key = items.iter().find(|i| i["kind"] == "reminder").unwrap()["key"]
         .as_str()
         .unwrap()
         .to_string();
-    let (status, _) = post(
-        &botou,
-        app.url("/reporting/inbox/read"),
-        &[("csrf", &csrf_of(&inbox)), ("key", &key)],
-    )
-    .await;
+    let (status, _) = app
+        .form_as(
+            &botou,
+            "/reporting/inbox/read",
+            &[("csrf", &csrf_of(&inbox)), ("key", &key)],
+        )
+        .await;
     assert_eq!(status, 303);
-    let (_, after) = get(&botou, app.url("/reporting")).await;
+    let (_, after) = app.get_as(&botou, "/reporting").await;
     assert_eq!(badge(&after), unread_before);
     // One county's every overdue month at once: as many reminders as the API lists for 任丘.
-    let listed: Vec<serde_json::Value> = admin
-        .get(app.url("/api/v1/reporting/overdue?dataset=cluster_monthly"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, listed) = app
+        .json_as(&admin, "/api/v1/reporting/overdue?dataset=cluster_monthly")
+        .await;
+    let listed = listed.as_array().unwrap();
     let renqiu_rows = listed.iter().filter(|o| o["county_code"] == "130982").count();
     assert!(renqiu_rows >= 11, "a year of months: {renqiu_rows}");
-    let (status, page) = post(
-        &admin,
-        app.url("/reporting/remind"),
-        &[
-            ("csrf", &csrf),
-            ("dataset", "cluster_monthly"),
-            ("county", "130982"),
-        ],
-    )
-    .await;
+    let (status, page) = app
+        .form_as(
+            &admin,
+            "/reporting/remind",
+            &[
+                ("csrf", &csrf),
+                ("dataset", "cluster_monthly"),
+                ("county", "130982"),
+            ],
+        )
+        .await;
     assert_eq!(status, 200);
     assert!(
         page.contains(&format!("已向 1 个县(市)发送 {renqiu_rows} 条催报")),
         "{page}"
     );
-    let theirs: Vec<serde_json::Value> = renqiu
-        .get(app.url("/api/v1/inbox"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, theirs) = app.json_as(&renqiu, "/api/v1/inbox").await;
+    let theirs = theirs.as_array().unwrap();
     assert_eq!(
         theirs.iter().filter(|i| i["kind"] == "reminder").count(),
         renqiu_rows
     );
 
     // The bureau has no inbox badge; its overdue list records who reminded.
-    let (_, page) = get(&admin, app.url("/reporting/overdue?dataset=cluster_monthly")).await;
+    let (_, page) = app
+        .get_as(&admin, "/reporting/overdue?dataset=cluster_monthly")
+        .await;
     assert_eq!(badge(&page), 0);
     let row = page
         .split("<tr>")
@@ -210,26 +149,31 @@ async fn the_compare_page_shows_the_changed_cell_after_a_return() {
     let botou = app.client_for("botou").await;
     let renqiu = app.client_for("renqiu").await;
 
-    assert_eq!(upload(&botou, &app, "1234.5").await, 200);
-    assert_eq!(step(&botou, &app, "submit", "").await, 200);
-    assert_eq!(step(&admin, &app, "return", "营业收入与统计快报不符").await, 200);
-    assert_eq!(upload(&botou, &app, "1500").await, 200);
+    assert_eq!(upload_revenue(&botou, &app, "1234.5").await.0, 200);
+    assert_eq!(step(&botou, &app, "submit", "").await.0, 200);
+    assert_eq!(
+        step(&admin, &app, "return", "营业收入与统计快报不符").await.0,
+        200
+    );
+    assert_eq!(upload_revenue(&botou, &app, "1500").await.0, 200);
 
     // The submission page links to the comparison.
-    let (_, sub) = get(
-        &botou,
-        app.url("/reporting?dataset=cluster_monthly&county=130981&period=2025-01"),
-    )
-    .await;
+    let (_, sub) = app
+        .get_as(
+            &botou,
+            "/reporting?dataset=cluster_monthly&county=130981&period=2025-01",
+        )
+        .await;
     assert!(sub.contains("/reporting/compare?dataset=cluster_monthly&amp;county=130981&amp;period=2025-01"));
 
     // Default: revision 1 (the submit) against the data as now.
     // 1,500 − 1,234.5 = +265.5 万元.
-    let (status, page) = get(
-        &botou,
-        app.url("/reporting/compare?dataset=cluster_monthly&county=130981&period=2025-01"),
-    )
-    .await;
+    let (status, page) = app
+        .get_as(
+            &botou,
+            "/reporting/compare?dataset=cluster_monthly&county=130981&period=2025-01",
+        )
+        .await;
     assert_eq!(status, 200, "{page}");
     let row = page
         .split("<tr class=\"diff-changed\">")
@@ -244,16 +188,12 @@ async fn the_compare_page_shows_the_changed_cell_after_a_return() {
     assert!(page.contains("1 个有变化"));
 
     // The API gives the same numbers in fen: 123,450,000 → 150,000,000, +26,550,000.
-    let out: serde_json::Value = botou
-        .get(app.url(
+    let (_, out) = app
+        .json_as(
+            &botou,
             "/api/v1/reporting/compare?dataset=cluster_monthly&county=130981&period=2025-01&a=1&b=current",
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        )
+        .await;
     let r = &out["rows"][0];
     assert_eq!(
         (r["a_num"].as_i64(), r["b_num"].as_i64()),
@@ -262,32 +202,32 @@ async fn the_compare_page_shows_the_changed_cell_after_a_return() {
     assert_eq!(r["change"].as_i64(), Some(265_500_000));
 
     // The returned period is in 泊头's inbox with the reason.
-    let (_, inbox) = get(&botou, app.url("/reporting/inbox")).await;
+    let (_, inbox) = app.get_as(&botou, "/reporting/inbox").await;
     assert!(inbox.contains("退回理由:营业收入与统计快报不符"));
 
     // Another county cannot compare 泊头's revisions; a bad revision is a 400, a missing one 404.
     assert_eq!(
-        get(
+        app.get_as(
             &renqiu,
-            app.url("/reporting/compare?dataset=cluster_monthly&county=130981&period=2025-01")
+            "/reporting/compare?dataset=cluster_monthly&county=130981&period=2025-01"
         )
         .await
         .0,
         403
     );
     assert_eq!(
-        get(
+        app.get_as(
             &botou,
-            app.url("/reporting/compare?dataset=cluster_monthly&county=130981&period=2025-01&a=x")
+            "/reporting/compare?dataset=cluster_monthly&county=130981&period=2025-01&a=x"
         )
         .await
         .0,
         400
     );
     assert_eq!(
-        get(
+        app.get_as(
             &botou,
-            app.url("/reporting/compare?dataset=cluster_monthly&county=130981&period=2025-01&a=7")
+            "/reporting/compare?dataset=cluster_monthly&county=130981&period=2025-01&a=7"
         )
         .await
         .0,

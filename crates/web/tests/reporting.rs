@@ -2,63 +2,26 @@
 
 use crate::common;
 
+use common::reporting::{file, step, template, upload, upload_revenue};
 use common::{csrf_of, spawn_app};
-
-fn file(county: &str, cluster: &str, revenue: &str) -> Vec<u8> {
-    format!("集群月报\n数据集,cluster_monthly,县(市),{county},期间,2025-01\n集群代码,集群名称,营业收入(万元)\n{cluster},,{revenue}\n")
-        .into_bytes()
-}
-
-async fn upload(c: &reqwest::Client, url: &str, csrf: &str, bytes: Vec<u8>) -> (u16, String) {
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf.to_string())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name("集群月报.csv"),
-        );
-    let r = c.post(url).multipart(form).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
 
 #[tokio::test]
 async fn a_county_downloads_its_template_and_uploads_its_data() {
     let app = spawn_app().await.with_cast().await;
     let botou = app.client_for("botou").await;
-    let page = botou
-        .get(app.url("/reporting"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&botou, "/reporting").await;
     assert!(page.contains("下载填报模板"));
-    let r = botou
-        .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130981&period=2025-01"))
-        .send()
-        .await
-        .unwrap();
+    let r = botou.get(app.url(&template("130981"))).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.bytes().await.unwrap().starts_with(b"PK"));
     // Another county's template is refused.
-    let r = botou
-        .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130982&period=2025-01"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(app.get_as(&botou, &template("130982")).await.0, 403);
 
     let csrf = csrf_of(&page);
-    let (status, body) = upload(&botou, &app.url("/reporting"), &csrf, file("130981", "C19", "-1")).await;
+    let (status, body) = upload_revenue(&botou, &app, "-1").await;
     assert_eq!(status, 422);
     assert!(body.contains("non_negative") && body.contains("C4"), "{body}");
-    let (status, body) = upload(
-        &botou,
-        &app.url("/reporting"),
-        &csrf,
-        file("130981", "C19", "1234.5"),
-    )
-    .await;
+    let (status, body) = upload_revenue(&botou, &app, "1234.5").await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("导入成功"));
     // 1,234.5 万元 = 12,345,000 yuan = 1,234,500,000 fen.
@@ -75,30 +38,6 @@ async fn a_county_downloads_its_template_and_uploads_its_data() {
     assert!(body.contains("forbidden"), "{body}");
 }
 
-async fn step(c: &reqwest::Client, app: &common::TestApp, action: &str, comment: &str) -> (u16, String) {
-    let page = c
-        .get(app.url("/reporting?dataset=cluster_monthly&county=130981&period=2025-01"))
-        .send()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&page.text().await.unwrap());
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("dataset", "cluster_monthly"),
-        ("county", "130981"),
-        ("period", "2025-01"),
-        ("action", action),
-        ("comment", comment),
-    ];
-    let r = c
-        .post(app.url("/reporting/transition"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn submit_approve_accept_lock_and_unlock() {
     let app = spawn_app().await.with_cast().await;
@@ -110,39 +49,13 @@ async fn submit_approve_accept_lock_and_unlock() {
 
     // Nothing to submit yet.
     assert_eq!(step(&botou, &app, "submit", "").await.0, 422);
-    let csrf = csrf_of(
-        &botou
-            .get(app.url("/reporting"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    assert_eq!(
-        upload(
-            &botou,
-            &app.url("/reporting"),
-            &csrf,
-            file("130981", "C19", "100")
-        )
-        .await
-        .0,
-        200
-    );
+    assert_eq!(upload_revenue(&botou, &app, "100").await.0, 200);
     // The leader cannot approve a draft; the operator cannot accept.
     assert_eq!(step(&leader, &app, "approve", "").await.0, 409);
     assert_eq!(step(&botou, &app, "submit", "").await.0, 200);
     assert_eq!(step(&botou, &app, "accept", "").await.0, 403);
     // Submitted data cannot be changed by upload.
-    let (s, body) = upload(
-        &botou,
-        &app.url("/reporting"),
-        &csrf,
-        file("130981", "C19", "200"),
-    )
-    .await;
+    let (s, body) = upload_revenue(&botou, &app, "200").await;
     assert_eq!(s, 422);
     assert!(body.contains("period_locked"), "{body}");
     // A return needs a reason.
@@ -160,17 +73,7 @@ async fn submit_approve_accept_lock_and_unlock() {
     // Back in 填报中: the old submission time is not shown beside it.
     assert!(body.contains(">填报中</span>"), "{body}");
     assert!(!body.contains("提交时间"), "{body}");
-    assert_eq!(
-        upload(
-            &botou,
-            &app.url("/reporting"),
-            &csrf,
-            file("130981", "C19", "200")
-        )
-        .await
-        .0,
-        200
-    );
+    assert_eq!(upload_revenue(&botou, &app, "200").await.0, 200);
     let events: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT to_status, actor, comment FROM submission_events WHERE county_code = '130981' ORDER BY id",
     )
@@ -181,35 +84,16 @@ async fn submit_approve_accept_lock_and_unlock() {
     assert_eq!(path, ["submitted", "county_approved", "accepted", "draft"]);
     assert_eq!(events[3].2, "县里发现1月数据录入错误");
     // The city sees the matrix; a county sees only its own row.
-    let page = admin
-        .get(app.url("/reporting/status"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&admin, "/reporting/status").await;
     assert!(page.contains("任丘市") && page.contains("泊头市"));
-    let page = botou
-        .get(app.url("/reporting/status"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&botou, "/reporting/status").await;
     assert!(page.contains("泊头市") && !page.contains("任丘市"));
     // 集群年报 at 2026-12-02: 2025's report is the newest one asked for, and nothing before the
     // data set's first period 2022 is asked (2021's was due on 2022-01-31, before the plan was
     // issued in August 2022), so the columns are 2022 to 2025.
-    let page = admin
-        .get(app.url("/reporting/status?dataset=cluster_yearly"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app
+        .page_as(&admin, "/reporting/status?dataset=cluster_yearly")
+        .await;
     let head = &page[page.find("<table class=\"matrix\">").unwrap()..];
     let head = &head[..head.find("</thead>").unwrap()];
     let years: Vec<&str> = head
@@ -224,14 +108,13 @@ async fn submit_approve_accept_lock_and_unlock() {
 async fn other_systems_write_values_and_move_the_workflow_through_the_api() {
     let app = spawn_app().await.with_cast().await;
     let botou = app.client_for("botou").await;
-    let url = app.url("/api/v1/datasets/cluster_monthly/values");
+    let url = "/api/v1/datasets/cluster_monthly/values";
     let bad = serde_json::json!({"county": "130981", "period": "2025-01", "rows": [
         {"unit": "C19", "values": {"revenue": "-1", "park_entries": "2"}},
         {"unit": "C99", "values": {"revenue": "5"}}
     ]});
-    let r = botou.post(&url).json(&bad).send().await.unwrap();
-    assert_eq!(r.status(), 422);
-    let v: serde_json::Value = r.json().await.unwrap();
+    let (s, v) = app.post_json_as(&botou, url, &bad).await;
+    assert_eq!(s, 422);
     assert_eq!(v["rejected"], 2);
     assert_eq!(v["errors"][0]["row"], 0);
     assert_eq!(v["errors"][0]["indicator"], "revenue");
@@ -244,9 +127,8 @@ async fn other_systems_write_values_and_move_the_workflow_through_the_api() {
         {"unit": "C17", "values": {"revenue": "2", "no_such": "3"}},
         {"unit": "C19", "values": {"revenue": "4"}}
     ]});
-    let r = botou.post(&url).json(&named).send().await.unwrap();
-    assert_eq!(r.status(), 422);
-    let v: serde_json::Value = r.json().await.unwrap();
+    let (s, v) = app.post_json_as(&botou, url, &named).await;
+    assert_eq!(s, 422);
     let errs: Vec<(i64, &str, &str, &str)> = v["errors"]
         .as_array()
         .unwrap()
@@ -271,28 +153,12 @@ async fn other_systems_write_values_and_move_the_workflow_through_the_api() {
     let good = serde_json::json!({"county": "130981", "period": "2025-01", "rows": [
         {"unit": "C19", "values": {"revenue": "88.8", "park_entries": "2"}}
     ]});
-    let v: serde_json::Value = botou
-        .post(&url)
-        .json(&good)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, v) = app.post_json_as(&botou, url, &good).await;
     assert_eq!(
         (v["created"].as_u64(), v["unchanged"].as_u64()),
         (Some(2), Some(0))
     );
-    let v: serde_json::Value = botou
-        .post(&url)
-        .json(&good)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, v) = app.post_json_as(&botou, url, &good).await;
     assert_eq!(v["unchanged"], 2);
     // 88.8 万元 = 888,000 yuan = 88,800,000 fen.
     let n: i64 = sqlx::query_scalar(
@@ -304,50 +170,39 @@ async fn other_systems_write_values_and_move_the_workflow_through_the_api() {
     assert_eq!(n, 88_800_000);
     // 任丘's data: refused.
     let other = serde_json::json!({"county": "130982", "period": "2025-01", "rows": [{"unit": "C11", "values": {"revenue": "1"}}]});
-    let v: serde_json::Value = botou
-        .post(&url)
-        .json(&other)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, v) = app.post_json_as(&botou, url, &other).await;
     assert_eq!(v["errors"][0]["rule"], "forbidden");
 
-    let sub = app.url("/api/v1/submissions/cluster_monthly/130981/2025-01");
-    let v: serde_json::Value = botou.get(&sub).send().await.unwrap().json().await.unwrap();
+    let sub = "/api/v1/submissions/cluster_monthly/130981/2025-01";
+    let (_, v) = app.json_as(&botou, sub).await;
     assert_eq!(
         (v["status"].as_str(), v["actions"][0].as_str()),
         (Some("draft"), Some("submit"))
     );
-    let r = botou
-        .post(&sub)
-        .json(&serde_json::json!({"action": "submit"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let r = botou
-        .post(&sub)
-        .json(&serde_json::json!({"action": "submit"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 409);
-    let r = botou
-        .post(&sub)
-        .json(&serde_json::json!({"action": "fly"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
-    let r = botou
-        .get(app.url("/api/v1/submissions/cluster_monthly/130982/2025-01"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(
+        app.post_json_as(&botou, sub, &serde_json::json!({"action": "submit"}))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        app.post_json_as(&botou, sub, &serde_json::json!({"action": "submit"}))
+            .await
+            .0,
+        409
+    );
+    assert_eq!(
+        app.post_json_as(&botou, sub, &serde_json::json!({"action": "fly"}))
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        app.get_as(&botou, "/api/v1/submissions/cluster_monthly/130982/2025-01")
+            .await
+            .0,
+        403
+    );
 }
 
 #[tokio::test]
@@ -355,12 +210,12 @@ async fn the_entry_form_saves_keeps_what_was_typed_when_refused_and_shows_last_y
     let app = spawn_app().await.with_cast().await;
     let botou = app.client_for("botou").await;
     // Last year's January, entered through the API: 500 万元 for 铸造.
-    let url = app.url("/api/v1/datasets/cluster_monthly/values");
+    let url = "/api/v1/datasets/cluster_monthly/values";
     let last = serde_json::json!({"county": "130981", "period": "2024-01", "rows": [{"unit": "C19", "values": {"revenue": "500"}}]});
-    assert_eq!(botou.post(&url).json(&last).send().await.unwrap().status(), 200);
+    assert_eq!(app.post_json_as(&botou, url, &last).await.0, 200);
 
-    let form_url = app.url("/reporting/form?dataset=cluster_monthly&county=130981&period=2025-01");
-    let page = botou.get(&form_url).send().await.unwrap().text().await.unwrap();
+    let form_url = "/reporting/form?dataset=cluster_monthly&county=130981&period=2025-01";
+    let page = app.page_as(&botou, form_url).await;
     assert!(page.contains("name=\"v.C19.revenue\""));
     assert!(
         page.contains("<div class=\"last-year\">500</div>"),
@@ -415,23 +270,7 @@ async fn a_return_reason_is_stored_as_it_will_be_read() {
         .await;
     let botou = app.client_for("botou").await;
     let leader = app.client_for("botou_leader").await;
-    let csrf = csrf_of(
-        &botou
-            .get(app.url("/reporting"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    let (s, _) = upload(
-        &botou,
-        &app.url("/reporting"),
-        &csrf,
-        file("130981", "C19", "100"),
-    )
-    .await;
+    let (s, _) = upload_revenue(&botou, &app, "100").await;
     assert_eq!(s, 200);
     assert_eq!(step(&botou, &app, "submit", "").await.0, 200);
 
@@ -471,38 +310,13 @@ async fn a_return_reason_is_stored_as_it_will_be_read() {
 async fn the_monthly_job_leaves_its_trail() {
     let app = spawn_app().await.with_cast().await;
     let botou = app.client_for("botou").await;
-    let csrf = csrf_of(
-        &botou
-            .get(app.url("/reporting"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    let (s, _) = upload(
-        &botou,
-        &app.url("/reporting"),
-        &csrf,
-        file("130981", "C19", "100"),
-    )
-    .await;
+    let (s, _) = upload_revenue(&botou, &app, "100").await;
     assert_eq!(s, 200);
     assert_eq!(step(&botou, &app, "submit", "").await.0, 200);
     // Another county's template: refused, and the refusal recorded.
-    let r = botou
-        .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130982&period=2025-01"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(app.get_as(&botou, &template("130982")).await.0, 403);
     // Its own template: a download.
-    let r = botou
-        .get(app.url("/reporting/template.xlsx?dataset=cluster_monthly&county=130981&period=2025-01"))
-        .send()
-        .await
-        .unwrap();
+    let r = botou.get(app.url(&template("130981"))).send().await.unwrap();
     assert_eq!(r.status(), 200);
 
     let all = app.store.audit_recent(Some("botou"), None, 50).await.unwrap();

@@ -75,8 +75,7 @@ async fn plain_http_to_the_tls_port_gets_no_page() {
         String::from_utf8_lossy(&back)
     );
     // The server is still there for HTTPS.
-    let r = app.anonymous().get(app.url("/healthz")).send().await.unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(app.get_as(&app.anonymous(), "/healthz").await.0, 200);
 }
 
 #[tokio::test]

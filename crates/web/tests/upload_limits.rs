@@ -37,14 +37,7 @@ async fn upload_form(
 async fn a_sheet_with_a_cell_at_xfd1048576_is_refused_and_the_server_lives_on() {
     let app = spawn_app().await.with_cast().await;
     let botou = app.client_for("botou").await;
-    let page = botou
-        .get(app.url("/reporting"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&botou, "/reporting").await;
     let csrf = csrf_of(&page);
     let (status, body) = upload_form(&botou, &app.url("/reporting"), &csrf, "x.xlsx", xfd_fixture())
         .await
@@ -66,14 +59,7 @@ async fn a_file_between_two_and_twenty_mb_is_read_not_refused_by_the_parser() {
     // Axum's own multipart limit was 2 MB: a 3 MB upload failed with its English message.
     let app = spawn_app().await.with_cast().await;
     let botou = app.client_for("botou").await;
-    let page = botou
-        .get(app.url("/reporting"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&botou, "/reporting").await;
     let csrf = csrf_of(&page);
     let mut csv = String::from(
         "集群月报\n数据集,cluster_monthly,县(市),130981,期间,2025-01\n集群代码,集群名称,营业收入(万元)\n",
@@ -101,14 +87,7 @@ async fn a_file_between_two_and_twenty_mb_is_read_not_refused_by_the_parser() {
 async fn an_upload_over_the_limit_gets_a_chinese_page_and_the_api_its_json_error() {
     let app = spawn_app_with(|s| s.upload_limit = MB).await.with_cast().await;
     let botou = app.client_for("botou").await;
-    let page = botou
-        .get(app.url("/reporting"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&botou, "/reporting").await;
     let csrf = csrf_of(&page);
     let (status, body) = upload_form(
         &botou,

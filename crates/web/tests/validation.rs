@@ -4,42 +4,28 @@
 
 use crate::common;
 
-use common::{TestApp, csrf_of, spawn_app};
+use common::reporting::JANUARY as PAGE;
+use common::{TestApp, spawn_app};
 use serde_json::{Value, json};
 
-const PAGE: &str = "/reporting?dataset=cluster_monthly&county=130981&period=2025-01";
 const SUB: &str = "/api/v1/submissions/cluster_monthly/130981/2025-01";
 
 async fn put(c: &reqwest::Client, app: &TestApp, values: Value) -> (u16, Value) {
     let body = json!({"county": "130981", "period": "2025-01", "rows": [{"unit": "C19", "values": values}]});
-    let r = c
-        .post(app.url("/api/v1/datasets/cluster_monthly/values"))
-        .json(&body)
-        .send()
+    app.post_json_as(c, "/api/v1/datasets/cluster_monthly/values", &body)
         .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap())
 }
 
 /// Submit through the page's form, with the given explanation fields.
 async fn submit_page(c: &reqwest::Client, app: &TestApp, extra: &[(&str, &str)]) -> (u16, String) {
-    let page = c.get(app.url(PAGE)).send().await.unwrap().text().await.unwrap();
-    let csrf = csrf_of(&page);
     let mut form = vec![
-        ("csrf", csrf.as_str()),
         ("dataset", "cluster_monthly"),
         ("county", "130981"),
         ("period", "2025-01"),
         ("action", "submit"),
     ];
     form.extend_from_slice(extra);
-    let r = c
-        .post(app.url("/reporting/transition"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
+    app.post_form_as(c, PAGE, "/reporting/transition", &form).await
 }
 
 #[tokio::test]
@@ -75,14 +61,7 @@ async fn errors_block_warnings_need_an_explanation_the_leader_reads_it() {
         (Some("120 万元"), Some("100 万元"))
     );
 
-    let v: Value = botou
-        .get(app.url(&format!("{SUB}/validation")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, v) = app.json_as(&botou, &format!("{SUB}/validation")).await;
     assert_eq!(
         (v["errors"].as_u64(), v["warnings"].as_u64()),
         (Some(1), Some(0)),
@@ -90,14 +69,8 @@ async fn errors_block_warnings_need_an_explanation_the_leader_reads_it() {
     );
 
     // Submitting with the error: 422, the finding listed.
-    let r = botou
-        .post(app.url(SUB))
-        .json(&json!({"action": "submit"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    let v: Value = r.json().await.unwrap();
+    let (s, v) = app.post_json_as(&botou, SUB, &json!({"action": "submit"})).await;
+    assert_eq!(s, 422);
     assert_eq!(v["error"]["code"], "validation_failed");
     assert!(
         v["error"]["message"]
@@ -125,28 +98,20 @@ async fn errors_block_warnings_need_an_explanation_the_leader_reads_it() {
         (Some("cm_tax_le_revenue"), Some("warning"))
     );
     // The entry form marks the cell.
-    let form = botou
-        .get(app.url("/reporting/form?dataset=cluster_monthly&county=130981&period=2025-01"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = app
+        .page_as(
+            &botou,
+            "/reporting/form?dataset=cluster_monthly&county=130981&period=2025-01",
+        )
+        .await;
     assert!(
         form.contains("cell-finding-warning") && form.contains("⚠ 警告:实缴税金不大于营业收入"),
         "{form}"
     );
 
     // Without an explanation: refused, on the API and on the page (a blank one does not count).
-    let r = botou
-        .post(app.url(SUB))
-        .json(&json!({"action": "submit"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    let v: Value = r.json().await.unwrap();
+    let (s, v) = app.post_json_as(&botou, SUB, &json!({"action": "submit"})).await;
+    assert_eq!(s, 422);
     assert!(
         v["error"]["message"]
             .as_str()
@@ -170,63 +135,34 @@ async fn errors_block_warnings_need_an_explanation_the_leader_reads_it() {
     assert!(body.contains("已提交"), "{body}");
 
     // The county leader reads the explanation beside the warning, on the page and the API.
-    let page = leader
-        .get(app.url(PAGE))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&leader, PAGE).await;
     assert!(page.contains(why) && page.contains("⚠ 警告"), "{page}");
     assert!(page.contains("县审核通过"));
-    let v: Value = leader
-        .get(app.url(&format!("{SUB}/validation")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, v) = app.json_as(&leader, &format!("{SUB}/validation")).await;
     assert_eq!(v["comments"][0]["comment"], why);
     assert_eq!(v["comments"][0]["by"], "botou");
     assert_eq!(v["comments"][0]["rule_id"], "cm_tax_le_revenue");
 
     // Returned and resubmitted through the API with a new explanation: the new round's is
     // current, the first is kept as an earlier one.
-    let r = leader
-        .post(app.url(SUB))
-        .json(&json!({"action": "return", "comment": "请核实税金"}))
-        .send()
+    assert_eq!(
+        app.post_json_as(
+            &leader,
+            SUB,
+            &json!({"action": "return", "comment": "请核实税金"})
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let r = botou
-        .post(app.url(SUB))
-        .json(&json!({"action": "submit", "comments": [
+        .0,
+        200
+    );
+    assert_eq!(app.post_json_as(&botou, SUB, &json!({"action": "submit", "comments": [
             {"rule_id": "cm_tax_le_revenue", "unit_code": "C19", "indicator": "tax_paid", "comment": "已核实:含补缴税款"}
-        ]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let v: Value = leader
-        .get(app.url(&format!("{SUB}/validation")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        ]})).await.0, 200);
+    let (_, v) = app.json_as(&leader, &format!("{SUB}/validation")).await;
     assert_eq!(v["comments"][0]["comment"], "已核实:含补缴税款", "{v}");
     assert_eq!(v["earlier_comments"][0]["comment"], why, "{v}");
 
     // Another county cannot read 泊头's findings.
     let renqiu = app.client_for("renqiu").await;
-    let r = renqiu
-        .get(app.url(&format!("{SUB}/validation")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(app.get_as(&renqiu, &format!("{SUB}/validation")).await.0, 403);
 }

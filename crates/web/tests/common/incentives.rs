@@ -1,7 +1,7 @@
 //! The incentive tests' world: three enterprises in two counties, the people who handle
 //! claims, and the requests the tests make of the claim API and pages.
 
-use super::{TestApp, csrf_of, spawn_app};
+use super::{TestApp, spawn_app};
 use chrono::Datelike;
 use clusterdesk_domain::{IndustryCode, Role, Uscc, uscc};
 use clusterdesk_store::Actor;
@@ -70,54 +70,31 @@ pub fn year() -> i64 {
     clusterdesk_store::testsupport::test_clock().today().year() as i64
 }
 
-pub async fn post(c: &Client, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let r = c.post(app.url(path)).json(&body).send().await.unwrap();
-    let s = r.status().as_u16();
-    let v: Value = r.json().await.unwrap_or(Value::Null);
-    (s, v)
-}
-
-pub async fn get(c: &Client, app: &TestApp, path: &str) -> (u16, Value) {
-    let r = c.get(app.url(path)).send().await.unwrap();
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
 pub async fn set_budget(w: &World, yuan: &str) {
     set_budget_of(w, "市级财政", yuan).await
 }
 
 pub async fn set_budget_of(w: &World, source: &str, yuan: &str) {
     let czj = w.app.client_for("czj").await;
-    let r = czj
-        .put(w.app.url("/api/v1/budgets"))
-        .json(&json!({"year": year(), "funding_source": source, "amount_yuan": yuan}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let body = json!({"year": year(), "funding_source": source, "amount_yuan": yuan});
+    let (s, _) = w.app.put_json_as(&czj, "/api/v1/budgets", &body).await;
+    assert_eq!(s, 200);
+}
+
+/// File a claim through the API: the status and the answer.
+pub async fn file(c: &Client, app: &TestApp, body: Value) -> (u16, Value) {
+    app.post_json_as(c, "/api/v1/claims", &body).await
 }
 
 pub async fn act(c: &Client, app: &TestApp, id: i64, action: &str, body: Value) -> (u16, Value) {
-    post(c, app, &format!("/api/v1/claims/{id}/{action}"), body).await
-}
-
-pub async fn page(c: &Client, app: &TestApp, path: &str) -> (u16, String) {
-    let r = c.get(app.url(path)).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
-pub async fn act_page(c: &Client, app: &TestApp, id: i64, action: &str) -> u16 {
-    let (_, html) = page(c, app, &format!("/claims/{id}")).await;
-    let r = c
-        .post(app.url(&format!("/claims/{id}/act")))
-        .form(&[
-            ("csrf", csrf_of(&html).as_str()),
-            ("action", action),
-            ("comment", "同意"),
-        ])
-        .send()
+    app.post_json_as(c, &format!("/api/v1/claims/{id}/{action}"), &body)
         .await
-        .unwrap();
-    r.status().as_u16()
+}
+
+/// A claim's action through its page's button, with the page's CSRF field.
+pub async fn act_page(c: &Client, app: &TestApp, id: i64, action: &str) -> u16 {
+    let fields = [("action", action), ("comment", "同意")];
+    app.post_form_as(c, &format!("/claims/{id}"), &format!("/claims/{id}/act"), &fields)
+        .await
+        .0
 }

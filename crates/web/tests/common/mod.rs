@@ -4,11 +4,14 @@
 
 pub mod crawl;
 pub mod incentives;
+pub mod reporting;
 
 use clusterdesk_domain::Role;
 use clusterdesk_plan::Plan;
 use clusterdesk_store::accounts::NewUser;
 use clusterdesk_store::{Actor, Store};
+use reqwest::Client;
+use serde_json::Value;
 use std::sync::Arc;
 
 pub const PASSWORD: &str = "Test-Password-2026!";
@@ -233,6 +236,83 @@ impl TestApp {
         self.add_user("renqiu", Role::CountyOperator, "130982").await;
         self
     }
+}
+
+/// Requests as a signed-in client (`client_for`) or an anonymous one: the path, what is sent,
+/// and back the status with the body (text for pages, JSON for the API).
+impl TestApp {
+    /// GET `path`: the status and the page.
+    pub async fn get_as(&self, c: &Client, path: &str) -> (u16, String) {
+        let r = c.get(self.url(path)).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// GET `path`: the page, whatever the status.
+    pub async fn page_as(&self, c: &Client, path: &str) -> String {
+        self.get_as(c, path).await.1
+    }
+
+    /// The CSRF token of the form on the page at `path`.
+    pub async fn csrf_as(&self, c: &Client, path: &str) -> String {
+        csrf_of(&self.page_as(c, path).await)
+    }
+
+    /// GET `path`: the status and the JSON body (null when there is none).
+    pub async fn json_as(&self, c: &Client, path: &str) -> (u16, Value) {
+        json_reply(path, c.get(self.url(path)).send().await.unwrap()).await
+    }
+
+    /// POST `body` as JSON to `path`: the status and the JSON answer (null when there is none).
+    pub async fn post_json_as(&self, c: &Client, path: &str, body: &Value) -> (u16, Value) {
+        let r = c.post(self.url(path)).json(body).send().await.unwrap();
+        json_reply(path, r).await
+    }
+
+    /// PUT `body` as JSON to `path`: the status and the JSON answer (null when there is none).
+    pub async fn put_json_as(&self, c: &Client, path: &str, body: &Value) -> (u16, Value) {
+        let r = c.put(self.url(path)).json(body).send().await.unwrap();
+        json_reply(path, r).await
+    }
+
+    /// POST nothing to `path` (an action the path names): the status and the JSON answer.
+    pub async fn post_as(&self, c: &Client, path: &str) -> (u16, Value) {
+        json_reply(path, c.post(self.url(path)).send().await.unwrap()).await
+    }
+
+    /// POST `fields` as a form to `path`, as they are (a CSRF field only if among them): the
+    /// status and the page.
+    pub async fn form_as(&self, c: &Client, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let r = c.post(self.url(path)).form(fields).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Post a page form as the browser does: the CSRF field from the page `from` it sits on,
+    /// then `fields`, to `to`. The status and the page.
+    pub async fn post_form_as(
+        &self,
+        c: &Client,
+        from: &str,
+        to: &str,
+        fields: &[(&str, &str)],
+    ) -> (u16, String) {
+        let csrf = self.csrf_as(c, from).await;
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.form_as(c, to, &form).await
+    }
+}
+
+/// The status and the JSON body of `r`: null for an empty body where none need come (any
+/// status but 200); a body that is not JSON fails the test, with the path and what came.
+async fn json_reply(path: &str, r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    if text.is_empty() && status != 200 {
+        return (status, Value::Null);
+    }
+    let v =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {status}, not JSON ({e}): {text}"));
+    (status, v)
 }
 
 /// The session's CSRF token, from the hidden field every page form carries.
