@@ -158,7 +158,10 @@ mod tests {
         assert_eq!(second.await.unwrap().unwrap(), "second");
         assert_eq!(store.results_computed(), 2);
         // Kept: the next reader computes nothing.
-        assert_eq!(store.cached("k".into(), async { Ok("third") }).await.unwrap(), "second");
+        assert_eq!(
+            store.cached("k".into(), async { Ok("third") }).await.unwrap(),
+            "second"
+        );
         assert_eq!(store.results_computed(), 2);
     }
 }
