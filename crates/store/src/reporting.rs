@@ -267,9 +267,14 @@ impl Store {
         self.write_transition(&mut tx, actor, key, cur.status, to, submitted_at, &ts)
             .await
             .map_err(crate::write::busy_to_conflict)?;
-        if let Some(gated) = gated
-            && crate::revisions::read_values(&mut tx, self, dataset, county, period).await? != gated
-        {
+        // The values a submit or an unlock keeps, read once under the lock.
+        let kept = match action {
+            Action::Submit | Action::Unlock => {
+                crate::revisions::read_values(&mut tx, self, dataset, county, period).await?
+            }
+            _ => Default::default(),
+        };
+        if gated.is_some_and(|g| g != kept) {
             return Ok(None);
         }
         sqlx::query(
@@ -286,7 +291,7 @@ impl Store {
         .bind(comment)
         .execute(&mut *tx)
         .await?;
-        self.snapshot_revision(&mut tx, actor, key, action).await?;
+        self.snapshot_revision(&mut tx, actor, key, action, &kept).await?;
         // Submissions, approvals, acceptances, returns and unlocks are in the audit trail.
         let e = crate::audit::AuditEntry::new(
             &actor.username,

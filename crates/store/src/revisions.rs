@@ -65,21 +65,21 @@ pub struct DiffRow {
 }
 
 impl Store {
-    /// Called by `transition` inside its transaction: keep the period's values at a submit or
-    /// an unlock. Other actions keep nothing.
+    /// Called by `transition` inside its transaction: keep the period's `values` (read there
+    /// under the write lock) at a submit or an unlock. Other actions keep nothing.
     pub(crate) async fn snapshot_revision(
         &self,
         conn: &mut sqlx::AnyConnection,
         actor: &Actor,
         (dataset, county, period): (&str, &str, &str),
         action: Action,
+        values: &BTreeMap<(String, String), Cell>,
     ) -> Result<()> {
         let event = match action {
             Action::Submit => "submit",
             Action::Unlock => "unlock",
             _ => return Ok(()),
         };
-        let values = read_values(&mut *conn, self, dataset, county, period).await?;
         let snapshot: Vec<(&String, &String, &Option<i64>, &Option<String>)> =
             values.iter().map(|((u, i), (n, t))| (u, i, n, t)).collect();
         let next: i64 = sqlx::query_scalar(

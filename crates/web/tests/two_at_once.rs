@@ -5,7 +5,7 @@
 //! one state. (`store`'s `write_interleavings` forces each interleaving; this is the real
 //! server under whatever the scheduler does.)
 
-use crate::common::{TestApp, csrf_of, spawn_app};
+use crate::common::{TestApp, spawn_app};
 use clusterdesk_domain::Role;
 use clusterdesk_store::reporting::Action;
 
@@ -41,18 +41,9 @@ struct Desk {
 
 async fn desk(app: &TestApp, user: &str, county: &str) -> Desk {
     let client = app.client_for(user).await;
-    let page = client
-        .get(app.url(&format!(
-            "/reporting?dataset=cluster_monthly&county={county}&period={PERIOD}"
-        )))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = format!("/reporting?dataset=cluster_monthly&county={county}&period={PERIOD}");
     Desk {
-        csrf: csrf_of(&page),
+        csrf: app.csrf_as(&client, &page).await,
         client,
     }
 }
@@ -81,14 +72,7 @@ async fn step(app: &TestApp, d: &Desk, action: Action, comment: &str) -> (u16, S
         ("action", action.code()),
         ("comment", comment),
     ];
-    let r = d
-        .client
-        .post(app.url("/reporting/transition"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
+    app.form_as(&d.client, "/reporting/transition", &form).await
 }
 
 /// 营业收入 of a cluster in the period, in 万元 (stored in fen).
